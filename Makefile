@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else supports them.
+
+# Python 3.12 or newer. pyenv's shims honour .python-version (3.13); otherwise take the newest found.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_ENV := DJANGO_DEBUG=1
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install install-dev migrate content
+
+run: install migrate content  ## Serve the site with the bundled quizzes on http://127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install-dev  ## Run the whole suite: unit, integration and browser tests
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "*** Chromium not found at $(CHROMIUM): the browser tests need it."; \
+	  echo "*** Install it with: sudo apt-get install chromium"; \
+	  if [ -n "$$CI" ]; then echo "*** CI is set: failing instead of skipping them."; exit 1; fi; \
+	  echo "*** Browser tests will be reported as skipped."; \
+	fi
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=/path/to/python3.13 run")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files make repeat runs fast: pip runs again only when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+content: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_content

@@ -1,0 +1,9 @@
+"""ASGI entry point for the quiz site."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings.base")
+
+application = get_asgi_application()

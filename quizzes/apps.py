@@ -1,0 +1,8 @@
+"""App configuration for the quizzes app."""
+
+from django.apps import AppConfig
+
+
+class QuizzesConfig(AppConfig):
+    name = "quizzes"
+    verbose_name = "Quizzes"

@@ -1,0 +1,1 @@
+"""Writes: each function is one business action in one transaction."""

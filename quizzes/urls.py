@@ -1,0 +1,23 @@
+"""URL routes of the quizzes app."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from quizzes.views import accounts, attempts, pages, progress
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("quizzes/<slug:slug>/", pages.quiz_detail, name="quiz_detail"),
+    path("quizzes/<slug:slug>/start/", attempts.start, name="attempt_start"),
+    path("attempts/<int:attempt_id>/", attempts.resume, name="attempt_resume"),
+    path("attempts/<int:attempt_id>/questions/<int:question_id>/", attempts.question_show, name="question_show"),
+    path("attempts/<int:attempt_id>/questions/<int:question_id>/answer/", attempts.answer, name="answer"),
+    path("attempts/<int:attempt_id>/finish/", attempts.finish, name="attempt_finish"),
+    path("attempts/<int:attempt_id>/summary/", attempts.summary, name="attempt_summary"),
+    path("progress/", progress.my_progress, name="my_progress"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]

@@ -1,0 +1,145 @@
+"""Taking a quiz: start, one question at a time with instant feedback, finish, summary."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from quizzes.forms import AnswerForm
+from quizzes.models import Attempt, Question, Quiz
+from quizzes.options import presented_options
+from quizzes.services.attempts import AnswerRefused, answer_submit, attempt_finish, attempt_start
+
+
+def owned_attempt(request, attempt_id) -> Attempt:
+    return get_object_or_404(Attempt.objects.owned_by(request.user).select_related("quiz"), pk=attempt_id)
+
+
+def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
+    return reverse("question_show", args=[attempt.pk, question.pk]) + anchor
+
+
+def question_context(attempt, question, *, form=None, response=None, chosen_ids=frozenset(), notice=""):
+    """What the question page and its partials need, in a fixed number of queries."""
+    tally = attempt.responses.tally()
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "question": question,
+        "options": form.options if form else presented_options(question, attempt.pk),
+        "form": form,
+        "response": response,
+        "chosen_ids": chosen_ids,
+        "notice": notice,
+        "answered": tally["answered"],
+        "points": tally["points"],
+        "total": attempt.quiz.questions.count(),
+        "position": attempt.quiz.questions.before(question).count() + 1,
+    }
+    if response is not None:
+        context["next_question"] = Question.objects.unanswered_in(attempt).first()
+    return context
+
+
+@require_POST
+@login_required
+def start(request, slug):
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    attempt = attempt_start(user=request.user, quiz=quiz)
+    return redirect("attempt_resume", attempt.pk)
+
+
+@require_GET
+@login_required
+def resume(request, attempt_id):
+    attempt = owned_attempt(request, attempt_id)
+    if attempt.is_finished:
+        return redirect("attempt_summary", attempt.pk)
+    current = Question.objects.unanswered_in(attempt).first()
+    if current is None:
+        # Every question is answered: go back to the last one, whose feedback offers "Finish".
+        current = attempt.quiz.questions.in_quiz_order().last()
+        if current is None:
+            messages.info(request, "This quiz has no questions yet.")
+            return redirect(attempt.quiz)
+    return redirect(question_url(attempt, current))
+
+
+@require_GET
+@login_required
+def question_show(request, attempt_id, question_id):
+    attempt = owned_attempt(request, attempt_id)
+    question = get_object_or_404(Question.objects.for_display().filter(quiz=attempt.quiz_id), pk=question_id)
+    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+    if response is None:
+        if attempt.is_finished:
+            return redirect("attempt_summary", attempt.pk)
+        if Question.objects.unanswered_in(attempt).values_list("pk", flat=True).first() != question.pk:
+            # Questions come in order: a later one (and a later case stage) waits its turn.
+            return redirect("attempt_resume", attempt.pk)
+        form = AnswerForm(question=question, options=presented_options(question, attempt.pk))
+        context = question_context(attempt, question, form=form)
+    else:
+        context = question_context(
+            attempt, question, response=response, chosen_ids=frozenset(c.pk for c in response.chosen.all())
+        )
+    if attempt.quiz.is_case:
+        context["earlier_stages"] = (
+            attempt.quiz.questions.before(question).in_quiz_order().values_list("stage", flat=True)
+        )
+    return render(request, "quizzes/question.html", context)
+
+
+@require_POST
+@login_required
+def answer(request, attempt_id, question_id):
+    attempt = owned_attempt(request, attempt_id)
+    question = get_object_or_404(Question.objects.for_display().filter(quiz=attempt.quiz_id), pk=question_id)
+    form = AnswerForm(request.POST, question=question, options=presented_options(question, attempt.pk))
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "quizzes/question.html#question", question_context(attempt, question, form=form))
+        messages.error(request, form.errors["answer"][0])
+        return redirect(question_url(attempt, question))
+    try:
+        result = answer_submit(attempt=attempt, question=question, chosen=form.cleaned_data["chosen"])
+    except AnswerRefused as refusal:
+        if not request.htmx:
+            messages.warning(request, str(refusal))
+            return redirect(question_url(attempt, question, "#feedback"))
+        response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+        if response is None:  # The attempt finished before this question was answered.
+            return render(request, "quizzes/question.html#refused", {"notice": str(refusal), "attempt": attempt})
+        context = question_context(
+            attempt, question, response=response,
+            chosen_ids=frozenset(c.pk for c in response.chosen.all()), notice=str(refusal),
+        )
+        return render(request, "quizzes/question.html#answered", context)
+    if not request.htmx:
+        return redirect(question_url(attempt, question, "#feedback"))
+    context = question_context(attempt, question, response=result.response, chosen_ids=result.chosen_ids)
+    return render(request, "quizzes/question.html#answered", context)
+
+
+@require_POST
+@login_required
+def finish(request, attempt_id):
+    attempt = attempt_finish(attempt=owned_attempt(request, attempt_id))
+    return redirect("attempt_summary", attempt.pk)
+
+
+@require_GET
+@login_required
+def summary(request, attempt_id):
+    attempt = owned_attempt(request, attempt_id)
+    if not attempt.is_finished:
+        return redirect("attempt_resume", attempt.pk)
+    responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
+    questions = attempt.quiz.questions.in_quiz_order().prefetch_related("choices")
+    rows = []
+    for question in questions:
+        response = responses.get(question.pk)
+        chosen_ids = {choice.pk for choice in response.chosen.all()} if response else set()
+        rows.append({"question": question, "response": response, "chosen_ids": chosen_ids})
+    return render(request, "quizzes/summary.html", {"attempt": attempt, "quiz": attempt.quiz, "rows": rows})

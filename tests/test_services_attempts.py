@@ -1,0 +1,154 @@
+"""The attempt services: start, submit (right, wrong, multiple select, twice), finish."""
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from quizzes.models import Attempt, Question, Response
+from quizzes.services.attempts import (
+    AlreadyAnswered,
+    AttemptAlreadyFinished,
+    answer_submit,
+    attempt_finish,
+    attempt_start,
+)
+from tests.factories import make_question, make_quiz, right_choices, wrong_choices
+
+pytestmark = pytest.mark.django_db
+
+
+def first_question(quiz):
+    return quiz.questions.in_quiz_order().prefetch_related("choices").first()
+
+
+def test_attempt_start_creates_an_unfinished_tutor_attempt(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+
+    assert attempt.user == trainee and attempt.quiz == quiz
+    assert attempt.mode == Attempt.Mode.TUTOR
+    assert attempt.finished_at is None and attempt.score is None
+
+
+def test_submitting_the_right_option_records_a_correct_response_worth_one_point(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = first_question(quiz)
+
+    result = answer_submit(attempt=attempt, question=question, chosen=right_choices(question))
+
+    response = Response.objects.get(pk=result.response.pk)
+    assert response.is_correct and response.points == 1
+    assert set(response.chosen.all()) == set(right_choices(question))
+
+
+def test_submitting_a_wrong_option_records_an_incorrect_response_worth_nothing(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = first_question(quiz)
+
+    result = answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
+
+    assert not result.response.is_correct and result.response.points == 0
+    assert list(result.response.chosen.all()) == wrong_choices(question)[:1]
+
+
+@pytest.mark.parametrize(
+    ("picked", "expected"),
+    [
+        (["A", "B"], True),  # exactly the right ones
+        (["A"], False),  # only some of the right ones
+        (["A", "B", "C"], False),  # the right ones and a wrong one
+        (["C"], False),  # only a wrong one
+    ],
+)
+def test_multiple_select_is_right_only_with_exactly_the_right_options(trainee, picked, expected):
+    quiz = make_quiz(questions=0)
+    question = make_question(
+        quiz=quiz, kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True), ("C", False), ("D", False)]
+    )
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    chosen = [choice for choice in question.choices.all() if choice.text in picked]
+
+    result = answer_submit(attempt=attempt, question=question, chosen=chosen)
+
+    assert result.response.is_correct is expected
+
+
+def test_second_submission_is_refused_and_changes_nothing(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = first_question(quiz)
+    answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
+
+    with pytest.raises(AlreadyAnswered):
+        answer_submit(attempt=attempt, question=question, chosen=right_choices(question))
+
+    response = Response.objects.get(attempt=attempt, question=question)
+    assert not response.is_correct
+    assert list(response.chosen.all()) == wrong_choices(question)[:1]
+    assert Response.objects.count() == 1
+
+
+def test_the_database_refuses_a_second_response_to_the_same_question(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = first_question(quiz)
+    Response.objects.create(attempt=attempt, question=question, is_correct=True, points=1)
+
+    with pytest.raises(IntegrityError):
+        Response.objects.create(attempt=attempt, question=question, is_correct=False, points=0)
+
+
+def test_seconds_taken_counts_from_the_previous_answer(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    attempt.started_at = timezone.now() - timezone.timedelta(seconds=40)
+    attempt.save()
+    first, second = list(quiz.questions.in_quiz_order().prefetch_related("choices"))[:2]
+
+    answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
+    result = answer_submit(attempt=attempt, question=second, chosen=right_choices(second))
+
+    assert Response.objects.get(question=first).seconds_taken == 40
+    assert result.response.seconds_taken == 0
+
+
+def test_attempt_finish_scores_from_the_responses(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    first, second, _third = list(quiz.questions.in_quiz_order().prefetch_related("choices"))
+    answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
+    answer_submit(attempt=attempt, question=second, chosen=wrong_choices(second)[:1])
+
+    finished = attempt_finish(attempt=attempt)
+
+    assert finished.finished_at is not None
+    assert (finished.score, finished.max_score, finished.percent) == (1, 3, 33)
+
+
+def test_finishing_twice_keeps_the_first_finish(trainee, quiz):
+    attempt = attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))
+    first_finish = attempt.finished_at
+
+    again = attempt_finish(attempt=attempt)
+
+    assert again.finished_at == first_finish
+
+
+def test_a_finished_attempt_takes_no_more_answers(trainee, quiz):
+    attempt = attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))
+    question = first_question(quiz)
+
+    with pytest.raises(AttemptAlreadyFinished):
+        answer_submit(attempt=attempt, question=question, chosen=right_choices(question))
+    assert not Response.objects.exists()
+
+
+def test_options_from_another_question_are_refused(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    first, second, _ = list(quiz.questions.in_quiz_order().prefetch_related("choices"))
+
+    with pytest.raises(ValueError):
+        answer_submit(attempt=attempt, question=first, chosen=right_choices(second))
+    assert not Response.objects.exists()
+
+
+def test_the_database_keeps_scores_within_zero_and_the_maximum(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+
+    with pytest.raises(IntegrityError):
+        Attempt.objects.filter(pk=attempt.pk).update(score=5, max_score=3)
