@@ -1,0 +1,96 @@
+"""Before a question is answered, nothing in its page tells which option is right."""
+
+import re
+from html import escape
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from quizzes.models import Question, Quiz
+from quizzes.options import presented_options
+from quizzes.services.attempts import answer_submit, attempt_start
+from tests.factories import make_question, make_quiz, wrong_choices
+
+pytestmark = pytest.mark.django_db
+OPTION_BLOCK = re.compile(r'<div class="option">.*?</div>', re.S)
+
+
+def option_blocks_without_their_text(html, options):
+    """Each option's markup with its own label and text blanked out: all must then be identical."""
+    blocks = OPTION_BLOCK.findall(html)
+    assert len(blocks) == len(options)
+    blanked = []
+    for block, option in zip(blocks, options):
+        block = block.replace(escape(option.choice.text), "TEXT")
+        block = re.sub(rf'\b{option.label}\b', "LABEL", block)
+        blanked.append(block)
+    return blanked
+
+
+def assert_page_hides_the_answer(html, question, options):
+    blanked = option_blocks_without_their_text(html, options)
+    assert len(set(blanked)) == 1, f"options of {question.key} differ beyond their text:\n{set(blanked)}"
+    for choice in question.choices.all():
+        assert escape(choice.rationale) not in html, f"a rationale of {question.key} is on the page"
+    assert escape(question.explanation) not in html
+    assert escape(question.learning_point) not in html
+    assert 'id="feedback"' not in html and "Right answer" not in html
+
+
+@pytest.fixture
+def bank(db):
+    """The bundled content pack, plus one question of each kind made here."""
+    call_command("load_content", verbosity=0)
+    extra = make_quiz(questions=0)
+    make_question(quiz=extra, order=1)
+    make_question(quiz=extra, order=2, kind=Question.Kind.MULTIPLE,
+                  options=[("Alpha", True), ("Beta", False), ("Gamma", True), ("Delta", False)])
+    make_question(quiz=extra, order=3, kind=Question.Kind.TRUE_FALSE, options=[("True", False), ("False", True)])
+    return Quiz.objects.all()
+
+
+def test_every_question_of_the_bank_renders_without_revealing_its_answer(trainee_client, trainee, bank):
+    checked = 0
+    for quiz in bank:
+        attempt = attempt_start(user=trainee, quiz=quiz)
+        for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+            url = reverse("question_show", args=[attempt.pk, question.pk])
+            html = trainee_client.get(url).content.decode()
+            assert_page_hides_the_answer(html, question, presented_options(question, attempt.pk))
+            checked += 1
+            # Answer it (wrongly where possible) so that the next question becomes the current one.
+            answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
+    assert checked == Question.objects.count() >= 3
+
+
+def test_the_right_option_does_not_keep_one_position(trainee):
+    quiz = make_quiz(questions=1)
+    question = quiz.questions.prefetch_related("choices").get()
+
+    positions = set()
+    for _ in range(30):
+        attempt = attempt_start(user=trainee, quiz=quiz)
+        options = presented_options(question, attempt.pk)
+        positions.add(next(i for i, option in enumerate(options) if option.choice.is_correct))
+
+    assert len(positions) > 1
+
+
+def test_an_attempt_shows_a_question_in_the_same_order_every_time(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = quiz.questions.prefetch_related("choices").first()
+
+    assert presented_options(question, attempt.pk) == presented_options(question, attempt.pk)
+
+
+def test_options_are_posted_as_labels_not_database_ids(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = quiz.questions.in_quiz_order().first()
+
+    html = trainee_client.get(reverse("question_show", args=[attempt.pk, question.pk])).content.decode()
+
+    values = re.findall(r'name="answer"[^>]*value="([^"]+)"', html)
+    assert values == ["A", "B", "C", "D"]
+    for choice in question.choices.all():
+        assert f'value="{choice.pk}"' not in html
