@@ -53,7 +53,15 @@ class Source(models.Model):
 
     @property
     def citation(self) -> str:
-        parts = [self.publisher, f"“{self.title}”"]
+        return self.cite(with_title=True)
+
+    @property
+    def citation_without_title(self) -> str:
+        """For case stages before the diagnosis: a case report's title usually names it."""
+        return self.cite(with_title=False)
+
+    def cite(self, *, with_title: bool) -> str:
+        parts = [self.publisher] + ([f"“{self.title}”"] if with_title else [])
         if self.published_on:
             parts.append(self.published_on.strftime("%-d %b %Y"))
         if self.doi:
@@ -113,6 +121,7 @@ class Question(models.Model):
     )
     stem = models.TextField(help_text="The question (Markdown).")
     image = models.ImageField(upload_to="questions/", blank=True)
+    thumbnail = models.ImageField(upload_to="questions/thumbnails/", blank=True, editable=False)
     image_alt = models.CharField("image alt text", max_length=300, blank=True)
     explanation = models.TextField(help_text="Shown after answering (Markdown).")
     learning_point = models.CharField(max_length=400)

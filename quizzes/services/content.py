@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
 from quizzes.bank.quizpack import PackQuestion, PackQuiz
 from quizzes.models import Choice, Question, Quiz, Source, Topic
+from quizzes.services.questions import question_image_set
 
 
 @transaction.atomic
@@ -43,10 +43,14 @@ def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[S
     question, _ = Question.objects.update_or_create(
         quiz=quiz, key=item.key,
         defaults={"order": order, "kind": item.kind, "stage": item.stage, "stem": item.stem,
-                  "explanation": item.explanation, "learning_point": item.learning_point,
-                  "image_alt": item.image_alt},
+                  "explanation": item.explanation, "learning_point": item.learning_point},
     )
-    image_attach(question=question, file=images_dir / item.image_file if item.image_file else None)
+    if item.image_file:
+        image_file = images_dir / item.image_file
+        question_image_set(question=question, data=image_file.read_bytes(), name=f"{quiz.slug}-{image_file.name}",
+                           alt=item.image_alt)
+    elif question.image:
+        question_image_set(question=question, data=None)
     question.sources.set(sources)
     # Options are matched by position, so a past response keeps pointing at the option it chose.
     existing = list(question.choices.order_by("order", "pk"))
@@ -60,17 +64,3 @@ def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[S
             Choice.objects.create(question=question, **values)
     Choice.objects.filter(pk__in=[choice.pk for choice in existing[len(item.options):]]).delete()
     return question
-
-
-def image_attach(*, question: Question, file: Path | None) -> None:
-    if file is None:
-        if question.image:
-            question.image = ""
-            question.save(update_fields=["image"])
-        return
-    data = file.read_bytes()
-    if question.image and question.image.storage.exists(question.image.name):
-        with question.image.open("rb") as stored:
-            if stored.read() == data:
-                return
-    question.image.save(f"{question.quiz.slug}-{file.name}", ContentFile(data), save=True)

@@ -19,6 +19,12 @@ def three_question_quiz(db):
     return quiz
 
 
+def heading_shown(page, name):
+    """Wait for a page's heading and for the page to finish loading, so htmx is ready to take over."""
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    page.wait_for_load_state("load")
+
+
 def sign_up(page, username="ada"):
     page.goto("/")
     page.get_by_role("link", name="Sign up").first.click()
@@ -41,7 +47,7 @@ def test_sign_up_take_a_quiz_with_in_place_feedback_and_reach_the_summary(page, 
     page.get_by_role("button", name="Start quiz").click()
 
     for number in (1, 2):
-        expect(page.get_by_role("heading", name=f"Question {number} of 3")).to_be_visible()
+        heading_shown(page, f"Question {number} of 3")
         assert_accessible(page)
         page.evaluate("window.stillTheSamePage = true")
         page.get_by_label(f"Right {number}").check()
@@ -56,7 +62,7 @@ def test_sign_up_take_a_quiz_with_in_place_feedback_and_reach_the_summary(page, 
         assert_accessible(page)
         page.get_by_role("link", name="Next question").click()
 
-    expect(page.get_by_role("heading", name="Question 3 of 3")).to_be_visible()
+    heading_shown(page, "Question 3 of 3")
     page.get_by_role("checkbox", name="Right 3", exact=True).check()
     page.get_by_role("button", name="Submit answer").click()
     expect(page.get_by_role("heading", name="Incorrect")).to_be_focused()
@@ -76,7 +82,7 @@ def test_the_quiz_works_with_the_keyboard_alone(page, three_question_quiz):
     page.goto(three_question_quiz.get_absolute_url())
     page.get_by_role("button", name="Start quiz").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Question 1 of 3")).to_be_visible()
+    heading_shown(page, "Question 1 of 3")
 
     # Tab reaches the options' group; arrow keys move between radios; Space selects.
     page.get_by_role("radio").first.focus()

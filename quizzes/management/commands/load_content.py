@@ -26,6 +26,7 @@ class Command(BaseCommand):
         except BankInvalid as invalid:
             raise CommandError("Nothing was loaded. Fix these problems first:\n" + str(invalid)) from None
         quizzes = quiz_packs_save(packs=packs, images_dir=dir / "images")
-        for pack, quiz in zip(packs, quizzes):
-            self.stdout.write(f"{pack.file}: {quiz.title} ({len(pack.questions)} questions)")
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(quizzes)} quizzes."))
+        if options["verbosity"] >= 1:
+            for pack, quiz in zip(packs, quizzes):
+                self.stdout.write(f"{pack.file}: {quiz.title} ({len(pack.questions)} questions)")
+            self.stdout.write(self.style.SUCCESS(f"Loaded {len(quizzes)} quizzes."))

@@ -1,0 +1,898 @@
+"""Draw the schematic teaching images of the bundled quiz content (chest radiograph and ultrasound sketches).
+
+Every picture here is a *schematic*, drawn from numbers with Pillow only; none is a patient image, and
+each says so on a caption band. The drawings are deterministic: the same PNG bytes on every run and on
+every machine, so the files in ``quizzes/content/images/`` can be regenerated and compared with the code
+(``tests/test_content_schematics.py`` does that). To keep them so:
+
+* text uses only Pillow's embedded font (``ImageFont.load_default(size=...)``, basic layout);
+* the only randomness is ``random.Random(<fixed seed>)``, and the geometry uses plain arithmetic and
+  ``math.sqrt`` (both exactly rounded by IEEE 754) - no ``sin``, ``log`` or ``**``, which call the C
+  library and may differ in the last bit between machines;
+* the PNG is written by :func:`encode_png` below, not by ``Image.save``: Pillow compresses PNG data
+  with whatever zlib the machine provides (zlib, zlib-ng, Apple's zlib...), and those produce
+  different (equally valid) bytes. ``encode_png`` writes an 8-bit greyscale PNG with only the
+  IHDR, IDAT and IEND chunks (no text, time or other metadata) and compresses it with its own small
+  deflate coder, so the bytes depend on the pixels alone.
+
+Public interface (no Django import; a management command can call :func:`write_all`):
+
+* ``SCHEMATICS`` - file name -> function returning the ``PIL.Image.Image``;
+* ``TARGETS`` - file name -> list of the key regions, each ``{"shape": "ellipse", "cx", "cy",
+  "rx", "ry", "label"}`` in fractions of the image width (``cx``, ``rx``) and height (``cy``,
+  ``ry``), computed from the same numbers the drawing uses (for a future "click on the lesion");
+* ``draw(name)`` - the PNG bytes of one schematic;
+* ``write_all(directory)`` - write every schematic into ``directory`` and return the paths.
+
+Orientation follows the radiographic convention: the patient's right is on the viewer's left. In this
+module ``right``/``left`` always mean the *patient's* side unless a comment says "viewer's".
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import struct
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+__all__ = ["SCHEMATICS", "TARGETS", "draw", "encode_png", "write_all"]
+
+Point = tuple[float, float]
+
+CAPTION = "SCHEMATIC - not a patient image"
+
+# --------------------------------------------------------------------------------------------------
+# Deterministic PNG writer (greyscale, IHDR + IDAT + IEND only, own deflate coder)
+# --------------------------------------------------------------------------------------------------
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# Deflate length codes (RFC 1951, 3.2.5): base length and number of extra bits of symbols 257..285.
+_LENGTH_BASE = (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+                131, 163, 195, 227, 258)
+_LENGTH_EXTRA = (0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0)
+# Order in which the code-length code lengths are sent (RFC 1951, 3.2.7).
+_CL_ORDER = (16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15)
+_MAX_MATCH = 258
+
+
+def _length_symbol(length: int) -> tuple[int, int, int]:
+    """(symbol, number of extra bits, extra value) of a match length 3..258."""
+    if length == _MAX_MATCH:
+        return 285, 0, 0
+    index = max(i for i, base in enumerate(_LENGTH_BASE[:-1]) if base <= length)
+    return 257 + index, _LENGTH_EXTRA[index], length - _LENGTH_BASE[index]
+
+
+_LENGTH_SYMBOLS = {length: _length_symbol(length) for length in range(3, _MAX_MATCH + 1)}
+
+
+def _huffman_lengths(freqs: Sequence[int], max_bits: int) -> list[int]:
+    """Code lengths of a Huffman code for ``freqs``, no longer than ``max_bits`` (deterministic)."""
+    import heapq
+
+    freqs = list(freqs)
+    while True:
+        lengths = [0] * len(freqs)
+        used = [i for i, f in enumerate(freqs) if f]
+        if len(used) == 1:
+            lengths[used[0]] = 1
+            return lengths
+        heap = [(freqs[i], i, [i]) for i in used]
+        heapq.heapify(heap)
+        order = len(freqs)
+        while len(heap) > 1:
+            w1, _, s1 = heapq.heappop(heap)
+            w2, _, s2 = heapq.heappop(heap)
+            for sym in s1 + s2:
+                lengths[sym] += 1
+            heapq.heappush(heap, (w1 + w2, order, s1 + s2))
+            order += 1
+        if max(lengths) <= max_bits:
+            return lengths
+        freqs = [(f + 1) // 2 if f else 0 for f in freqs]  # flatten the distribution and retry
+
+
+def _canonical_codes(lengths: Sequence[int]) -> list[str]:
+    """Canonical Huffman codes (RFC 1951, 3.2.2) as bit strings in stream order."""
+    max_len = max(lengths)
+    bl_count = [0] * (max_len + 1)
+    for n in lengths:
+        if n:
+            bl_count[n] += 1
+    next_code = [0] * (max_len + 2)
+    code = 0
+    for bits in range(1, max_len + 1):
+        code = (code + bl_count[bits - 1]) << 1
+        next_code[bits] = code
+    codes = [""] * len(lengths)
+    for sym, n in enumerate(lengths):
+        if n:
+            codes[sym] = format(next_code[n], f"0{n}b")  # Huffman codes go most significant bit first
+            next_code[n] += 1
+    return codes
+
+
+def _bits(value: int, count: int) -> str:
+    """A plain (non-Huffman) field of ``count`` bits in stream order (least significant bit first)."""
+    return format(value, f"0{count}b")[::-1] if count else ""
+
+
+def _encode_code_lengths(seq: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Run-length encode code lengths with the code-length alphabet: (symbol, extra bits, extra value)."""
+    out: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(seq):
+        value = seq[i]
+        j = i
+        while j < len(seq) and seq[j] == value:
+            j += 1
+        run = j - i
+        if value == 0:
+            while run >= 11:
+                n = min(run, 138)
+                out.append((18, 7, n - 11))
+                run -= n
+            if run >= 3:
+                out.append((17, 3, run - 3))
+                run = 0
+            out.extend([(0, 0, 0)] * run)
+        else:
+            out.append((value, 0, 0))
+            run -= 1
+            while run >= 3:
+                n = min(run, 6)
+                out.append((16, 2, n - 3))
+                run -= n
+            out.extend([(value, 0, 0)] * run)
+        i = j
+    return out
+
+
+_RUN = re.compile(rb"(.)\1*", re.DOTALL)
+
+
+def _deflate(data: bytes) -> bytes:
+    """A zlib stream of ``data``: one dynamic-Huffman deflate block whose matches are byte runs.
+
+    Runs (matches at distance 1) suit filtered scanlines of drawn images well. The output depends
+    only on ``data``; it is valid deflate that any inflater reads.
+    """
+    # Tokens: a run of n equal bytes is one literal then matches of up to 258 at distance 1.
+    lit_freq = [0] * 286
+    runs: list[tuple[int, int]] = []
+    for m in _RUN.finditer(data):
+        value = data[m.start()]
+        run = m.end() - m.start()
+        runs.append((value, run))
+        lit_freq[value] += 1
+        rest = run - 1
+        while rest >= 3:
+            n = min(rest, _MAX_MATCH)
+            lit_freq[_LENGTH_SYMBOLS[n][0]] += 1
+            rest -= n
+        lit_freq[value] += rest
+    lit_freq[256] = 1  # end of block
+
+    lit_lengths = _huffman_lengths(lit_freq, 15)
+    lit_codes = _canonical_codes(lit_lengths)
+    dist_lengths = [1]  # only distance code 0 (distance 1) is used: a single one-bit code
+    dist_code = "0"
+
+    hlit = max(257, max(i for i, n in enumerate(lit_lengths) if n) + 1)
+    cl_tokens = _encode_code_lengths(lit_lengths[:hlit] + dist_lengths)
+    cl_freq = [0] * 19
+    for sym, _, _ in cl_tokens:
+        cl_freq[sym] += 1
+    cl_lengths = _huffman_lengths(cl_freq, 7)
+    cl_codes = _canonical_codes(cl_lengths)
+    hclen = 19
+    while hclen > 4 and cl_lengths[_CL_ORDER[hclen - 1]] == 0:
+        hclen -= 1
+
+    parts = ["1", _bits(2, 2), _bits(hlit - 257, 5), _bits(len(dist_lengths) - 1, 5), _bits(hclen - 4, 4)]
+    parts.extend(_bits(cl_lengths[sym], 3) for sym in _CL_ORDER[:hclen])
+    parts.extend(cl_codes[sym] + _bits(extra, nbits) for sym, nbits, extra in cl_tokens)
+
+    match_bits = {}
+    for n, (sym, nbits, extra) in _LENGTH_SYMBOLS.items():
+        match_bits[n] = lit_codes[sym] + _bits(extra, nbits) + dist_code if lit_codes[sym] else ""
+    full_match = match_bits[_MAX_MATCH]
+    for value, run in runs:
+        literal = lit_codes[value]
+        parts.append(literal)
+        rest = run - 1
+        if rest >= _MAX_MATCH:
+            parts.append(full_match * (rest // _MAX_MATCH))
+            rest %= _MAX_MATCH
+        if rest >= 3:
+            parts.append(match_bits[rest])
+            rest = 0
+        if rest:
+            parts.append(literal * rest)
+    parts.append(lit_codes[256])
+
+    stream = "".join(parts)
+    stream += "0" * (-len(stream) % 8)
+    body = int(stream[::-1], 2).to_bytes(len(stream) // 8, "little") if stream else b""
+    return b"\x78\x01" + body + struct.pack(">I", zlib.adler32(data) & 0xFFFFFFFF)
+
+
+def _filtered_scanlines(image: Image.Image) -> bytes:
+    """PNG scanlines, each with the filter (None, Sub, Up or Average) that minimises its residuals."""
+    width, height = image.size
+    black = Image.new("L", image.size, 0)
+    left = black.copy()
+    left.paste(image.crop((0, 0, width - 1, height)), (1, 0))
+    up = black.copy()
+    up.paste(image.crop((0, 0, width, height - 1)), (0, 1))
+    average = ImageChops.add(left, up, scale=2.0)  # floor((left + up) / 2), as the Average filter wants
+    candidates = [
+        image,
+        ImageChops.subtract_modulo(image, left),
+        ImageChops.subtract_modulo(image, up),
+        ImageChops.subtract_modulo(image, average),
+    ]
+    raw = [c.tobytes() for c in candidates]
+    weight = [min(v, 256 - v) for v in range(256)]
+    out = bytearray()
+    for y in range(height):
+        best, best_cost = 0, None
+        for f, candidate in enumerate(candidates):
+            hist = candidate.crop((0, y, width, y + 1)).histogram()
+            cost = sum(map(int.__mul__, hist, weight))
+            if best_cost is None or cost < best_cost:
+                best, best_cost = f, cost
+        out.append(best)
+        out += raw[best][y * width:(y + 1) * width]
+    return bytes(out)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def encode_png(image: Image.Image) -> bytes:
+    """Deterministic PNG bytes of an ``L`` image: IHDR, one IDAT, IEND; no metadata of any kind."""
+    if image.mode != "L":
+        raise ValueError(f"expected a greyscale 'L' image, got {image.mode!r}")
+    width, height = image.size
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale, no interlace
+    idat = _deflate(_filtered_scanlines(image))
+    return _PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+# --------------------------------------------------------------------------------------------------
+# Small drawing helpers
+# --------------------------------------------------------------------------------------------------
+
+SS = 4  # anatomy and lesions are drawn at SS x the final size, then box-averaged down (anti-aliasing)
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _spline(points: Sequence[Point], closed: bool = True, steps: int = 12) -> list[Point]:
+    """Points along a uniform Catmull-Rom spline through ``points`` (plain arithmetic only)."""
+    pts = list(points)
+    n = len(pts)
+    out: list[Point] = []
+    segments = n if closed else n - 1
+    for i in range(segments):
+        if closed:
+            p0, p1, p2, p3 = pts[(i - 1) % n], pts[i], pts[(i + 1) % n], pts[(i + 2) % n]
+        else:
+            p0, p1, p2, p3 = pts[max(i - 1, 0)], pts[i], pts[i + 1], pts[min(i + 2, n - 1)]
+        for s in range(steps):
+            t = s / steps
+            t2, t3 = t * t, t * t * t
+            out.append(tuple(
+                0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t2 + (3 * b - a - 3 * c + d) * t3)
+                for a, b, c, d in zip(p0, p1, p2, p3)
+            ))
+    if not closed:
+        out.append(pts[-1])
+    return out
+
+
+def _bezier(p0: Point, p1: Point, p2: Point, steps: int = 24) -> list[Point]:
+    """Points along a quadratic Bezier curve."""
+    out = []
+    for s in range(steps + 1):
+        t = s / steps
+        u = 1 - t
+        out.append((u * u * p0[0] + 2 * u * t * p1[0] + t * t * p2[0], u * u * p0[1] + 2 * u * t * p1[1] + t * t * p2[1]))
+    return out
+
+
+def _scaled(points: Sequence[Point], scale: int) -> list[tuple[int, int]]:
+    return [(round(x * scale), round(y * scale)) for x, y in points]
+
+
+def _mirror(points: Sequence[Point], width: float) -> list[Point]:
+    return [(width - x, y) for x, y in points]
+
+
+def _x_extent(polygon: Sequence[Point], y: float) -> tuple[float, float]:
+    """Leftmost and rightmost x where the closed ``polygon`` crosses the horizontal line at ``y``."""
+    xs = []
+    for (x1, y1), (x2, y2) in zip(polygon, list(polygon[1:]) + [polygon[0]]):
+        if (y1 <= y < y2) or (y2 <= y < y1):
+            xs.append(x1 + (y - y1) * (x2 - x1) / (y2 - y1))
+    return min(xs), max(xs)
+
+
+def _mask(size: tuple[int, int], polygons: Sequence[Sequence[Point]], scale: int = 1) -> Image.Image:
+    mask = Image.new("L", (size[0] * scale, size[1] * scale), 0)
+    d = ImageDraw.Draw(mask)
+    for polygon in polygons:
+        d.polygon(_scaled(polygon, scale), fill=255)
+    return mask
+
+
+def _threshold(image: Image.Image, level: int) -> Image.Image:
+    return image.point([255 if v >= level else 0 for v in range(256)])
+
+
+def _erode(mask: Image.Image, distance: float) -> Image.Image:
+    """Shrink a 0/255 mask by about ``distance`` pixels (Gaussian blur, then a high threshold)."""
+    return _threshold(mask.filter(ImageFilter.GaussianBlur(distance / 2.05)), 250)
+
+
+def _ellipse_target(cx: float, cy: float, rx: float, ry: float, size: tuple[int, int], label: str) -> dict:
+    width, height = size
+    return {
+        "shape": "ellipse",
+        "cx": round(cx / width, 4),
+        "cy": round(cy / height, 4),
+        "rx": round(rx / width, 4),
+        "ry": round(ry / height, 4),
+        "label": label,
+    }
+
+
+def _bbox_target(mask: Image.Image, label: str) -> dict:
+    """The ellipse inscribed in the bounding box of a (final-size) mask."""
+    x0, y0, x1, y1 = mask.getbbox()
+    return _ellipse_target((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2, mask.size, label)
+
+
+def _moment_target(mask: Image.Image, label: str) -> dict:
+    """The axis-aligned ellipse with the same centroid and second moments as a (final-size, 0/255) mask."""
+    width, height = mask.size
+
+    def moments(image: Image.Image) -> tuple[float, float]:
+        data = image.tobytes()
+        counts = [data.count(255, i * image.size[0], (i + 1) * image.size[0]) for i in range(image.size[1])]
+        n = sum(counts)
+        mean = sum(i * c for i, c in enumerate(counts)) / n
+        var = sum(c * (i - mean) * (i - mean) for i, c in enumerate(counts)) / n
+        return mean + 0.5, var  # + 0.5: the centre of pixel i is at i + 0.5
+
+    cy, var_y = moments(mask)
+    cx, var_x = moments(mask.transpose(Image.Transpose.TRANSPOSE))
+    # A uniform ellipse of semi-axis a has variance a**2 / 4 along that axis.
+    return _ellipse_target(cx, cy, 2 * math.sqrt(var_x), 2 * math.sqrt(var_y), (width, height), label)
+
+
+def _text_centered(d: ImageDraw.ImageDraw, xy: Point, text: str, size: int, fill: int) -> None:
+    d.text(xy, text, font=_font(size), fill=fill, anchor="mm")
+
+
+def _bands(image: Image.Image, title: str, band: int) -> None:
+    """The title band (white on black) at the top and the caption band (black on white) at the bottom."""
+    width, height = image.size
+    d = ImageDraw.Draw(image)
+    d.rectangle((0, 0, width - 1, band - 1), fill=0)
+    d.line((0, band - 1, width - 1, band - 1), fill=110, width=1)
+    _text_centered(d, (width / 2, band / 2), title, 26, 255)
+    d.rectangle((0, height - band, width - 1, height - 1), fill=242)
+    _text_centered(d, (width / 2, height - band / 2), CAPTION, 24, 0)
+
+
+# --------------------------------------------------------------------------------------------------
+# Chest radiograph (frontal, PA)
+# --------------------------------------------------------------------------------------------------
+
+CHEST_SIZE = (800, 800)
+BAND = 46  # height of the title and caption bands
+
+# Grey levels (0 black .. 255 white), chosen to look like a radiograph.
+AIR = 6            # outside the patient
+SOFT = 112         # chest wall, neck, shoulders
+LUNG = 44          # aerated lung
+MEDIASTINUM = 172  # heart and great vessels
+ABDOMEN = 160      # below the diaphragm
+TRACHEA = 98       # air column over the mediastinum
+RIND = 132         # thickened pleura
+BONE_ADD = 34      # ribs add this much density
+CLAVICLE_ADD = 90
+SPINE_ADD = 24
+NODULE_ADD = 92    # a soft-tissue nodule adds this much over lung
+CALCIFIED_ADD = 210
+GROUND_GLASS_ADD = 34
+CAVITY_SUB = 16    # a cavity is a little darker (more lucent) than the lung around it
+
+# Right lung (viewer's left) outline: apex, lateral border, then medial points hidden by the
+# mediastinum, and bottom points hidden below the diaphragm (the dome cuts the base).
+_RIGHT_LUNG = [
+    (262, 124), (214, 136), (168, 170), (134, 232), (114, 320), (103, 420), (97, 520), (95, 610),
+    (100, 690), (220, 700), (372, 690), (374, 420), (366, 230), (330, 146),
+]
+# Right (viewer's left) hemidiaphragm dome, lateral to medial; the left one is its mirror image, lower.
+_RIGHT_DOME = [(20, 680), (70, 640), (120, 590), (180, 556), (240, 540), (300, 548), (360, 578), (400, 598)]
+_LEFT_DOME_DROP = 22  # the left dome normally sits a little lower than the right
+# Mediastinum and heart, clockwise from the neck: right border (SVC, right atrium), heart base,
+# left border (apex, left ventricle, left atrial appendage, pulmonary trunk, aortic knob).
+_MEDIASTINUM = [
+    (372, 112), (362, 150), (354, 250), (352, 330), (340, 390), (328, 460), (330, 530), (348, 600),
+    (420, 650), (560, 640), (596, 590), (598, 530), (580, 470), (546, 420), (520, 385), (500, 340),
+    (492, 300), (484, 262), (470, 228), (446, 205), (438, 150), (428, 112), (400, 104),
+]
+_BODY_RIGHT_HALF = [  # viewer's left half of the body silhouette, from the neck down
+    (346, 30), (340, 96), (300, 118), (220, 132), (140, 150), (76, 178), (44, 230), (32, 320),
+    (28, 440), (28, 560), (32, 680), (38, 800),
+]
+
+
+def _chest_geometry(volume_loss: bool = False) -> dict:
+    """Outlines (final pixel coordinates) of a frontal chest; ``volume_loss`` shrinks the left hemithorax."""
+    w = CHEST_SIZE[0]
+    shift = 16 if volume_loss else 0  # mediastinal shift towards the smaller (left) side
+    right_lung = _spline(_RIGHT_LUNG)
+    left_pts = _mirror(_RIGHT_LUNG, w)
+    body_left_half = _mirror(_BODY_RIGHT_HALF, w)
+    left_dome = [(x, y + _LEFT_DOME_DROP * min(1.0, (x - w / 2) / 150)) for x, y in _mirror(_RIGHT_DOME, w)]
+    if volume_loss:
+        cx = w / 2
+        left_pts = [(cx + (x - cx) * 0.9, y + 24 * (700 - y) / 580) for x, y in left_pts]
+        body_left_half = [(x - 22 * min(1.0, (y - 150) / 200) if y > 150 else x, y) for x, y in body_left_half]
+        left_dome = [(x, y - 84 * min(1.0, (x - cx) / 130)) for x, y in left_dome]
+    left_lung = _spline(left_pts)
+    body = _spline(_BODY_RIGHT_HALF, closed=False) + [(x, y) for x, y in reversed(_spline(body_left_half, closed=False))]
+    domes = _spline(_RIGHT_DOME, closed=False) + _spline(list(reversed(left_dome)), closed=False)
+    abdomen = domes + [(w + 20, 820), (-20, 820)]
+    mediastinum = _spline([(x + (shift if y > 200 else shift * (y - 100) / 100), y) for x, y in _MEDIASTINUM])
+    t = shift * 0.8  # the trachea follows the shift
+    trachea = (
+        [(388 + t * y / 270, y) for y in range(30, 251, 20)]
+        + _bezier((388 + t, 252), (378 + t, 268), (342 + t, 306))     # right main bronchus
+        + [(352 + t, 316)]
+        + _bezier((394 + t, 282), (404 + t, 272), (414 + t, 282))     # carina
+        + [(452 + t, 324)]
+        + _bezier((460 + t, 314), (424 + t, 276), (412 + t, 252))     # left main bronchus
+        + [(412 + t * y / 270, y) for y in range(250, 29, -20)]
+    )
+    # Posterior ribs: from the spine, rising a little, then arching down to the lateral chest wall.
+    ribs = []
+    for side, lung in (("right", right_lung), ("left", left_lung)):
+        crowded = side == "left" and volume_loss
+        spacing, top = (40, 128) if crowded else (46, 112)
+        sign = -1 if side == "right" else 1
+        for k in range(10):
+            y_medial = top + spacing * k
+            y_lateral = min(y_medial + 64 + 3 * k, 660)
+            lo, hi = _x_extent(lung, y_lateral)
+            x_lateral = lo - 24 if side == "right" else hi + 24  # clipped to the rib cage later
+            x_medial = w / 2 + sign * 22
+            span = x_lateral - x_medial
+            ribs.append(_spline([
+                (x_medial, y_medial), (x_medial + 0.3 * span, y_medial - 12),
+                (x_medial + 0.72 * span, y_medial + 8 + k), (x_lateral, y_lateral),
+            ], closed=False, steps=10))
+    right_clavicle = _spline([(376, 150), (340, 152), (290, 146), (230, 134), (170, 120), (118, 112)], closed=False)
+    clavicles = [right_clavicle, _mirror(right_clavicle, w)]
+    return {
+        "body": body, "right_lung": right_lung, "left_lung": left_lung, "mediastinum": mediastinum,
+        "abdomen": abdomen, "trachea": trachea, "ribs": ribs, "clavicles": clavicles, "shift": shift,
+    }
+
+
+def _visible_lungs(geometry: dict, scale: int = 1) -> tuple[Image.Image, Image.Image]:
+    """Masks of the parts of each lung that show on the film (not behind mediastinum or diaphragm)."""
+    size = CHEST_SIZE
+    cover = ImageChops.lighter(_mask(size, [geometry["mediastinum"]], scale), _mask(size, [geometry["abdomen"]], scale))
+    right = ImageChops.subtract(_mask(size, [geometry["right_lung"]], scale), cover)
+    left = ImageChops.subtract(_mask(size, [geometry["left_lung"]], scale), cover)
+    return right, left
+
+
+def _chest_base(geometry: dict, pleural_rind: float = 0) -> Image.Image:
+    """The normal anatomy at SS x size (before lesions); ``pleural_rind`` thickens the left pleura."""
+    w, h = CHEST_SIZE
+    body = _mask(CHEST_SIZE, [geometry["body"]], SS)
+    img = Image.new("L", body.size, AIR)
+    img.paste(SOFT, mask=body)
+    d = ImageDraw.Draw(img)
+    d.polygon(_scaled(geometry["right_lung"], SS), fill=LUNG)
+    d.polygon(_scaled(geometry["left_lung"], SS), fill=LUNG)
+    if pleural_rind:
+        _, left = _visible_lungs(geometry, SS)
+        rind = ImageChops.subtract(left, _erode(left, pleural_rind * SS))
+        img.paste(RIND, mask=rind)
+        d = ImageDraw.Draw(img)
+    d.polygon(_scaled(geometry["mediastinum"], SS), fill=MEDIASTINUM)
+    d.polygon(_scaled(geometry["trachea"], SS), fill=TRACHEA)
+    img.paste(ABDOMEN, mask=ImageChops.multiply(_mask(CHEST_SIZE, [geometry["abdomen"]], SS), body))
+
+    # Bones add density; they show less through the mediastinum and the upper abdomen.
+    bones = Image.new("L", img.size, 0)
+    b = ImageDraw.Draw(bones)
+    spine_x = w / 2 + geometry["shift"] * 0.5
+    for k in range(20):  # vertebral bodies with disc spaces
+        top = 24 + 38 * k
+        b.rounded_rectangle(_scaled([(spine_x - 23, top), (spine_x + 23, top + 31)], SS), radius=5 * SS,
+                            fill=SPINE_ADD)
+    spine = bones.copy()
+    bones = Image.new("L", img.size, 0)
+    b = ImageDraw.Draw(bones)
+    for rib in geometry["ribs"]:
+        b.line(_scaled(rib, SS), fill=BONE_ADD, width=13 * SS, joint="curve")
+    cage = Image.new("L", img.size, 0)  # the ribs end at the outline of the thoracic cage
+    c = ImageDraw.Draw(cage)
+    for outline in (geometry["right_lung"], geometry["left_lung"], geometry["mediastinum"]):
+        c.polygon(_scaled(outline, SS), fill=255, outline=255, width=14 * SS)
+    bones = ImageChops.multiply(bones, cage)
+    b = ImageDraw.Draw(bones)
+    for clavicle in geometry["clavicles"]:
+        b.line(_scaled(clavicle, SS), fill=CLAVICLE_ADD, width=18 * SS, joint="curve")
+        for x, y in (clavicle[0], clavicle[-1]):
+            b.ellipse(_scaled([(x - 9, y - 9), (x + 9, y + 9)], SS), fill=CLAVICLE_ADD)
+    bones = ImageChops.lighter(bones, spine)
+    see_through = Image.new("L", img.size, 0)
+    see_through.paste(255, mask=body)
+    s = ImageDraw.Draw(see_through)
+    s.polygon(_scaled(geometry["mediastinum"], SS), fill=110)
+    see_through.paste(140, mask=ImageChops.multiply(_mask(CHEST_SIZE, [geometry["abdomen"]], SS), body))
+    img = ImageChops.add(img, ImageChops.multiply(bones, see_through))
+    return img.filter(ImageFilter.GaussianBlur(1.6 * SS))
+
+
+class _Lesions:
+    """Lesion layers at SS x size: density added (nodules) and density removed (cavities)."""
+
+    def __init__(self, size: tuple[int, int]):
+        self.add = Image.new("L", (size[0] * SS, size[1] * SS), 0)
+        self.sub = Image.new("L", self.add.size, 0)
+        self.soft_add = Image.new("L", self.add.size, 0)  # blurred before use (ground glass)
+
+    @staticmethod
+    def _disc(layer: Image.Image, cx: float, cy: float, rx: float, value: int, ry: float | None = None) -> None:
+        ry = rx if ry is None else ry
+        ImageDraw.Draw(layer).ellipse(_scaled([(cx - rx, cy - ry), (cx + rx, cy + ry)], SS), fill=value)
+
+    def nodule(self, cx: float, cy: float, r: float, value: int = NODULE_ADD, shaded: bool = True) -> None:
+        """A round, well-defined nodule; ``shaded`` makes it a little denser in the middle, like a sphere."""
+        if not shaded or r < 6:
+            self._disc(self.add, cx, cy, r, value)
+            return
+        steps = 8
+        for i in range(steps):
+            f = 1 - i / steps  # radius fraction, outside in
+            g = f - 1 / steps
+            thickness = math.sqrt(1 - g * g)  # chord length through a sphere
+            self._disc(self.add, cx, cy, r * f, round(value * (0.78 + 0.22 * thickness)))
+
+    def cavity(self, cx: float, cy: float, r: float) -> None:
+        self._disc(self.add, cx, cy, r, 0)
+        self._disc(self.sub, cx, cy, r, CAVITY_SUB)
+
+    def ground_glass(self, cx: float, cy: float, r: float, value: int = GROUND_GLASS_ADD) -> None:
+        self._disc(self.soft_add, cx, cy, r, value)
+
+    def apply(self, base: Image.Image) -> Image.Image:
+        sharp = self.add.filter(ImageFilter.GaussianBlur(0.5 * SS))
+        soft = self.soft_add.filter(ImageFilter.GaussianBlur(4 * SS))
+        out = ImageChops.add(base, ImageChops.lighter(sharp, soft))
+        out = ImageChops.subtract(out, self.sub.filter(ImageFilter.GaussianBlur(0.5 * SS)))
+        return out.reduce(SS)
+
+
+# Side markers, centre of each box (px): patient's right on the viewer's left, as on a film.
+SIDE_MARKERS = {"R": (40, BAND + 34), "L": (CHEST_SIZE[0] - 40, BAND + 34)}
+
+
+def _side_markers(image: Image.Image) -> None:
+    """'R' on the viewer's left and 'L' on the viewer's right, white on a black box."""
+    d = ImageDraw.Draw(image)
+    for letter, (x, y) in SIDE_MARKERS.items():
+        d.rectangle((x - 22, y - 24, x + 22, y + 24), fill=0, outline=255, width=2)
+        _text_centered(d, (x, y + 1), letter, 36, 255)
+
+
+def _finish_chest(image: Image.Image, title: str) -> Image.Image:
+    _side_markers(image)
+    _bands(image, title, BAND)
+    return image
+
+
+def _chest(title: str, lesions: Callable[[_Lesions, dict], None], *, volume_loss: bool = False,
+           pleural_rind: float = 0) -> Image.Image:
+    geometry = _chest_geometry(volume_loss)
+    layers = _Lesions(CHEST_SIZE)
+    lesions(layers, geometry)
+    image = layers.apply(_chest_base(geometry, pleural_rind))
+    return _finish_chest(image, title)
+
+
+
+
+def _miliary(layers: _Lesions, lung: Image.Image, seed: int, spacing: float = 15.5) -> int:
+    """Innumerable tiny (radius 2.5-3.5 px), evenly spread nodules over a final-size lung mask."""
+    rng = random.Random(seed)
+    w, h = lung.size
+    x0, y0, x1, y1 = lung.getbbox()
+    count = 0
+    row = 0
+    y = y0 + 4.0
+    while y < y1:
+        x = x0 + 4.0 + (spacing / 2 if row % 2 else 0)
+        while x < x1:
+            px = x + rng.uniform(-4.5, 4.5)
+            py = y + rng.uniform(-4.5, 4.5)
+            r = rng.uniform(2.5, 3.5)
+            m = r + 3
+            probes = [(px, py), (px - m, py), (px + m, py), (px, py - m), (px, py + m)]
+            if all(0 <= qx < w and 0 <= qy < h and lung.getpixel((int(qx), int(qy))) == 255 for qx, qy in probes):
+                layers.nodule(px, py, r, MILIARY_ADD)
+                count += 1
+            x += spacing
+        y += spacing * 0.866
+        row += 1
+    return count
+
+
+MILIARY_ADD = 74
+
+# Lesions, in final pixel coordinates: (cx, cy, radius). Viewer's left = patient's right.
+CANNONBALLS = [
+    (175, 468, 52), (284, 492, 31), (138, 546, 25), (252, 348, 38), (204, 222, 28),   # right lung
+    (645, 498, 44), (590, 360, 57), (572, 212, 30), (668, 572, 25),                   # left lung
+]
+SOLITARY_NODULE = (140, 476, 17)          # right lower zone, periphery
+CAVITATING_NODULE = (214, 214, 34)        # right upper zone
+CAVITY = (217, 211, 18)                   # its air-filled centre (thick wall: 34 - 18 px)
+CAVITATING_SOLID_NODULES = [(292, 402, 18), (166, 502, 15), (600, 252, 16), (642, 430, 20), (552, 336, 13)]
+CALCIFIED_NODULE = (612, 346, 13)         # left mid zone
+CALCIFIED_SOFT_NODULES = [(238, 300, 15), (196, 488, 15)]
+HALO_NODULE = (642, 488, 19)              # left lower zone
+HALO_RADIUS = 37
+HALO_SOLID_NODULES = [(222, 298, 17), (180, 472, 15)]
+PLEURAL_RIND = 20                         # px thickness of the left pleural rind
+
+
+def draw_miliary() -> Image.Image:
+    geometry = _chest_geometry()
+    right, left = _visible_lungs(geometry)
+    return _chest("Miliary nodules", lambda layers, g: (_miliary(layers, right, 11), _miliary(layers, left, 12)))
+
+
+def draw_cannonball() -> Image.Image:
+    def lesions(layers: _Lesions, g: dict) -> None:
+        for cx, cy, r in CANNONBALLS:
+            layers.nodule(cx, cy, r, 86)
+    return _chest("Cannonball metastases", lesions)
+
+
+def draw_solitary_nodule() -> Image.Image:
+    return _chest("Solitary pulmonary nodule", lambda layers, g: layers.nodule(*SOLITARY_NODULE))
+
+
+def draw_cavitating_nodule() -> Image.Image:
+    def lesions(layers: _Lesions, g: dict) -> None:
+        for nodule in CAVITATING_SOLID_NODULES:
+            layers.nodule(*nodule)
+        layers.nodule(*CAVITATING_NODULE, shaded=False)
+        layers.cavity(*CAVITY)
+    return _chest("Cavitating nodule", lesions)
+
+
+def draw_calcified_nodule() -> Image.Image:
+    def lesions(layers: _Lesions, g: dict) -> None:
+        for nodule in CALCIFIED_SOFT_NODULES:
+            layers.nodule(*nodule)
+        layers.nodule(*CALCIFIED_NODULE, CALCIFIED_ADD)
+    return _chest("Calcified nodule", lesions)
+
+
+def draw_halo_nodule() -> Image.Image:
+    def lesions(layers: _Lesions, g: dict) -> None:
+        for nodule in HALO_SOLID_NODULES:
+            layers.nodule(*nodule)
+        cx, cy, r = HALO_NODULE
+        layers.ground_glass(cx, cy, HALO_RADIUS)
+        layers.nodule(cx, cy, r)
+    return _chest("Nodule with a ground-glass halo", lesions)
+
+
+def draw_pleural_thickening_miliary() -> Image.Image:
+    geometry = _chest_geometry(volume_loss=True)
+    right, _ = _visible_lungs(geometry)
+    return _chest("Left pleural thickening, right miliary nodules",
+                  lambda layers, g: _miliary(layers, right, 13), volume_loss=True, pleural_rind=PLEURAL_RIND)
+
+
+# --------------------------------------------------------------------------------------------------
+# Ultrasound (linear probe, soft tissue)
+# --------------------------------------------------------------------------------------------------
+
+US_SIZE = (800, 600)
+US_BAND = 44
+US_FIELD = (134, 64, 594, 504)  # the image field: left, top, right, bottom (px); skin at the top edge
+PX_PER_MM = 11
+US_SKIN_MM = (0.0, 1.8)         # echogenic skin (epidermis and dermis)
+US_FASCIA_MM = 15.0             # superficial fascia: fat above, muscle below
+US_NODULE = (232.0, 8.6, 7.4, 3.5)  # centre x in px from the field's left edge, depth mm, semi-axes mm (x, y)
+
+# Echo levels before speckle (0 black .. 255 white).
+ECHO_SKIN = 235
+ECHO_FAT = 70
+ECHO_SEPTUM = 150
+ECHO_FASCIA = 225
+ECHO_MUSCLE = 92
+ECHO_FIBRE = 150
+ECHO_NODULE = 178
+ECHO_CAPSULE = 235
+
+
+def _us_depth_y(mm: float) -> float:
+    return US_FIELD[1] + mm * PX_PER_MM
+
+
+def _us_nodule_px() -> tuple[float, float, float, float]:
+    """The nodule ellipse (cx, cy, rx, ry) in image pixels."""
+    x, depth, ax, ay = US_NODULE
+    return US_FIELD[0] + x, _us_depth_y(depth), ax * PX_PER_MM, ay * PX_PER_MM
+
+
+def _wavy(rng: random.Random, y: float, amplitude: float, x0: float, x1: float, knots: int = 7) -> list[Point]:
+    """A gently undulating, roughly horizontal line across the field."""
+    pts = [(x0 + (x1 - x0) * i / (knots - 1), y + rng.uniform(-amplitude, amplitude)) for i in range(knots)]
+    return _spline(pts, closed=False, steps=16)
+
+
+def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
+    rng = random.Random(8)
+    width, height = US_SIZE
+    left, top, right, bottom = US_FIELD
+    fw, fh = right - left, bottom - top
+
+    # Echo map of the field (field coordinates, SS x size for smooth edges).
+    echo = Image.new("L", (fw * SS, fh * SS), ECHO_MUSCLE)
+    d = ImageDraw.Draw(echo)
+
+    def field(points: Sequence[Point]) -> list[tuple[int, int]]:
+        return _scaled([(x - left, y - top) for x, y in points], SS)
+
+    fascia = _wavy(rng, _us_depth_y(US_FASCIA_MM), 3, left - 10, right + 10)
+    d.polygon(field([(left - 10, top - 10)] + fascia + [(right + 10, top - 10)]), fill=ECHO_FAT)
+    for k in range(9):  # fibrofatty septa: thin, bright, roughly parallel to the skin
+        y = _us_depth_y(3.0 + 1.35 * k + rng.uniform(-0.4, 0.4))
+        x0 = left + rng.uniform(-40, fw * 0.55)
+        line = _wavy(rng, y, 4, x0, x0 + rng.uniform(110, 260), knots=4)
+        d.line(field(line), fill=ECHO_SEPTUM, width=max(1, round(1.4 * SS)), joint="curve")
+    for k in range(60):  # muscle: short, bright, slightly oblique fibre echoes (a "feathery" pattern)
+        y = _us_depth_y(US_FASCIA_MM + 1.5 + 23.5 * rng.random())
+        x = left - 60 + (fw + 60) * rng.random()
+        length = rng.uniform(90, 220)
+        slope = rng.uniform(0.10, 0.22)
+        line = [(x, y), (x + length * 0.5, y + length * slope * 0.5 + rng.uniform(-3, 3)), (x + length, y + length * slope)]
+        d.line(field(_spline(line, closed=False, steps=8)), fill=ECHO_FIBRE, width=round(1.5 * SS), joint="curve")
+    d.line(field(fascia), fill=ECHO_FASCIA, width=round(4 * SS), joint="curve")
+    skin = _wavy(rng, _us_depth_y(US_SKIN_MM[1]), 0.8, left - 10, right + 10)
+    d.polygon(field([(left - 10, top - 10)] + skin + [(right + 10, top - 10)]), fill=ECHO_SKIN)
+    cx, cy, rx, ry = _us_nodule_px()
+    d.ellipse(field([(cx - rx, cy - ry), (cx + rx, cy + ry)]), fill=ECHO_CAPSULE)
+    inner = 2.2  # a thin echogenic capsule: a clear boundary
+    d.ellipse(field([(cx - rx + inner, cy - ry + inner), (cx + rx - inner, cy + ry - inner)]), fill=ECHO_NODULE)
+    echo = echo.filter(ImageFilter.GaussianBlur(0.6 * SS)).reduce(SS)
+
+    # Speckle: seeded random grains, elongated laterally as on a real scan.
+    gx, gy = 6, 3  # grain size (px)
+    gw, gh = fw // gx + 2, fh // gy + 2
+    grains = bytes(int(255 * (0.42 + 0.58 * math.sqrt(rng.random() * rng.random()))) for _ in range(gw * gh))
+    speckle = Image.frombytes("L", (gw, gh), grains).resize((gw * gx, gh * gy), Image.Resampling.BICUBIC)
+    speckle = speckle.crop((gx, gy, gx + fw, gy + fh))
+    tissue = ImageChops.multiply(echo, speckle).point([min(255, round(v * 1.45)) for v in range(256)])
+
+    image = Image.new("L", US_SIZE, 0)
+    image.paste(tissue, (left, top))
+    dd = ImageDraw.Draw(image)
+
+    # Depth scale (left of the field): a tick every 5 mm, labelled every centimetre.
+    ruler_x = left - 10
+    dd.line((ruler_x, top, ruler_x, bottom), fill=255, width=2)
+    for mm in range(0, (bottom - top) // PX_PER_MM + 1, 5):
+        y = round(_us_depth_y(mm))
+        major = mm % 10 == 0
+        dd.line((ruler_x - (12 if major else 6), y, ruler_x, y), fill=255, width=2)
+        if major:
+            dd.text((ruler_x - 18, y), "0" if mm == 0 else f"{mm // 10} cm", font=_font(18), fill=255, anchor="rm")
+    # Size bar under the field.
+    bar_y = bottom + 22
+    dd.line((left, bar_y, left + 10 * PX_PER_MM, bar_y), fill=255, width=3)
+    for x in (left, left + 10 * PX_PER_MM):
+        dd.line((x, bar_y - 7, x, bar_y + 7), fill=255, width=2)
+    dd.text((left + 10 * PX_PER_MM + 12, bar_y), "10 mm", font=_font(18), fill=255, anchor="lm")
+
+    # Layer labels (right of the field), each with a short leader line.
+    for text, mm in (("skin", 0.9), ("subcutaneous fat", 4.0), ("muscle", 26.0)):
+        y = round(_us_depth_y(mm))
+        dd.line((right + 4, y, right + 20, y), fill=255, width=2)
+        dd.text((right + 26, y), text, font=_font(20), fill=255, anchor="lm")
+
+    _bands(image, "Subcutaneous nodule - ultrasound", US_BAND)
+    return image
+
+
+# --------------------------------------------------------------------------------------------------
+# Registry
+# --------------------------------------------------------------------------------------------------
+
+SCHEMATICS: dict[str, Callable[[], Image.Image]] = {
+    "miliary.png": draw_miliary,
+    "cannonball.png": draw_cannonball,
+    "solitary-nodule.png": draw_solitary_nodule,
+    "cavitating-nodule.png": draw_cavitating_nodule,
+    "calcified-nodule.png": draw_calcified_nodule,
+    "halo-nodule.png": draw_halo_nodule,
+    "pleural-thickening-miliary.png": draw_pleural_thickening_miliary,
+    "subcutaneous-nodule-ultrasound.png": draw_subcutaneous_nodule_ultrasound,
+}
+
+SIZES: dict[str, tuple[int, int]] = {
+    name: US_SIZE if name == "subcutaneous-nodule-ultrasound.png" else CHEST_SIZE for name in SCHEMATICS
+}
+
+
+def _targets() -> dict[str, list[dict]]:
+    right, left = _visible_lungs(_chest_geometry())
+    lungs = [_moment_target(right, "right lung"), _moment_target(left, "left lung")]
+    _, shrunken_left = _visible_lungs(_chest_geometry(volume_loss=True))
+
+    def nodule(cx: float, cy: float, r: float, label: str) -> dict:
+        return _ellipse_target(cx, cy, r, r, CHEST_SIZE, label)
+
+    return {
+        "miliary.png": lungs,
+        "cannonball.png": [dict(t) for t in lungs],
+        "solitary-nodule.png": [nodule(*SOLITARY_NODULE, "solitary nodule, right lower zone")],
+        "cavitating-nodule.png": [nodule(*CAVITATING_NODULE, "cavitating nodule, right upper zone")],
+        "calcified-nodule.png": [nodule(*CALCIFIED_NODULE, "calcified nodule, left mid zone")],
+        "halo-nodule.png": [nodule(*HALO_NODULE[:2], HALO_RADIUS, "nodule with ground-glass halo, left lower zone")],
+        "pleural-thickening-miliary.png": [_bbox_target(shrunken_left, "left pleural thickening")],
+        "subcutaneous-nodule-ultrasound.png": [
+            _ellipse_target(*_us_nodule_px(), US_SIZE, "hyperechoic subcutaneous nodule")
+        ],
+    }
+
+
+TARGETS: dict[str, list[dict]] = _targets()
+
+
+def draw(name: str) -> bytes:
+    """The PNG bytes of the schematic ``name`` (a key of ``SCHEMATICS``), identical on every run."""
+    return encode_png(SCHEMATICS[name]())
+
+
+def write_all(directory: Path) -> list[Path]:
+    """Write every schematic into ``directory`` (created if needed); return the paths, in registry order.
+
+    A file whose bytes are already right is left untouched.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in SCHEMATICS:
+        path = directory / name
+        data = draw(name)
+        if not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
+        paths.append(path)
+    return paths

@@ -1,0 +1,87 @@
+"""The bundled content pack, as loaded into the database: complete, valid and sourced."""
+
+import pytest
+from django.core.management import call_command
+
+from quizzes.models import Question, Quiz
+
+MINIMUM_QUESTIONS = {
+    "miliary-metastases": 12,
+    "pulmonary-metastases": 20,
+    "mesothelioma-case": 5,
+    "metastasis-basics": 5,
+    "subcutaneous-metastasis-case": 6,
+}
+
+
+@pytest.fixture
+def pack(db):
+    call_command("load_content", verbosity=0)
+
+
+def all_questions():
+    return Question.objects.select_related("quiz").prefetch_related("choices", "sources")
+
+
+def test_the_pack_has_at_least_fifty_questions_and_each_quizs_minimum(pack):
+    counts = {quiz.slug: quiz.questions.count() for quiz in Quiz.objects.all()}
+
+    assert sum(counts.values()) >= 50
+    for slug, minimum in MINIMUM_QUESTIONS.items():
+        assert counts[slug] >= minimum, slug
+
+
+def test_every_question_has_the_right_number_of_right_options(pack):
+    for question in all_questions():
+        right = sum(choice.is_correct for choice in question.choices.all())
+        assert question.choices.count() >= 2, question.key
+        if question.kind == Question.Kind.SINGLE:
+            assert right == 1, question.key
+        elif question.kind == Question.Kind.MULTIPLE:
+            assert right >= 1, question.key
+        else:
+            assert sorted(c.text for c in question.choices.all()) == ["False", "True"] and right == 1, question.key
+
+
+def test_every_question_explains_itself_and_cites_a_source(pack):
+    for question in all_questions():
+        assert all(choice.rationale.strip() for choice in question.choices.all()), question.key
+        assert question.explanation.strip() and question.learning_point.strip(), question.key
+        sources = list(question.sources.all())
+        assert sources, question.key
+        assert all(source.title and source.publisher for source in sources), question.key
+
+
+def test_every_image_is_a_labelled_schematic_with_alt_text_and_a_thumbnail(pack):
+    with_images = [question for question in all_questions() if question.image]
+
+    assert len(with_images) >= 8
+    for question in with_images:
+        assert question.image_alt.startswith("Schematic illustration, not a patient image:"), question.key
+        assert question.thumbnail, question.key
+
+
+def test_the_eurorad_case_is_cited_with_its_doi(pack):
+    question = Quiz.objects.get(slug="mesothelioma-case").questions.first()
+
+    assert "DOI 10.1594/EURORAD/CASE.10569" in question.sources.get().citation
+
+
+def test_case_vignettes_have_a_stage_for_every_question(pack):
+    for quiz in Quiz.objects.filter(kind=Quiz.Kind.CASE):
+        assert all(question.stage.strip() for question in quiz.questions.all()), quiz.slug
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [
+        ("svuh-quiz-1-commonest-primary", "Papillary thyroid carcinoma"),
+        ("svuh-quiz-2-most-sensitive-modality", "CT chest"),
+        ("svuh-quiz-3-not-a-differential", "Emphysema"),
+    ],
+)
+def test_the_svuh_quiz_questions_have_the_answers_its_text_supports(pack, key, answer):
+    question = Question.objects.get(quiz__slug="miliary-metastases", key=key)
+
+    assert [choice.text for choice in question.choices.all() if choice.is_correct] == [answer]
+    assert question.choices.count() == 4

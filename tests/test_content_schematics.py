@@ -1,0 +1,388 @@
+"""The schematic teaching images: deterministic, metadata-free PNGs that show what their targets say.
+
+Plain pytest, no Django. Run with:
+    .venv/bin/python -m pytest tests/test_content_schematics.py -p no:django -q
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import statistics
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from quizzes.content import schematics as sch
+
+IMAGES = Path(__file__).resolve().parents[1] / "quizzes" / "content" / "images"
+CHEST = (800, 800)
+ULTRASOUND = (800, 600)
+EXPECTED_SIZES = {
+    "miliary.png": CHEST,
+    "cannonball.png": CHEST,
+    "solitary-nodule.png": CHEST,
+    "cavitating-nodule.png": CHEST,
+    "calcified-nodule.png": CHEST,
+    "halo-nodule.png": CHEST,
+    "pleural-thickening-miliary.png": CHEST,
+    "subcutaneous-nodule-ultrasound.png": ULTRASOUND,
+}
+NAMES = list(EXPECTED_SIZES)
+CHEST_NAMES = [n for n in NAMES if EXPECTED_SIZES[n] == CHEST]
+
+
+@pytest.fixture(scope="module")
+def fresh() -> dict[str, bytes]:
+    """Each schematic drawn once, as PNG bytes."""
+    return {name: sch.draw(name) for name in NAMES}
+
+
+@pytest.fixture(scope="module")
+def pixels(fresh) -> dict[str, Image.Image]:
+    return {name: _open(data) for name, data in fresh.items()}
+
+
+def _open(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def _chunk_types(data: bytes) -> list[bytes]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, kinds = 8, []
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, kind
+        kinds.append(kind)
+        pos += 12 + length
+    return kinds
+
+
+def _px(image: Image.Image, x: float, y: float) -> int:
+    return image.getpixel((int(x), int(y)))
+
+
+def _ring(image: Image.Image, cx: float, cy: float, r: float, n: int = 24) -> float:
+    """Median grey level on a circle of radius r (the median shrugs off the odd rib crossing it)."""
+    # Points of a regular 24-gon, from exact rational-ish coordinates (no trigonometry needed).
+    unit = [(1, 0), (0.966, 0.259), (0.866, 0.5), (0.707, 0.707), (0.5, 0.866), (0.259, 0.966)]
+    dirs = []
+    for ux, uy in unit:
+        dirs += [(ux, uy), (-uy, ux), (-ux, -uy), (uy, -ux)]
+    return statistics.median(_px(image, cx + r * dx, cy + r * dy) for dx, dy in dirs[:n])
+
+
+def _target_px(name: str, target: dict) -> tuple[float, float, float, float]:
+    w, h = EXPECTED_SIZES[name]
+    return target["cx"] * w, target["cy"] * h, target["rx"] * w, target["ry"] * h
+
+
+def _fraction(image: Image.Image, cx, cy, rx, ry, inner, outer, predicate) -> float:
+    """Share of the pixels between ``inner`` and ``outer`` (fractions of the radii) that satisfy predicate."""
+    hits = total = 0
+    for y in range(int(cy - ry), int(cy + ry) + 1, 2):
+        for x in range(int(cx - rx), int(cx + rx) + 1, 2):
+            d = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2
+            if inner * inner <= d <= outer * outer:
+                total += 1
+                hits += predicate(_px(image, x, y))
+    return hits / total
+
+
+# --------------------------------------------------------------------------------------------------
+# Deterministic, honest files
+# --------------------------------------------------------------------------------------------------
+
+
+def test_the_module_registers_the_eight_schematics_each_with_targets():
+    assert list(sch.SCHEMATICS) == NAMES
+    assert set(sch.TARGETS) == set(NAMES)
+    assert all(sch.TARGETS[name] for name in NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_drawing_twice_gives_identical_bytes(name, fresh):
+    assert sch.draw(name) == fresh[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_committed_png_equals_the_freshly_drawn_bytes(name, fresh):
+    path = IMAGES / name
+    assert path.is_file(), f"{path} is missing: run quizzes.content.schematics.write_all()"
+    assert path.read_bytes() == fresh[name], (
+        f"{name} has drifted from the code: regenerate it with quizzes.content.schematics.write_all()"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_image_opens_as_a_greyscale_png_of_the_expected_size(name, pixels):
+    image = pixels[name]
+    assert image.format == "PNG"
+    assert image.mode == "L"
+    assert image.size == EXPECTED_SIZES[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_png_has_only_the_essential_chunks_and_no_metadata(name, fresh, pixels):
+    assert _chunk_types(fresh[name]) == [b"IHDR", b"IDAT", b"IEND"]
+    assert pixels[name].info == {}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_png_is_smaller_than_150_kb(name, fresh):
+    assert len(fresh[name]) < 150 * 1024
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_png_decodes_to_exactly_the_drawn_pixels(name, pixels):
+    assert pixels[name].tobytes() == sch.SCHEMATICS[name]().tobytes()
+
+
+def test_write_all_writes_every_schematic_and_returns_the_paths(tmp_path, fresh):
+    paths = sch.write_all(tmp_path / "out")
+    assert [p.name for p in paths] == NAMES
+    assert all(p.read_bytes() == fresh[p.name] for p in paths)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 2), (257, 5), (600, 40)])
+def test_the_png_encoder_round_trips_noise_gradients_and_long_runs(size):
+    rng = random.Random(size[0] * 1000 + size[1])
+    w, h = size
+    rows = []
+    for y in range(h):
+        kind = y % 4
+        if kind == 0:
+            rows.append(bytes(rng.randrange(256) for _ in range(w)))          # noise
+        elif kind == 1:
+            rows.append(bytes((x * 7 + y) % 256 for x in range(w)))           # horizontal ramp
+        elif kind == 2:
+            rows.append(bytes([rng.randrange(256)]) * w)                      # one long run
+        else:
+            rows.append(bytes(min(255, (x + y) // 3) for x in range(w)))      # slow gradient
+    image = Image.frombytes("L", size, b"".join(rows))
+    data = sch.encode_png(image)
+    assert _chunk_types(data) == [b"IHDR", b"IDAT", b"IEND"]
+    assert _open(data).tobytes() == image.tobytes()
+    assert sch.encode_png(image) == data
+
+
+# --------------------------------------------------------------------------------------------------
+# Legible labels
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_image_has_a_dark_title_band_and_a_light_caption_band_with_contrasting_text(name, pixels):
+    image = pixels[name]
+    w, h = image.size
+    title = image.crop((0, 0, w, 40))
+    caption = image.crop((0, h - 40, w, h))
+    assert statistics.mean(title.getdata()) < 40 and title.getextrema()[1] >= 240
+    assert statistics.mean(caption.getdata()) > 200 and caption.getextrema()[0] <= 15
+
+
+@pytest.mark.parametrize("name", CHEST_NAMES)
+def test_chest_images_mark_r_on_the_viewers_left_and_l_on_the_viewers_right(name, pixels):
+    image = pixels[name]
+    font = ImageFont.load_default(size=36)
+
+    def glyph(img: Image.Image) -> Image.Image:
+        """The letter cropped to its ink and scaled to a fixed size."""
+        ink = img.point([255 if v >= 128 else 0 for v in range(256)]).getbbox()
+        return img.crop(ink).resize((24, 30))
+
+    def distance(a: Image.Image, b: Image.Image) -> int:
+        return sum(ImageChops.difference(a, b).getdata())
+
+    references = {}
+    for letter in "RL":
+        canvas = Image.new("L", (60, 60), 0)
+        ImageDraw.Draw(canvas).text((30, 30), letter, font=font, fill=255, anchor="mm")
+        references[letter] = glyph(canvas)
+    (rx, ry), (lx, ly) = sch.SIDE_MARKERS["R"], sch.SIDE_MARKERS["L"]
+    assert rx < image.size[0] / 2 < lx
+    for letter, (x, y) in sch.SIDE_MARKERS.items():
+        seen = glyph(image.crop((x - 18, y - 20, x + 18, y + 20)))
+        other = "L" if letter == "R" else "R"
+        assert distance(seen, references[letter]) < distance(seen, references[other]), letter
+
+
+# --------------------------------------------------------------------------------------------------
+# Targets: inside the image, over what is drawn
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_target_is_an_ellipse_that_lies_within_the_image(name):
+    for target in sch.TARGETS[name]:
+        assert set(target) == {"shape", "cx", "cy", "rx", "ry", "label"}
+        assert target["shape"] == "ellipse"
+        assert isinstance(target["label"], str) and target["label"].strip()
+        assert target["rx"] > 0 and target["ry"] > 0
+        assert 0 <= target["cx"] - target["rx"] and target["cx"] + target["rx"] <= 1
+        assert 0 <= target["cy"] - target["ry"] and target["cy"] + target["ry"] <= 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_target_centre_lies_over_something_drawn_not_the_background(name, pixels):
+    image = pixels[name]
+    background = _px(image, 6, image.size[1] / 2)  # outside the patient / outside the scan field
+    assert background <= 10
+    for target in sch.TARGETS[name]:
+        cx, cy, _, _ = _target_px(name, target)
+        assert _px(image, cx, cy) - background >= 25, target["label"]
+
+
+def test_the_lung_targets_of_the_miliary_and_cannonball_images_sit_on_the_lung_fields(pixels):
+    for name in ("miliary.png", "cannonball.png"):
+        labels = [t["label"] for t in sch.TARGETS[name]]
+        assert labels == ["right lung", "left lung"]
+        right, left = (_target_px(name, t) for t in sch.TARGETS[name])
+        assert right[0] < CHEST[0] / 2 < left[0]  # patient's right lung on the viewer's left
+        plain = _plain_chest(pixels)
+        for cx, cy, rx, ry in (right, left):
+            dark = _fraction(plain, cx, cy, rx, ry, 0, 0.5, lambda v: v < 90)
+            assert dark > 0.7, (name, dark)
+
+
+def _plain_chest(pixels) -> Image.Image:
+    """The normal anatomy without lesions: two drawings whose few nodules do not overlap, pixelwise darker."""
+    return ImageChops.darker(pixels["solitary-nodule.png"], pixels["calcified-nodule.png"])
+
+
+def test_miliary_nodules_fill_every_zone_of_both_lungs(pixels):
+    # Subtracting the same anatomy without lesions leaves only the nodules.
+    added = ImageChops.subtract(pixels["miliary.png"], _plain_chest(pixels))
+    for target in sch.TARGETS["miliary.png"]:
+        cx, cy, rx, ry = _target_px("miliary.png", target)
+        for zone in range(3):  # upper, mid, lower thirds of the lung
+            y0 = cy - 0.8 * ry + zone * (1.6 * ry / 3)
+            box = (int(cx - 0.5 * rx), int(y0), int(cx + 0.5 * rx), int(y0 + 1.6 * ry / 3))
+            bright = sum(1 for v in added.crop(box).getdata() if v > 40)
+            assert bright > 150, (target["label"], zone, bright)  # dozens of nodules of ~25 px each
+
+
+def test_cannonball_masses_are_large_round_in_both_lungs_and_commoner_low_down(pixels):
+    image = pixels["cannonball.png"]
+    masses = sch.CANNONBALLS
+    assert all(25 <= r <= 60 for _, _, r in masses)
+    assert {cx < CHEST[0] / 2 for cx, _, _ in masses} == {True, False}
+    lower = sum(1 for _, cy, _ in masses if cy > 420)
+    assert lower > len(masses) - lower
+    for cx, cy, r in masses:
+        outside = _ring(image, cx, cy, r + 6)
+        assert outside < 100, (cx, cy)                 # surrounded by lung, not mediastinum or diaphragm
+        assert _px(image, cx, cy) - outside >= 60, (cx, cy)
+        assert _ring(image, cx, cy, r - 4) - outside >= 45, (cx, cy)  # well-defined edge
+
+
+def test_the_solitary_nodule_is_one_dense_nodule_in_the_right_lower_zone_periphery(pixels):
+    image = pixels["solitary-nodule.png"]
+    (target,) = sch.TARGETS["solitary-nodule.png"]
+    cx, cy, rx, _ = _target_px("solitary-nodule.png", target)
+    assert cx < CHEST[0] / 2 and cy > CHEST[1] / 2
+    lung = _ring(image, cx, cy, rx + 8)
+    assert lung < 100
+    assert _px(image, cx, cy) - lung >= 70
+
+
+def test_the_cavitating_target_has_a_thick_dense_wall_around_a_dark_cavity(pixels):
+    image = pixels["cavitating-nodule.png"]
+    (target,) = sch.TARGETS["cavitating-nodule.png"]
+    cx, cy, r, _ = _target_px("cavitating-nodule.png", target)
+    assert cx < CHEST[0] / 2 and cy < 0.4 * CHEST[1]  # right upper zone
+    lung = _ring(image, cx, cy, r + 10)
+    wall = _ring(image, cx, cy, r - 8)
+    centre = _px(image, cx, cy)
+    assert wall - lung >= 60
+    assert wall - centre >= 70
+    assert centre <= lung + 10  # the cavity is air, as dark as lung
+    for x, y, rr in sch.CAVITATING_SOLID_NODULES:  # the others are solid
+        assert _px(image, x, y) - _ring(image, x, y, rr + 8) >= 60
+
+
+def test_the_calcified_nodule_is_clearly_brighter_than_the_soft_tissue_nodules(pixels):
+    image = pixels["calcified-nodule.png"]
+    (target,) = sch.TARGETS["calcified-nodule.png"]
+    cx, cy, r, _ = _target_px("calcified-nodule.png", target)
+    assert cx > CHEST[0] / 2  # patient's left
+    calcified = _px(image, cx, cy)
+    lung = _ring(image, cx, cy, r + 8)
+    soft = [_px(image, x, y) for x, y, _ in sch.CALCIFIED_SOFT_NODULES]
+    assert len(soft) == 2
+    assert calcified >= 235
+    assert calcified - lung >= 150
+    assert calcified - max(soft) >= 70
+    assert all(s - _ring(image, x, y, rr + 8) >= 60 for s, (x, y, rr) in zip(soft, sch.CALCIFIED_SOFT_NODULES))
+
+
+def test_the_halo_nodule_has_a_faint_ground_glass_ring_that_the_solid_nodules_lack(pixels):
+    image = pixels["halo-nodule.png"]
+    (target,) = sch.TARGETS["halo-nodule.png"]
+    cx, cy, halo, _ = _target_px("halo-nodule.png", target)
+    assert cx > CHEST[0] / 2 and cy > CHEST[1] / 2  # patient's left, lower zone
+    r = sch.HALO_NODULE[2]
+    nodule = _px(image, cx, cy)
+    ring = _ring(image, cx, cy, (r + halo) / 2)
+    lung = _ring(image, cx, cy, halo + 14)
+    assert ring - lung >= 15          # the halo is visible ...
+    assert nodule - ring >= 40        # ... but fainter than the nodule
+    for x, y, rr in sch.HALO_SOLID_NODULES:
+        assert x < CHEST[0] / 2
+        assert _px(image, x, y) - _ring(image, x, y, rr + 8) >= 60
+        assert abs(_ring(image, x, y, rr + 9) - _ring(image, x, y, rr + 30)) <= 8  # no halo
+
+
+def test_the_pleural_target_is_a_bright_rind_around_a_smaller_left_lung(pixels):
+    name = "pleural-thickening-miliary.png"
+    image = pixels[name]
+    (target,) = sch.TARGETS[name]
+    cx, cy, rx, ry = _target_px(name, target)
+    assert cx > CHEST[0] / 2
+    rind = _fraction(image, cx, cy, rx, ry, 0.8, 0.97, lambda v: v > 100)
+    core = _fraction(image, cx, cy, rx, ry, 0, 0.35, lambda v: v < 100)
+    normal = _fraction(_plain_chest(pixels), cx, cy, rx, ry, 0.8, 0.97, lambda v: v > 100)
+    assert rind > 0.75, rind          # the edge of the hemithorax is soft-tissue dense ...
+    assert core > 0.6, core           # ... around aerated (dark) lung
+    assert rind - normal > 0.3, (rind, normal)  # a normal left lung is not like that
+    # Volume loss: the left lung is smaller than the right one.
+    right_lung = sch.TARGETS["miliary.png"][0]
+    assert target["rx"] * target["ry"] < 0.8 * right_lung["rx"] * right_lung["ry"]
+
+
+def test_the_right_lung_of_the_pleural_image_has_miliary_nodules_in_every_zone(pixels):
+    added = ImageChops.subtract(pixels["pleural-thickening-miliary.png"], _plain_chest(pixels))
+    cx, cy, rx, ry = _target_px("miliary.png", sch.TARGETS["miliary.png"][0])
+    for zone in range(3):
+        y0 = cy - 0.8 * ry + zone * (1.6 * ry / 3)
+        box = (int(cx - 0.5 * rx), int(y0), int(cx + 0.5 * rx), int(y0 + 1.6 * ry / 3))
+        assert sum(1 for v in added.crop(box).getdata() if v > 40) > 150, zone
+
+
+def test_the_ultrasound_nodule_is_hyperechoic_and_sits_in_the_fat_under_a_bright_skin_line(pixels):
+    name = "subcutaneous-nodule-ultrasound.png"
+    image = pixels[name]
+    (target,) = sch.TARGETS[name]
+    cx, cy, rx, ry = _target_px(name, target)
+    left, top, right, bottom = sch.US_FIELD
+
+    def mean(box) -> float:
+        return statistics.mean(image.crop(tuple(int(v) for v in box)).getdata())
+
+    nodule = mean((cx - 0.6 * rx, cy - 0.5 * ry, cx + 0.6 * rx, cy + 0.5 * ry))
+    fat_left = mean((left + 5, cy - 0.5 * ry, cx - rx - 15, cy + 0.5 * ry))
+    fat_right = mean((cx + rx + 15, cy - 0.5 * ry, right - 5, cy + 0.5 * ry))
+    skin = mean((left, top + 2, right, top + 14))
+    assert nodule - max(fat_left, fat_right) >= 50
+    assert skin - max(fat_left, fat_right) >= 80
+    fascia_y = top + sch.US_FASCIA_MM * sch.PX_PER_MM
+    skin_y = top + sch.US_SKIN_MM[1] * sch.PX_PER_MM
+    assert skin_y < cy - ry and cy + ry < fascia_y  # within the subcutaneous fat
+    assert left < cx - rx and cx + rx < right
