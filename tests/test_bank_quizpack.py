@@ -1,0 +1,100 @@
+"""The quizpack/1 parser: every rule of docs/content-format.md, each problem located."""
+
+import pytest
+
+from quizzes.bank import BankInvalid
+from quizzes.bank.quizpack import parse_pack
+
+VALID = """\
+format: quizpack/1
+quiz:
+  slug: sample
+  title: Sample
+  topic: Samples
+  kind: standard
+  status: published
+sources:
+  - key: doc
+    title: A document
+    publisher: A publisher
+    date: 2022-10-24
+questions:
+  - key: first
+    kind: single
+    stem: Which?
+    options:
+      - {text: Right, correct: true, rationale: Because.}
+      - {text: Wrong, correct: false, rationale: Because not.}
+    explanation: Explained.
+    learning_point: Learnt.
+    sources: [doc]
+"""
+
+
+def problems_of(text):
+    with pytest.raises(BankInvalid) as invalid:
+        parse_pack(text, "sample.yaml")
+    return [str(problem) for problem in invalid.value.problems]
+
+
+def test_a_valid_file_parses_into_a_quiz_with_its_questions():
+    pack = parse_pack(VALID, "sample.yaml")
+
+    assert (pack.slug, pack.topic, pack.status) == ("sample", "Samples", "published")
+    assert pack.sources[0].published_on.isoformat() == "2022-10-24"
+    assert [option.correct for option in pack.questions[0].options] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("correct: false", "correct: true"), "exactly one right option, not 2"),
+        (("kind: single", "kind: essay"), "kind must be one of"),
+        (("rationale: Because not.", "rationale: ''"), "has no rationale"),
+        (("explanation: Explained.", "explanation: ''"), "explanation is missing"),
+        (("learning_point: Learnt.", "learning_point: ''"), "learning point is missing"),
+        (("sources: [doc]", "sources: [elsewhere]"), "cites unknown source 'elsewhere'"),
+        (("sources: [doc]", "sources: []"), "cite at least one source"),
+    ],
+)
+def test_a_broken_question_is_reported_with_file_line_and_key(change, expected):
+    problems = problems_of(VALID.replace(*change))
+
+    assert any(expected in problem for problem in problems), problems
+    assert any(problem.startswith("sample.yaml, line 14, question 'first'") for problem in problems), problems
+
+
+def test_multiple_select_needs_a_right_option():
+    text = VALID.replace("kind: single", "kind: multiple").replace("correct: true", "correct: false")
+
+    assert any("at least one right option" in p for p in problems_of(text))
+
+
+def test_true_false_needs_exactly_true_and_false():
+    text = VALID.replace("kind: single", "kind: true_false")
+
+    assert any("True and False" in p for p in problems_of(text))
+
+
+def test_an_image_needs_alt_text():
+    text = VALID.replace("    explanation: Explained.", "    image: {file: x.png}\n    explanation: Explained.")
+
+    assert any("image needs alt text" in p for p in problems_of(text))
+
+
+def test_a_case_question_needs_a_stage():
+    assert any("needs a stage" in p for p in problems_of(VALID.replace("kind: standard", "kind: case")))
+
+
+def test_duplicate_keys_are_refused():
+    question = VALID.split("questions:\n")[1]
+
+    assert any("used by another question" in p for p in problems_of(VALID + question))
+
+
+def test_invalid_yaml_names_the_line():
+    assert problems_of(VALID + "  - key: [unclosed\n")[0].startswith("sample.yaml, line")
+
+
+def test_a_wrong_format_marker_is_refused():
+    assert any("format must be" in p for p in problems_of(VALID.replace("quizpack/1", "quizpack/9")))
