@@ -1,9 +1,22 @@
-"""Authoring in the Django admin."""
+"""Authoring in the Django admin: quizzes with their questions, questions with their options."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from quizzes.models import Attempt, Choice, Question, Quiz, Source, Topic, User
+from quizzes.forms import AnswerForm
+from quizzes.images import image_prepare
+from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic, User
+from quizzes.options import presented_options
+from quizzes.rules import option_problems
+from quizzes.services.attempts import answer_is_correct
+from quizzes.services.content import question_duplicate, quiz_duplicate
+from quizzes.services.questions import question_image_set
 
 
 @admin.register(User)
@@ -15,36 +28,215 @@ class QuizUserAdmin(UserAdmin):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "order"]
+    list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "publisher", "published_on"]
-    search_fields = ["title", "publisher", "doi"]
+    list_display = ["title", "publisher", "published_on", "doi"]
+    search_fields = ["title", "publisher", "doi", "key"]
+
+
+class ChoiceFormSet(forms.BaseInlineFormSet):
+    """Refuses a question whose options break the rules for its kind, saying which rule."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        options = [
+            (form.cleaned_data.get("text", ""), form.cleaned_data.get("is_correct", False))
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = option_problems(self.instance.kind, options)
+        if problems:
+            raise ValidationError(problems)
 
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    formset = ChoiceFormSet
     extra = 0
+    min_num = 2
+    fields = ["order", "text", "is_correct", "rationale"]
+    formfield_overrides = {Choice._meta.get_field("rationale").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class QuestionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = self.files.get(self.add_prefix("image"))
+        if upload is not None:
+            try:
+                self.prepared_image = image_prepare(upload.read(), upload.name)
+            except ValidationError as error:
+                self.add_error("image", error)
+        has_image = upload is not None or (cleaned.get("image") and self.instance.image)
+        if has_image and not cleaned.get("image_alt", "").strip():
+            self.add_error("image_alt", "Describe the image for people who cannot see it (alt text is required).")
+        return cleaned
+
+
+@admin.action(description="Duplicate the selected questions")
+def duplicate_questions(modeladmin, request, queryset):
+    for question in queryset:
+        question_duplicate(question=question)
+    modeladmin.message_user(request, f"Duplicated {queryset.count()} question(s).", messages.SUCCESS)
 
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["key", "quiz", "kind", "order"]
-    list_filter = ["quiz__topic", "quiz", "kind"]
-    search_fields = ["stem", "key"]
+    form = QuestionAdminForm
+    list_display = ["key", "short_stem", "quiz", "kind", "order", "thumbnail_preview", "preview_link"]
+    list_filter = ["quiz__topic", "quiz", "kind", "quiz__status", "sources"]
+    list_select_related = ["quiz"]
+    search_fields = ["key", "stem", "explanation", "choices__text"]
     inlines = [ChoiceInline]
+    actions = [duplicate_questions]
+    autocomplete_fields = ["sources"]
+    class Media:
+        css = {"all": ["quizzes/admin.css"]}
+
+    fieldsets = [
+        (None, {"fields": ["quiz", "key", "order", "kind"]}),
+        ("Question", {"fields": ["stage", "stem", "image", "image_alt"]}),
+        ("After answering", {"fields": ["explanation", "learning_point", "sources"]}),
+    ]
+
+    @admin.display(description="stem")
+    def short_stem(self, question):
+        return question.stem[:80] + ("…" if len(question.stem) > 80 else "")
+
+    @admin.display(description="image")
+    def thumbnail_preview(self, question):
+        if not question.thumbnail:
+            return "–"
+        return format_html('<img src="{}" alt="{}" class="admin-thumbnail">', question.thumbnail.url, question.image_alt)
+
+    @admin.display(description="preview")
+    def preview_link(self, question):
+        url = reverse("admin:quizzes_question_preview", args=[question.pk])
+        return format_html('<a href="{}">Preview as trainee<span class="visually-hidden"> ({})</span></a>', url, question.key)
+
+    def save_model(self, request, obj, form, change):
+        prepared = getattr(form, "prepared_image", None)
+        if prepared is not None:
+            # The raw upload never reaches storage: only Pillow's re-encoding of it does.
+            obj.image = Question.objects.get(pk=obj.pk).image if change else ""
+            alt, obj.image_alt = obj.image_alt, (obj.image_alt if obj.image else "")
+            super().save_model(request, obj, form, change)
+            question_image_set(question=obj, data=prepared.image.read(), name=prepared.image.name, alt=alt)
+        elif change and "image" in form.changed_data and not obj.image:
+            super().save_model(request, obj, form, change)
+            question_image_set(question=obj, data=None)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("<int:question_id>/preview/", preview, name="quizzes_question_preview"), *super().get_urls()]
+
+    def preview_view(self, request, question_id):
+        """The question as a trainee sees it; answering shows the feedback and records nothing."""
+        question = get_object_or_404(Question.objects.for_display(), pk=question_id)
+        if not self.has_view_permission(request, question):
+            raise PermissionDenied
+        options = presented_options(question, attempt_id=0)
+        form = AnswerForm(request.POST or None, question=question, options=options)
+        context = {
+            "preview": True, "quiz": question.quiz, "question": question, "options": options, "form": form,
+            "answer_url": request.path, "position": 1, "total": 1, "answered": 0, "points": 0,
+            "earlier_stages": [],
+        }
+        if request.method == "POST" and form.is_valid():
+            chosen = form.cleaned_data["chosen"]
+            context |= {
+                "response": Response(is_correct=answer_is_correct(question=question, chosen=chosen)),
+                "chosen_ids": {choice.pk for choice in chosen},
+            }
+        template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
+        return render(request, template, context)
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["order", "key", "kind", "stem", "edit_link"]
+    readonly_fields = ["edit_link"]
+    ordering = ["order", "pk"]
+    show_change_link = True
+    formfield_overrides = {Question._meta.get_field("stem").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+    @admin.display(description="options")
+    def edit_link(self, question):
+        if not question.pk:
+            return "–"
+        return format_html('<a href="{}">Edit options<span class="visually-hidden"> of {}</span></a>',
+                           reverse("admin:quizzes_question_change", args=[question.pk]), question.key)
+
+    def has_add_permission(self, request, obj=None):
+        # A question needs its options, which this inline cannot show: add questions on their own page.
+        return False
+
+
+@admin.action(description="Duplicate the selected quizzes (as drafts)")
+def duplicate_quizzes(modeladmin, request, queryset):
+    for quiz in queryset:
+        quiz_duplicate(quiz=quiz)
+    modeladmin.message_user(request, f"Duplicated {queryset.count()} quiz(zes) as drafts.", messages.SUCCESS)
+
+
+@admin.action(description="Publish the selected quizzes")
+def publish_quizzes(modeladmin, request, queryset):
+    queryset.update(status=Quiz.Status.PUBLISHED)
+
+
+@admin.action(description="Unpublish the selected quizzes (back to draft)")
+def unpublish_quizzes(modeladmin, request, queryset):
+    queryset.update(status=Quiz.Status.DRAFT)
 
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    list_display = ["title", "topic", "kind", "status", "order"]
+    list_display = ["title", "topic", "kind", "status", "order", "question_count"]
     list_filter = ["topic", "status", "kind"]
+    list_editable = ["status", "order"]
+    search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuestionInline]
+    actions = [duplicate_quizzes, publish_quizzes, unpublish_quizzes]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_total=Count("questions"))
+
+    @admin.display(description="questions", ordering="question_total")
+    def question_count(self, quiz):
+        return quiz.question_total
+
+
+class ResponseInline(admin.TabularInline):
+    model = Response
+    extra = 0
+    fields = ["question", "is_correct", "points", "answered_at", "seconds_taken"]
+    readonly_fields = fields
+    can_delete = False
 
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
     list_display = ["user", "quiz", "mode", "started_at", "finished_at", "score", "max_score"]
     list_filter = ["quiz", "mode"]
+    list_select_related = ["user", "quiz"]
+    search_fields = ["user__username", "user__display_name", "quiz__title"]
+    readonly_fields = ["user", "quiz", "mode", "started_at", "last_answered_at", "finished_at", "score", "max_score"]
+    inlines = [ResponseInline]
+
+    def has_add_permission(self, request):
+        return False

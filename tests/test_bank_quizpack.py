@@ -48,7 +48,7 @@ def test_a_valid_file_parses_into_a_quiz_with_its_questions():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("correct: false", "correct: true"), "exactly one right option, not 2"),
+        (("correct: false", "correct: true"), "exactly one right option, not 2."),
         (("kind: single", "kind: essay"), "kind must be one of"),
         (("rationale: Because not.", "rationale: ''"), "has no rationale"),
         (("explanation: Explained.", "explanation: ''"), "explanation is missing"),
@@ -73,7 +73,7 @@ def test_multiple_select_needs_a_right_option():
 def test_true_false_needs_exactly_true_and_false():
     text = VALID.replace("kind: single", "kind: true_false")
 
-    assert any("True and False" in p for p in problems_of(text))
+    assert any("True and False." in p for p in problems_of(text))
 
 
 def test_an_image_needs_alt_text():

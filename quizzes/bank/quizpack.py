@@ -11,6 +11,7 @@ import yaml
 from django.utils.text import slugify
 
 from quizzes.bank import BankInvalid, Problem
+from quizzes.rules import option_problems
 
 FORMAT = "quizpack/1"
 QUESTION_KINDS = {"single", "multiple", "true_false"}
@@ -196,18 +197,9 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
         if not isinstance(option.get("correct", False), bool):
             fault(f"option {number} correct must be true or false")
         options.append(PackOption(text(option["text"]), option.get("correct") is True, text(option.get("rationale"))))
-    right = sum(option.correct for option in options)
-    if len(options) < 2:
-        fault("a question needs at least two options")
-    elif kind == "single" and right != 1:
-        fault(f"a single-best-answer question needs exactly one right option, not {right}")
-    elif kind == "multiple" and right < 1:
-        fault("a multiple-select question needs at least one right option")
-    elif kind == "true_false":
-        if sorted(option.text.lower() for option in options) != ["false", "true"]:
-            fault("a true/false question has exactly two options, True and False")
-        elif right != 1:
-            fault("a true/false question needs exactly one right option")
+    if kind in QUESTION_KINDS:
+        for message in option_problems(kind, [(option.text, option.correct) for option in options]):
+            fault(message)
 
     cited = item.get("sources") or []
     if not cited:

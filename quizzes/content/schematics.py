@@ -45,6 +45,10 @@ __all__ = ["SCHEMATICS", "TARGETS", "draw", "encode_png", "write_all"]
 Point = tuple[float, float]
 
 CAPTION = "SCHEMATIC - not a patient image"
+# The titles name the examination, never the finding: the images illustrate quiz questions, and a title
+# such as "Miliary nodules" would give the answer away.
+CHEST_TITLE = "Chest radiograph, frontal (PA) view"
+US_TITLE = "Ultrasound, subcutaneous tissues (linear probe)"
 
 # --------------------------------------------------------------------------------------------------
 # Deterministic PNG writer (greyscale, IHDR + IDAT + IEND only, own deflate coder)
@@ -307,7 +311,8 @@ def _bezier(p0: Point, p1: Point, p2: Point, steps: int = 24) -> list[Point]:
     for s in range(steps + 1):
         t = s / steps
         u = 1 - t
-        out.append((u * u * p0[0] + 2 * u * t * p1[0] + t * t * p2[0], u * u * p0[1] + 2 * u * t * p1[1] + t * t * p2[1]))
+        a, b, c = u * u, 2 * u * t, t * t
+        out.append((a * p0[0] + b * p1[0] + c * p2[0], a * p0[1] + b * p1[1] + c * p2[1]))
     return out
 
 
@@ -410,13 +415,13 @@ LUNG = 44          # aerated lung
 MEDIASTINUM = 172  # heart and great vessels
 ABDOMEN = 160      # below the diaphragm
 TRACHEA = 98       # air column over the mediastinum
-RIND = 132         # thickened pleura
+RIND = 138         # thickened pleura
 BONE_ADD = 34      # ribs add this much density
 CLAVICLE_ADD = 90
 SPINE_ADD = 24
 NODULE_ADD = 92    # a soft-tissue nodule adds this much over lung
 CALCIFIED_ADD = 210
-GROUND_GLASS_ADD = 34
+GROUND_GLASS_ADD = 40
 CAVITY_SUB = 16    # a cavity is a little darker (more lucent) than the lung around it
 
 # Right lung (viewer's left) outline: apex, lateral border, then medial points hidden by the
@@ -455,7 +460,7 @@ def _chest_geometry(volume_loss: bool = False) -> dict:
         body_left_half = [(x - 22 * min(1.0, (y - 150) / 200) if y > 150 else x, y) for x, y in body_left_half]
         left_dome = [(x, y - 84 * min(1.0, (x - cx) / 130)) for x, y in left_dome]
     left_lung = _spline(left_pts)
-    body = _spline(_BODY_RIGHT_HALF, closed=False) + [(x, y) for x, y in reversed(_spline(body_left_half, closed=False))]
+    body = _spline(_BODY_RIGHT_HALF, closed=False) + list(reversed(_spline(body_left_half, closed=False)))
     domes = _spline(_RIGHT_DOME, closed=False) + _spline(list(reversed(left_dome)), closed=False)
     abdomen = domes + [(w + 20, 820), (-20, 820)]
     mediastinum = _spline([(x + (shift if y > 200 else shift * (y - 100) / 100), y) for x, y in _MEDIASTINUM])
@@ -505,7 +510,7 @@ def _visible_lungs(geometry: dict, scale: int = 1) -> tuple[Image.Image, Image.I
 
 def _chest_base(geometry: dict, pleural_rind: float = 0) -> Image.Image:
     """The normal anatomy at SS x size (before lesions); ``pleural_rind`` thickens the left pleura."""
-    w, h = CHEST_SIZE
+    w = CHEST_SIZE[0]
     body = _mask(CHEST_SIZE, [geometry["body"]], SS)
     img = Image.new("L", body.size, AIR)
     img.paste(SOFT, mask=body)
@@ -563,9 +568,8 @@ class _Lesions:
         self.soft_add = Image.new("L", self.add.size, 0)  # blurred before use (ground glass)
 
     @staticmethod
-    def _disc(layer: Image.Image, cx: float, cy: float, rx: float, value: int, ry: float | None = None) -> None:
-        ry = rx if ry is None else ry
-        ImageDraw.Draw(layer).ellipse(_scaled([(cx - rx, cy - ry), (cx + rx, cy + ry)], SS), fill=value)
+    def _disc(layer: Image.Image, cx: float, cy: float, r: float, value: int) -> None:
+        ImageDraw.Draw(layer).ellipse(_scaled([(cx - r, cy - r), (cx + r, cy + r)], SS), fill=value)
 
     def nodule(self, cx: float, cy: float, r: float, value: int = NODULE_ADD, shaded: bool = True) -> None:
         """A round, well-defined nodule; ``shaded`` makes it a little denser in the middle, like a sphere."""
@@ -579,14 +583,16 @@ class _Lesions:
             thickness = math.sqrt(1 - g * g)  # chord length through a sphere
             self._disc(self.add, cx, cy, r * f, round(value * (0.78 + 0.22 * thickness)))
 
-    def cavity(self, cx: float, cy: float, r: float) -> None:
-        self._disc(self.add, cx, cy, r, 0)
-        self._disc(self.sub, cx, cy, r, CAVITY_SUB)
+    def cavity(self, outline: Sequence[Point]) -> None:
+        """An air-filled cavity: no added density inside, and a little less than the lung around."""
+        ImageDraw.Draw(self.add).polygon(_scaled(outline, SS), fill=0)
+        ImageDraw.Draw(self.sub).polygon(_scaled(outline, SS), fill=CAVITY_SUB)
 
     def ground_glass(self, cx: float, cy: float, r: float, value: int = GROUND_GLASS_ADD) -> None:
         self._disc(self.soft_add, cx, cy, r, value)
 
     def apply(self, base: Image.Image) -> Image.Image:
+        """``base`` (SS x size) with the lesions added, reduced to the final size."""
         sharp = self.add.filter(ImageFilter.GaussianBlur(0.5 * SS))
         soft = self.soft_add.filter(ImageFilter.GaussianBlur(4 * SS))
         out = ImageChops.add(base, ImageChops.lighter(sharp, soft))
@@ -606,21 +612,39 @@ def _side_markers(image: Image.Image) -> None:
         _text_centered(d, (x, y + 1), letter, 36, 255)
 
 
-def _finish_chest(image: Image.Image, title: str) -> Image.Image:
-    _side_markers(image)
-    _bands(image, title, BAND)
-    return image
-
-
-def _chest(title: str, lesions: Callable[[_Lesions, dict], None], *, volume_loss: bool = False,
+def _chest(lesions: Callable[[_Lesions, dict], object], *, volume_loss: bool = False,
            pleural_rind: float = 0) -> Image.Image:
+    """A finished chest schematic: anatomy, the lesions ``lesions(layers, geometry)`` draws, labels."""
     geometry = _chest_geometry(volume_loss)
     layers = _Lesions(CHEST_SIZE)
     lesions(layers, geometry)
     image = layers.apply(_chest_base(geometry, pleural_rind))
-    return _finish_chest(image, title)
+    _side_markers(image)
+    _bands(image, CHEST_TITLE, BAND)
+    return image
 
 
+# --------------------------------------------------------------------------------------------------
+# The chest schematics
+# --------------------------------------------------------------------------------------------------
+
+# Lesions, in final pixel coordinates: (cx, cy, radius). Viewer's left = patient's right.
+CANNONBALLS = [
+    (175, 468, 52), (284, 492, 31), (138, 546, 25), (252, 348, 38), (204, 222, 28),   # right lung
+    (645, 498, 44), (590, 360, 57), (572, 212, 30), (668, 572, 25),                   # left lung
+]
+SOLITARY_NODULE = (140, 476, 17)          # right lower zone, periphery
+CAVITATING_NODULE = (214, 214, 34)        # right upper zone
+CAVITY = (218, 210, 16, 2.5)              # its air-filled centre: radius 16 +- 2.5 px (wall 11-20 px thick)
+CAVITATING_SOLID_NODULES = [(292, 402, 18), (166, 502, 15), (600, 252, 16), (642, 430, 20), (552, 336, 13)]
+CALCIFIED_NODULE = (612, 346, 13)         # left mid zone
+CALCIFIED_SOFT_NODULES = [(238, 300, 15), (196, 488, 15)]
+HALO_NODULE = (642, 488, 19)              # left lower zone
+HALO_RADIUS = 37                          # outer radius of its ground-glass halo
+HALO_SOLID_NODULES = [(222, 298, 17), (180, 472, 15)]
+PLEURAL_RIND = 20                         # px thickness of the left pleural rind
+MILIARY_ADD = 74                          # density of a miliary nodule (smaller than NODULE_ADD)
+CANNONBALL_ADD = 86
 
 
 def _miliary(layers: _Lesions, lung: Image.Image, seed: int, spacing: float = 15.5) -> int:
@@ -648,74 +672,77 @@ def _miliary(layers: _Lesions, lung: Image.Image, seed: int, spacing: float = 15
     return count
 
 
-MILIARY_ADD = 74
-
-# Lesions, in final pixel coordinates: (cx, cy, radius). Viewer's left = patient's right.
-CANNONBALLS = [
-    (175, 468, 52), (284, 492, 31), (138, 546, 25), (252, 348, 38), (204, 222, 28),   # right lung
-    (645, 498, 44), (590, 360, 57), (572, 212, 30), (668, 572, 25),                   # left lung
-]
-SOLITARY_NODULE = (140, 476, 17)          # right lower zone, periphery
-CAVITATING_NODULE = (214, 214, 34)        # right upper zone
-CAVITY = (217, 211, 18)                   # its air-filled centre (thick wall: 34 - 18 px)
-CAVITATING_SOLID_NODULES = [(292, 402, 18), (166, 502, 15), (600, 252, 16), (642, 430, 20), (552, 336, 13)]
-CALCIFIED_NODULE = (612, 346, 13)         # left mid zone
-CALCIFIED_SOFT_NODULES = [(238, 300, 15), (196, 488, 15)]
-HALO_NODULE = (642, 488, 19)              # left lower zone
-HALO_RADIUS = 37
-HALO_SOLID_NODULES = [(222, 298, 17), (180, 472, 15)]
-PLEURAL_RIND = 20                         # px thickness of the left pleural rind
+def _irregular_outline(cx: float, cy: float, r: float, wobble: float, seed: int) -> list[Point]:
+    """A smooth closed outline whose radius wanders by up to ``wobble`` around ``r`` (no trigonometry)."""
+    rng = random.Random(seed)
+    h = math.sqrt(3) / 2  # the twelve directions of a regular 12-gon
+    directions = [(1, 0), (h, 0.5), (0.5, h), (0, 1), (-0.5, h), (-h, 0.5),
+                  (-1, 0), (-h, -0.5), (-0.5, -h), (0, -1), (0.5, -h), (h, -0.5)]
+    points = []
+    for dx, dy in directions:
+        radius = r + rng.uniform(-wobble, wobble)
+        points.append((cx + radius * dx, cy + radius * dy))
+    return _spline(points, closed=True, steps=8)
 
 
 def draw_miliary() -> Image.Image:
-    geometry = _chest_geometry()
-    right, left = _visible_lungs(geometry)
-    return _chest("Miliary nodules", lambda layers, g: (_miliary(layers, right, 11), _miliary(layers, left, 12)))
+    """Innumerable tiny uniform nodules spread evenly through both lungs, all zones."""
+    def lesions(layers: _Lesions, geometry: dict) -> None:
+        right, left = _visible_lungs(geometry)
+        _miliary(layers, right, seed=11)
+        _miliary(layers, left, seed=12)
+    return _chest(lesions)
 
 
 def draw_cannonball() -> Image.Image:
-    def lesions(layers: _Lesions, g: dict) -> None:
+    """Multiple large, round, well-defined masses of varying size in both lungs, more in the lower zones."""
+    def lesions(layers: _Lesions, geometry: dict) -> None:
         for cx, cy, r in CANNONBALLS:
-            layers.nodule(cx, cy, r, 86)
-    return _chest("Cannonball metastases", lesions)
+            layers.nodule(cx, cy, r, CANNONBALL_ADD)
+    return _chest(lesions)
 
 
 def draw_solitary_nodule() -> Image.Image:
-    return _chest("Solitary pulmonary nodule", lambda layers, g: layers.nodule(*SOLITARY_NODULE))
+    """One well-defined round nodule in the periphery of the right lower zone."""
+    return _chest(lambda layers, geometry: layers.nodule(*SOLITARY_NODULE))
 
 
 def draw_cavitating_nodule() -> Image.Image:
-    def lesions(layers: _Lesions, g: dict) -> None:
+    """Solid nodules in both lungs and, in the right upper zone, one with a thick wall and a central cavity."""
+    def lesions(layers: _Lesions, geometry: dict) -> None:
         for nodule in CAVITATING_SOLID_NODULES:
             layers.nodule(*nodule)
         layers.nodule(*CAVITATING_NODULE, shaded=False)
-        layers.cavity(*CAVITY)
-    return _chest("Cavitating nodule", lesions)
+        layers.cavity(_irregular_outline(*CAVITY, seed=4))
+    return _chest(lesions)
 
 
 def draw_calcified_nodule() -> Image.Image:
-    def lesions(layers: _Lesions, g: dict) -> None:
+    """A densely calcified nodule in the left mid zone and two soft-tissue nodules in the right lung."""
+    def lesions(layers: _Lesions, geometry: dict) -> None:
         for nodule in CALCIFIED_SOFT_NODULES:
             layers.nodule(*nodule)
         layers.nodule(*CALCIFIED_NODULE, CALCIFIED_ADD)
-    return _chest("Calcified nodule", lesions)
+    return _chest(lesions)
 
 
 def draw_halo_nodule() -> Image.Image:
-    def lesions(layers: _Lesions, g: dict) -> None:
+    """A left lower zone nodule with a ground-glass halo, and two solid nodules without one on the right."""
+    def lesions(layers: _Lesions, geometry: dict) -> None:
         for nodule in HALO_SOLID_NODULES:
             layers.nodule(*nodule)
         cx, cy, r = HALO_NODULE
         layers.ground_glass(cx, cy, HALO_RADIUS)
         layers.nodule(cx, cy, r)
-    return _chest("Nodule with a ground-glass halo", lesions)
+    return _chest(lesions)
 
 
 def draw_pleural_thickening_miliary() -> Image.Image:
-    geometry = _chest_geometry(volume_loss=True)
-    right, _ = _visible_lungs(geometry)
-    return _chest("Left pleural thickening, right miliary nodules",
-                  lambda layers, g: _miliary(layers, right, 13), volume_loss=True, pleural_rind=PLEURAL_RIND)
+    """Smaller left hemithorax with a thick circumferential pleural rind; miliary nodules in the right lung."""
+    def lesions(layers: _Lesions, geometry: dict) -> None:
+        right, _ = _visible_lungs(geometry)
+        _miliary(layers, right, seed=13)
+    return _chest(lesions, volume_loss=True, pleural_rind=PLEURAL_RIND)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -758,6 +785,7 @@ def _wavy(rng: random.Random, y: float, amplitude: float, x0: float, x1: float, 
 
 
 def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
+    """Linear-probe ultrasound: skin, subcutaneous fat with an ovoid hyperechoic nodule, muscle; depth scale."""
     rng = random.Random(8)
     width, height = US_SIZE
     left, top, right, bottom = US_FIELD
@@ -782,7 +810,8 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         x = left - 60 + (fw + 60) * rng.random()
         length = rng.uniform(90, 220)
         slope = rng.uniform(0.10, 0.22)
-        line = [(x, y), (x + length * 0.5, y + length * slope * 0.5 + rng.uniform(-3, 3)), (x + length, y + length * slope)]
+        bend = rng.uniform(-3, 3)
+        line = [(x, y), (x + length * 0.5, y + length * slope * 0.5 + bend), (x + length, y + length * slope)]
         d.line(field(_spline(line, closed=False, steps=8)), fill=ECHO_FIBRE, width=round(1.5 * SS), joint="curve")
     d.line(field(fascia), fill=ECHO_FASCIA, width=round(4 * SS), joint="curve")
     skin = _wavy(rng, _us_depth_y(US_SKIN_MM[1]), 0.8, left - 10, right + 10)
@@ -827,7 +856,7 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         dd.line((right + 4, y, right + 20, y), fill=255, width=2)
         dd.text((right + 26, y), text, font=_font(20), fill=255, anchor="lm")
 
-    _bands(image, "Subcutaneous nodule - ultrasound", US_BAND)
+    _bands(image, US_TITLE, US_BAND)
     return image
 
 

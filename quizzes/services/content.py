@@ -64,3 +64,44 @@ def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[S
             Choice.objects.create(question=question, **values)
     Choice.objects.filter(pk__in=[choice.pk for choice in existing[len(item.options):]]).delete()
     return question
+
+
+def unused_key(model_filter, base: str, field: str = "key") -> str:
+    """`base-copy`, or `base-copy-2`, ... whichever is free."""
+    candidate, number = f"{base}-copy", 2
+    while model_filter.filter(**{field: candidate}).exists():
+        candidate, number = f"{base}-copy-{number}", number + 1
+    return candidate
+
+
+@transaction.atomic
+def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Question:
+    """Copy a question with its options, sources and image into `quiz` (by default its own)."""
+    quiz = quiz or question.quiz
+    copy = Question.objects.get(pk=question.pk)
+    copy.pk = None
+    copy.quiz = quiz
+    if quiz == question.quiz:
+        copy.key = unused_key(quiz.questions.all(), question.key)
+        copy.order = question.order
+    copy.save()
+    copy.sources.set(question.sources.all())
+    Choice.objects.bulk_create(
+        Choice(question=copy, text=c.text, is_correct=c.is_correct, rationale=c.rationale, order=c.order)
+        for c in question.choices.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def quiz_duplicate(*, quiz: Quiz) -> Quiz:
+    """Copy a quiz and all its questions as a new draft."""
+    copy = Quiz.objects.get(pk=quiz.pk)
+    copy.pk = None
+    copy.slug = unused_key(Quiz.objects.all(), quiz.slug, field="slug")
+    copy.title = f"{quiz.title} (copy)"
+    copy.status = Quiz.Status.DRAFT
+    copy.save()
+    for question in quiz.questions.prefetch_related("choices", "sources"):
+        question_duplicate(question=question, quiz=copy)
+    return copy

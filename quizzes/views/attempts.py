@@ -32,6 +32,7 @@ def question_context(attempt, question, *, form=None, response=None, chosen_ids=
         "response": response,
         "chosen_ids": chosen_ids,
         "notice": notice,
+        "answer_url": reverse("answer", args=[attempt.pk, question.pk]),
         "answered": tally["answered"],
         "points": tally["points"],
         "total": attempt.quiz.questions.count(),

@@ -1,0 +1,32 @@
+"""The Educators group: exactly the permissions to author content and to view results."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from quizzes.models import User
+
+EDUCATORS = "Educators"
+AUTHORED_MODELS = ["topic", "source", "quiz", "question", "choice"]
+RESULT_MODELS = ["attempt", "response"]
+
+
+def educator_permissions():
+    codenames = [f"{action}_{model}" for model in AUTHORED_MODELS for action in ("add", "change", "delete", "view")]
+    codenames += [f"view_{model}" for model in RESULT_MODELS]
+    return Permission.objects.filter(content_type__app_label="quizzes", codename__in=codenames)
+
+
+def educators_group_sync() -> Group:
+    """Create the group if needed and give it exactly the educator permissions, no more."""
+    group, _ = Group.objects.get_or_create(name=EDUCATORS)
+    group.permissions.set(educator_permissions())
+    return group
+
+
+@transaction.atomic
+def educator_create(*, username: str, password: str, display_name: str = "", email: str = "") -> User:
+    user = User.objects.create_user(
+        username=username, password=password, email=email, display_name=display_name or username, is_staff=True
+    )
+    user.groups.add(educators_group_sync())
+    return user

@@ -1,0 +1,220 @@
+"""Authoring in the admin: question rules, images, preview, duplication, who may do what."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from PIL import Image
+
+from quizzes.models import Choice, Question, Quiz, Response, User
+from quizzes.services.educators import EDUCATORS, educator_create
+from tests.factories import make_question, make_quiz
+
+pytestmark = pytest.mark.django_db
+ADD_QUESTION = reverse("admin:quizzes_question_add")
+
+
+@pytest.fixture
+def educator(db):
+    return educator_create(username="teacher", password="a-long-educator-pass-1", display_name="Dr Teacher")
+
+
+@pytest.fixture
+def educator_client(client, educator):
+    client.force_login(educator)
+    return client
+
+
+def png_upload(name="lesion.png", size=(60, 40), trailer=b""):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "gray").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue() + trailer, content_type="image/png")
+
+
+def question_form(quiz, kind="single", options=(("Right", True), ("Wrong", False)), **fields):
+    data = {
+        "quiz": quiz.pk, "key": "new-question", "order": 1, "kind": kind, "stage": "", "stem": "Which one?",
+        "image_alt": "", "explanation": "Because.", "learning_point": "Remember this.",
+        "sources": [quiz.questions.first().sources.first().pk],
+        "choices-TOTAL_FORMS": len(options), "choices-INITIAL_FORMS": 0,
+        "choices-MIN_NUM_FORMS": 0, "choices-MAX_NUM_FORMS": 1000,
+    }
+    for index, (text, is_correct) in enumerate(options):
+        data |= {f"choices-{index}-text": text, f"choices-{index}-rationale": f"Why {text}.", f"choices-{index}-order": index}
+        if is_correct:
+            data[f"choices-{index}-is_correct"] = "on"
+    return data | fields
+
+
+def test_an_educator_adds_a_valid_question_with_its_options(educator_client):
+    quiz = make_quiz(questions=1)
+
+    response = educator_client.post(ADD_QUESTION, question_form(quiz, options=[("A", True), ("B", False), ("C", False)]))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question = Question.objects.get(key="new-question")
+    assert [(c.text, c.is_correct) for c in question.choices.all()] == [("A", True), ("B", False), ("C", False)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "message"),
+    [
+        ("single", [("A", True), ("B", True)], "exactly one right option, not 2"),
+        ("single", [("A", False), ("B", False)], "exactly one right option, not 0"),
+        ("single", [("A", True)], "at least two options"),
+        ("multiple", [("A", False), ("B", False), ("C", False)], "at least one right option"),
+        ("true_false", [("True", True), ("False", False), ("Maybe", False)], "exactly two options, True and False"),
+        ("true_false", [("True", True), ("False", True)], "exactly one right option"),
+    ],
+)
+def test_a_broken_question_is_refused_with_a_clear_message_and_nothing_saved(educator_client, kind, options, message):
+    quiz = make_quiz(questions=1)
+
+    response = educator_client.post(ADD_QUESTION, question_form(quiz, kind=kind, options=options))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.filter(key="new-question").exists()
+
+
+def test_an_uploaded_image_is_re_encoded_with_a_thumbnail(educator_client):
+    quiz = make_quiz(questions=1)
+    upload = png_upload(trailer=b"<script>alert(1)</script>")  # junk after the image data
+
+    response = educator_client.post(ADD_QUESTION, question_form(quiz, image=upload, image_alt="Schematic of a nodule"))
+
+    assert response.status_code == 302
+    question = Question.objects.get(key="new-question")
+    assert question.thumbnail and question.image_alt == "Schematic of a nodule"
+    with question.image.open("rb") as stored:
+        assert b"<script>" not in stored.read()
+
+
+@pytest.mark.parametrize(
+    ("upload", "alt", "message"),
+    [
+        (SimpleUploadedFile("notes.png", b"not an image at all"), "Alt", "not an image"),
+        (SimpleUploadedFile("evil.png", b"\x89PNG\r\n\x1a\n<html></html>"), "Alt", "not an image"),
+        (None, "", "alt text is required"),
+    ],
+)
+def test_a_bad_image_or_missing_alt_text_is_refused(educator_client, upload, alt, message):
+    quiz = make_quiz(questions=1)
+    form = question_form(quiz, image=upload or png_upload(), image_alt=alt)
+
+    response = educator_client.post(ADD_QUESTION, form)
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Question.objects.filter(key="new-question").exists()
+
+
+def test_preview_shows_the_question_as_a_trainee_sees_it_and_records_nothing(educator_client):
+    quiz = make_quiz(questions=1)
+    question = quiz.questions.get()
+    url = reverse("admin:quizzes_question_preview", args=[question.pk])
+
+    page = educator_client.get(url).content.decode()
+    assert "Stem of question 1?" in page and "Submit answer" in page and "Rationale for" not in page
+
+    letters = "ABCD"
+    feedback = "".join(educator_client.post(url, {"answer": letter}).content.decode() for letter in letters)
+    assert "Correct" in feedback and "Rationale for Right 1" in feedback
+    assert not Response.objects.exists()
+
+
+def test_duplicate_action_copies_questions_with_their_options(educator_client):
+    quiz = make_quiz(questions=1)
+    question = quiz.questions.get()
+
+    educator_client.post(reverse("admin:quizzes_question_changelist"),
+                         {"action": "duplicate_questions", "_selected_action": [question.pk]})
+
+    copy = Question.objects.exclude(pk=question.pk).get()
+    assert copy.key == f"{question.key}-copy" and copy.quiz == quiz
+    assert list(copy.choices.values_list("text", "is_correct")) == list(question.choices.values_list("text", "is_correct"))
+
+
+def test_duplicating_a_quiz_makes_a_draft_copy(educator_client):
+    quiz = make_quiz(questions=2)
+
+    educator_client.post(reverse("admin:quizzes_quiz_changelist"), {"action": "duplicate_quizzes", "_selected_action": [quiz.pk]})
+
+    copy = Quiz.objects.get(slug=f"{quiz.slug}-copy")
+    assert copy.status == Quiz.Status.DRAFT and copy.questions.count() == 2
+    assert Choice.objects.filter(question__quiz=copy).count() == 8
+
+
+def test_the_quiz_page_lists_its_questions_in_order(educator_client):
+    quiz = make_quiz(questions=3)
+
+    page = educator_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content.decode()
+
+    assert page.index("Stem of question 1?") < page.index("Stem of question 2?") < page.index("Stem of question 3?")
+
+
+def test_the_question_list_filters_and_searches(educator_client):
+    quiz = make_quiz(questions=0)
+    make_question(quiz=quiz, stem="Cannonball pattern?")
+    make_question(quiz=make_quiz(questions=0), kind="true_false", options=[("True", True), ("False", False)],
+                  stem="Halo sign?")
+    changelist = reverse("admin:quizzes_question_changelist")
+
+    assert "Halo sign" not in educator_client.get(changelist, {"q": "cannonball"}).content.decode()
+    assert "Cannonball" not in educator_client.get(changelist, {"kind": "true_false"}).content.decode()
+    page = educator_client.get(changelist).content.decode()
+    for title in ["By topic", "By quiz", "By kind", "By status", "By sources"]:
+        assert title in page
+
+
+def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions(educator):
+    codenames = set(Permission.objects.filter(group__name=EDUCATORS).values_list("codename", flat=True))
+
+    for model in ["topic", "source", "quiz", "question", "choice"]:
+        assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= codenames
+    assert {"view_attempt", "view_response"} <= codenames
+    assert not any(code.endswith("_user") or code.endswith("_group") or code.endswith("_permission") for code in codenames)
+    assert not {"change_attempt", "delete_response", "add_response"} & codenames
+    assert educator.is_staff and not educator.is_superuser
+
+
+def test_an_educator_cannot_manage_users(educator_client):
+    assert educator_client.get(reverse("admin:quizzes_user_changelist")).status_code == 403
+    assert educator_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_a_trainee_cannot_reach_the_admin(trainee_client):
+    response = trainee_client.get(reverse("admin:quizzes_question_changelist"))
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_create_educator_reads_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("EDUCATOR_PASSWORD", "a-scripted-password-42")
+
+    call_command("create_educator", "scripted", display_name="Dr Script")
+
+    user = User.objects.get(username="scripted")
+    assert user.check_password("a-scripted-password-42") and user.groups.filter(name=EDUCATORS).exists()
+    assert user.is_staff and not user.is_superuser
+
+
+def test_create_educator_prompts_for_the_password(monkeypatch):
+    answers = iter(["typed-in-password-77", "typed-in-password-77"])
+    monkeypatch.delenv("EDUCATOR_PASSWORD", raising=False)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+
+    call_command("create_educator", "prompted")
+
+    assert User.objects.get(username="prompted").check_password("typed-in-password-77")
+
+
+@pytest.mark.parametrize("password", ["short", "password"])
+def test_create_educator_refuses_a_weak_password_and_creates_nobody(monkeypatch, password):
+    monkeypatch.setenv("EDUCATOR_PASSWORD", password)
+
+    with pytest.raises(CommandError, match="Password refused"):
+        call_command("create_educator", "weak")
+    assert not User.objects.filter(username="weak").exists()
