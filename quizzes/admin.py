@@ -59,7 +59,7 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
-    extra = 0
+    extra = 1
     min_num = 2
     fields = ["order", "text", "is_correct", "rationale"]
     formfield_overrides = {Choice._meta.get_field("rationale").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
@@ -100,7 +100,6 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["key", "stem", "explanation", "choices__text"]
     inlines = [ChoiceInline]
     actions = [duplicate_questions]
-    autocomplete_fields = ["sources"]
     class Media:
         css = {"all": ["quizzes/admin.css"]}
 
