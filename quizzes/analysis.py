@@ -1,0 +1,372 @@
+"""Item analysis for quizzes: how hard each question is, how well it separates strong from weak
+trainees, how reliable the quiz is as a whole, and the raw responses for export.
+
+The statistics functions at the top work on plain numbers and know nothing of Django. A score
+matrix is a sequence of rows, one per respondent, each a sequence of item scores (0 or 1), one per
+item, every row the same length. Respondents are identified only by their position in it.
+"""
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from quizzes.models import Attempt, Choice, Question, Quiz, Response
+
+type ScoreMatrix = Sequence[Sequence[int]]
+
+# Review thresholds, from common practice in classical test theory for teaching quizzes.
+FACILITY_TOO_HARD = 0.2  # fewer than one in five right: the item is very hard, or its key is wrong
+FACILITY_TOO_EASY = 0.95  # almost everyone right: the item tells us little about anyone
+DISCRIMINATION_MINIMUM = 0.2  # below this, strong and weak trainees do about equally well on it
+# An undefined discrimination from a handful of respondents is noise; from this many it means
+# everyone (or nobody) got the item right, or everyone scored the same on the rest of the quiz.
+UNDEFINED_DISCRIMINATION_MIN_RESPONDENTS = 5
+UPPER_LOWER_FRACTION = 0.27  # Kelley's 27%: the split that best balances group size and contrast
+
+
+# --- Statistics on plain data ---------------------------------------------------------------
+
+
+def facility(item_scores: Sequence[int]) -> float | None:
+    """The share of respondents who got the item right: p = (sum of item scores) / n.
+
+    None when there are no respondents.
+    """
+    if not item_scores:
+        return None
+    return sum(item_scores) / len(item_scores)
+
+
+def total_scores(matrix: ScoreMatrix) -> list[int]:
+    """Each respondent's total: the sum of their item scores."""
+    return [sum(row) for row in matrix]
+
+
+def item_column(matrix: ScoreMatrix, item: int) -> list[int]:
+    """Every respondent's score on one item (0-based index)."""
+    return [row[item] for row in matrix]
+
+
+def mean(values: Sequence[float]) -> float | None:
+    """Arithmetic mean: sum(x) / n. None when there are no values."""
+    return statistics.fmean(values) if values else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value once sorted; the mean of the two middle values when n is even.
+
+    None when there are no values.
+    """
+    return float(statistics.median(values)) if values else None
+
+
+def sample_variance(values: Sequence[float]) -> float | None:
+    """Sample variance, with Bessel's correction: s² = sum((x - mean)²) / (n - 1).
+
+    We use the sample (n - 1) definition everywhere in this module because the respondents are a
+    sample of the trainees who could take the quiz. None when n < 2.
+    """
+    if len(values) < 2:
+        return None
+    # statistics.variance sums exactly, so identical values give exactly 0, never 1e-17.
+    return statistics.variance(values)
+
+
+def sample_standard_deviation(values: Sequence[float]) -> float | None:
+    """Sample standard deviation: s = sqrt(s²), s² as in `sample_variance` (n - 1). None when n < 2."""
+    variance = sample_variance(values)
+    return None if variance is None else math.sqrt(variance)
+
+
+def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Pearson's correlation: r = sum((x - mx)(y - my)) / sqrt(sum((x - mx)²) * sum((y - my)²)).
+
+    The 1/(n - 1) factors of covariance and standard deviations cancel, so r does not depend on
+    the variance definition. None when n < 2 or either variable has zero variance.
+    """
+    if len(xs) != len(ys):
+        raise ValueError("Both variables need one value per respondent.")
+    if len(xs) < 2:
+        return None
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    syy = sum((y - mean_y) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    # Rounding can push a perfect correlation a hair past ±1.
+    return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+
+
+def point_biserial(matrix: ScoreMatrix, item: int) -> float | None:
+    """Corrected point-biserial discrimination of one item (0-based index).
+
+    r = pearson(item score, rest score), where rest score = total - item score. For a 0/1 item
+    this equals the point-biserial r_pb = (M1 - M0) / s * sqrt(p q), where M1 and M0 are the mean
+    rest scores of those right and wrong, p the facility, q = 1 - p, and s the rest scores'
+    population (n) standard deviation.
+    Leaving the item out of the total stops it correlating with itself, which inflates r most on
+    short quizzes. None when undefined: fewer than 2 respondents, everyone scoring the same on
+    the item (p = 0 or 1), or everyone having the same rest score.
+    """
+    scores = item_column(matrix, item)
+    rest = [total - score for total, score in zip(total_scores(matrix), scores, strict=True)]
+    return pearson(scores, rest)
+
+
+def upper_lower_index(matrix: ScoreMatrix, item: int, fraction: float = UPPER_LOWER_FRACTION) -> float | None:
+    """Upper-lower discrimination index of one item (0-based index): D = p_upper - p_lower.
+
+    Respondents are ranked by total score, highest first; respondents with equal totals keep the
+    order they have in `matrix`, so the split is deterministic. The upper group is the first
+    g = floor(fraction * n + 0.5) of that ranking (at least 1), the lower group the last g, and
+    p_upper, p_lower are the item's facility within each group. D runs from -1 to 1.
+    None when there are fewer than 2 respondents, since the groups would be one person.
+    """
+    n = len(matrix)
+    if n < 2:
+        return None
+    # Half-up rounding, not Python's round-half-to-even, so the group size is easy to check by hand.
+    group = max(1, math.floor(fraction * n + 0.5))
+    totals = total_scores(matrix)
+    ranking = sorted(range(n), key=lambda respondent: -totals[respondent])  # sorted() is stable
+    upper, lower = ranking[:group], ranking[-group:]
+    p_upper = sum(matrix[r][item] for r in upper) / group
+    p_lower = sum(matrix[r][item] for r in lower) / group
+    return p_upper - p_lower
+
+
+def cronbach_alpha(matrix: ScoreMatrix) -> float | None:
+    """Cronbach's alpha: k / (k - 1) * (1 - sum(item variances) / variance(total)).
+
+    k is the number of items. Item and total variances both use the sample (n - 1) definition;
+    any definition gives the same alpha as long as it is used for both, because the factor cancels.
+    None when undefined: fewer than 2 items, fewer than 2 respondents, or zero total variance.
+    """
+    if len(matrix) < 2:
+        return None
+    k = len(matrix[0])
+    if k < 2:
+        return None
+    if any(len(row) != k for row in matrix):
+        raise ValueError("Every respondent needs one score per item.")
+    total_variance = sample_variance(total_scores(matrix))
+    if not total_variance:
+        return None
+    item_variances = sum(sample_variance(item_column(matrix, item)) for item in range(k))
+    return k / (k - 1) * (1 - item_variances / total_variance)
+
+
+def needs_review(*, facility: float | None, discrimination: float | None, respondents: int) -> bool:
+    """Whether an author should look at the item again.
+
+    Yes when facility < FACILITY_TOO_HARD or facility > FACILITY_TOO_EASY, or when the
+    (point-biserial) discrimination < DISCRIMINATION_MINIMUM. An undefined discrimination counts
+    only with at least UNDEFINED_DISCRIMINATION_MIN_RESPONDENTS respondents. With no respondents
+    there is nothing to judge, so no.
+    """
+    if facility is None:
+        return False
+    if facility < FACILITY_TOO_HARD or facility > FACILITY_TOO_EASY:
+        return True
+    if discrimination is None:
+        return respondents >= UNDEFINED_DISCRIMINATION_MIN_RESPONDENTS
+    return discrimination < DISCRIMINATION_MINIMUM
+
+
+# --- Analysis of a quiz from the database ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    choice: Choice
+    count: int  # how many first attempts chose this option
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    question: Question  # with its choices prefetched
+    respondents: int  # first attempts, answered or not: the denominator of facility
+    answered: int  # how many of those actually answered it
+    facility: float | None
+    point_biserial: float | None  # corrected: the item is left out of the total
+    upper_lower_index: float | None  # D = p_upper - p_lower, 27% groups
+    option_counts: tuple[OptionCount, ...]  # in the question's option order, never-chosen included
+    mean_seconds: float | None  # over the responses given; None when nobody answered
+    needs_review: bool
+
+
+@dataclass(frozen=True)
+class QuizAnalysis:
+    quiz: Quiz
+    respondents: int  # trainees with a finished attempt: one first attempt each
+    question_count: int  # the most a total score can be
+    mean: float | None  # of total scores (number of questions right)
+    median: float | None
+    standard_deviation: float | None  # sample (n - 1)
+    alpha: float | None  # Cronbach's alpha
+    items: tuple[ItemAnalysis, ...]  # in quiz order
+
+    @property
+    def items_needing_review(self) -> tuple[ItemAnalysis, ...]:
+        return tuple(item for item in self.items if item.needs_review)
+
+
+def first_finished_attempts(quiz: Quiz) -> QuerySet[Attempt]:
+    """Each user's earliest finished attempt at the quiz (by started_at, then pk), one per user.
+
+    Later attempts are practice on questions the trainee has already seen with feedback, so only
+    the first says how hard the questions are.
+    """
+    return (
+        Attempt.objects.filter(quiz=quiz)
+        .finished()
+        .annotate(
+            position_for_user=Window(
+                RowNumber(), partition_by=[F("user_id")], order_by=[F("started_at").asc(), F("pk").asc()]
+            )
+        )
+        .filter(position_for_user=1)
+    )
+
+
+def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
+    """Item and quiz statistics from first finished attempts, in four queries however many there are.
+
+    A question left unanswered in a first attempt scores 0, as a wrong answer does.
+    """
+    options_in_order = Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
+    questions = list(Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order))
+    first_attempts = first_finished_attempts(quiz)
+    attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
+    # One row per option chosen (one row with None for a response without options), so the
+    # responses and the options chosen come from the same snapshot as each other. The window
+    # function stays in the database as a subquery rather than sending thousands of attempt ids
+    # back as parameters, which SQLite limits.
+    rows = (
+        Response.objects.filter(attempt__in=first_attempts.values("pk"))
+        .order_by()
+        .values_list("attempt_id", "question_id", "is_correct", "seconds_taken", "chosen")
+    )
+
+    row_of = {attempt_id: row for row, attempt_id in enumerate(attempt_ids)}
+    column_of = {question.pk: column for column, question in enumerate(questions)}
+    matrix = [[0] * len(questions) for _ in attempt_ids]
+    seconds: dict[int, list[int]] = defaultdict(list)
+    times_chosen: Counter[int] = Counter()
+    seen: set[tuple[int, int]] = set()
+    for attempt_id, question_id, is_correct, seconds_taken, choice_id in rows:
+        # An attempt finished between the two queries, or a question since moved out of the quiz:
+        # leave it out rather than count it in some statistics and not others.
+        if attempt_id not in row_of or question_id not in column_of:
+            continue
+        if choice_id is not None:
+            times_chosen[choice_id] += 1
+        if (attempt_id, question_id) in seen:
+            continue  # the same response again, for its next chosen option
+        seen.add((attempt_id, question_id))
+        matrix[row_of[attempt_id]][column_of[question_id]] = int(is_correct)
+        seconds[question_id].append(seconds_taken)
+
+    respondents = len(attempt_ids)
+    items = []
+    for column, question in enumerate(questions):
+        item_facility = facility(item_column(matrix, column))
+        discrimination = point_biserial(matrix, column)
+        items.append(
+            ItemAnalysis(
+                question=question,
+                respondents=respondents,
+                answered=len(seconds[question.pk]),
+                facility=item_facility,
+                point_biserial=discrimination,
+                upper_lower_index=upper_lower_index(matrix, column),
+                option_counts=tuple(
+                    OptionCount(choice=choice, count=times_chosen.get(choice.pk, 0))
+                    for choice in question.choices.all()
+                ),
+                mean_seconds=mean(seconds[question.pk]),
+                needs_review=needs_review(
+                    facility=item_facility, discrimination=discrimination, respondents=respondents
+                ),
+            )
+        )
+    totals = total_scores(matrix)
+    return QuizAnalysis(
+        quiz=quiz,
+        respondents=respondents,
+        question_count=len(questions),
+        mean=mean(totals),
+        median=median(totals),
+        standard_deviation=sample_standard_deviation(totals),
+        alpha=cronbach_alpha(matrix),
+        items=tuple(items),
+    )
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+CSV_HEADER = (
+    "attempt_id",
+    "username",
+    "display_name",
+    "quiz",
+    "question",
+    "chosen",
+    "right",
+    "seconds_taken",
+    "answered_at",
+)
+CHOSEN_SEPARATOR = " | "
+CSV_CHUNK_SIZE = 2000
+# A spreadsheet runs a cell that starts with one of these as a formula, and display names are
+# typed by trainees; a leading apostrophe makes the cell plain text (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
+    """The CSV header, then one row per response in every attempt at the quiz (first or not,
+    finished or not), attempt by attempt in the order they started, each in the order answered.
+
+    Rows name trainees by username, so this export is for staff only. Streams from the database
+    in chunks, so a large export never sits in memory whole.
+    """
+    yield list(CSV_HEADER)
+    responses = (
+        Response.objects.filter(attempt__quiz=quiz)
+        .select_related("attempt__user", "question")
+        .only(
+            "attempt__user__username",
+            "attempt__user__display_name",
+            "question__key",
+            "is_correct",
+            "seconds_taken",
+            "answered_at",
+        )
+        # All of a response's options belong to one question, so option order alone sorts them; the
+        # model's default ordering would join through question, quiz and topic to say the same.
+        .prefetch_related(Prefetch("chosen", queryset=Choice.objects.only("text").order_by("order", "pk")))
+        .order_by("attempt__started_at", "attempt_id", "answered_at", "pk")
+    )
+    for response in responses.iterator(chunk_size=CSV_CHUNK_SIZE):
+        user = response.attempt.user
+        yield [
+            str(response.attempt_id),
+            spreadsheet_safe(user.username),
+            spreadsheet_safe(user.display_name),
+            quiz.slug,
+            spreadsheet_safe(response.question.key),
+            spreadsheet_safe(CHOSEN_SEPARATOR.join(choice.text for choice in response.chosen.all())),
+            "yes" if response.is_correct else "no",
+            str(response.seconds_taken),
+            response.answered_at.isoformat(),
+        ]
