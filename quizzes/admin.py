@@ -9,6 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from quizzes.analysis import (
+    DISCRIMINATION_MINIMUM,
+    FACILITY_TOO_EASY,
+    FACILITY_TOO_HARD,
+    quiz_item_analysis,
+    responses_csv_rows,
+)
+from quizzes.downloads import csv_download
 from quizzes.forms import AnswerForm
 from quizzes.images import image_prepare
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic, User
@@ -204,7 +212,7 @@ def unpublish_quizzes(modeladmin, request, queryset):
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    list_display = ["title", "topic", "kind", "status", "order", "question_count"]
+    list_display = ["title", "topic", "kind", "status", "order", "question_count", "analysis_link"]
     list_filter = ["topic", "status", "kind"]
     list_editable = ["status", "order"]
     search_fields = ["title", "slug", "description"]
@@ -214,6 +222,42 @@ class QuizAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_total=Count("questions"))
+
+    @admin.display(description="results")
+    def analysis_link(self, quiz):
+        url = reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])
+        return format_html('<a href="{}">Item analysis<span class="visually-hidden"> of {}</span></a>', url, quiz.title)
+
+    def get_urls(self):
+        return [
+            path("<int:quiz_id>/analysis/", self.admin_site.admin_view(self.analysis_view), name="quizzes_quiz_analysis"),
+            path("<int:quiz_id>/responses.csv", self.admin_site.admin_view(self.responses_csv_view),
+                 name="quizzes_quiz_responses_csv"),
+            *super().get_urls(),
+        ]
+
+    def results_quiz(self, request, quiz_id) -> Quiz:
+        """Results are for people who may view responses (educators), not for every staff member."""
+        if not request.user.has_perm("quizzes.view_response"):
+            raise PermissionDenied
+        return get_object_or_404(Quiz, pk=quiz_id)
+
+    def analysis_view(self, request, quiz_id):
+        quiz = self.results_quiz(request, quiz_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Item analysis: {quiz.title}",
+            "quiz": quiz,
+            "analysis": quiz_item_analysis(quiz),
+            "thresholds": {"too_hard": FACILITY_TOO_HARD, "too_easy": FACILITY_TOO_EASY,
+                           "discrimination": DISCRIMINATION_MINIMUM},
+        }
+        return render(request, "admin/quizzes/quiz/analysis.html", context)
+
+    def responses_csv_view(self, request, quiz_id):
+        quiz = self.results_quiz(request, quiz_id)
+        return csv_download(responses_csv_rows(quiz), f"{quiz.slug}-responses.csv")
 
     @admin.display(description="questions", ordering="question_total")
     def question_count(self, quiz):

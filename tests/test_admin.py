@@ -218,3 +218,51 @@ def test_create_educator_refuses_a_weak_password_and_creates_nobody(monkeypatch,
     with pytest.raises(CommandError, match="Password refused"):
         call_command("create_educator", "weak")
     assert not User.objects.filter(username="weak").exists()
+
+
+def answered_quiz(trainee):
+    from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+
+    quiz = make_quiz(questions=2)
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+        answer_submit(attempt=attempt, question=question, chosen=[c for c in question.choices.all() if c.is_correct])
+    attempt_finish(attempt=attempt)
+    return quiz
+
+
+def test_an_educator_sees_the_item_analysis_of_a_quiz(educator_client, trainee):
+    quiz = answered_quiz(trainee)
+
+    page = educator_client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).content.decode()
+
+    assert "Item analysis" in page and "Cronbach" in page and "Needs review" in page
+    assert "Right 1 <strong>(right)</strong>: 1" in page and "Wrong 1a: 0" in page
+
+
+def test_an_educator_downloads_every_response_as_csv(educator_client, trainee):
+    quiz = answered_quiz(trainee)
+
+    response = educator_client.get(reverse("admin:quizzes_quiz_responses_csv", args=[quiz.pk]))
+
+    lines = b"".join(response.streaming_content).decode().strip().splitlines()
+    assert response["Content-Type"].startswith("text/csv") and len(lines) == 3
+    assert trainee.username in lines[1] and "Right 1" in lines[1] and ",yes," in lines[1]
+
+
+def test_a_trainee_reaches_neither_the_analysis_nor_the_csv(trainee_client, trainee):
+    quiz = answered_quiz(trainee)
+
+    for name in ["admin:quizzes_quiz_analysis", "admin:quizzes_quiz_responses_csv"]:
+        response = trainee_client.get(reverse(name, args=[quiz.pk]))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_without_the_results_permission_are_refused_the_analysis(client, trainee):
+    quiz = answered_quiz(trainee)
+    staff = User.objects.create_user(username="clerk", password="x-long-password-1", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_quiz"))
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).status_code == 403
+    assert client.get(reverse("admin:quizzes_quiz_responses_csv", args=[quiz.pk])).status_code == 403
