@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -16,6 +17,9 @@ from quizzes.analysis import (
     quiz_item_analysis,
     responses_csv_rows,
 )
+from quizzes.bank import BankInvalid
+from quizzes.bank.download import bank_download
+from quizzes.bank.upload import FORMATS, guess_format, read_bank_upload
 from quizzes.downloads import csv_download
 from quizzes.forms import AnswerForm
 from quizzes.images import image_prepare
@@ -23,8 +27,10 @@ from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, To
 from quizzes.options import presented_options
 from quizzes.rules import option_problems
 from quizzes.services.attempts import answer_is_correct
-from quizzes.services.content import question_duplicate, quiz_duplicate
+from quizzes.services.content import question_duplicate, quiz_duplicate, quiz_packs_save
 from quizzes.services.questions import question_image_set
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @admin.register(User)
@@ -210,6 +216,42 @@ def unpublish_quizzes(modeladmin, request, queryset):
     queryset.update(status=Quiz.Status.DRAFT)
 
 
+def export_action(bank_format: str, label: str):
+    @admin.action(description=f"Export the selected quizzes as {label}")
+    def export(modeladmin, request, queryset):
+        name, content, content_type = bank_download(list(queryset.order_by("slug")), bank_format)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    export.__name__ = f"export_{bank_format}"
+    return export
+
+
+class BankImportForm(forms.Form):
+    file = forms.FileField(help_text="A quiz pack (.yaml, or a .zip of .yaml files with an images/ folder), "
+                                     "Moodle XML (.xml) or GIFT (.gift or .txt).")
+    bank_format = forms.ChoiceField(label="Format", choices=[("", "Tell by the file name"), *FORMATS.items()],
+                                    required=False)
+    slug = forms.SlugField(required=False, help_text="Moodle XML and GIFT only: the quiz to import into "
+                                                     "(created as a draft if new).")
+    title = forms.CharField(required=False, help_text="Moodle XML and GIFT only.")
+    topic = forms.CharField(required=False, help_text="Moodle XML and GIFT only: a topic name.")
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("file", f"The file is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+            cleaned["bank_format"] = cleaned.get("bank_format") or guess_format(upload.name)
+            if cleaned["bank_format"] != "quizpack":
+                for field in ("slug", "title", "topic"):
+                    if not cleaned.get(field):
+                        self.add_error(field, "Needed for Moodle XML and GIFT files, which hold questions only.")
+        return cleaned
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = ["title", "topic", "kind", "status", "order", "question_count", "analysis_link"]
@@ -218,7 +260,11 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]
-    actions = [duplicate_quizzes, publish_quizzes, unpublish_quizzes]
+    actions = [
+        duplicate_quizzes, publish_quizzes, unpublish_quizzes,
+        export_action("quizpack", "a quiz pack (zip)"), export_action("moodle", "Moodle XML"), export_action("gift", "GIFT"),
+    ]
+    change_list_template = "admin/quizzes/quiz/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_total=Count("questions"))
@@ -233,6 +279,7 @@ class QuizAdmin(admin.ModelAdmin):
             path("<int:quiz_id>/analysis/", self.admin_site.admin_view(self.analysis_view), name="quizzes_quiz_analysis"),
             path("<int:quiz_id>/responses.csv", self.admin_site.admin_view(self.responses_csv_view),
                  name="quizzes_quiz_responses_csv"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="quizzes_quiz_import"),
             *super().get_urls(),
         ]
 
@@ -254,6 +301,34 @@ class QuizAdmin(admin.ModelAdmin):
                            "discrimination": DISCRIMINATION_MINIMUM},
         }
         return render(request, "admin/quizzes/quiz/analysis.html", context)
+
+    def import_view(self, request):
+        """Check a bank (dry run) or import it: every quiz in it, or nothing."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = BankImportForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": "Import a question bank"}
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            dry_run = "dry_run" in request.POST
+            try:
+                with read_bank_upload(
+                    name=upload.name, data=upload.read(), bank_format=form.cleaned_data["bank_format"],
+                    slug=form.cleaned_data["slug"], title=form.cleaned_data["title"], topic=form.cleaned_data["topic"],
+                ) as bank:
+                    context["packs"] = bank.packs
+                    if not dry_run:
+                        quiz_packs_save(packs=bank.packs, images_dir=bank.images_dir)
+            except BankInvalid as invalid:
+                context["problems"] = invalid.problems
+            except ValidationError as error:  # an image in the pack that Pillow refuses
+                context["problems"] = error.messages
+            else:
+                context["imported"] = not dry_run
+                if not dry_run:
+                    self.message_user(request, f"Imported {len(bank.packs)} quiz(zes).", messages.SUCCESS)
+        return render(request, "admin/quizzes/quiz/import.html", context)
 
     def responses_csv_view(self, request, quiz_id):
         quiz = self.results_quiz(request, quiz_id)

@@ -266,3 +266,84 @@ def test_staff_without_the_results_permission_are_refused_the_analysis(client, t
 
     assert client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).status_code == 403
     assert client.get(reverse("admin:quizzes_quiz_responses_csv", args=[quiz.pk])).status_code == 403
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "banks"
+IMPORT = reverse("admin:quizzes_quiz_import")
+
+
+def upload(name):
+    return SimpleUploadedFile(name, (FIXTURES / name).read_bytes())
+
+
+def test_a_dry_run_lists_every_problem_with_its_place_and_saves_nothing(educator_client):
+    page = educator_client.post(IMPORT, {"file": upload("bad.xml"), "slug": "imported", "title": "Imported",
+                                         "topic": "Imports", "dry_run": "Dry run"}).content.decode()
+
+    assert "Nothing was saved" in page and "bad.xml, line" in page
+    assert not Quiz.objects.exists()
+
+
+def test_a_dry_run_of_a_good_bank_says_what_would_be_imported_and_saves_nothing(educator_client):
+    page = educator_client.post(IMPORT, {"file": upload("good.gift"), "slug": "imported", "title": "Imported",
+                                         "topic": "Imports", "dry_run": "Dry run"}).content.decode()
+
+    assert "Dry run passed" in page and "Imported (imported)" in page
+    assert not Quiz.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["good.gift", "good.xml", "good.yaml"])
+def test_importing_a_good_bank_creates_its_quiz(educator_client, name):
+    data = {"file": upload(name), "import": "Import"}
+    if not name.endswith(".yaml"):
+        data |= {"slug": "imported", "title": "Imported", "topic": "Imports"}
+
+    page = educator_client.post(IMPORT, data).content.decode()
+
+    assert "Imported 1 quiz" in page
+    assert Quiz.objects.get().questions.count() >= 1
+
+
+def test_moodle_and_gift_imports_need_a_quiz_to_go_into(educator_client):
+    page = educator_client.post(IMPORT, {"file": upload("good.gift"), "import": "Import"}).content.decode()
+
+    assert "Needed for Moodle XML and GIFT" in page and not Quiz.objects.exists()
+
+
+def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(educator_client, settings):
+    from django.core.management import call_command
+
+    call_command("load_content", verbosity=0)
+    quiz = Quiz.objects.get(slug="pulmonary-metastases")
+    before = [(q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
+              for q in quiz.questions.in_quiz_order().prefetch_related("choices")]
+    export = educator_client.post(reverse("admin:quizzes_quiz_changelist"),
+                                  {"action": "export_quizpack", "_selected_action": [quiz.pk]})
+    assert export["Content-Disposition"] == 'attachment; filename="pulmonary-metastases-quizpack.zip"'
+    archive = SimpleUploadedFile("pulmonary-metastases-quizpack.zip", export.content)
+    Quiz.objects.all().delete()
+
+    page = educator_client.post(IMPORT, {"file": archive, "import": "Import"}).content.decode()
+
+    assert "Imported 1 quiz" in page, page[:2000]
+    again = Quiz.objects.get(slug="pulmonary-metastases")
+    after = [(q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
+             for q in again.questions.in_quiz_order().prefetch_related("choices")]
+    assert after == before
+    assert again.questions.exclude(image="").count() == 5
+
+
+@pytest.mark.parametrize(("action", "filename"), [("export_moodle", "quiz.xml"), ("export_gift", "quiz.gift")])
+def test_a_quiz_exports_as_moodle_xml_and_gift(educator_client, action, filename):
+    quiz = make_quiz(questions=2, slug="quiz")
+
+    export = educator_client.post(reverse("admin:quizzes_quiz_changelist"), {"action": action, "_selected_action": [quiz.pk]})
+
+    assert export["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert b"Stem of question 2?" in export.content
+
+
+def test_a_trainee_cannot_import(trainee_client):
+    response = trainee_client.post(IMPORT, {"file": upload("good.yaml"), "import": "Import"})
+
+    assert response.status_code == 302 and not Quiz.objects.exists()

@@ -242,3 +242,54 @@ def parse_pack_files(paths: list[Path], images_dir: Path) -> list[PackQuiz]:
     if problems:
         raise BankInvalid(problems)
     return packs
+
+
+# Importers of other formats (Moodle XML, GIFT) build PackQuestions themselves; these apply the same
+# rules as parse_pack to what they built, so a bank is held to one standard whatever its format.
+
+
+def pack_quiz_problems(*, slug: str, title: str, topic: str, sources: list[PackSource]) -> list[str]:
+    """What is wrong with the quiz-level fields an importer was given, in parse_pack's words."""
+    messages = []
+    if not slug or slugify(slug) != slug:
+        messages.append("quiz slug must be lower-case letters, digits and hyphens")
+    if not title.strip():
+        messages.append("quiz title is missing")
+    if not topic.strip():
+        messages.append("quiz topic is missing")
+    if not sources:
+        messages.append("at least one source is required")
+    for source in sources:
+        if not source.key or slugify(source.key) != source.key:
+            messages.append("source key must be lower-case letters, digits and hyphens")
+        for required in ("title", "publisher"):
+            if not getattr(source, required).strip():
+                messages.append(f"source {source.key or '?'} has no {required}")
+    return messages
+
+
+def pack_question_problems(question: PackQuestion, *, quiz_kind: str, source_keys: set[str]) -> list[str]:
+    """What is wrong with one built question, in the words parse_pack uses for the same faults."""
+    messages = []
+    if slugify(question.key) != question.key:
+        messages.append("key must be lower-case letters, digits and hyphens")
+    if question.kind not in QUESTION_KINDS:
+        messages.append(f"kind must be one of {sorted(QUESTION_KINDS)}")
+    for required in ("stem", "explanation", "learning_point"):
+        if not getattr(question, required).strip():
+            messages.append(f"{required.replace('_', ' ')} is missing")
+    if quiz_kind == "case" and not question.stage.strip():
+        messages.append("every question of a case vignette needs a stage")
+    for number, option in enumerate(question.options, start=1):
+        if not option.text.strip():
+            messages.append(f"option {number} has no text")
+        elif not option.rationale.strip():
+            messages.append(f"option {number} ({option.text!r}) has no rationale")
+    if question.kind in QUESTION_KINDS:
+        messages.extend(option_problems(question.kind, [(option.text, option.correct) for option in question.options]))
+    if not question.sources:
+        messages.append("cite at least one source")
+    messages.extend(f"cites unknown source {key!r}" for key in question.sources if key not in source_keys)
+    if question.image_file and not question.image_alt.strip():
+        messages.append("image needs alt text")
+    return messages

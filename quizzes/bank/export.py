@@ -1,0 +1,109 @@
+"""Writing a quiz from the database as a quizpack/1 file that parse_pack reads back as the same quiz."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import TYPE_CHECKING
+
+import yaml
+
+from quizzes.bank.quizpack import FORMAT
+
+if TYPE_CHECKING:
+    from quizzes.models import Question, Quiz, Source
+
+
+class FlowList(list):
+    """A list written on one line, as the format shows a question's sources: [a, b]."""
+
+
+class PackDumper(yaml.SafeDumper):
+    """Writes quizpack files the way people write them: lists indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        # PyYAML puts "- " level with the parent key; the documented format indents it.
+        return super().increase_indent(flow, False)
+
+
+def represent_text(dumper: PackDumper, value: str) -> yaml.ScalarNode:
+    # Block style keeps Markdown paragraphs as they are written, so a changed line is a changed line
+    # in a diff. PyYAML falls back to quoting on its own when a text cannot be a block.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+def represent_flow_list(dumper: PackDumper, value: FlowList) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+PackDumper.add_representer(str, represent_text)
+PackDumper.add_representer(FlowList, represent_flow_list)
+
+
+def export_quizpack(quiz: Quiz) -> str:
+    """The quiz as quizpack/1 YAML: questions and options in quiz order, the sources they cite.
+
+    Keys follow docs/content-format.md's order; optional fields (a source's date, url and doi, a
+    question's stage and image) are written only when they have a value. An image is written as
+    its stored file's name: put that file in the images folder given to parse_pack to import it.
+    Line endings become "\\n", so text typed in a browser (which sends "\\r\\n") stays a block.
+    """
+    questions = list(quiz.questions.in_quiz_order().prefetch_related("choices", "sources"))
+    sources: dict[str, Source] = {}
+    for question in questions:
+        for source in sorted(question.sources.all(), key=lambda source: source.key):
+            sources.setdefault(source.key, source)
+    data = {
+        "format": FORMAT,
+        "quiz": {
+            "slug": quiz.slug,
+            "title": quiz.title,
+            "description": clean(quiz.description),
+            "topic": quiz.topic.name,
+            # str(): a model built in code holds its choices as enum members, which YAML would tag.
+            "kind": str(quiz.kind),
+            "status": str(quiz.status),
+            "order": quiz.order,
+        },
+        "sources": [source_data(source) for source in sources.values()],
+        "questions": [question_data(question) for question in questions],
+    }
+    text = yaml.dump(data, Dumper=PackDumper, sort_keys=False, allow_unicode=True, width=10_000)
+    if "\nquestions:\n" not in text:
+        return text
+    head, questions_part = text.split("\nquestions:\n", 1)
+    # A blank line between questions, as in the bundled files; block texts are indented deeper.
+    questions_part = questions_part.replace("\n  - key: ", "\n\n  - key: ")
+    return f"{head}\nquestions:\n{questions_part}"
+
+
+def source_data(source: Source) -> dict:
+    data = {"key": source.key, "title": source.title, "publisher": source.publisher}
+    if source.published_on:
+        data["date"] = source.published_on
+    if source.url:
+        data["url"] = source.url
+    if source.doi:
+        data["doi"] = source.doi
+    return data
+
+
+def question_data(question: Question) -> dict:
+    data = {"key": question.key, "kind": str(question.kind)}
+    if question.stage.strip():
+        data["stage"] = clean(question.stage)
+    data["stem"] = clean(question.stem)
+    if question.image:
+        data["image"] = {"file": PurePath(question.image.name).name, "alt": question.image_alt}
+    data["options"] = [
+        {"text": clean(choice.text), "correct": choice.is_correct, "rationale": clean(choice.rationale)}
+        for choice in question.choices.all()
+    ]
+    data["explanation"] = clean(question.explanation)
+    data["learning_point"] = clean(question.learning_point)
+    data["sources"] = FlowList(sorted(source.key for source in question.sources.all()))
+    return data
+
+
+def clean(text: str) -> str:
+    """Text as the file holds it: trimmed (parse_pack trims too) and with "\\n" line endings."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()

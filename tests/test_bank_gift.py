@@ -1,0 +1,243 @@
+"""GIFT: good and broken banks, escapes and HTML, and the export round trip."""
+
+from pathlib import Path
+
+import pytest
+
+from quizzes.bank import BankInvalid
+from quizzes.bank.gift import export_gift, parse_gift
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource, parse_pack
+from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.models import Choice, Question
+from quizzes.services.content import quiz_pack_save
+from tests.factories import make_question, make_quiz
+
+FIXTURES = Path(__file__).parent / "fixtures" / "banks"
+QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
+
+
+def parse_text(content, file="bank.gift", **quiz):
+    return parse_gift(content, file, **(QUIZ | quiz))
+
+
+def problems_of(content, file="bank.gift", **quiz):
+    with pytest.raises(BankInvalid) as invalid:
+        parse_text(content, file, **quiz)
+    return invalid.value.problems
+
+
+def question_rows(quiz):
+    """What GIFT can carry of each question, in quiz order."""
+    return [
+        (question.key, question.kind, question.stem, question.explanation, question.learning_point,
+         [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()])
+        for question in quiz.questions.in_quiz_order().prefetch_related("choices")
+    ]
+
+
+@pytest.fixture
+def saved_quiz(tmp_path):
+    pack = parse_pack((FIXTURES / "good.yaml").read_text(encoding="utf-8"), "good.yaml")
+    return quiz_pack_save(pack=pack, images_dir=tmp_path)
+
+
+def test_a_good_gift_file_parses_into_the_expected_questions():
+    pack = parse_text((FIXTURES / "good.gift").read_text(encoding="utf-8"), "good.gift")
+
+    source = ["gift-import-imported"]
+    assert pack.sources == [PackSource(key="gift-import-imported", title="good.gift", publisher="Imported from GIFT")]
+    assert pack.questions == [
+        PackQuestion(
+            key="commonest-primary", kind="single", stem="Which primary **most often** causes miliary metastases?",
+            options=[
+                PackOption("Thyroid carcinoma", True, "Right: it is the classic cause."),
+                PackOption("Basal cell carcinoma", False, "It almost never spreads."),
+                PackOption("Glioma", False, "It rarely leaves the brain."),
+            ],
+            explanation="Thyroid cancer is the classic cause. Melanoma can do it too.",
+            learning_point="Thyroid cancer is the classic cause.", sources=source,
+        ),
+        PackQuestion(
+            key="routes-of-spread", kind="multiple", stem="Through which routes do cancer cells *usually* spread?",
+            options=[
+                PackOption("The blood", True, "Named by the page."),
+                PackOption("The lymph system", True, "Also named."),
+                PackOption("The nerves", False, "Not named."),
+            ],
+            explanation="The blood or the lymph system.",
+            learning_point="Blood and lymph are the usual routes.", sources=source,
+        ),
+        PackQuestion(
+            key="miliary-size", kind="true_false", stem="Miliary nodules measure 1–4 mm {like millet}.",
+            options=[
+                PackOption("True", True, "Right, they are millet-seed sized."),
+                PackOption("False", False, "They are tiny, so denying it is wrong."),
+            ],
+            explanation="Miliary nodules are tiny and uniform.",
+            learning_point="Miliary nodules are tiny and uniform.", sources=source,
+        ),
+        PackQuestion(
+            key="metastases-reach-the-lungs-mostly-through-the", kind="single",
+            stem="Metastases reach the lungs mostly through the _____ stream.",
+            options=[
+                PackOption("blood", True, "Yes, by the blood."),
+                PackOption("airways", False, "No, not the airways."),
+            ],
+            explanation="Most lung metastases arrive in the blood.",
+            learning_point="Most lung metastases arrive in the blood.", sources=source,
+        ),
+        PackQuestion(
+            key="commonest-primary-2", kind="single", stem="In men, which primary is commonest?",
+            options=[PackOption("Prostate", True, "Common in men."), PackOption("Ovary", False, "Not in men.")],
+            explanation="Prostate cancer is common in men.\nIt spreads to bone.",
+            learning_point="Prostate cancer is common in men.", sources=source,
+        ),
+    ]
+
+
+def test_every_problem_in_a_broken_file_is_listed_with_the_line_its_question_starts_on():
+    problems = problems_of((FIXTURES / "bad.gift").read_text(encoding="utf-8"), "bad.gift")
+
+    assert [(problem.file, problem.line, problem.question, problem.message) for problem in problems] == [
+        ("bad.gift", 3, "No right answer", "A multiple-select question needs at least one right option."),
+        ("bad.gift", 5, "Two right answers", "A single-best-answer question needs exactly one right option, not 2."),
+        ("bad.gift", 7, "Essay", "GIFT essay questions are not supported; only multiple choice and true/false are"),
+        ("bad.gift", 9, "Short answer",
+         "GIFT short answer questions are not supported; only multiple choice and true/false are"),
+        ("bad.gift", 11, "Matching",
+         "GIFT matching questions are not supported; only multiple choice and true/false are"),
+        ("bad.gift", 13, "Numerical",
+         "GIFT numerical questions are not supported; only multiple choice and true/false are"),
+        ("bad.gift", 15, "Missing rationale", "option 2 ('B') has no rationale"),
+        ("bad.gift", 17, "No general feedback",
+         "general feedback (after ####) is missing: it becomes the explanation, and its first sentence the "
+         "learning point"),
+        ("bad.gift", 19, "Unclosed", "its answers are not closed with }"),
+        ("bad.gift", 21, "Just a description, with no answers at…",
+         "has no answers in { }; description questions are not supported"),
+        ("bad.gift", 23, "Bad weight", "option 1 has a weight 'abc' that is not a number"),
+        ("bad.gift", 25, "Bare true-false", "option 1 ('True') has no rationale"),
+        ("bad.gift", 25, "Bare true-false", "option 2 ('False') has no rationale"),
+    ]
+
+
+def test_escaped_characters_are_text_and_not_syntax():
+    pack = parse_text(
+        r"::A\: b:: Is 2 \= 2 \~ \{yes\} \#1 \\o/? {=Yes \~ sure#Right\#1. ~No#Wrong. ####It is\n\nTrue.}"
+    )
+    question = pack.questions[0]
+
+    assert question.key == "a-b"
+    assert question.stem == r"Is 2 = 2 ~ {yes} #1 \o/?"
+    assert question.options == [PackOption("Yes ~ sure", True, "Right#1."), PackOption("No", False, "Wrong.")]
+    assert (question.explanation, question.learning_point) == ("It is\n\nTrue.", "It is")
+
+
+def test_comments_and_categories_are_ignored_and_keys_come_from_titles():
+    content = "// a comment\n$CATEGORY: $course$/top/X\n\n::Q::\n// inside\nWhich? {=A#Yes. ~B#No. ####Because.}\n"
+
+    pack = parse_text(content)
+
+    assert [(question.key, question.stem) for question in pack.questions] == [("q", "Which?")]
+
+
+@pytest.mark.parametrize(("answer", "true_is_right"), [("T", True), ("TRUE", True), ("F", False), ("FALSE", False)])
+def test_true_false_answers_give_each_option_its_own_rationale(answer, true_is_right):
+    pack = parse_text(
+        f"::TF:: The sky is blue. {{{answer}#Said to the wrong answer.#Said to the right answer.####Sky.}}"
+    )
+
+    right = "Said to the right answer."
+    wrong = "Said to the wrong answer."
+    assert pack.questions[0].kind == "true_false"
+    assert pack.questions[0].options == [
+        PackOption("True", true_is_right, right if true_is_right else wrong),
+        PackOption("False", not true_is_right, wrong if true_is_right else right),
+    ]
+
+
+def test_weighted_answers_make_a_multiple_select_question_with_positive_weights_right():
+    pack = parse_text("::W:: Which? {~%33.33333%A#a ~%66.66667%B#b ~%-100%C#c ~%0%D#d ####Because.}")
+
+    assert pack.questions[0].kind == "multiple"
+    assert [option.correct for option in pack.questions[0].options] == [True, True, False, False]
+
+
+@pytest.mark.parametrize("text_format", ["[html]", "[markdown]", "[plain]", "[moodle]", ""])
+def test_html_in_gift_text_never_yields_a_script_tag(text_format):
+    payload = "Which? <script>alert(1)</script> <scr<script>ipt>x</script> &lt;script&gt;"
+    pack = parse_text(f"::Q::{text_format}{payload} {{={payload}#{payload} ~No#{payload} ####{payload}}}")
+    question = pack.questions[0]
+    texts = [question.stem, question.explanation, question.learning_point] + [
+        field for option in question.options for field in (option.text, option.rationale)
+    ]
+
+    assert not any("<script" in text.lower() for text in texts), texts
+
+
+def test_html_question_text_becomes_markdown():
+    pack = parse_text("::Q::[html]<p>A <b>bold</b> &amp; <i>odd</i> claim</p><p>Second</p> {=A#Yes. ~B#No. ####Why.}")
+
+    assert pack.questions[0].stem == "A **bold** & *odd* claim\n\nSecond"
+
+
+@pytest.mark.django_db
+def test_export_writes_each_kind_in_gift_syntax():
+    quiz = make_quiz(questions=0, title="Quiz / one")
+    make_question(quiz=quiz, key="single", stem="Which: {this}?", options=[("A = a", True), ("B ~ b", False)],
+                  explanation="Line one.\n\nLine two.", learning_point="Point.")
+    make_question(quiz=quiz, order=2, key="multi", kind=Question.Kind.MULTIPLE,
+                  options=[("A", True), ("B", True), ("C", False)])
+    make_question(quiz=quiz, order=3, key="tf", kind=Question.Kind.TRUE_FALSE,
+                  options=[("True", False), ("False", True)])
+
+    text = export_gift(quiz)
+
+    assert f"$CATEGORY: $course$/top/{quiz.topic.name}/Quiz // one" in text
+    assert "::single::[markdown]Which\\: \\{this\\}? {\n=A \\= a#" in text
+    assert "\n~B \\~ b#" in text
+    assert "####Line one.\\n\\nLine two.\\n\\n**Learning point\\:** Point.\n}" in text
+    assert "\n~%50%A#" in text and "\n~%-100%C#" in text
+    assert "::tf::[markdown]Stem of question 3? {\nFALSE#Rationale for True" in text
+
+
+@pytest.mark.django_db
+def test_a_quiz_exported_to_gift_and_imported_again_has_the_same_questions(saved_quiz, tmp_path):
+    exported = export_gift(saved_quiz)
+
+    pack = parse_gift(exported, "bank-sample.gift", slug="bank-sample-again", title="Again", topic="Imports")
+    copy = quiz_pack_save(pack=pack, images_dir=tmp_path)
+
+    assert copy.pk != saved_quiz.pk
+    assert question_rows(copy) == question_rows(saved_quiz)
+    assert [row[1] for row in question_rows(copy)] == ["single", "multiple", "true_false"]
+
+
+@pytest.mark.django_db
+def test_reimporting_a_gift_export_under_the_same_slug_updates_the_questions_in_place(saved_quiz, tmp_path):
+    rows, choice_ids = question_rows(saved_quiz), sorted(Choice.objects.values_list("pk", flat=True))
+
+    pack = parse_gift(export_gift(saved_quiz), "bank-sample.gift", slug=saved_quiz.slug, title=saved_quiz.title,
+                      topic=saved_quiz.topic.name)
+    quiz = quiz_pack_save(pack=pack, images_dir=tmp_path)
+
+    assert quiz.pk == saved_quiz.pk
+    assert question_rows(quiz) == rows
+    assert sorted(Choice.objects.values_list("pk", flat=True)) == choice_ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", sorted(CONTENT_DIR.glob("*.yaml")), ids=lambda path: path.stem)
+def test_every_bundled_quiz_survives_a_round_trip_through_gift(path, tmp_path):
+    pack = parse_pack(path.read_text(encoding="utf-8"), path.name, CONTENT_DIR / "images")
+    quiz = quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")
+
+    again = parse_gift(export_gift(quiz), f"{path.stem}.gift", slug="again", title="Again", topic="Imports")
+    copy = quiz_pack_save(pack=again, images_dir=tmp_path)
+
+    # GIFT has no stage, so a case stage travels at the head of the stem.
+    expected = [
+        ((f"{question.stage}\n\n{question.stem}" if question.stage else question.stem), *row[:2], *row[3:])
+        for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz))
+    ]
+    assert [(row[2], *row[:2], *row[3:]) for row in question_rows(copy)] == expected

@@ -1,0 +1,349 @@
+"""Moodle XML: good and broken banks, refused DOCTYPEs, HTML made safe, and the export round trip."""
+
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from quizzes.bank import BankInvalid
+from quizzes.bank.moodle import export_moodle_xml, html_to_markdown, parse_moodle_xml
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource, parse_pack
+from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.models import Choice, Question
+from quizzes.services.content import quiz_pack_save
+from tests.factories import make_question, make_quiz
+
+FIXTURES = Path(__file__).parent / "fixtures" / "banks"
+QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
+
+
+def parse_fixture(name, **quiz):
+    return parse_moodle_xml((FIXTURES / name).read_bytes(), name, **(QUIZ | quiz))
+
+
+def problems_of(content, file="bank.xml", **quiz):
+    with pytest.raises(BankInvalid) as invalid:
+        parse_moodle_xml(content, file, **(QUIZ | quiz))
+    return invalid.value.problems
+
+
+def one_question(question_text, *, text_format="html", answer_text="Right", feedback="Because."):
+    """A Moodle file with one single-answer question whose fields hold the given text."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>Only</text></name>
+    <questiontext format="{text_format}"><text>{question_text}</text></questiontext>
+    <generalfeedback format="{text_format}"><text>{question_text} Explained.</text></generalfeedback>
+    <answer fraction="100" format="{text_format}"><text>{answer_text}</text>
+      <feedback format="{text_format}"><text>{feedback}</text></feedback></answer>
+    <answer fraction="0" format="{text_format}"><text>Wrong</text>
+      <feedback format="{text_format}"><text>{question_text}</text></feedback></answer>
+  </question>
+</quiz>
+"""
+
+
+def question_rows(quiz):
+    """What Moodle XML can carry of each question, in quiz order."""
+    return [
+        (question.key, question.kind, question.stem, question.explanation, question.learning_point,
+         [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()])
+        for question in quiz.questions.in_quiz_order().prefetch_related("choices")
+    ]
+
+
+@pytest.fixture
+def saved_quiz(tmp_path):
+    pack = parse_pack((FIXTURES / "good.yaml").read_text(encoding="utf-8"), "good.yaml")
+    return quiz_pack_save(pack=pack, images_dir=tmp_path)
+
+
+def test_a_good_moodle_file_parses_into_the_expected_questions():
+    pack = parse_fixture("good.xml")
+
+    assert (pack.slug, pack.title, pack.topic, pack.kind, pack.status) == (
+        "imported", "Imported quiz", "Imports", "standard", "draft")
+    source = ["moodle-import-imported"]
+    assert pack.questions == [
+        PackQuestion(
+            key="commonest-primary", kind="single",
+            stem="Which primary **most often** causes miliary metastases?\n\nChoose one & only one.",
+            options=[
+                PackOption("Thyroid carcinoma", True, "Right: it is the *classic* cause."),
+                PackOption("Basal cell carcinoma", False, "It almost never spreads."),
+                PackOption("Glioma", False, "It rarely leaves the brain."),
+            ],
+            explanation="Thyroid cancer is the classic cause. Melanoma and others can do it too.",
+            learning_point="Thyroid cancer is the classic cause.", sources=source,
+        ),
+        PackQuestion(
+            key="routes-of-spread", kind="multiple",
+            stem="Through which routes do cancer cells *usually* spread?\n\n- Select all that apply.",
+            options=[
+                PackOption("The blood", True, "Named by the page."),
+                PackOption("The lymph system", True, "Also named."),
+                PackOption("The nerves", False, "Not named."),
+            ],
+            explanation="The blood or the lymph system.",
+            learning_point="Blood and lymph are the usual routes.", sources=source,
+        ),
+        PackQuestion(
+            key="miliary-size", kind="true_false", stem="Miliary nodules measure 1–4 mm.",
+            options=[
+                PackOption("True", True, "Millet seeds are about that size."),
+                PackOption("False", False, "They are tiny, not large."),
+            ],
+            explanation="They are named after millet seeds.",
+            learning_point="They are named after millet seeds.", sources=source,
+        ),
+        PackQuestion(
+            key="commonest-primary-2", kind="single", stem="In **men**, which primary is commonest?",
+            options=[
+                PackOption("Prostate & bladder", True, r"Common \*in men\* &lt;script>."),
+                PackOption("Ovary", False, "Not in men."),
+            ],
+            explanation="Prostate cancer is common in men. It spreads to bone more often.",
+            learning_point="Prostate cancer is common in men.", sources=source,
+        ),
+    ]
+
+
+def test_the_source_is_named_after_the_file_unless_one_is_given():
+    assert parse_fixture("good.xml").sources == [
+        PackSource(key="moodle-import-imported", title="good.xml", publisher="Imported from Moodle XML")
+    ]
+
+    given = PackSource(key="radiology-notes", title="Radiology notes", publisher="St Elsewhere")
+    pack = parse_fixture("good.xml", source=given)
+
+    assert pack.sources == [given]
+    assert {key for question in pack.questions for key in question.sources} == {"radiology-notes"}
+
+
+def test_a_file_given_as_text_parses_like_the_same_file_given_as_bytes():
+    as_text = parse_moodle_xml((FIXTURES / "good.xml").read_text(encoding="utf-8"), "good.xml", **QUIZ)
+
+    assert as_text == parse_fixture("good.xml")
+
+
+def test_every_problem_in_a_broken_file_is_listed_with_its_line_and_question():
+    problems = problems_of((FIXTURES / "bad.xml").read_bytes(), "bad.xml")
+
+    assert [(problem.file, problem.line, problem.question) for problem in problems] == [
+        ("bad.xml", 6, "No right answer"),
+        ("bad.xml", 14, "Describe the film"),
+        ("bad.xml", 18, "Missing feedback"),
+        ("bad.xml", 25, "Both true"),
+        ("bad.xml", 32, "No general feedback"),
+        ("bad.xml", 38, "Name the organ"),
+        ("bad.xml", 42, "Select none"),
+        ("bad.xml", 50, "Lonely option"),
+        ("bad.xml", 56, "With image"),
+    ]
+    messages = [problem.message for problem in problems]
+    for index, expected in enumerate([
+        "exactly one right option, not 0.",
+        "type 'essay' is not supported",
+        "option 2 ('B') has no rationale",
+        "true/false question needs exactly one right option",
+        "general feedback is missing",
+        "type 'shortanswer' is not supported",
+        "at least one right option",
+        "at least two options",
+        "has an embedded image",
+    ]):
+        assert expected in messages[index], messages[index]
+    assert str(problems[0]) == (
+        "bad.xml, line 6, question 'No right answer': "
+        "A single-best-answer question needs exactly one right option, not 0."
+    )
+
+
+def test_a_fraction_that_is_not_a_number_is_a_problem():
+    content = one_question("Which?").replace('fraction="100"', 'fraction="lots"')
+
+    messages = [problem.message for problem in problems_of(content)]
+
+    assert "option 1 has a fraction 'lots' that is not a number" in messages
+
+
+def test_a_doctype_with_an_external_entity_is_refused_before_it_is_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    content = (FIXTURES / "xxe.xml").read_text().replace("file:///etc/passwd", secret.as_uri())
+
+    problems = problems_of(content, "xxe.xml")
+
+    assert [(problem.line, problem.question) for problem in problems] == [(2, "")]
+    assert "DOCTYPE and ENTITY declarations are not accepted" in problems[0].message
+    assert "TOP-SECRET-VALUE" not in str(problems[0])
+
+
+def test_the_xxe_fixture_is_refused_with_one_located_problem():
+    problems = problems_of((FIXTURES / "xxe.xml").read_bytes(), "xxe.xml")
+
+    assert [str(problem).split(":")[0] for problem in problems] == ["xxe.xml, line 2"]
+
+
+def test_an_entity_expansion_bomb_is_refused():
+    problems = problems_of((FIXTURES / "billion-laughs.xml").read_bytes(), "billion-laughs.xml")
+
+    assert len(problems) == 1
+    assert problems[0].line == 2
+    assert "DOCTYPE" in problems[0].message
+
+
+def test_xml_that_is_not_well_formed_is_reported_with_its_line():
+    problems = problems_of("<quiz>\n  <question type='multichoice'>\n</quiz>\n")
+
+    assert problems[0].line == 3
+    assert problems[0].message.startswith("not well-formed XML")
+
+
+def test_a_file_with_the_wrong_root_or_no_questions_is_refused():
+    messages = [problem.message for problem in problems_of("<questions/>")]
+
+    assert "the root element must be <quiz>, not <questions>" in messages
+    assert "the file has no questions" in messages
+
+
+def test_the_quiz_slug_title_and_topic_are_checked():
+    messages = [problem.message for problem in problems_of(one_question("Which?"), slug="Not A Slug", title=" ")]
+
+    assert "quiz slug must be lower-case letters, digits and hyphens" in messages
+    assert "quiz title is missing" in messages
+
+
+@pytest.mark.parametrize("text_format", ["html", "moodle_auto_format", "markdown", "plain_text"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<![CDATA[Which? <script>alert(1)</script>]]>",
+        "<![CDATA[Which? <SCRIPT src=//evil.example></SCRIPT>]]>",
+        "<![CDATA[Which? <scr<script>ipt>alert(1)</script>]]>",
+        "<![CDATA[Which? <svg onload=alert(1)><script>x</script></svg><iframe srcdoc='<script>'></iframe>]]>",
+        "Which? &lt;script&gt;alert(1)&lt;/script&gt;",
+        "Which? <script>alert(1)</script>",
+        "<![CDATA[Which? &lt;script&gt;alert(1)&lt;/script&gt;]]>",
+    ],
+)
+def test_html_in_moodle_text_never_yields_a_script_tag(payload, text_format):
+    content = one_question(payload, text_format=text_format, answer_text=payload, feedback=payload)
+
+    question = parse_moodle_xml(content, "bank.xml", **QUIZ).questions[0]
+    texts = [question.stem, question.explanation, question.learning_point] + [
+        field for option in question.options for field in (option.text, option.rationale)
+    ]
+
+    assert not any("<script" in text.lower() for text in texts), texts
+    assert all("Which?" in text for text in (question.stem, question.explanation))
+
+
+@pytest.mark.parametrize("text_format", ["html", "markdown"])
+def test_an_image_in_moodle_text_is_refused_rather_than_lost(text_format):
+    content = one_question("<![CDATA[What is shown? <img src=x onerror=alert(1) alt=film>]]>", text_format=text_format)
+
+    assert [problem.message for problem in problems_of(content)] == [
+        "has an embedded image; images are not imported from Moodle XML, add it in the admin"
+    ]
+
+
+def test_html_question_text_becomes_markdown_without_tags():
+    html = (
+        '<h3>Case</h3><p>A <b>68-year-old</b> has <em>many</em> nodules &amp; a cough.<br>'
+        'See <a href="https://example.org/guide">the guide</a> or <a href="javascript:alert(1)">this</a>.</p>'
+        '<ol><li>First</li><li>Second</li></ol><p># not a heading, 5*3</p><style>p {color: red}</style>'
+    )
+
+    assert html_to_markdown(html) == (
+        "**Case**\n\nA **68-year-old** has *many* nodules & a cough.\n"
+        "See [the guide](https://example.org/guide) or this.\n\n1. First\n2. Second\n\n\\# not a heading, 5\\*3"
+    )
+
+
+def test_an_explanation_without_a_marked_learning_point_gives_its_first_sentence():
+    pack = parse_moodle_xml(one_question("Which one, e.g. this? Or that."), "bank.xml", **QUIZ)
+
+    assert pack.questions[0].learning_point == "Which one, e.g. this?"
+
+
+@pytest.mark.django_db
+def test_export_grades_single_multiple_and_true_false_answers():
+    quiz = make_quiz(questions=1)
+    make_question(quiz=quiz, order=2, kind=Question.Kind.MULTIPLE,
+                  options=[("A", True), ("B", True), ("C", False), ("D", False), ("E", False), ("F", False)])
+    make_question(quiz=quiz, order=3, kind=Question.Kind.TRUE_FALSE, options=[("True", False), ("False", True)])
+
+    root = ET.fromstring(export_moodle_xml(quiz))
+    questions = root.findall("question")
+
+    assert [question.get("type") for question in questions] == ["category", "multichoice", "multichoice", "truefalse"]
+    assert [q.findtext("single") for q in questions[1:3]] == ["true", "false"]
+    grades = [[answer.get("fraction") for answer in question.findall("answer")] for question in questions[1:]]
+    assert grades == [["100", "0", "0", "0"], ["50", "50", "-25", "-25", "-25", "-25"], ["0", "100"]]
+    assert [answer.findtext("text") for answer in questions[3].findall("answer")] == ["true", "false"]
+
+
+@pytest.mark.django_db
+def test_export_escapes_markup_so_the_file_stays_well_formed_xml():
+    quiz = make_quiz(questions=0, title="Nodules & masses / <draft>")
+    make_question(quiz=quiz, stem="Is 3 < 5 & 7 > 2? ]]> <b>bold</b>", options=[("<i>yes</i>", True), ("no", False)])
+
+    root = ET.fromstring(export_moodle_xml(quiz))
+
+    assert root.find("question/category/text").text.endswith("/Nodules & masses // <draft>")
+    assert root.find("question[@type='multichoice']/questiontext/text").text == "Is 3 < 5 & 7 > 2? ]]> <b>bold</b>"
+
+
+@pytest.mark.django_db
+def test_export_puts_a_case_stage_before_the_stem_and_the_learning_point_in_the_general_feedback():
+    quiz = make_quiz(questions=0, kind="case")
+    make_question(quiz=quiz, stage="A 60-year-old smoker.", stem="What next?", learning_point="Look again.")
+
+    question = ET.fromstring(export_moodle_xml(quiz)).find("question[@type='multichoice']")
+
+    assert question.findtext("questiontext/text") == "A 60-year-old smoker.\n\nWhat next?"
+    assert question.findtext("generalfeedback/text").endswith("\n\n**Learning point:** Look again.")
+
+
+@pytest.mark.django_db
+def test_a_quiz_exported_to_moodle_and_imported_again_has_the_same_questions(saved_quiz, tmp_path):
+    exported = export_moodle_xml(saved_quiz)
+
+    pack = parse_moodle_xml(exported, "bank-sample.xml", slug="bank-sample-again", title="Again", topic="Imports")
+    copy = quiz_pack_save(pack=pack, images_dir=tmp_path)
+
+    assert copy.pk != saved_quiz.pk
+    assert question_rows(copy) == question_rows(saved_quiz)
+    assert [row[1] for row in question_rows(copy)] == ["single", "multiple", "true_false"]
+
+
+@pytest.mark.django_db
+def test_reimporting_a_moodle_export_under_the_same_slug_updates_the_questions_in_place(saved_quiz, tmp_path):
+    rows, choice_ids = question_rows(saved_quiz), sorted(Choice.objects.values_list("pk", flat=True))
+
+    pack = parse_moodle_xml(export_moodle_xml(saved_quiz), "bank-sample.xml", slug=saved_quiz.slug,
+                            title=saved_quiz.title, topic=saved_quiz.topic.name)
+    quiz = quiz_pack_save(pack=pack, images_dir=tmp_path)
+
+    assert quiz.pk == saved_quiz.pk
+    assert question_rows(quiz) == rows
+    assert sorted(Choice.objects.values_list("pk", flat=True)) == choice_ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", sorted(CONTENT_DIR.glob("*.yaml")), ids=lambda path: path.stem)
+def test_every_bundled_quiz_survives_a_round_trip_through_xml(path, tmp_path):
+    pack = parse_pack(path.read_text(encoding="utf-8"), path.name, CONTENT_DIR / "images")
+    quiz = quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")
+
+    again = parse_moodle_xml(export_moodle_xml(quiz), f"{path.stem}.xml", slug="again", title="Again", topic="Imports")
+    copy = quiz_pack_save(pack=again, images_dir=tmp_path)
+
+    # Moodle XML has no stage, so a case stage travels at the head of the stem.
+    expected = [
+        ((f"{question.stage}\n\n{question.stem}" if question.stage else question.stem), *row[:2], *row[3:])
+        for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz))
+    ]
+    assert [(row[2], *row[:2], *row[3:]) for row in question_rows(copy)] == expected
