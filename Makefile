@@ -7,7 +7,13 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-dev migrate content
+PROD_ENV := DJANGO_SETTINGS_MODULE=quizsite.settings.production
+# Backup and restore touch only the database and media, whose settings every environment reads
+# from the same variables (DATABASE_URL, DJANGO_MEDIA_ROOT); they sign nothing, so a placeholder
+# key is enough when none is set.
+OPS_ENV := DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-backup-and-restore-sign-nothing}"
+
+.PHONY: run test install install-dev migrate content serve backup restore
 
 run: install migrate content  ## Serve the site with the bundled quizzes on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -43,3 +49,22 @@ migrate: install
 
 content: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_content
+
+serve: install  ## Serve the production way: gunicorn, collected static files; needs the variables in docs/deployment.md
+	@if [ -z "$$DJANGO_SECRET_KEY" ] || [ -z "$$DJANGO_ALLOWED_HOSTS" ]; then \
+	  echo "*** make serve runs the production settings: set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS first."; \
+	  echo "*** Trying it on this machine without TLS: see 'Trying it locally' in docs/deployment.md."; \
+	  exit 1; \
+	fi
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PROD_ENV) $(BIN)/python manage.py check --deploy
+	$(PROD_ENV) $(BIN)/gunicorn --config gunicorn.conf.py
+
+backup: install  ## Write backups/quizsite-<time>.tar.gz: every user, attempt, response and quiz, and the media
+	$(OPS_ENV) $(BIN)/python manage.py backup_site --output-dir backups
+
+restore: install  ## Load FILE=backups/....tar.gz into an empty database (migrated first) and media folder
+	@if [ -z "$(FILE)" ]; then echo "*** Name the backup: make restore FILE=backups/quizsite-....tar.gz"; exit 1; fi
+	$(OPS_ENV) $(BIN)/python manage.py migrate --noinput
+	$(OPS_ENV) $(BIN)/python manage.py restore_site "$(FILE)"

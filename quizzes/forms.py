@@ -33,6 +33,8 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.question.is_multiple and len(self.data.getlist("answer")) > 1:
+            self.add_error("answer", "Choose only one option.")
         if "answer" in cleaned:
             picked = cleaned["answer"] if self.question.is_multiple else [cleaned["answer"]]
             by_label = {option.label: option.choice for option in self.options}
@@ -54,3 +56,20 @@ class SignupForm(UserCreationForm):
         self.fields["display_name"].help_text = (
             "The name other people see, for example on leaderboards."
         )
+
+
+class LeaderboardSettingsForm(forms.Form):
+    """A plain form, not a ModelForm: validating must not change request.user before the service saves."""
+
+    display_name = forms.CharField(
+        max_length=User._meta.get_field("display_name").max_length,
+        help_text="The name other trainees see on leaderboards. Your username is never shown to them.",
+    )
+    hide_from_leaderboard = forms.BooleanField(
+        required=False,
+        label="Hide me from other trainees on leaderboards",
+        help_text=(
+            "Other trainees then see your row as “Anonymous trainee”, with its points and rank, so everyone's "
+            "rank stays true. You still see your own name, and educators still see who you are."
+        ),
+    )

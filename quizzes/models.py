@@ -1,13 +1,22 @@
 """The quiz site's data: teaching content (topics, sources, quizzes, questions, options) and the
 record of trainees working through it (attempts and responses)."""
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import querysets
+
+# Every question is worth the same whole number of points, large enough that a multiple-select
+# question's partial credit is a whole number too (the rules: quizzes/services/attempts.py,
+# answer_points, and the scoring page). Changing it means rescaling stored points in a migration.
+POINTS_PER_QUESTION = 10
 
 
 class User(AbstractUser):
@@ -15,6 +24,11 @@ class User(AbstractUser):
         max_length=60,
         blank=True,
         help_text="Shown to other people (for example on leaderboards) instead of the username.",
+    )
+    hide_from_leaderboard = models.BooleanField(
+        default=False,
+        help_text="Other trainees see this person on leaderboards as “Anonymous trainee”. "
+        "Educators still see who it is.",
     )
 
     @property
@@ -127,6 +141,9 @@ class Question(models.Model):
     learning_point = models.CharField(max_length=400)
     sources = models.ManyToManyField(Source, related_name="questions")
 
+    # What a question is worth, for templates (a constant, not a field: every question is worth the same).
+    POINTS = POINTS_PER_QUESTION
+
     objects = querysets.QuestionQuerySet.as_manager()
 
     class Meta:
@@ -174,6 +191,12 @@ class Attempt(models.Model):
     # Set when the attempt finishes, from its responses: the responses are the record of truth.
     score = models.PositiveIntegerField(null=True, blank=True)
     max_score = models.PositiveIntegerField(null=True, blank=True)
+    is_ranked = models.BooleanField(
+        "counts for the leaderboard",
+        default=False,
+        help_text="The trainee's first attempt at the quiz: its answers count for the leaderboard. "
+        "Later attempts are practice.",
+    )
 
     objects = querysets.AttemptQuerySet.as_manager()
 
@@ -188,6 +211,11 @@ class Attempt(models.Model):
             models.CheckConstraint(
                 condition=Q(finished_at__isnull=True) | Q(finished_at__gte=F("started_at")),
                 name="attempt_finishes_after_it_starts",
+            ),
+            # Two attempts started at the same moment cannot both count: the second insert fails
+            # and attempt_start records it as practice.
+            models.UniqueConstraint(
+                fields=["user", "quiz"], condition=Q(is_ranked=True), name="one_ranked_attempt_per_user_per_quiz"
             ),
         ]
 
@@ -232,7 +260,87 @@ class Response(models.Model):
                 fields=["attempt", "question"], name="one_response_per_question_per_attempt"
             ),
             models.CheckConstraint(condition=Q(points__gte=0), name="response_points_not_negative"),
+            models.CheckConstraint(
+                condition=Q(points__lte=POINTS_PER_QUESTION), name="response_points_within_question_value"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.question_id}: {'right' if self.is_correct else 'wrong'}"
+
+
+class LeaderboardEntry(models.Model):
+    """One trainee's running total on one leaderboard, kept in step with their ranked responses.
+
+    The responses are the record of truth; these rows exist so that a board is read from an index
+    (the top rows, then one row and a count for the viewer) instead of summing every response on
+    every page view, which would grow with the cohort. Each ranked answer adds to three rows in the
+    same transaction as its insert (quizzes/services/leaderboard.py: leaderboard_count_response);
+    deleting an attempt takes its answers off again (the pre_delete receiver below); and
+    leaderboard_rebuild recomputes every row from the responses.
+
+    `board` names the board: "all", "week-YYYY-MM-DD" (the Monday that starts the week, in the
+    site's time zone) or "quiz-<quiz id>". One string column rather than nullable week and quiz
+    columns keeps (board, user) a plain unique key that both SQLite and PostgreSQL can upsert on.
+    """
+
+    board = models.CharField(max_length=24)
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="leaderboard_entries")
+    points = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+
+    objects = querysets.LeaderboardEntryQuerySet.as_manager()
+
+    ALL_TIME = "all"
+
+    class Meta:
+        verbose_name_plural = "leaderboard entries"
+        constraints = [
+            models.UniqueConstraint(fields=["board", "user"], name="one_leaderboard_entry_per_user_per_board"),
+            models.CheckConstraint(condition=Q(correct__lte=F("answered")), name="leaderboard_correct_within_answered"),
+            models.CheckConstraint(
+                condition=Q(points__lte=F("answered") * POINTS_PER_QUESTION),
+                name="leaderboard_points_within_answered",
+            ),
+        ]
+        # Serves both the top of a board (in rank order) and a rank (how many have more points).
+        indexes = [models.Index(fields=["board", "-points", "user"], name="leaderboard_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.board}: {self.user_id} {self.points}"
+
+    @property
+    def accuracy(self) -> int | None:
+        """Right answers as a whole percentage of answers (None before any answer)."""
+        return round(100 * self.correct / self.answered) if self.answered else None
+
+    @staticmethod
+    def week_of(moment: datetime.datetime) -> datetime.date:
+        """The Monday that starts `moment`'s week, Monday to Sunday in the site's time zone."""
+        day = timezone.localtime(moment, timezone.get_default_timezone()).date()
+        return day - datetime.timedelta(days=day.weekday())
+
+    @classmethod
+    def week_board(cls, monday: datetime.date) -> str:
+        return f"week-{monday.isoformat()}"
+
+    @classmethod
+    def quiz_board(cls, quiz_id: int) -> str:
+        return f"quiz-{quiz_id}"
+
+    @classmethod
+    def boards_for_answer(cls, *, quiz_id: int, answered_at: datetime.datetime) -> list[str]:
+        """The three boards a ranked answer counts on, sorted so concurrent writers lock rows in one order."""
+        return sorted([cls.ALL_TIME, cls.week_board(cls.week_of(answered_at)), cls.quiz_board(quiz_id)])
+
+
+@receiver(pre_delete, sender=Attempt, dispatch_uid="leaderboard_uncount_deleted_attempt")
+def uncount_deleted_attempt(sender, instance, **kwargs):
+    # Every way an attempt is deleted passes here: the admin (one or "delete selected"),
+    # queryset.delete(), and the cascade from deleting its user or its quiz. pre_delete runs inside
+    # the deletion's transaction while the responses still exist, so their points come off the
+    # totals exactly when the responses go.
+    from quizzes.services.leaderboard import leaderboard_uncount_attempt
+
+    leaderboard_uncount_attempt(attempt=instance)

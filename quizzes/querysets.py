@@ -1,8 +1,9 @@
 """Reads: every query the views make, named for what it returns."""
 
 from django.db import models
-from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce, TruncWeek
+from django.utils import timezone
 
 
 class QuizQuerySet(models.QuerySet):
@@ -62,9 +63,63 @@ class ResponseQuerySet(models.QuerySet):
         totals = self.aggregate(answered=Count("pk"), points=Sum("points"))
         return {"answered": totals["answered"], "points": totals["points"] or 0}
 
+    def ranked(self):
+        """Responses in attempts that count for the leaderboard (each trainee's first at each quiz)."""
+        return self.filter(attempt__is_ranked=True)
+
+    def leaderboard_sums(self):
+        """Points, answers and right answers per (user, quiz, week): every board is a sum of these.
+
+        `week` is the start of the answer's week (Monday, 00:00) in the site's time zone, as an
+        aware datetime. One grouped query, however many responses.
+        """
+        week = TruncWeek("answered_at", tzinfo=timezone.get_default_timezone())
+        return (
+            self.order_by()
+            .values(user_id=F("attempt__user_id"), quiz_id=F("attempt__quiz_id"), week=week)
+            .annotate(points=Sum("points"), answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
+        )
+
     def accuracy_by_topic(self):
         return (
             self.values("question__quiz__topic__name")
             .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
             .order_by("question__quiz__topic__name")
         )
+
+
+class LeaderboardEntryQuerySet(models.QuerySet):
+    def on_board(self, board: str):
+        return self.filter(board=board)
+
+    def in_rank_order(self):
+        # Equal points share a rank; within a tie, trainees are listed in the order they joined,
+        # which is stable and is the order of the rank index (board, -points, user).
+        return self.order_by("-points", "user_id")
+
+    def with_rank(self):
+        """Annotate `rank`: one more than how many on the same board have more points.
+
+        Equal points share a rank and the next rank skips ("1, 2, 2, 4"). The count walks the rank
+        index only as far as the row's own points, so a rank costs one query at any cohort size.
+        """
+        above = (
+            self.model.objects.filter(board=OuterRef("board"), points__gt=OuterRef("points"))
+            .order_by()
+            .values("board")
+            .annotate(count=Count("*"))  # COUNT(*), not COUNT(id): the index alone can answer it
+            .values("count")
+        )
+        return self.annotate(rank=Coalesce(Subquery(above), 0) + 1)
+
+    def standings(self, chunk_size: int = 2000):
+        """(rank, entry) pairs of a board read from its top in rank order, ranks as in with_rank.
+
+        Only valid for a queryset that starts at the top of one board (in_rank_order, sliced from 0):
+        the rank is the position of the first entry with the same points.
+        """
+        rank, previous = 0, None
+        for position, entry in enumerate(self.iterator(chunk_size=chunk_size), start=1):
+            if entry.points != previous:
+                rank, previous = position, entry.points
+            yield rank, entry

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizzes.views import accounts, attempts, pages, progress
+from quizzes.views import accounts, attempts, leaderboard, pages, progress
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/finish/", attempts.finish, name="attempt_finish"),
     path("attempts/<int:attempt_id>/summary/", attempts.summary, name="attempt_summary"),
     path("progress/", progress.my_progress, name="my_progress"),
+    path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
+    path("leaderboard/export.csv", leaderboard.leaderboard_export, name="leaderboard_export"),
+    path("leaderboard/settings/", leaderboard.leaderboard_settings, name="leaderboard_settings"),
+    path("scoring/", leaderboard.scoring, name="scoring"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -381,7 +381,7 @@ def test_the_analysis_takes_the_same_number_of_queries_for_2_and_20_attempts():
     for _ in range(2):
         take(small, answers=[1, 0])
     for number in range(20):
-        take(large, answers=[number % 2, 1, 0, None, 1, number % 3 and 1])
+        take(large, answers=[number % 2, 1, 0, 1, number % 3 and 1, None])
         take(large, answers=[1] * 6)  # second attempts are read past in the database, not in Python
 
     with CaptureQueriesContext(connection) as small_queries:

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from quizzes.models import Attempt, Question, Response
+from quizzes.models import POINTS_PER_QUESTION, Attempt, Question, Response
 from quizzes.services.attempts import (
     AlreadyAnswered,
     AttemptAlreadyFinished,
@@ -29,14 +29,14 @@ def test_attempt_start_creates_an_unfinished_tutor_attempt(trainee, quiz):
     assert attempt.finished_at is None and attempt.score is None
 
 
-def test_submitting_the_right_option_records_a_correct_response_worth_one_point(trainee, quiz):
+def test_submitting_the_right_option_records_a_correct_response_worth_full_points(trainee, quiz):
     attempt = attempt_start(user=trainee, quiz=quiz)
     question = first_question(quiz)
 
     result = answer_submit(attempt=attempt, question=question, chosen=right_choices(question))
 
     response = Response.objects.get(pk=result.response.pk)
-    assert response.is_correct and response.points == 1
+    assert response.is_correct and response.points == POINTS_PER_QUESTION == 10
     assert set(response.chosen.all()) == set(right_choices(question))
 
 
@@ -51,15 +51,17 @@ def test_submitting_a_wrong_option_records_an_incorrect_response_worth_nothing(t
 
 
 @pytest.mark.parametrize(
-    ("picked", "expected"),
+    ("picked", "expected", "points"),
     [
-        (["A", "B"], True),  # exactly the right ones
-        (["A"], False),  # only some of the right ones
-        (["A", "B", "C"], False),  # the right ones and a wrong one
-        (["C"], False),  # only a wrong one
+        (["A", "B"], True, 10),  # exactly the right ones
+        (["A"], False, 5),  # only some of the right ones: partial credit
+        (["A", "B", "C"], False, 5),  # the right ones and a wrong one: the wrong one cancels a right one
+        (["A", "C"], False, 0),  # one right, one wrong
+        (["A", "B", "C", "D"], False, 0),  # every option
+        (["C"], False, 0),  # only a wrong one
     ],
 )
-def test_multiple_select_is_right_only_with_exactly_the_right_options(trainee, picked, expected):
+def test_multiple_select_is_right_only_with_exactly_the_right_options(trainee, picked, expected, points):
     quiz = make_quiz(questions=0)
     question = make_question(
         quiz=quiz, kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True), ("C", False), ("D", False)]
@@ -70,6 +72,7 @@ def test_multiple_select_is_right_only_with_exactly_the_right_options(trainee, p
     result = answer_submit(attempt=attempt, question=question, chosen=chosen)
 
     assert result.response.is_correct is expected
+    assert result.response.points == points
 
 
 def test_second_submission_is_refused_and_changes_nothing(trainee, quiz):
@@ -117,7 +120,7 @@ def test_attempt_finish_scores_from_the_responses(trainee, quiz):
     finished = attempt_finish(attempt=attempt)
 
     assert finished.finished_at is not None
-    assert (finished.score, finished.max_score, finished.percent) == (1, 3, 33)
+    assert (finished.score, finished.max_score, finished.percent) == (10, 30, 33)
 
 
 def test_finishing_twice_keeps_the_first_finish(trainee, quiz):

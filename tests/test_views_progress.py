@@ -25,8 +25,8 @@ def test_progress_shows_best_and_last_score_per_quiz(trainee_client, trainee):
     html = trainee_client.get(reverse("my_progress")).content.decode()
 
     row = html.split("Miliary pattern</a></th>")[1].split("</tr>")[0]
-    assert "75% (3/4)" in row.split("</td>")[0]  # best
-    assert "25% (1/4)" in row.split("</td>")[1]  # last
+    assert "75% (30/40)" in row.split("</td>")[0]  # best
+    assert "25% (10/40)" in row.split("</td>")[1]  # last
     assert "<td>2</td>" in row
 
 

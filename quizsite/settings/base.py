@@ -1,6 +1,7 @@
 """Settings for every environment, read from environment variables with safe local defaults."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +21,16 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
 DEBUG = env_flag("DJANGO_DEBUG")
@@ -43,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "quizzes",
 ]
 
@@ -57,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quizsite.urls"
@@ -82,12 +96,18 @@ DATABASES = {
     "default": (
         database_from_url(os.environ["DATABASE_URL"])
         if os.environ.get("DATABASE_URL")
-        else sqlite_database(BASE_DIR / "db.sqlite3")
+        else sqlite_database(Path(os.environ.get("DJANGO_SQLITE_PATH", BASE_DIR / "db.sqlite3")))
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "quizzes.User"
+# The axes backend refuses a log-in while its username or address is locked out, before any
+# password is checked; the model backend then does the checking.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -104,9 +124,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Behind nginx, media can be sent by the proxy after the view's access check (X-Accel-Redirect to
+# this internal location, e.g. /protected-media/); empty means the view sends the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("DJANGO_MEDIA_ACCEL_REDIRECT_PREFIX", "")
 # In development whitenoise serves straight from the apps' static folders; production collects.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -129,6 +152,35 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+
+# Rate-limit counters must be shared by every server process, so production uses Redis; the
+# local-memory cache counts per process, which is enough for one developer and for tests.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "quizsite"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Per signed-in user, "count/seconds". Nobody reads and answers 30 questions in a minute.
+RATE_LIMITS = {"answer": os.environ.get("DJANGO_RATE_LIMIT_ANSWER", "30/60s")}
+# How many proxies in front of the site append to X-Forwarded-For (nginx: 1). Client addresses,
+# for log-in lockouts, are read from there only when this says the header can be trusted.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Failed log-ins, counted in the database by django-axes. A username is locked after so many
+# failures from anywhere, and an address after so many failures for any usernames; both
+# unlock on their own after the cool-off. Trainees behind one hospital NAT share an address,
+# hence a limit above the handful one person mistypes.
+AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "quizzes.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "quizzes.ratelimit.login_lockout_response"
+# Successful log-ins are in the session table already; axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGGING = {
     "version": 1,

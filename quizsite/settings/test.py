@@ -1,6 +1,8 @@
 """Settings for the test suite: the base settings with a throwaway key and fast hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-site")
 
@@ -11,3 +13,15 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not pytest-django's default in-memory database, so that tests with several threads
+    # get real concurrent connections with WAL and IMMEDIATE transactions, as in production. The
+    # process id keeps two runs in one work tree apart.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"quizsite-test-{os.getpid()}.sqlite3")
+    }
+
+# Rate-limit counters outlive a test in the process-wide cache, and browser tests answer whole
+# quizzes quickly; tests of the limit itself set their own rate and clear the cache.
+RATE_LIMITS = {"answer": "100000/60s"}

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.options import presented_options
+from quizzes.ratelimit import rate_limited
 from quizzes.services.attempts import AnswerRefused, answer_submit, attempt_finish, attempt_start
 
 
@@ -94,33 +95,41 @@ def question_show(request, attempt_id, question_id):
 
 @require_POST
 @login_required
+@rate_limited("answer", back_to="question_show")
 def answer(request, attempt_id, question_id):
-    attempt = owned_attempt(request, attempt_id)
+    attempt = get_object_or_404(
+        Attempt.objects.owned_by(request.user).filter(quiz__status=Quiz.Status.PUBLISHED).select_related("quiz"),
+        pk=attempt_id,
+    )
     question = get_object_or_404(Question.objects.for_display().filter(quiz=attempt.quiz_id), pk=question_id)
     form = AnswerForm(request.POST, question=question, options=presented_options(question, attempt.pk))
     if not form.is_valid():
-        if request.htmx:
-            return render(request, "quizzes/question.html#question", question_context(attempt, question, form=form))
-        messages.error(request, form.errors["answer"][0])
-        return redirect(question_url(attempt, question))
+        template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
+        return render(request, template, question_context(attempt, question, form=form), status=422)
     try:
         result = answer_submit(attempt=attempt, question=question, chosen=form.cleaned_data["chosen"])
     except AnswerRefused as refusal:
-        if not request.htmx:
-            messages.warning(request, str(refusal))
-            return redirect(question_url(attempt, question, "#feedback"))
-        response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
-        if response is None:  # The attempt finished before this question was answered.
-            return render(request, "quizzes/question.html#refused", {"notice": str(refusal), "attempt": attempt})
-        context = question_context(
-            attempt, question, response=response,
-            chosen_ids=frozenset(c.pk for c in response.chosen.all()), notice=str(refusal),
-        )
-        return render(request, "quizzes/question.html#answered", context)
+        return answer_refused(request, attempt, question, refusal)
     if not request.htmx:
         return redirect(question_url(attempt, question, "#feedback"))
     context = question_context(attempt, question, response=result.response, chosen_ids=result.chosen_ids)
     return render(request, "quizzes/question.html#answered", context)
+
+
+def answer_refused(request, attempt, question, refusal):
+    """409: nothing was recorded. Shows the answer already given, if there is one, and says why."""
+    if not request.htmx:
+        messages.warning(request, str(refusal))
+        return redirect(question_url(attempt, question, "#feedback"))
+    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+    if response is None:  # Not answered: the attempt has finished, or the question is not open yet.
+        context = {"notice": str(refusal), "attempt": attempt}
+        return render(request, "quizzes/question.html#refused", context, status=409)
+    context = question_context(
+        attempt, question, response=response,
+        chosen_ids=frozenset(c.pk for c in response.chosen.all()), notice=str(refusal),
+    )
+    return render(request, "quizzes/question.html#answered", context, status=409)
 
 
 @require_POST

@@ -1,0 +1,213 @@
+"""Leaderboards (all time, this week, per quiz), their CSV export for educators, a trainee's
+leaderboard settings, and the page that explains the scoring."""
+
+import csv
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+
+from quizzes.forms import LeaderboardSettingsForm
+from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, Quiz, User
+from quizzes.services.attempts import partial_credit
+from quizzes.services.leaderboard import leaderboard_settings_update
+
+TOP = 20
+EDUCATOR_PERMISSION = "quizzes.view_response"
+ANONYMOUS = "Anonymous trainee"
+
+
+@dataclass(frozen=True)
+class Board:
+    kind: str  # "all", "week" or "quiz": the tab
+    key: str  # LeaderboardEntry.board
+    caption: str
+    quiz: Quiz | None = None
+    week_start: datetime.date | None = None
+
+    @property
+    def query(self) -> str:
+        """This board's query string: the same URL serves the page, the htmx fragment and the CSV."""
+        params = {"board": self.kind} | ({"quiz": self.quiz.slug} if self.quiz else {})
+        return urlencode(params)
+
+    @property
+    def week_end(self) -> datetime.date | None:
+        return self.week_start + datetime.timedelta(days=6) if self.week_start else None
+
+
+@dataclass(frozen=True)
+class Row:
+    rank: int
+    name: str
+    username: str  # only for educators; empty otherwise
+    is_hidden: bool
+    is_viewer: bool
+    entry: LeaderboardEntry
+
+
+def board_from(request) -> tuple[Board, list[Quiz]]:
+    """The board the query string asks for, and for the per-quiz board the quizzes to choose from."""
+    kind = request.GET.get("board", "all")
+    if kind == "all":
+        return Board("all", LeaderboardEntry.ALL_TIME, "All time"), []
+    if kind == "week":
+        monday = LeaderboardEntry.week_of(timezone.now())
+        return Board("week", LeaderboardEntry.week_board(monday), "This week", week_start=monday), []
+    if kind == "quiz":
+        # One query serves both the chooser and the chosen quiz.
+        quizzes = list(Quiz.objects.published().only("pk", "slug", "title"))
+        slug = request.GET.get("quiz")
+        quiz = next((q for q in quizzes if q.slug == slug), None) if slug else next(iter(quizzes), None)
+        if quiz is None:
+            if slug:
+                raise Http404("No such published quiz.")
+            return Board("quiz", "", "By quiz"), quizzes
+        return Board("quiz", LeaderboardEntry.quiz_board(quiz.pk), quiz.title, quiz=quiz), quizzes
+    raise Http404("No such leaderboard.")
+
+
+def shown_name(user: User, *, viewer: User, is_educator: bool) -> str:
+    """Trainees see display names, never usernames, and a hidden trainee only as "Anonymous trainee"."""
+    if user.hide_from_leaderboard and user.pk != viewer.pk and not is_educator:
+        return ANONYMOUS
+    return user.public_name
+
+
+def row_for(rank: int, entry: LeaderboardEntry, *, viewer: User, is_educator: bool) -> Row:
+    return Row(
+        rank=rank,
+        name=shown_name(entry.user, viewer=viewer, is_educator=is_educator),
+        username=entry.user.username if is_educator else "",
+        is_hidden=entry.user.hide_from_leaderboard,
+        is_viewer=entry.user_id == viewer.pk,
+        entry=entry,
+    )
+
+
+@require_GET
+@login_required
+def leaderboard(request):
+    """The top of a board and the viewer's own row, in the same queries at any cohort size:
+    the top rows come from the rank index, and the viewer's rank is one indexed count."""
+    board, quizzes = board_from(request)
+    is_educator = request.user.has_perm(EDUCATOR_PERMISSION)
+    entries = LeaderboardEntry.objects.on_board(board.key)
+    top = entries.select_related("user").in_rank_order()[:TOP].standings()
+    rows = [row_for(rank, entry, viewer=request.user, is_educator=is_educator) for rank, entry in top]
+    mine = entries.filter(user=request.user).with_rank().first() if board.key else None
+    own_row = None
+    if mine is not None:
+        mine.user = request.user
+        own_row = row_for(mine.rank, mine, viewer=request.user, is_educator=is_educator)
+    fragment = request.htmx and not request.htmx.history_restore_request
+    context = {
+        "board": board,
+        "quizzes": quizzes,
+        "rows": rows,
+        "own_row": own_row,
+        "own_row_in_top": any(row.is_viewer for row in rows),
+        "is_educator": is_educator,
+        "top": TOP,
+        "fragment": fragment,
+    }
+    template = "quizzes/leaderboard.html#board" if fragment else "quizzes/leaderboard.html"
+    response = render(request, template, context)
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: display names are typed by trainees, so one starting with
+    =, +, - or @ must not run as a formula when an educator opens the file."""
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+class Echo:
+    """What csv.writer writes to when each line is handed straight to a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+@require_GET
+@permission_required(EDUCATOR_PERMISSION, raise_exception=True)
+def leaderboard_export(request):
+    """The whole board as CSV, streamed in rank order, with usernames: for educators only."""
+    board, _ = board_from(request)
+    writer = csv.writer(Echo())
+    header = ["rank", "display_name", "username", "hidden", "points", "accuracy_percent", "answered", "correct"]
+
+    def lines():
+        yield writer.writerow(header)
+        entries = LeaderboardEntry.objects.on_board(board.key).select_related("user").in_rank_order()
+        for rank, entry in entries.standings():
+            yield writer.writerow(
+                [
+                    rank,
+                    csv_cell(entry.user.public_name),
+                    csv_cell(entry.user.username),
+                    "yes" if entry.user.hide_from_leaderboard else "no",
+                    entry.points,
+                    entry.accuracy,
+                    entry.answered,
+                    entry.correct,
+                ]
+            )
+
+    filename = f"leaderboard-{board.key or 'empty'}.csv"
+    return StreamingHttpResponse(
+        lines(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def leaderboard_settings(request):
+    initial = {"display_name": request.user.display_name, "hide_from_leaderboard": request.user.hide_from_leaderboard}
+    form = LeaderboardSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        leaderboard_settings_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your leaderboard settings are saved.")
+        return redirect(reverse("leaderboard"))
+    return render(request, "quizzes/leaderboard_settings.html", {"form": form})
+
+
+# Worked examples for the scoring page: (the right options, how many, what was ticked, right and wrong
+# ticked). Their points come from the function that scores answers, so the page cannot drift from it.
+PARTIAL_CREDIT_EXAMPLES = [
+    ("A and B", 2, "A and B", 2, 0),
+    ("A and B", 2, "A", 1, 0),
+    ("A and B", 2, "A, B and C", 2, 1),
+    ("A and B", 2, "A and C", 1, 1),
+    ("A and B", 2, "A, B, C and D", 2, 2),
+    ("A, B and C", 3, "A", 1, 0),
+    ("A, B and C", 3, "A and B", 2, 0),
+    ("A, B and C", 3, "A, B and D", 2, 1),
+]
+
+
+@require_GET
+def scoring(request):
+    examples = [
+        {"right": right, "ticked": ticked, "points": partial_credit(right_chosen=r, wrong_chosen=w, right_options=n)}
+        for right, n, ticked, r, w in PARTIAL_CREDIT_EXAMPLES
+    ]
+    return render(
+        request,
+        "quizzes/scoring.html",
+        {"points": POINTS_PER_QUESTION, "top": TOP, "time_zone": settings.TIME_ZONE, "examples": examples},
+    )
