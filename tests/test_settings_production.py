@@ -168,6 +168,7 @@ def test_production_responses_carry_the_csp_nonce_secure_cookies_and_cached_stat
         health = client.get("/healthz")
         print(json.dumps({
             "plain_status": plain.status_code, "plain_location": plain.get("Location"),
+            "template_comment_leaked": "{#" in html or "#}" in html,
             "status": page.status_code, "csp": csp, "nonce": nonce, "scripts": scripts, "htmx_script": htmx_script,
             "hsts": page.get("Strict-Transport-Security"), "nosniff": page.get("X-Content-Type-Options"),
             "frame": page.get("X-Frame-Options"), "cookie": page.cookies["csrftoken"].output(),
@@ -183,6 +184,7 @@ def test_production_responses_carry_the_csp_nonce_secure_cookies_and_cached_stat
 
     assert seen["plain_status"] == 301 and seen["plain_location"] == "https://quiz.example.org/accounts/login/"
     assert seen["status"] == 200
+    assert not seen["template_comment_leaked"]  # {# #} spans one line only; a longer one is printed
     assert "'unsafe-inline'" not in seen["csp"] and "'unsafe-eval'" not in seen["csp"]
     assert "script-src 'self' 'nonce-" in seen["csp"]
     assert f'nonce="{seen["nonce"]}"' in seen["htmx_script"]
