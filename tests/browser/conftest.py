@@ -91,6 +91,8 @@ def assert_accessible():
     axe = Axe()
 
     def check(page):
+        # axe judges the page as styled: before the stylesheet applies, it sees an unstyled layout.
+        page.wait_for_load_state("load")
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]})
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
