@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from quizzes.models import Question, User
+from quizzes.models import Question, Response, User
 from quizzes.options import Option
 
 
@@ -29,6 +29,13 @@ class AnswerForm(forms.Form):
             )
         self.fields["answer"].error_messages["invalid_choice"] = (
             "That option is not one of this question's options."
+        )
+        # Said before the feedback, so it records how sure the trainee was, not how they feel after.
+        self.fields["confidence"] = forms.ChoiceField(
+            choices=Response.Confidence.choices,
+            required=False,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": "Confidence is low, medium or high."},
         )
 
     def clean(self):

@@ -18,6 +18,9 @@ from quizzes import querysets
 # answer_points, and the scoring page). Changing it means rescaling stored points in a migration.
 POINTS_PER_QUESTION = 10
 
+# Exam time limits beyond a working day are typing mistakes.
+MAX_EXAM_MINUTES = 480
+
 
 class User(AbstractUser):
     display_name = models.CharField(
@@ -99,12 +102,26 @@ class Quiz(models.Model):
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.STANDARD)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     order = models.PositiveIntegerField(default=0)
+    exam_minutes = models.PositiveSmallIntegerField(
+        "exam time limit (minutes)",
+        null=True,
+        blank=True,
+        help_text="Offers exam mode (no feedback until the end) with this time limit. Leave empty to offer "
+        "tutor mode only. Case vignettes have no exam mode: their stages are revealed one answer at a time.",
+    )
 
     objects = querysets.QuizQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic__order", "topic__name", "order", "title"]
         verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exam_minutes__isnull=True)
+                | (Q(exam_minutes__gte=1) & Q(exam_minutes__lte=MAX_EXAM_MINUTES) & ~Q(kind="case")),
+                name="quiz_exam_minutes_positive_and_not_for_cases",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -116,12 +133,17 @@ class Quiz(models.Model):
     def is_case(self) -> bool:
         return self.kind == self.Kind.CASE
 
+    @property
+    def offers_exam(self) -> bool:
+        return self.exam_minutes is not None and not self.is_case
+
 
 class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", "Single best answer"
         MULTIPLE = "multiple", "Multiple select"
         TRUE_FALSE = "true_false", "True or false"
+        HOTSPOT = "hotspot", "Click on the image (hotspot)"
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(
@@ -140,6 +162,12 @@ class Question(models.Model):
     explanation = models.TextField(help_text="Shown after answering (Markdown).")
     learning_point = models.CharField(max_length=400)
     sources = models.ManyToManyField(Source, related_name="questions")
+    allow_no_abnormality = models.BooleanField(
+        "offer “No abnormality”",
+        default=False,
+        help_text="Hotspot questions: let the trainee answer that the image shows no abnormality. That answer "
+        "is right only when the question has no target regions.",
+    )
 
     # What a question is worth, for templates (a constant, not a field: every question is worth the same).
     POINTS = POINTS_PER_QUESTION
@@ -153,6 +181,9 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt_text"
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="hotspot") | ~Q(image=""), name="hotspot_question_has_image"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +192,10 @@ class Question(models.Model):
     @property
     def is_multiple(self) -> bool:
         return self.kind == self.Kind.MULTIPLE
+
+    @property
+    def is_hotspot(self) -> bool:
+        return self.kind == self.Kind.HOTSPOT
 
 
 class Choice(models.Model):
@@ -177,15 +212,56 @@ class Choice(models.Model):
         return self.text
 
 
+class HotspotRegion(models.Model):
+    """A target on a hotspot question's image: a click inside any of its question's regions is right.
+
+    Geometry is relative to the image (0 to 1 across and down), in the format quizzes/hotspots.py
+    documents and checks; every way regions are saved validates them there first.
+    """
+
+    class Shape(models.TextChoices):
+        ELLIPSE = "ellipse", "Ellipse"
+        POLYGON = "polygon", "Polygon"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="regions")
+    shape = models.CharField(max_length=10, choices=Shape)
+    geometry = models.JSONField()
+    feedback = models.TextField(blank=True, help_text="Shown with this region after answering (Markdown).")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_shape_display()} on {self.question}"
+
+
 class Attempt(models.Model):
+    """One sitting of a set of questions: a quiz, or a practice set drawn from the trainee's record.
+
+    The questions are fixed when the attempt starts (AttemptQuestion), so an exam's length, the score's
+    maximum and the order of a practice set never change under the trainee.
+    """
+
     class Mode(models.TextChoices):
         TUTOR = "tutor", "Tutor (instant feedback)"
         EXAM = "exam", "Exam (feedback at the end)"
 
+    class Kind(models.TextChoices):
+        QUIZ = "quiz", "Quiz"
+        MISTAKES = "mistakes", "Practise my mistakes"
+        REVIEW = "review", "Due today (spaced repetition)"
+
     user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="attempts")
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.QUIZ)
+    # The quiz taken; for a practice set, the quiz it was drawn from, or none when drawn from all.
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts", null=True, blank=True)
+    questions = models.ManyToManyField(Question, through="AttemptQuestion", related_name="+")
     mode = models.CharField(max_length=10, choices=Mode, default=Mode.TUTOR)
     started_at = models.DateTimeField(default=timezone.now)
+    # Exam mode: answers are refused from this moment, and the attempt is finished (as of this moment)
+    # by the first request that finds it past.
+    deadline = models.DateTimeField(null=True, blank=True)
     last_answered_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Set when the attempt finishes, from its responses: the responses are the record of truth.
@@ -217,10 +293,34 @@ class Attempt(models.Model):
             models.UniqueConstraint(
                 fields=["user", "quiz"], condition=Q(is_ranked=True), name="one_ranked_attempt_per_user_per_quiz"
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="quiz") | Q(quiz__isnull=False), name="quiz_attempt_has_quiz"
+            ),
+            # Practice sets are practice: only a quiz can count for the leaderboard.
+            models.CheckConstraint(condition=Q(is_ranked=False) | Q(kind="quiz"), name="only_quiz_attempts_ranked"),
+            models.CheckConstraint(
+                condition=(Q(mode="exam") & Q(deadline__gt=F("started_at")))
+                | (Q(mode="tutor") & Q(deadline__isnull=True)),
+                name="exam_attempt_has_deadline_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.quiz} ({self.started_at:%Y-%m-%d %H:%M})"
+        return f"{self.user} – {self.title} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def title(self) -> str:
+        if self.kind == self.Kind.QUIZ:
+            return self.quiz.title
+        label = self.get_kind_display()
+        return f"{label}: {self.quiz.title}" if self.quiz_id else label
+
+    @property
+    def is_exam(self) -> bool:
+        return self.mode == self.Mode.EXAM
+
+    def is_past_deadline(self, now=None) -> bool:
+        return self.deadline is not None and (now or timezone.now()) >= self.deadline
 
     def get_absolute_url(self) -> str:
         return reverse("attempt_resume", args=[self.pk])
@@ -240,14 +340,50 @@ class Attempt(models.Model):
         return (self.finished_at or timezone.now()) - self.started_at
 
 
+class AttemptQuestion(models.Model):
+    """A question's place in an attempt, and whether the trainee flagged it for review (exam mode)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attempt_items")
+    position = models.PositiveSmallIntegerField()
+    is_flagged = models.BooleanField(default=False)
+
+    objects = querysets.AttemptQuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="question_once_per_attempt"),
+            models.UniqueConstraint(fields=["attempt", "position"], name="one_question_per_attempt_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} #{self.position}: {self.question_id}"
+
+
 class Response(models.Model):
-    """A trainee's answer to one question within one attempt."""
+    """A trainee's answer to one question within one attempt.
+
+    In exam mode the answer may change until the attempt finishes; the row is updated in place and
+    nothing of it is shown before then.
+    """
+
+    class Confidence(models.TextChoices):
+        LOW = "low", "Low: a guess"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High: sure"
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
     chosen = models.ManyToManyField(Choice, related_name="responses")
+    # Hotspot questions: where the trainee clicked, relative to the image (0 to 1 across and down);
+    # no point means they answered "No abnormality".
+    point_x = models.FloatField(null=True, blank=True)
+    point_y = models.FloatField(null=True, blank=True)
     is_correct = models.BooleanField()
     points = models.PositiveSmallIntegerField()
+    # Tutor mode: how sure the trainee said they were, before seeing the feedback ("" when not said).
+    confidence = models.CharField(max_length=6, choices=Confidence, blank=True)
     answered_at = models.DateTimeField(default=timezone.now)
     seconds_taken = models.PositiveIntegerField(default=0)
 
@@ -263,10 +399,58 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(points__lte=POINTS_PER_QUESTION), name="response_points_within_question_value"
             ),
+            models.CheckConstraint(
+                condition=(Q(point_x__isnull=True) & Q(point_y__isnull=True))
+                | (Q(point_x__gte=0) & Q(point_x__lte=1) & Q(point_y__gte=0) & Q(point_y__lte=1)),
+                name="response_point_on_image",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.question_id}: {'right' if self.is_correct else 'wrong'}"
+
+    @property
+    def has_point(self) -> bool:
+        return self.point_x is not None
+
+
+class ReviewCard(models.Model):
+    """A question as one trainee's spaced-repetition card, scheduled by FSRS (the `fsrs` package).
+
+    The columns are the fields of an fsrs.Card, so the scheduler's state survives between reviews
+    (quizzes/services/review.py turns one into the other). Every answer the trainee gives to the
+    question is a review of its card.
+    """
+
+    class Rating(models.IntegerChoices):
+        # The values are fsrs.Rating's.
+        AGAIN = 1, "Again"
+        HARD = 2, "Hard"
+        GOOD = 3, "Good"
+        EASY = 4, "Easy"
+
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="review_cards")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_cards")
+    state = models.PositiveSmallIntegerField()
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    last_rating = models.PositiveSmallIntegerField(choices=Rating)
+    reviews = models.PositiveIntegerField(default=1)
+
+    objects = querysets.ReviewCardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_review_card_per_user_per_question"),
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="review_card_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.question_id} due {self.due:%Y-%m-%d %H:%M}"
 
 
 class LeaderboardEntry(models.Model):

@@ -36,11 +36,25 @@ class QuestionQuerySet(models.QuerySet):
         """Everything a question page renders, in a fixed number of queries."""
         return self.select_related("quiz").prefetch_related("choices", "sources")
 
+    def after(self, question):
+        """The questions that come after `question` in quiz order."""
+        return self.filter(
+            Q(order__gt=question.order) | Q(order=question.order, pk__gt=question.pk), quiz=question.quiz_id
+        )
+
+    def in_attempt(self, attempt):
+        """The attempt's questions in the attempt's order, each annotated with its `position` in it."""
+        return (
+            self.filter(attempt_items__attempt=attempt)
+            .annotate(position=F("attempt_items__position"))
+            .order_by("position")
+        )
+
     def unanswered_in(self, attempt):
         from quizzes.models import Response
 
         answered = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
-        return self.filter(quiz=attempt.quiz_id).exclude(Exists(answered)).in_quiz_order()
+        return self.in_attempt(attempt).exclude(Exists(answered))
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -57,6 +71,26 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(finished_at__isnull=True)
 
 
+class AttemptQuestionQuerySet(models.QuerySet):
+    def in_order(self):
+        return self.order_by("position")
+
+    def with_answer_state(self):
+        """Annotate `is_answered`: whether the attempt has a response to the item's question."""
+        from quizzes.models import Response
+
+        answered = Response.objects.filter(attempt=OuterRef("attempt"), question=OuterRef("question"))
+        return self.annotate(is_answered=Exists(answered))
+
+
+class ReviewCardQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+    def due_by(self, moment):
+        return self.filter(due__lte=moment)
+
+
 class ResponseQuerySet(models.QuerySet):
     def tally(self) -> dict:
         """Answered count and points so far, in one query."""
@@ -64,8 +98,13 @@ class ResponseQuerySet(models.QuerySet):
         return {"answered": totals["answered"], "points": totals["points"] or 0}
 
     def ranked(self):
-        """Responses in attempts that count for the leaderboard (each trainee's first at each quiz)."""
-        return self.filter(attempt__is_ranked=True)
+        """Responses that count for the leaderboard: in each trainee's first attempt at each quiz,
+        once they are final (an exam's answers may change until it finishes, so they count then)."""
+        return self.filter(attempt__is_ranked=True).exclude(attempt__mode="exam", attempt__finished_at__isnull=True)
+
+    def final(self):
+        """Answers the trainee has seen the verdict on: tutor answers, and exam answers once the exam is over."""
+        return self.exclude(attempt__mode="exam", attempt__finished_at__isnull=True)
 
     def leaderboard_sums(self):
         """Points, answers and right answers per (user, quiz, week): every board is a sum of these.

@@ -63,6 +63,7 @@ def export_quizpack(quiz: Quiz) -> str:
             "kind": str(quiz.kind),
             "status": str(quiz.status),
             "order": quiz.order,
+            **({"exam_minutes": quiz.exam_minutes} if quiz.exam_minutes is not None else {}),
         },
         "sources": [source_data(source) for source in sources.values()],
         "questions": [question_data(question) for question in questions],

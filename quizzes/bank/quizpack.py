@@ -11,6 +11,7 @@ import yaml
 from django.utils.text import slugify
 
 from quizzes.bank import BankInvalid, Problem
+from quizzes.models import MAX_EXAM_MINUTES
 from quizzes.rules import option_problems
 
 FORMAT = "quizpack/1"
@@ -60,6 +61,7 @@ class PackQuiz:
     kind: str
     status: str
     order: int
+    exam_minutes: int | None = None
     sources: list[PackSource] = field(default_factory=list)
     questions: list[PackQuestion] = field(default_factory=list)
 
@@ -114,6 +116,15 @@ def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQ
     if not isinstance(order, int) or order < 0:
         problem("quiz order must be a whole number, 0 or more", line=quiz_data.get("__line__"))
         order = 0
+    exam_minutes = quiz_data.get("exam_minutes")
+    if exam_minutes is not None:
+        if isinstance(exam_minutes, bool) or not isinstance(exam_minutes, int) or not 1 <= exam_minutes <= MAX_EXAM_MINUTES:
+            problem(f"exam_minutes must be a whole number of minutes from 1 to {MAX_EXAM_MINUTES}",
+                    line=quiz_data.get("__line__"))
+            exam_minutes = None
+        elif kind == "case":
+            problem("a case vignette has no exam mode: leave out exam_minutes", line=quiz_data.get("__line__"))
+            exam_minutes = None
 
     sources = [parse_source(item, problem) for item in data.get("sources") or []]
     source_keys = {source.key for source in sources if source}
@@ -139,7 +150,7 @@ def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQ
         raise BankInvalid(problems)
     return PackQuiz(
         file=file, slug=slug, title=text(quiz_data["title"]), description=text(quiz_data.get("description")),
-        topic=text(quiz_data["topic"]), kind=kind, status=status, order=order,
+        topic=text(quiz_data["topic"]), kind=kind, status=status, order=order, exam_minutes=exam_minutes,
         sources=[source for source in sources if source], questions=questions,
     )
 

@@ -5,19 +5,28 @@ The scoring rules (also on the scoring page, quizzes/templates/quizzes/scoring.h
 - single best answer and true/false: all 10 for the right option, 0 otherwise;
 - multiple select: 10 x (right options chosen - wrong options chosen) / right options, rounded
   down, never below 0. Exactly the right options earn all 10, and only they count as "correct";
-- an attempt's score is the sum of its responses' points, out of 10 x its quiz's questions;
-- a trainee's first attempt at a quiz counts for the leaderboard (Attempt.is_ranked), at the moment
-  each answer is recorded; later attempts are practice.
+- hotspot: all 10 for a point inside any target region, or for "No abnormality" when the question
+  has no target regions; 0 otherwise;
+- an attempt's score is the sum of its responses' points, out of 10 x its questions;
+- a trainee's first attempt at a quiz counts for the leaderboard (Attempt.is_ranked): a tutor answer
+  when it is recorded, an exam's answers when the exam finishes; later attempts and practice sets
+  (mistakes, due today) are practice.
+
+Every answer also reviews the question's spaced-repetition card (quizzes/services/review.py): a
+tutor answer at once, an exam's answers when the exam finishes.
 """
 
-from collections.abc import Collection
+import datetime
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from quizzes.models import POINTS_PER_QUESTION, Attempt, Choice, Question, Quiz, Response, User
+from quizzes import hotspots
+from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, User
 from quizzes.services.leaderboard import leaderboard_count_response
+from quizzes.services.review import rating_for, review_card_record
 
 
 class AnswerRefused(Exception):
@@ -40,6 +49,19 @@ class QuestionNotOpenYet(AnswerRefused):
         super().__init__("Questions are answered in order, and this one is not open yet.")
 
 
+class TimeIsUp(AnswerRefused):
+    def __init__(self):
+        super().__init__("Time is up: this exam has finished, and answers given after its time limit are not recorded.")
+
+
+class ModeNotOffered(Exception):
+    def __init__(self, quiz: Quiz):
+        super().__init__(f"“{quiz.title}” has no exam mode: take it in tutor mode.")
+
+
+type Point = tuple[float, float]
+
+
 @dataclass(frozen=True)
 class AnswerResult:
     response: Response
@@ -47,15 +69,39 @@ class AnswerResult:
 
 
 def attempt_start(*, user: User, quiz: Quiz, mode: str = Attempt.Mode.TUTOR) -> Attempt:
-    """Start an attempt. The trainee's first at this quiz counts for the leaderboard; later ones are
-    practice. If an educator deletes the counted attempt, the trainee's next new attempt counts."""
-    if not Attempt.objects.filter(user=user, quiz=quiz, is_ranked=True).exists():
-        try:
-            with transaction.atomic():
-                return Attempt.objects.create(user=user, quiz=quiz, mode=mode, is_ranked=True)
-        except IntegrityError:
-            pass  # Another tab started the counted attempt a moment ago (the partial unique constraint).
-    return Attempt.objects.create(user=user, quiz=quiz, mode=mode, is_ranked=False)
+    """Start an attempt at all of the quiz's questions, in quiz order.
+
+    The trainee's first attempt at this quiz counts for the leaderboard; later ones are practice. If
+    an educator deletes the counted attempt, the trainee's next new attempt counts. An exam's
+    deadline is its quiz's time limit from now.
+    """
+    if mode == Attempt.Mode.EXAM and not quiz.offers_exam:
+        raise ModeNotOffered(quiz)
+    now = timezone.now()
+    fields = {"user": user, "quiz": quiz, "mode": mode, "started_at": now}
+    if mode == Attempt.Mode.EXAM:
+        fields["deadline"] = now + datetime.timedelta(minutes=quiz.exam_minutes)
+    question_ids = list(quiz.questions.in_quiz_order().values_list("pk", flat=True))
+    with transaction.atomic():
+        attempt = None
+        if not Attempt.objects.filter(user=user, quiz=quiz, is_ranked=True).exists():
+            try:
+                with transaction.atomic():
+                    attempt = Attempt.objects.create(**fields, is_ranked=True)
+            except IntegrityError:
+                pass  # Another tab started the counted attempt a moment ago (the partial unique constraint).
+        if attempt is None:
+            attempt = Attempt.objects.create(**fields, is_ranked=False)
+        attempt_questions_add(attempt=attempt, question_ids=question_ids)
+    return attempt
+
+
+def attempt_questions_add(*, attempt: Attempt, question_ids: Sequence[int]) -> None:
+    """Fix the attempt's questions, in this order. Only for an attempt being created."""
+    AttemptQuestion.objects.bulk_create(
+        AttemptQuestion(attempt=attempt, question_id=question_id, position=position)
+        for position, question_id in enumerate(question_ids, start=1)
+    )
 
 
 def answer_is_correct(*, question: Question, chosen: Collection[Choice]) -> bool:
@@ -82,18 +128,48 @@ def partial_credit(*, right_chosen: int, wrong_chosen: int, right_options: int) 
     return max(0, POINTS_PER_QUESTION * (right_chosen - wrong_chosen) // right_options)
 
 
-def answer_submit(*, attempt: Attempt, question: Question, chosen: Collection[Choice]) -> AnswerResult:
-    """Record an answer. `question` must have its choices prefetched; `chosen` must belong to it."""
+def hotspot_is_correct(*, question: Question, point: Point | None) -> bool:
+    """A point inside any target region is right; no point ("No abnormality") is right only when
+    the question has no target regions."""
+    regions = list(question.regions.all())
+    if point is None:
+        return not regions
+    return any(hotspots.contains(region.shape, region.geometry, *point) for region in regions)
+
+
+def answer_scored(*, question: Question, chosen: Collection[Choice], point: Point | None) -> tuple[bool, int]:
+    """(is_correct, points) for an answer to any kind of question."""
+    if question.is_hotspot:
+        is_correct = hotspot_is_correct(question=question, point=point)
+        return is_correct, POINTS_PER_QUESTION if is_correct else 0
+    return answer_is_correct(question=question, chosen=chosen), answer_points(question=question, chosen=chosen)
+
+
+def answer_submit(
+    *,
+    attempt: Attempt,
+    question: Question,
+    chosen: Collection[Choice] = (),
+    point: Point | None = None,
+    confidence: str = "",
+) -> AnswerResult:
+    """Record a tutor-mode answer, once. `question` must have its choices prefetched; `chosen` must
+    belong to it; for a hotspot question `point` is where the trainee clicked, or None for "No
+    abnormality". Exam answers go through quizzes/services/exam.py instead."""
+    if attempt.is_exam:
+        raise ValueError("Exam answers can change until the end: save them with exam_answer_save.")
     if attempt.is_finished:
         raise AttemptAlreadyFinished()
-    if question.quiz_id != attempt.quiz_id or any(c.question_id != question.pk for c in chosen):
-        raise ValueError("The question and options must belong to the attempt's quiz.")
-    if Question.objects.unanswered_in(attempt).before(question).exists():
+    if any(c.question_id != question.pk for c in chosen):
+        raise ValueError("The options must belong to the question.")
+    position = attempt.items.filter(question=question).values_list("position", flat=True).first()
+    if position is None:
+        raise ValueError("The question must be one of the attempt's questions.")
+    if Question.objects.unanswered_in(attempt).filter(position__lt=position).exists():
         raise QuestionNotOpenYet()
 
     now = timezone.now()
-    is_correct = answer_is_correct(question=question, chosen=chosen)
-    points = answer_points(question=question, chosen=chosen)
+    is_correct, points = answer_scored(question=question, chosen=chosen, point=point)
     since = attempt.last_answered_at or attempt.started_at
     try:
         with transaction.atomic():
@@ -102,8 +178,11 @@ def answer_submit(*, attempt: Attempt, question: Question, chosen: Collection[Ch
             response = Response.objects.create(
                 attempt=attempt,
                 question=question,
+                point_x=point[0] if point else None,
+                point_y=point[1] if point else None,
                 is_correct=is_correct,
                 points=points,
+                confidence=confidence,
                 answered_at=now,
                 seconds_taken=max(0, round((now - since).total_seconds())),
             )
@@ -111,9 +190,7 @@ def answer_submit(*, attempt: Attempt, question: Question, chosen: Collection[Ch
                 [Response.chosen.through(response=response, choice=choice) for choice in chosen]
             )
             Attempt.objects.filter(pk=attempt.pk).update(last_answered_at=now)
-            if attempt.is_ranked:
-                # In the response's transaction: the totals change exactly when a response is kept.
-                leaderboard_count_response(user_id=attempt.user_id, quiz_id=attempt.quiz_id, response=response)
+            response_counted(attempt=attempt, response=response)
     except IntegrityError:
         # Only a response already there means "already answered"; any other broken rule is a bug to see.
         if Response.objects.filter(attempt=attempt, question=question).exists():
@@ -123,13 +200,45 @@ def answer_submit(*, attempt: Attempt, question: Question, chosen: Collection[Ch
     return AnswerResult(response=response, chosen_ids=frozenset(c.pk for c in chosen))
 
 
-def attempt_finish(*, attempt: Attempt) -> Attempt:
-    """Close the attempt and score it from its responses. Finishing twice changes nothing."""
+def response_counted(*, attempt: Attempt, response: Response) -> None:
+    """What a final answer changes besides itself: the leaderboard (ranked attempts) and the
+    question's review card. In the answer's transaction, so they change exactly when it is kept."""
+    if attempt.is_ranked:
+        leaderboard_count_response(user_id=attempt.user_id, quiz_id=attempt.quiz_id, response=response)
+    review_card_record(
+        user_id=attempt.user_id,
+        question_id=response.question_id,
+        rating=rating_for(is_correct=response.is_correct, confidence=response.confidence),
+        reviewed_at=response.answered_at,
+    )
+
+
+def attempt_finish(*, attempt: Attempt, finished_at: datetime.datetime | None = None) -> Attempt:
+    """Close the attempt and score it from its responses. Finishing twice changes nothing.
+
+    An exam's answers become final here: they count for the leaderboard and review their cards now.
+    """
     with transaction.atomic():
-        tally = attempt.responses.tally()
-        max_score = attempt.quiz.questions.count() * POINTS_PER_QUESTION
-        Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
-            finished_at=timezone.now(), score=tally["points"], max_score=max_score
-        )
+        # The lock makes an exam answer being saved at this moment either land before the score is
+        # taken or find the attempt finished.
+        locked = Attempt.objects.select_for_update().filter(pk=attempt.pk, finished_at__isnull=True).first()
+        if locked is not None:
+            tally = attempt.responses.tally()
+            locked.finished_at = finished_at or timezone.now()
+            locked.score = tally["points"]
+            locked.max_score = attempt.items.count() * POINTS_PER_QUESTION
+            locked.save(update_fields=["finished_at", "score", "max_score"])
+            if locked.is_exam:
+                for response in locked.responses.order_by("pk"):
+                    response_counted(attempt=locked, response=response)
     attempt.refresh_from_db()
+    return attempt
+
+
+def attempt_expire_if_due(*, attempt: Attempt) -> Attempt:
+    """Finish an exam whose time is up, as of its deadline: its answered questions count, the rest are
+    unanswered. Every request about the attempt calls this first, so the server enforces the limit
+    whether or not the trainee's page is still open."""
+    if not attempt.is_finished and attempt.is_past_deadline():
+        return attempt_finish(attempt=attempt, finished_at=attempt.deadline)
     return attempt

@@ -29,7 +29,8 @@ def quiz_pack_save(*, pack: PackQuiz, images_dir: Path) -> Quiz:
     quiz, _ = Quiz.objects.update_or_create(
         slug=pack.slug,
         defaults={"title": pack.title, "description": pack.description, "topic": topic,
-                  "kind": pack.kind, "status": pack.status, "order": pack.order},
+                  "kind": pack.kind, "status": pack.status, "order": pack.order,
+                  "exam_minutes": pack.exam_minutes},
     )
     keys = [question.key for question in pack.questions]
     quiz.questions.exclude(key__in=keys).delete()

@@ -62,8 +62,8 @@ def leaderboard_uncount_attempt(*, attempt: Attempt) -> None:
 
     Called by the pre_delete receiver in quizzes/models.py, inside the deletion's transaction.
     """
-    if not attempt.is_ranked:
-        return
+    if not attempt.is_ranked or (attempt.is_exam and not attempt.is_finished):
+        return  # Nothing of it was counted: an exam's answers count when it finishes.
     # Lock the attempt first: an answer being recorded holds a key-share lock on it until it commits,
     # and a new one cannot start, so the sums read next are exactly the responses about to go.
     # (SQLite has no row locks: its one writer at a time gives the same guarantee.)

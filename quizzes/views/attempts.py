@@ -17,6 +17,11 @@ def owned_attempt(request, attempt_id) -> Attempt:
     return get_object_or_404(Attempt.objects.owned_by(request.user).select_related("quiz"), pk=attempt_id)
 
 
+def attempt_question(attempt, question_id) -> Question:
+    """One of the attempt's questions, with `position` (its number in the attempt) and what it renders."""
+    return get_object_or_404(Question.objects.for_display().in_attempt(attempt), pk=question_id)
+
+
 def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
     return reverse("question_show", args=[attempt.pk, question.pk]) + anchor
 
@@ -26,7 +31,7 @@ def question_context(attempt, question, *, form=None, response=None, chosen_ids=
     tally = attempt.responses.tally()
     context = {
         "attempt": attempt,
-        "quiz": attempt.quiz,
+        "quiz": question.quiz,
         "question": question,
         "options": form.options if form else presented_options(question, attempt.pk),
         "form": form,
@@ -36,11 +41,13 @@ def question_context(attempt, question, *, form=None, response=None, chosen_ids=
         "answer_url": reverse("answer", args=[attempt.pk, question.pk]),
         "answered": tally["answered"],
         "points": tally["points"],
-        "total": attempt.quiz.questions.count(),
-        "position": attempt.quiz.questions.before(question).count() + 1,
+        "total": attempt.items.count(),
+        "position": question.position,
     }
     if response is not None:
         context["next_question"] = Question.objects.unanswered_in(attempt).first()
+        # A case report's title names the diagnosis: the citation leaves it out until the case's last stage.
+        context["withholds_case_title"] = question.quiz.is_case and Question.objects.after(question).exists()
     return context
 
 
@@ -61,10 +68,10 @@ def resume(request, attempt_id):
     current = Question.objects.unanswered_in(attempt).first()
     if current is None:
         # Every question is answered: go back to the last one, whose feedback offers "Finish".
-        current = attempt.quiz.questions.in_quiz_order().last()
+        current = Question.objects.in_attempt(attempt).last()
         if current is None:
             messages.info(request, "This quiz has no questions yet.")
-            return redirect(attempt.quiz)
+            return redirect(attempt.quiz or "home")
     return redirect(question_url(attempt, current))
 
 
@@ -72,7 +79,7 @@ def resume(request, attempt_id):
 @login_required
 def question_show(request, attempt_id, question_id):
     attempt = owned_attempt(request, attempt_id)
-    question = get_object_or_404(Question.objects.for_display().filter(quiz=attempt.quiz_id), pk=question_id)
+    question = attempt_question(attempt, question_id)
     response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
     if response is None:
         if attempt.is_finished:
@@ -86,10 +93,8 @@ def question_show(request, attempt_id, question_id):
         context = question_context(
             attempt, question, response=response, chosen_ids=frozenset(c.pk for c in response.chosen.all())
         )
-    if attempt.quiz.is_case:
-        context["earlier_stages"] = (
-            attempt.quiz.questions.before(question).in_quiz_order().values_list("stage", flat=True)
-        )
+    if question.quiz.is_case:
+        context["earlier_stages"] = Question.objects.before(question).in_quiz_order().values_list("stage", flat=True)
     return render(request, "quizzes/question.html", context)
 
 
@@ -97,17 +102,21 @@ def question_show(request, attempt_id, question_id):
 @login_required
 @rate_limited("answer", back_to="question_show")
 def answer(request, attempt_id, question_id):
-    attempt = get_object_or_404(
-        Attempt.objects.owned_by(request.user).filter(quiz__status=Quiz.Status.PUBLISHED).select_related("quiz"),
-        pk=attempt_id,
+    attempt = owned_attempt(request, attempt_id)
+    question = get_object_or_404(
+        Question.objects.for_display().in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED), pk=question_id
     )
-    question = get_object_or_404(Question.objects.for_display().filter(quiz=attempt.quiz_id), pk=question_id)
     form = AnswerForm(request.POST, question=question, options=presented_options(question, attempt.pk))
     if not form.is_valid():
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
         return render(request, template, question_context(attempt, question, form=form), status=422)
     try:
-        result = answer_submit(attempt=attempt, question=question, chosen=form.cleaned_data["chosen"])
+        result = answer_submit(
+            attempt=attempt,
+            question=question,
+            chosen=form.cleaned_data["chosen"],
+            confidence=form.cleaned_data["confidence"],
+        )
     except AnswerRefused as refusal:
         return answer_refused(request, attempt, question, refusal)
     if not request.htmx:
@@ -146,7 +155,7 @@ def summary(request, attempt_id):
     if not attempt.is_finished:
         return redirect("attempt_resume", attempt.pk)
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
-    questions = attempt.quiz.questions.in_quiz_order().prefetch_related("choices")
+    questions = Question.objects.in_attempt(attempt).prefetch_related("choices")
     rows = []
     for question in questions:
         response = responses.get(question.pk)

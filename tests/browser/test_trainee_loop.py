@@ -88,6 +88,11 @@ def test_the_quiz_works_with_the_keyboard_alone(page, three_question_quiz):
     # Tab reaches the options' group; arrow keys move between radios; Space selects.
     page.get_by_role("radio").first.focus()
     page.keyboard.press("Space")
+    # Tab moves on to the optional confidence group, where arrow keys pick a level.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("radio", name="Low: a guess")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="Medium")).to_be_checked()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Submit answer")).to_be_focused()
     page.keyboard.press("Enter")

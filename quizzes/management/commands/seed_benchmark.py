@@ -25,7 +25,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from quizzes.models import POINTS_PER_QUESTION, Attempt, Choice, Question, Quiz, Response, Topic, User
+from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, Topic, User
 from quizzes.services.leaderboard import leaderboard_rebuild
 
 OPTIONS_PER_QUESTION = 4
@@ -123,7 +123,8 @@ class Command(BaseCommand):
         attempt_id = next_id(Attempt)
         response_id = next_id(Response)
         chosen_id = next_id(Response.chosen.through)
-        attempts_out, responses_out, chosen_out = [], [], []
+        item_id = next_id(AttemptQuestion)
+        attempts_out, items_out, responses_out, chosen_out = [], [], [], []
         totals = {"attempts": 0, "responses": 0}
         span = timedelta(weeks=weeks).total_seconds()
         share, extra = divmod(responses, len(user_ids))
@@ -131,12 +132,13 @@ class Command(BaseCommand):
         def flush(final=False):
             # Parents before children: every batch of responses finds its attempts already written.
             if final or len(responses_out) >= self.batch_size:
-                bulk_insert(Attempt, ["id", "user_id", "quiz_id", "mode", "started_at", "last_answered_at",
+                bulk_insert(Attempt, ["id", "user_id", "kind", "quiz_id", "mode", "started_at", "last_answered_at",
                                       "finished_at", "score", "max_score", "is_ranked"], attempts_out)
-                bulk_insert(Response, ["id", "attempt_id", "question_id", "is_correct", "points", "answered_at",
-                                       "seconds_taken"], responses_out)
+                bulk_insert(AttemptQuestion, ["id", "attempt_id", "question_id", "position", "is_flagged"], items_out)
+                bulk_insert(Response, ["id", "attempt_id", "question_id", "is_correct", "points", "confidence",
+                                       "answered_at", "seconds_taken"], responses_out)
                 bulk_insert(Response.chosen.through, ["id", "response_id", "choice_id"], chosen_out)
-                attempts_out.clear(), responses_out.clear(), chosen_out.clear()
+                attempts_out.clear(), items_out.clear(), responses_out.clear(), chosen_out.clear()
 
         for position, user_id in enumerate(user_ids):
             skill = self.random.uniform(0.3, 0.95)
@@ -157,13 +159,16 @@ class Command(BaseCommand):
                     is_correct = self.random.random() < skill
                     points += POINTS_PER_QUESTION if is_correct else 0
                     responses_out.append((response_id, attempt_id, question_id, is_correct,
-                                          POINTS_PER_QUESTION if is_correct else 0, adapt(moment), 30))
+                                          POINTS_PER_QUESTION if is_correct else 0, "", adapt(moment), 30))
                     chosen_out.append((chosen_id, response_id, right if is_correct else self.random.choice(wrong)))
                     response_id += 1
                     chosen_id += 1
                 finished = len(answered) == len(quiz["questions"])
+                for number, (question_id, _right, _wrong) in enumerate(quiz["questions"], start=1):
+                    items_out.append((item_id, attempt_id, question_id, number, False))
+                    item_id += 1
                 attempts_out.append((
-                    attempt_id, user_id, quiz["id"], Attempt.Mode.TUTOR.value, adapt(started), adapt(moment),
+                    attempt_id, user_id, Attempt.Kind.QUIZ.value, quiz["id"], Attempt.Mode.TUTOR.value, adapt(started), adapt(moment),
                     adapt(moment) if finished else None, points if finished else None,
                     len(answered) * POINTS_PER_QUESTION if finished else None, not repeat,
                 ))
@@ -172,7 +177,7 @@ class Command(BaseCommand):
                 totals["responses"] += len(answered)
             flush()
         flush(final=True)
-        reset_sequences([Attempt, Response, Response.chosen.through])
+        reset_sequences([Attempt, AttemptQuestion, Response, Response.chosen.through])
         return totals
 
 
