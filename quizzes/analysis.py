@@ -224,7 +224,8 @@ def first_finished_attempts(quiz: Quiz) -> QuerySet[Attempt]:
     the first says how hard the questions are.
     """
     return (
-        Attempt.objects.filter(quiz=quiz)
+        # Quiz attempts only: a practice set drawn from the quiz holds the questions a trainee got wrong.
+        Attempt.objects.filter(quiz=quiz, kind=Attempt.Kind.QUIZ)
         .finished()
         .annotate(
             position_for_user=Window(

@@ -6,8 +6,6 @@ import datetime
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -460,7 +458,7 @@ class LeaderboardEntry(models.Model):
     (the top rows, then one row and a count for the viewer) instead of summing every response on
     every page view, which would grow with the cohort. Each ranked answer adds to three rows in the
     same transaction as its insert (quizzes/services/leaderboard.py: leaderboard_count_response);
-    deleting an attempt takes its answers off again (the pre_delete receiver below); and
+    deleting an attempt takes its answers off again (the pre_delete receiver in quizzes/apps.py); and
     leaderboard_rebuild recomputes every row from the responses.
 
     `board` names the board: "all", "week-YYYY-MM-DD" (the Monday that starts the week, in the
@@ -517,14 +515,3 @@ class LeaderboardEntry(models.Model):
     def boards_for_answer(cls, *, quiz_id: int, answered_at: datetime.datetime) -> list[str]:
         """The three boards a ranked answer counts on, sorted so concurrent writers lock rows in one order."""
         return sorted([cls.ALL_TIME, cls.week_board(cls.week_of(answered_at)), cls.quiz_board(quiz_id)])
-
-
-@receiver(pre_delete, sender=Attempt, dispatch_uid="leaderboard_uncount_deleted_attempt")
-def uncount_deleted_attempt(sender, instance, **kwargs):
-    # Every way an attempt is deleted passes here: the admin (one or "delete selected"),
-    # queryset.delete(), and the cascade from deleting its user or its quiz. pre_delete runs inside
-    # the deletion's transaction while the responses still exist, so their points come off the
-    # totals exactly when the responses go.
-    from quizzes.services.leaderboard import leaderboard_uncount_attempt
-
-    leaderboard_uncount_attempt(attempt=instance)

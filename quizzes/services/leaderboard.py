@@ -60,7 +60,7 @@ def _add_to_entries(*, user_id: int, boards: list[str], totals: Totals) -> None:
 def leaderboard_uncount_attempt(*, attempt: Attempt) -> None:
     """Take a ranked attempt's answers off its trainee's totals, just before the attempt is deleted.
 
-    Called by the pre_delete receiver in quizzes/models.py, inside the deletion's transaction.
+    Called by the pre_delete receiver in quizzes/apps.py, inside the deletion's transaction.
     """
     if not attempt.is_ranked or (attempt.is_exam and not attempt.is_finished):
         return  # Nothing of it was counted: an exam's answers count when it finishes.

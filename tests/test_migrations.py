@@ -1,0 +1,51 @@
+"""The learning-modes migration keeps every existing attempt and answer meaningful."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("quizzes", "0002_leaderboard")]
+AFTER = [("quizzes", "0003_learning_modes_and_hotspots")]
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    executor.loader.build_graph()
+    yield executor
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_existing_attempts_get_their_quiz_questions_and_answers_become_review_cards(migrator):
+    old = migrator.loader.project_state(BEFORE).apps
+    user = old.get_model("quizzes", "User").objects.create(username="before")
+    topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
+    quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
+    Question = old.get_model("quizzes", "Question")
+    second = Question.objects.create(quiz=quiz, key="second", order=2, stem="?", explanation=".", learning_point=".")
+    first = Question.objects.create(quiz=quiz, key="first", order=1, stem="?", explanation=".", learning_point=".")
+    started = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
+    attempt = old.get_model("quizzes", "Attempt").objects.create(
+        user=user, quiz=quiz, mode="exam", started_at=started, is_ranked=True
+    )
+    Response = old.get_model("quizzes", "Response")
+    Response.objects.create(attempt=attempt, question=first, is_correct=True, points=10, answered_at=started)
+    Response.objects.create(attempt=attempt, question=second, is_correct=False, points=0, answered_at=started)
+
+    migrator.loader.build_graph()
+    migrator.migrate(AFTER)
+    new = migrator.loader.project_state(AFTER).apps
+
+    migrated = new.get_model("quizzes", "Attempt").objects.get(pk=attempt.pk)
+    assert (migrated.kind, migrated.mode, migrated.deadline) == ("quiz", "tutor", None)
+    items = new.get_model("quizzes", "AttemptQuestion").objects.filter(attempt=attempt.pk).order_by("position")
+    assert [(item.position, item.question_id) for item in items] == [(1, first.pk), (2, second.pk)]
+    cards = {card.question_id: card for card in new.get_model("quizzes", "ReviewCard").objects.all()}
+    # A right answer without a confidence is "Good" (due two days later), a wrong one "Again" (next day).
+    assert cards[first.pk].due == started + datetime.timedelta(days=2)
+    assert cards[second.pk].due == started + datetime.timedelta(days=1)
+    assert {card.reviews for card in cards.values()} == {1}
