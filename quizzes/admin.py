@@ -1,5 +1,7 @@
 """Authoring in the Django admin: quizzes with their questions, questions with their options."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -21,14 +23,14 @@ from quizzes.bank import BankInvalid
 from quizzes.bank.download import bank_download
 from quizzes.bank.upload import FORMATS, guess_format, read_bank_upload
 from quizzes.downloads import csv_download
-from quizzes.forms import AnswerForm
+from quizzes.forms import answer_form_for
 from quizzes.images import image_prepare
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic, User
 from quizzes.options import presented_options
-from quizzes.rules import option_problems
-from quizzes.services.attempts import answer_is_correct
+from quizzes.rules import hotspot_problems, option_problems
+from quizzes.services.attempts import answer_scored
 from quizzes.services.content import question_duplicate, quiz_duplicate, quiz_packs_save
-from quizzes.services.questions import question_image_set
+from quizzes.services.questions import question_image_set, question_regions_set
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -78,11 +80,65 @@ class ChoiceInline(admin.TabularInline):
     fields = ["order", "text", "is_correct", "rationale"]
     formfield_overrides = {Choice._meta.get_field("rationale").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
+    def get_min_num(self, request, obj=None, **kwargs):
+        # A hotspot question is answered on its image: it has no options (the formset's rules say so).
+        return 0 if obj is not None and obj.is_hotspot else self.min_num
+
+
+REGIONS_HELP = (
+    "Hotspot questions: the target regions on the image, drawn with the tools above (save the question with its "
+    "image first) or typed as a JSON list, each {\"shape\": \"ellipse\" or \"polygon\", \"geometry\": ..., "
+    "\"feedback\": \"Markdown shown after answering\"}. Coordinates run from 0 to 1 across and down the image: "
+    "an ellipse is {\"cx\", \"cy\", \"rx\", \"ry\"}, a polygon {\"points\": [[x, y], ...]} with at least 3 points. "
+    "A click inside any region is right."
+)
+
 
 class QuestionAdminForm(forms.ModelForm):
+    regions = forms.CharField(
+        label="target regions", required=False, help_text=REGIONS_HELP,
+        widget=forms.Textarea(attrs={"rows": 6, "data-hotspot-editor": "", "class": "vLargeTextField"}),
+    )
+
     class Meta:
         model = Question
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        question = self.instance
+        widget = self.fields["regions"].widget
+        widget.attrs["data-image-url"] = question.image.url if question.pk and question.image else ""
+        widget.attrs["data-image-alt"] = question.image_alt
+        if question.pk:
+            self.initial["regions"] = json.dumps(
+                [{"shape": r.shape, "geometry": r.geometry, "feedback": r.feedback} for r in question.regions.all()],
+                indent=1,
+            ) if question.regions.exists() else ""
+
+    def clean_regions(self) -> list[dict]:
+        """The regions as a list of {"shape", "geometry", "feedback"}; their geometry is checked in clean()."""
+        raw = self.cleaned_data.get("regions", "").strip()
+        if not raw:
+            return []
+        try:
+            regions = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ValidationError(f"The regions are not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).")
+        if not isinstance(regions, list):
+            raise ValidationError("The regions must be a JSON list: [{\"shape\": ..., \"geometry\": ..., \"feedback\": ...}].")
+        problems = []
+        for number, region in enumerate(regions, start=1):
+            if not isinstance(region, dict):
+                problems.append(f"Region {number} must be a JSON object with a shape and a geometry.")
+            elif not isinstance(region.get("feedback", ""), str):
+                problems.append(f"Region {number}: its feedback must be text.")
+        if problems:
+            raise ValidationError(problems)
+        return [
+            {"shape": region.get("shape"), "geometry": region.get("geometry"), "feedback": region.get("feedback", "")}
+            for region in regions
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -95,6 +151,17 @@ class QuestionAdminForm(forms.ModelForm):
         has_image = upload is not None or (cleaned.get("image") and self.instance.image)
         if has_image and not cleaned.get("image_alt", "").strip():
             self.add_error("image_alt", "Describe the image for people who cannot see it (alt text is required).")
+        regions = cleaned.get("regions")
+        if cleaned.get("kind") == Question.Kind.HOTSPOT and regions is not None:
+            problems = hotspot_problems(
+                has_image=bool(has_image),
+                regions=[(region["shape"], region["geometry"]) for region in regions],
+                allow_no_abnormality=cleaned.get("allow_no_abnormality", False),
+            )
+            if problems:
+                self.add_error("regions", problems)
+        elif regions:
+            self.add_error("regions", "Only hotspot questions have target regions: clear them, or make this a hotspot question.")
         return cleaned
 
 
@@ -115,11 +182,13 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline]
     actions = [duplicate_questions]
     class Media:
-        css = {"all": ["quizzes/admin.css"]}
+        css = {"all": ["quizzes/admin.css", "quizzes/hotspot-editor.css"]}
+        js = ["quizzes/hotspot-editor.js"]
 
     fieldsets = [
         (None, {"fields": ["quiz", "key", "order", "kind"]}),
         ("Question", {"fields": ["stage", "stem", "image", "image_alt"]}),
+        ("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),
         ("After answering", {"fields": ["explanation", "learning_point", "sources"]}),
     ]
 
@@ -139,6 +208,18 @@ class QuestionAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Preview as trainee<span class="visually-hidden"> ({})</span></a>', url, question.key)
 
     def save_model(self, request, obj, form, change):
+        kind = obj.kind
+        if obj.is_hotspot and getattr(form, "prepared_image", None) is not None:
+            # The database refuses a hotspot question without an image, and the new image is stored only
+            # once the question is: it becomes a hotspot question after that (all in the admin's transaction).
+            obj.kind = Question.Kind.SINGLE
+        self.save_question_and_image(request, obj, form, change)
+        if obj.kind != kind:
+            obj.kind = kind
+            obj.save(update_fields=["kind"])
+        question_regions_set(question=obj, regions=form.cleaned_data["regions"] if obj.is_hotspot else [])
+
+    def save_question_and_image(self, request, obj, form, change):
         prepared = getattr(form, "prepared_image", None)
         if prepared is not None:
             # The raw upload never reaches storage: only Pillow's re-encoding of it does.
@@ -162,16 +243,20 @@ class QuestionAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, question):
             raise PermissionDenied
         options = presented_options(question, attempt_id=0)
-        form = AnswerForm(request.POST or None, question=question, options=options)
+        form = answer_form_for(question, options=options, data=request.POST or None)
         context = {
             "preview": True, "quiz": question.quiz, "question": question, "options": options, "form": form,
             "answer_url": request.path, "position": 1, "total": 1, "answered": 0, "points": 0,
             "earlier_stages": [],
         }
         if request.method == "POST" and form.is_valid():
-            chosen = form.cleaned_data["chosen"]
+            chosen, point = form.cleaned_data["chosen"], form.cleaned_data.get("point")
+            is_correct, _points = answer_scored(question=question, chosen=chosen, point=point)
             context |= {
-                "response": Response(is_correct=answer_is_correct(question=question, chosen=chosen)),
+                "response": Response(
+                    is_correct=is_correct,
+                    point_x=point[0] if point else None, point_y=point[1] if point else None,
+                ),
                 "chosen_ids": {choice.pk for choice in chosen},
             }
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
@@ -219,6 +304,13 @@ def unpublish_quizzes(modeladmin, request, queryset):
 def export_action(bank_format: str, label: str):
     @admin.action(description=f"Export the selected quizzes as {label}")
     def export(modeladmin, request, queryset):
+        if bank_format != "quizpack":
+            hotspot_count = Question.objects.filter(quiz__in=queryset, kind=Question.Kind.HOTSPOT).count()
+            if hotspot_count:
+                modeladmin.message_user(
+                    request, f"{hotspot_count} hotspot question(s) were left out: {label} cannot hold questions "
+                    "answered by clicking on an image. Export a quiz pack to keep them.", messages.WARNING,
+                )
         name, content, content_type = bank_download(list(queryset.order_by("slug")), bank_format)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'

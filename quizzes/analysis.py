@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from quizzes import hotspots
 from quizzes.models import Attempt, Choice, Question, Quiz, Response
 
 type ScoreMatrix = Sequence[Sequence[int]]
@@ -189,6 +190,45 @@ class OptionCount:
 
 
 @dataclass(frozen=True)
+class HotspotClick:
+    x: float  # relative to the image, 0 to 1 across and down
+    y: float
+    inside: bool  # inside any of the question's target regions
+
+
+@dataclass(frozen=True)
+class ClickMap:
+    """Where trainees clicked on a hotspot question (first attempts, as for every statistic here)."""
+
+    clicks: tuple[HotspotClick, ...]
+    no_abnormality: int  # answered "No abnormality" instead of clicking
+
+    @property
+    def inside(self) -> int:
+        return sum(click.inside for click in self.clicks)
+
+    @property
+    def outside(self) -> int:
+        return len(self.clicks) - self.inside
+
+    @property
+    def points(self) -> list[tuple[float, float, bool]]:
+        """(x, y, inside) for drawing."""
+        return [(click.x, click.y, click.inside) for click in self.clicks]
+
+
+def click_map(question: Question, points: list[tuple[float, float] | None]) -> ClickMap:
+    """The click map of a hotspot question (with its regions prefetched) from its answers' points,
+    None standing for "No abnormality"."""
+    regions = list(question.regions.all())
+    clicks = tuple(
+        HotspotClick(x, y, any(hotspots.contains(region.shape, region.geometry, x, y) for region in regions))
+        for x, y in (point for point in points if point is not None)
+    )
+    return ClickMap(clicks=clicks, no_abnormality=sum(point is None for point in points))
+
+
+@dataclass(frozen=True)
 class ItemAnalysis:
     question: Question  # with its choices prefetched
     respondents: int  # first attempts, answered or not: the denominator of facility
@@ -199,6 +239,7 @@ class ItemAnalysis:
     option_counts: tuple[OptionCount, ...]  # in the question's option order, never-chosen included
     mean_seconds: float | None  # over the responses given; None when nobody answered
     needs_review: bool
+    click_map: ClickMap | None = None  # hotspot questions only
 
 
 @dataclass(frozen=True)
@@ -237,12 +278,14 @@ def first_finished_attempts(quiz: Quiz) -> QuerySet[Attempt]:
 
 
 def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
-    """Item and quiz statistics from first finished attempts, in four queries however many there are.
+    """Item and quiz statistics from first finished attempts, in five queries however many there are.
 
     A question left unanswered in a first attempt scores 0, as a wrong answer does.
     """
     options_in_order = Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
-    questions = list(Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order))
+    questions = list(
+        Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order, "regions")
+    )
     first_attempts = first_finished_attempts(quiz)
     attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
     # One row per option chosen (one row with None for a response without options), so the
@@ -252,7 +295,7 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
     rows = (
         Response.objects.filter(attempt__in=first_attempts.values("pk"))
         .order_by()
-        .values_list("attempt_id", "question_id", "is_correct", "seconds_taken", "chosen")
+        .values_list("attempt_id", "question_id", "is_correct", "seconds_taken", "chosen", "point_x", "point_y")
     )
 
     row_of = {attempt_id: row for row, attempt_id in enumerate(attempt_ids)}
@@ -261,7 +304,8 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
     seconds: dict[int, list[int]] = defaultdict(list)
     times_chosen: Counter[int] = Counter()
     seen: set[tuple[int, int]] = set()
-    for attempt_id, question_id, is_correct, seconds_taken, choice_id in rows:
+    points: dict[int, list[tuple[float, float] | None]] = defaultdict(list)
+    for attempt_id, question_id, is_correct, seconds_taken, choice_id, point_x, point_y in rows:
         # An attempt finished between the two queries, or a question since moved out of the quiz:
         # leave it out rather than count it in some statistics and not others.
         if attempt_id not in row_of or question_id not in column_of:
@@ -273,6 +317,7 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
         seen.add((attempt_id, question_id))
         matrix[row_of[attempt_id]][column_of[question_id]] = int(is_correct)
         seconds[question_id].append(seconds_taken)
+        points[question_id].append((point_x, point_y) if point_x is not None else None)
 
     respondents = len(attempt_ids)
     items = []
@@ -295,6 +340,7 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
                 needs_review=needs_review(
                     facility=item_facility, discrimination=discrimination, respondents=respondents
                 ),
+                click_map=click_map(question, points[question.pk]) if question.is_hotspot else None,
             )
         )
     totals = total_scores(matrix)

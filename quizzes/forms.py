@@ -3,8 +3,19 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
+from quizzes import hotspots
 from quizzes.models import Question, Response, User
 from quizzes.options import Option
+
+
+def confidence_field() -> forms.ChoiceField:
+    # Said before the feedback, so it records how sure the trainee was, not how they feel after.
+    return forms.ChoiceField(
+        choices=Response.Confidence.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Confidence is low, medium or high."},
+    )
 
 
 class AnswerForm(forms.Form):
@@ -30,13 +41,7 @@ class AnswerForm(forms.Form):
         self.fields["answer"].error_messages["invalid_choice"] = (
             "That option is not one of this question's options."
         )
-        # Said before the feedback, so it records how sure the trainee was, not how they feel after.
-        self.fields["confidence"] = forms.ChoiceField(
-            choices=Response.Confidence.choices,
-            required=False,
-            widget=forms.RadioSelect,
-            error_messages={"invalid_choice": "Confidence is low, medium or high."},
-        )
+        self.fields["confidence"] = confidence_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -47,6 +52,70 @@ class AnswerForm(forms.Form):
             by_label = {option.label: option.choice for option in self.options}
             cleaned["chosen"] = [by_label[label] for label in picked]
         return cleaned
+
+
+class HotspotAnswerForm(forms.Form):
+    """A point on the question's image, or "No abnormality" when the question offers it.
+
+    The point comes as x and y relative to the image (hotspot.js fills them in), or, without
+    JavaScript, as point.x and point.y: pixels on the <input type="image"> fallback, which is shown at
+    the image's natural size. cleaned_data["point"] is (x, y), or None for "No abnormality".
+    """
+
+    MISSING_POINT = "Choose a point on the image: click on it, or focus it and use Shift and the arrow keys, then Enter."
+
+    def __init__(self, *args, question: Question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.options = []
+        self.fields["confidence"] = confidence_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["chosen"] = []
+        cleaned["point"] = None
+        try:
+            cleaned["point"] = self.posted_point()
+        except ValueError as problem:
+            self.add_error(None, str(problem))
+        return cleaned
+
+    def posted_point(self) -> tuple[float, float] | None:
+        data = self.data
+        if data.get("no_abnormality"):
+            if not self.question.allow_no_abnormality:
+                raise ValueError("This question has no “No abnormality” answer: choose a point on the image.")
+            return None
+        if data.get("x", "") != "" or data.get("y", "") != "":
+            x, y = number(data.get("x")), number(data.get("y"))
+            if not (0 <= x <= 1 and 0 <= y <= 1):
+                raise ValueError("That point is not on the image: choose a point on the image itself.")
+            return x, y
+        if data.get("point.x", "") != "" or data.get("point.y", "") != "":
+            px, py = number(data.get("point.x")), number(data.get("point.y"))
+            try:
+                return hotspots.point_from_pixels(px, py, self.question.image.width, self.question.image.height)
+            except ValueError:
+                raise ValueError("That point is not on the image: choose a point on the image itself.") from None
+        raise ValueError(self.MISSING_POINT)
+
+
+def number(value) -> float:
+    """A finite number from posted text, or ValueError in words for the trainee."""
+    try:
+        parsed = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("The point's position was not understood: choose a point on the image again.") from None
+    if parsed != parsed or parsed in (float("inf"), float("-inf")):
+        raise ValueError("The point's position was not understood: choose a point on the image again.")
+    return parsed
+
+
+def answer_form_for(question: Question, *, options: list[Option], data=None) -> AnswerForm | HotspotAnswerForm:
+    """The form that answers this kind of question."""
+    if question.is_hotspot:
+        return HotspotAnswerForm(data, question=question)
+    return AnswerForm(data, question=question, options=options)
 
 
 class SignupForm(UserCreationForm):

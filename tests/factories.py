@@ -1,8 +1,15 @@
 """Small factories for tests: each makes one valid object with sensible defaults."""
 
+import datetime
+import io
 import itertools
+from contextlib import contextmanager
+from unittest import mock
+
+from PIL import Image
 
 from quizzes.models import Choice, Question, Quiz, Source, Topic, User
+from quizzes.services.questions import question_image_set, question_regions_set
 
 counter = itertools.count(1)
 
@@ -60,9 +67,56 @@ def make_question(*, quiz, order=1, kind=Question.Kind.SINGLE, options=None, sou
     return question
 
 
+def questions_of(quiz) -> list[Question]:
+    return list(quiz.questions.in_quiz_order().prefetch_related("choices"))
+
+
+def take_quiz(user, quiz, verdicts):
+    """A tutor attempt answering the quiz's questions in order: True right, False wrong (unfinished)."""
+    from quizzes.services.attempts import answer_submit, attempt_start
+
+    attempt = attempt_start(user=user, quiz=quiz)
+    for question, right in zip(questions_of(quiz), verdicts, strict=False):
+        answer_submit(
+            attempt=attempt, question=question, chosen=right_choices(question) if right else wrong_choices(question)[:1]
+        )
+    return attempt
+
+
+@contextmanager
+def time_is(moment: datetime.datetime):
+    """Time travel: everything that asks django.utils.timezone for now gets `moment`."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
 def right_choices(question):
     return [choice for choice in question.choices.all() if choice.is_correct]
 
 
 def wrong_choices(question):
     return [choice for choice in question.choices.all() if not choice.is_correct]
+
+
+def png_bytes(size=(200, 100), colour="gray") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# A target in the middle of the image: 20% of its width across and 20% of its height down.
+CENTRE_TARGET = {"shape": "ellipse", "geometry": {"cx": 0.5, "cy": 0.5, "rx": 0.1, "ry": 0.1},
+                 "feedback": "The **cavitating** nodule."}
+
+
+def make_hotspot_question(*, quiz, order=1, regions=(CENTRE_TARGET,), allow_no_abnormality=False,
+                          image_size=(200, 100), **fields) -> Question:
+    """A hotspot question on a plain `image_size` image, with `regions` as its targets."""
+    question = make_question(quiz=quiz, order=order, options=[], allow_no_abnormality=allow_no_abnormality, **fields)
+    question_image_set(question=question, data=png_bytes(image_size), name="chest.png",
+                       alt="Schematic illustration, not a patient image: frontal chest drawing")
+    # The database insists a hotspot question has its image, so it becomes one once the image is there.
+    question.kind = Question.Kind.HOTSPOT
+    question.save(update_fields=["kind"])
+    question_regions_set(question=question, regions=list(regions))
+    return question

@@ -347,3 +347,120 @@ def test_a_trainee_cannot_import(trainee_client):
     response = trainee_client.post(IMPORT, {"file": upload("good.yaml"), "import": "Import"})
 
     assert response.status_code == 302 and not Quiz.objects.exists()
+
+
+# --- Hotspot questions ---------------------------------------------------------------------------
+
+ELLIPSE_REGION = {"shape": "ellipse", "geometry": {"cx": 0.4, "cy": 0.5, "rx": 0.1, "ry": 0.1}, "feedback": "The nodule."}
+POLYGON_REGION = {"shape": "polygon", "geometry": {"points": [[0.6, 0.2], [0.9, 0.2], [0.75, 0.5]]}, "feedback": ""}
+
+
+def hotspot_form(quiz, regions, **fields):
+    import json
+
+    data = question_form(quiz, kind="hotspot", options=(), image=png_upload(), image_alt="Schematic chest drawing",
+                         regions=regions if isinstance(regions, str) else json.dumps(regions))
+    return data | fields
+
+
+def test_an_educator_adds_a_hotspot_question_with_its_image_and_regions_and_no_options(educator_client):
+    quiz = make_quiz(questions=1)
+
+    response = educator_client.post(ADD_QUESTION, hotspot_form(quiz, [ELLIPSE_REGION, POLYGON_REGION]))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question = Question.objects.get(key="new-question")
+    assert question.is_hotspot and question.image and not question.choices.exists()
+    assert [(r.shape, r.geometry, r.feedback, r.order) for r in question.regions.all()] == [
+        ("ellipse", ELLIPSE_REGION["geometry"], "The nodule.", 0),
+        ("polygon", POLYGON_REGION["geometry"], "", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("regions", "message"),
+    [
+        ([{"shape": "circle", "geometry": {"cx": 0.5}}], "Region 1: Unknown shape &quot;circle&quot;"),
+        ([ELLIPSE_REGION, {"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.2, 0.2]]}}],
+         "Region 2: A polygon needs at least 3 points, not 2."),
+        ([{"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.5, 0.5], [0.5, 0.1], [0.1, 0.5]]}}],
+         "Region 1: The polygon&#x27;s outline crosses itself"),
+        ([{"shape": "ellipse", "geometry": {"cx": 0.95, "cy": 0.5, "rx": 0.1, "ry": 0.1}}],
+         "Region 1: The ellipse extends past the right edge of the image"),
+        ('[{"shape": "ellipse", "geometry": ', "The regions are not valid JSON"),
+        ('{"shape": "ellipse"}', "The regions must be a JSON list"),
+        ([], "needs at least one target region"),
+    ],
+)
+def test_the_admin_refuses_invalid_regions_saying_which_and_what_is_wrong(educator_client, regions, message):
+    quiz = make_quiz(questions=1)
+
+    response = educator_client.post(ADD_QUESTION, hotspot_form(quiz, regions))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.filter(key="new-question").exists()
+
+
+def test_a_hotspot_question_needs_an_image_and_no_options(educator_client):
+    quiz = make_quiz(questions=1)
+    form = question_form(quiz, kind="hotspot", options=[("A", True), ("B", False)],
+                         regions='[{"shape": "ellipse", "geometry": {"cx": 0.5, "cy": 0.5, "rx": 0.1, "ry": 0.1}}]')
+
+    page = educator_client.post(ADD_QUESTION, form).content.decode()
+
+    assert "A hotspot question needs an image to click on." in page
+    assert "A hotspot question has no options" in page
+    assert not Question.objects.filter(key="new-question").exists()
+
+
+def test_a_hotspot_question_without_regions_may_offer_no_abnormality(educator_client):
+    quiz = make_quiz(questions=1)
+
+    response = educator_client.post(ADD_QUESTION, hotspot_form(quiz, [], allow_no_abnormality="on"))
+
+    assert response.status_code == 302
+    question = Question.objects.get(key="new-question")
+    assert question.allow_no_abnormality and not question.regions.exists()
+
+
+def test_choice_questions_still_need_their_options_and_have_no_regions(educator_client):
+    quiz = make_quiz(questions=1)
+
+    page = educator_client.post(
+        ADD_QUESTION, question_form(quiz, options=(), regions='[{"shape": "ellipse"}]')
+    ).content.decode()
+
+    assert "at least two options" in page and "Only hotspot questions have target regions" in page
+
+
+def test_editing_a_hotspot_question_shows_the_region_editor_and_replaces_its_regions(educator_client):
+    from tests.factories import make_hotspot_question
+
+    question = make_hotspot_question(quiz=make_quiz(questions=0))
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    page = educator_client.get(url).content.decode()
+    assert "data-hotspot-editor" in page and f'data-image-url="{question.image.url}"' in page
+    assert "hotspot-editor.js" in page
+
+    form = question_form(question.quiz, kind="hotspot", options=(), key=question.key, image_alt=question.image_alt,
+                         regions='[{"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.3, 0.1], [0.2, 0.3]]}, '
+                                 '"feedback": "New."}]')
+    form["sources"] = [source.pk for source in question.sources.all()]
+    response = educator_client.post(url, form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [(r.shape, r.feedback) for r in question.regions.all()] == [("polygon", "New.")]
+
+
+def test_preview_of_a_hotspot_question_marks_the_click_and_records_nothing(educator_client):
+    from tests.factories import make_hotspot_question
+
+    question = make_hotspot_question(quiz=make_quiz(questions=0))
+    url = reverse("admin:quizzes_question_preview", args=[question.pk])
+
+    assert "data-hotspot-form" in educator_client.get(url).content.decode()
+    page = educator_client.post(url, {"x": "0.5", "y": "0.5"}).content.decode()
+
+    assert "Correct" in page and 'data-hotspot-click="inside"' in page
+    assert not Response.objects.exists()

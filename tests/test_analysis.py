@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import analysis
@@ -389,7 +390,7 @@ def test_the_analysis_takes_the_same_number_of_queries_for_2_and_20_attempts():
     with CaptureQueriesContext(connection) as large_queries:
         quiz_item_analysis(large)
 
-    assert len(small_queries) == len(large_queries) == 4
+    assert len(small_queries) == len(large_queries) == 5  # the fifth: hotspot target regions
 
 
 @pytest.mark.django_db
@@ -448,3 +449,44 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_made_plain_text():
     header, row = list(responses_csv_rows(quiz))
 
     assert row[2] == "'=HYPERLINK(\"http://example.com\")"
+
+
+@pytest.mark.django_db
+def test_a_hotspot_questions_click_map_counts_first_attempts_inside_outside_and_no_abnormality():
+    from tests.factories import make_hotspot_question
+
+    quiz = make_quiz(questions=0)
+    question = make_hotspot_question(quiz=quiz, allow_no_abnormality=True)
+    for point in [(0.5, 0.5), (0.55, 0.5), (0.1, 0.9), None]:
+        attempt = attempt_start(user=make_user(), quiz=quiz)
+        answer_submit(attempt=attempt, question=question, point=point)
+        attempt_finish(attempt=attempt)
+    practice = attempt_start(user=attempt.user, quiz=quiz)  # a later attempt: practice, left out
+    answer_submit(attempt=practice, question=question, point=(0.9, 0.1))
+    attempt_finish(attempt=practice)
+
+    (item,) = quiz_item_analysis(quiz).items
+
+    assert (item.click_map.inside, item.click_map.outside, item.click_map.no_abnormality) == (2, 1, 1)
+    assert sorted(item.click_map.points) == [(0.1, 0.9, False), (0.5, 0.5, True), (0.55, 0.5, True)]
+    assert item.option_counts == ()
+
+
+@pytest.mark.django_db
+def test_educators_see_the_click_map_drawn_over_the_image(client):
+    from quizzes.services.educators import educator_create
+    from tests.factories import make_hotspot_question
+
+    quiz = make_quiz(questions=0)
+    question = make_hotspot_question(quiz=quiz)
+    for point in [(0.5, 0.5), (0.1, 0.9)]:
+        attempt = attempt_start(user=make_user(), quiz=quiz)
+        answer_submit(attempt=attempt, question=question, point=point)
+        attempt_finish(attempt=attempt)
+    client.force_login(educator_create(username="teacher", password="a-long-educator-pass-1", display_name="T"))
+
+    html = client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).content.decode()
+
+    assert f"Where trainees clicked: {question.key}" in html
+    assert html.count('data-hotspot-click="inside"') == 1 and html.count('data-hotspot-click="outside"') == 1
+    assert "data-hotspot-region" in html and question.image.url in html

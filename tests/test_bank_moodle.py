@@ -332,8 +332,12 @@ def test_reimporting_a_moodle_export_under_the_same_slug_updates_the_questions_i
     assert sorted(Choice.objects.values_list("pk", flat=True)) == choice_ids
 
 
+# Hotspot questions are left out of this format (tests/test_bank_export.py checks that it says so).
+CHOICE_QUESTION_PACKS = [path for path in sorted(CONTENT_DIR.glob("*.yaml")) if "kind: hotspot" not in path.read_text()]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", sorted(CONTENT_DIR.glob("*.yaml")), ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", CHOICE_QUESTION_PACKS, ids=lambda path: path.stem)
 def test_every_bundled_quiz_survives_a_round_trip_through_xml(path, tmp_path):
     pack = parse_pack(path.read_text(encoding="utf-8"), path.name, CONTENT_DIR / "images")
     quiz = quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")

@@ -98,3 +98,58 @@ def test_invalid_yaml_names_the_line():
 
 def test_a_wrong_format_marker_is_refused():
     assert any("format must be" in p for p in problems_of(VALID.replace("quizpack/1", "quizpack/9")))
+
+
+HOTSPOT = VALID + """\
+  - key: find-it
+    kind: hotspot
+    stem: Click on the nodule.
+    image: {file: chest.png, alt: A chest drawing.}
+    allow_no_abnormality: true
+    regions:
+      - shape: ellipse
+        geometry: {cx: 0.3, cy: 0.4, rx: 0.05, ry: 0.05}
+        feedback: The nodule.
+      - shape: polygon
+        geometry:
+          points: [[0.6, 0.6], [0.8, 0.6], [0.7, 0.8]]
+    explanation: Explained.
+    learning_point: Learnt.
+    sources: [doc]
+"""
+
+
+def test_a_hotspot_question_parses_with_its_regions_and_no_options():
+    question = parse_pack(HOTSPOT, "sample.yaml").questions[1]
+
+    assert (question.kind, question.options, question.allow_no_abnormality) == ("hotspot", [], True)
+    assert [(r.shape, r.geometry, r.feedback) for r in question.regions] == [
+        ("ellipse", {"cx": 0.3, "cy": 0.4, "rx": 0.05, "ry": 0.05}, "The nodule."),
+        ("polygon", {"points": [[0.6, 0.6], [0.8, 0.6], [0.7, 0.8]]}, ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("rx: 0.05, ry: 0.05}", "rx: 0.05, ry: 0.9}"),
+         "sample.yaml, line 29, question 'find-it': Region 1: The ellipse extends past the top edge"),
+        (("[[0.6, 0.6], [0.8, 0.6], [0.7, 0.8]]", "[[0.6, 0.6], [0.8, 0.6]]"),
+         "sample.yaml, line 32, question 'find-it': Region 2: A polygon needs at least 3 points, not 2."),
+        (("shape: ellipse", "shape: circle"), "Region 1: Unknown shape \"circle\""),
+        (("    image: {file: chest.png, alt: A chest drawing.}\n", ""), "A hotspot question needs an image"),
+        (("    kind: hotspot\n", "    kind: single\n"), "only hotspot questions have regions"),
+        (("allow_no_abnormality: true", "allow_no_abnormality: maybe"), "allow_no_abnormality must be true or false"),
+    ],
+)
+def test_a_broken_hotspot_question_is_reported_with_file_line_and_key(change, expected):
+    problems = problems_of(HOTSPOT.replace(*change))
+
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_a_hotspot_question_with_options_is_refused():
+    broken = HOTSPOT.replace("    allow_no_abnormality: true\n",
+                             "    allow_no_abnormality: true\n    options:\n      - {text: A, correct: true, rationale: R.}\n")
+
+    assert any("A hotspot question has no options" in problem for problem in problems_of(broken))

@@ -1,4 +1,4 @@
-"""`manage.py load_content`: all five quizzes, idempotent, and all-or-nothing on a broken file."""
+"""`manage.py load_content`: all six quizzes, idempotent, and all-or-nothing on a broken file."""
 
 import shutil
 
@@ -23,12 +23,12 @@ def content_copy(tmp_path):
     return shutil.copytree(CONTENT_DIR, tmp_path / "content", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
 
 
-def test_load_content_loads_all_five_quizzes_published():
+def test_load_content_loads_all_six_quizzes_published():
     call_command("load_content", verbosity=0)
 
     assert set(Quiz.objects.published().values_list("slug", flat=True)) == {
         "miliary-metastases", "pulmonary-metastases", "mesothelioma-case", "metastasis-basics",
-        "subcutaneous-metastasis-case",
+        "subcutaneous-metastasis-case", "find-the-lesion",
     }
     assert Question.objects.count() >= 50
 

@@ -11,6 +11,7 @@ MINIMUM_QUESTIONS = {
     "mesothelioma-case": 5,
     "metastasis-basics": 5,
     "subcutaneous-metastasis-case": 6,
+    "find-the-lesion": 4,
 }
 
 
@@ -32,7 +33,7 @@ def test_the_pack_has_at_least_fifty_questions_and_each_quizs_minimum(pack):
 
 
 def test_every_question_has_the_right_number_of_right_options(pack):
-    for question in all_questions():
+    for question in all_questions().exclude(kind=Question.Kind.HOTSPOT):
         right = sum(choice.is_correct for choice in question.choices.all())
         assert question.choices.count() >= 2, question.key
         if question.kind == Question.Kind.SINGLE:
@@ -85,3 +86,28 @@ def test_the_svuh_quiz_questions_have_the_answers_its_text_supports(pack, key, a
 
     assert [choice.text for choice in question.choices.all() if choice.is_correct] == [answer]
     assert question.choices.count() == 4
+
+
+def test_hotspot_questions_have_an_image_targets_and_no_options_in_a_quiz_without_exam_mode(pack):
+    hotspot_questions = list(all_questions().filter(kind=Question.Kind.HOTSPOT).prefetch_related("regions"))
+
+    assert len(hotspot_questions) >= 4
+    for question in hotspot_questions:
+        assert question.image and question.regions.exists() and not question.choices.exists(), question.key
+        assert all(region.feedback.strip() for region in question.regions.all()), question.key
+        # Exam mode does not render hotspot questions (yet).
+        assert not question.quiz.offers_exam, question.key
+
+
+def test_every_hotspot_target_holds_the_centre_of_the_lesion_drawn_on_its_schematic(pack):
+    from pathlib import PurePath
+
+    from quizzes.content.schematics import TARGETS
+    from quizzes.hotspots import contains
+
+    for question in all_questions().filter(kind=Question.Kind.HOTSPOT).prefetch_related("regions"):
+        # The longest match: "pleural-thickening-miliary.png" also ends in "miliary.png".
+        schematic = max((name for name in TARGETS if PurePath(question.image.name).name.endswith(name)), key=len)
+        for drawn in TARGETS[schematic]:
+            assert any(contains(region.shape, region.geometry, drawn["cx"], drawn["cy"])
+                       for region in question.regions.all()), question.key

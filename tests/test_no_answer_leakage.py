@@ -38,6 +38,20 @@ def assert_page_hides_the_answer(html, question, options):
     assert 'id="feedback"' not in html and "Right answer" not in html
 
 
+def assert_page_hides_the_targets(html, question):
+    """A hotspot question's page before answering: the image only, no region, coordinate or feedback."""
+    assert question.regions.exists()
+    for region in question.regions.all():
+        assert escape(region.feedback.strip().splitlines()[0]) not in html, question.key
+        coordinates = region.geometry.get("points") or [region.geometry.values()]
+        for value in (number for pair in coordinates for number in pair):
+            assert not re.search(rf"(?<![\d.]){re.escape(f'{value:g}')}(?!\d)", html), (question.key, value)
+    assert "<svg" not in html and "data-hotspot-region" not in html
+    assert escape(question.explanation) not in html
+    assert escape(question.learning_point) not in html
+    assert 'id="feedback"' not in html
+
+
 @pytest.fixture
 def bank(db):
     """The bundled content pack, plus one question of each kind made here."""
@@ -54,10 +68,13 @@ def test_every_question_of_the_bank_renders_without_revealing_its_answer(trainee
     checked = 0
     for quiz in bank:
         attempt = attempt_start(user=trainee, quiz=quiz)
-        for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+        for question in quiz.questions.in_quiz_order().prefetch_related("choices", "regions"):
             url = reverse("question_show", args=[attempt.pk, question.pk])
             html = trainee_client.get(url).content.decode()
-            assert_page_hides_the_answer(html, question, presented_options(question, attempt.pk))
+            if question.is_hotspot:
+                assert_page_hides_the_targets(html, question)
+            else:
+                assert_page_hides_the_answer(html, question, presented_options(question, attempt.pk))
             checked += 1
             # Answer it (wrongly where possible) so that the next question becomes the current one.
             answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])

@@ -17,6 +17,10 @@ class FlowList(list):
     """A list written on one line, as the format shows a question's sources: [a, b]."""
 
 
+class FlowDict(dict):
+    """A mapping written on one line, as the format shows a region's geometry: {cx: 0.4, cy: 0.5, ...}."""
+
+
 class PackDumper(yaml.SafeDumper):
     """Writes quizpack files the way people write them: lists indented under their key."""
 
@@ -37,6 +41,9 @@ def represent_flow_list(dumper: PackDumper, value: FlowList) -> yaml.SequenceNod
 
 PackDumper.add_representer(str, represent_text)
 PackDumper.add_representer(FlowList, represent_flow_list)
+PackDumper.add_representer(
+    FlowDict, lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+)
 
 
 def export_quizpack(quiz: Quiz) -> str:
@@ -47,7 +54,7 @@ def export_quizpack(quiz: Quiz) -> str:
     its stored file's name: put that file in the images folder given to parse_pack to import it.
     Line endings become "\\n", so text typed in a browser (which sends "\\r\\n") stays a block.
     """
-    questions = list(quiz.questions.in_quiz_order().prefetch_related("choices", "sources"))
+    questions = list(quiz.questions.in_quiz_order().prefetch_related("choices", "sources", "regions"))
     sources: dict[str, Source] = {}
     for question in questions:
         for source in sorted(question.sources.all(), key=lambda source: source.key):
@@ -95,10 +102,18 @@ def question_data(question: Question) -> dict:
     data["stem"] = clean(question.stem)
     if question.image:
         data["image"] = {"file": PurePath(question.image.name).name, "alt": question.image_alt}
-    data["options"] = [
-        {"text": clean(choice.text), "correct": choice.is_correct, "rationale": clean(choice.rationale)}
-        for choice in question.choices.all()
-    ]
+    if question.is_hotspot:
+        if question.allow_no_abnormality:
+            data["allow_no_abnormality"] = True
+        data["regions"] = [
+            {"shape": region.shape, "geometry": FlowDict(region.geometry), "feedback": clean(region.feedback)}
+            for region in question.regions.all()
+        ]
+    else:
+        data["options"] = [
+            {"text": clean(choice.text), "correct": choice.is_correct, "rationale": clean(choice.rationale)}
+            for choice in question.choices.all()
+        ]
     data["explanation"] = clean(question.explanation)
     data["learning_point"] = clean(question.learning_point)
     data["sources"] = FlowList(sorted(source.key for source in question.sources.all()))

@@ -284,7 +284,8 @@ def export_gift(quiz: Quiz) -> str:
     explanations. GIFT has no learning point, so it ends the general feedback as
     "**Learning point:** ..." (which parse_gift reads back); a case stage goes before the stem;
     sources and images are not written. Multiple-select weights follow export_moodle_xml's
-    (right options share 100%, wrong ones share -100%).
+    (right options share 100%, wrong ones share -100%). Hotspot questions are left out, with a
+    comment in their place saying so.
     """
     lines = [
         f"// {quiz.title} ({quiz.slug}), exported from the quiz site.",
@@ -294,6 +295,10 @@ def export_gift(quiz: Quiz) -> str:
         "",
     ]
     for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+        if question.is_hotspot:
+            lines.extend([f"// Left out: {question.key!r} is a hotspot (click on the image) question, which GIFT "
+                          "cannot hold; export a quiz pack to keep it.", ""])
+            continue
         choices = list(question.choices.all())
         lines.append(f"::{gift_escape(question.key)}::[markdown]{gift_escape(question_text_with_stage(question))} {{")
         if question.kind == TRUE_FALSE:

@@ -12,10 +12,10 @@ from django.utils.text import slugify
 
 from quizzes.bank import BankInvalid, Problem
 from quizzes.models import MAX_EXAM_MINUTES
-from quizzes.rules import option_problems
+from quizzes.rules import HOTSPOT, hotspot_problems, option_problems
 
 FORMAT = "quizpack/1"
-QUESTION_KINDS = {"single", "multiple", "true_false"}
+QUESTION_KINDS = {"single", "multiple", "true_false", HOTSPOT}
 QUIZ_KINDS = {"standard", "case"}
 STATUSES = {"draft", "published"}
 
@@ -38,6 +38,15 @@ class PackOption:
 
 
 @dataclass
+class PackRegion:
+    """A hotspot question's target: shape and geometry as quizzes/hotspots.py documents them."""
+
+    shape: str
+    geometry: dict
+    feedback: str = ""
+
+
+@dataclass
 class PackQuestion:
     key: str
     kind: str
@@ -49,6 +58,8 @@ class PackQuestion:
     stage: str = ""
     image_file: str = ""
     image_alt: str = ""
+    allow_no_abnormality: bool = False
+    regions: list[PackRegion] = field(default_factory=list)
 
 
 @dataclass
@@ -231,11 +242,50 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
         if not image_alt:
             fault("image needs alt text")
 
+    allow_no_abnormality = item.get("allow_no_abnormality", False)
+    if not isinstance(allow_no_abnormality, bool):
+        fault("allow_no_abnormality must be true or false")
+        allow_no_abnormality = False
+    regions = []
+    for number, region in enumerate(item.get("regions") or [], start=1):
+        if not isinstance(region, dict):
+            problem(f"region {number} must be a mapping with shape, geometry and feedback", key, line)
+            continue
+        if not isinstance(region.get("feedback", ""), str):
+            problem(f"region {number} feedback must be text", key, region.get("__line__", line))
+        regions.append(PackRegion(
+            shape=region.get("shape"), geometry=without_line_numbers(region.get("geometry")),
+            feedback=text(region.get("feedback")),
+        ))
+    if kind == HOTSPOT:
+        # Reported at the region's own line where there is one, so an author can find it in a long file.
+        region_lines = [region.get("__line__", line) for region in item.get("regions") or [] if isinstance(region, dict)]
+        for message in hotspot_problems(
+            has_image=bool(image_file), regions=[(r.shape, r.geometry) for r in regions],
+            allow_no_abnormality=allow_no_abnormality,
+        ):
+            region_line = line
+            if message.startswith("Region "):
+                region_line = region_lines[int(message.split()[1].rstrip(":")) - 1]
+            problem(message, key, region_line)
+    elif regions or allow_no_abnormality:
+        fault("only hotspot questions have regions and allow_no_abnormality")
+
     return PackQuestion(
         key=key, kind=kind, stem=text(item.get("stem")), options=options,
         explanation=text(item.get("explanation")), learning_point=text(item.get("learning_point")),
         sources=list(cited), stage=stage, image_file=image_file, image_alt=image_alt,
+        allow_no_abnormality=allow_no_abnormality, regions=regions,
     )
+
+
+def without_line_numbers(value):
+    """`value` without the "__line__" keys LineLoader adds to every mapping (a geometry is data, checked as is)."""
+    if isinstance(value, dict):
+        return {key: without_line_numbers(item) for key, item in value.items() if key != "__line__"}
+    if isinstance(value, list):
+        return [without_line_numbers(item) for item in value]
+    return value
 
 
 def parse_pack_files(paths: list[Path], images_dir: Path) -> list[PackQuiz]:
@@ -303,4 +353,9 @@ def pack_question_problems(question: PackQuestion, *, quiz_kind: str, source_key
     messages.extend(f"cites unknown source {key!r}" for key in question.sources if key not in source_keys)
     if question.image_file and not question.image_alt.strip():
         messages.append("image needs alt text")
+    if question.kind == HOTSPOT:
+        messages.extend(hotspot_problems(
+            has_image=bool(question.image_file), regions=[(r.shape, r.geometry) for r in question.regions],
+            allow_no_abnormality=question.allow_no_abnormality,
+        ))
     return messages

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from quizzes.bank.quizpack import PackQuestion, PackQuiz
-from quizzes.models import Choice, Question, Quiz, Source, Topic
-from quizzes.services.questions import question_image_set
+from quizzes.models import Choice, HotspotRegion, Question, Quiz, Source, Topic
+from quizzes.services.questions import question_image_set, question_regions_set
 
 
 @transaction.atomic
@@ -41,10 +41,14 @@ def quiz_pack_save(*, pack: PackQuiz, images_dir: Path) -> Quiz:
 
 
 def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[Source], images_dir: Path) -> Question:
+    # The database refuses a hotspot question without its image, so a new one starts as a plain question
+    # and becomes a hotspot question once its image is stored.
+    is_hotspot = item.kind == Question.Kind.HOTSPOT
     question, _ = Question.objects.update_or_create(
         quiz=quiz, key=item.key,
-        defaults={"order": order, "kind": item.kind, "stage": item.stage, "stem": item.stem,
-                  "explanation": item.explanation, "learning_point": item.learning_point},
+        defaults={"order": order, "kind": Question.Kind.SINGLE if is_hotspot else item.kind, "stage": item.stage,
+                  "stem": item.stem, "explanation": item.explanation, "learning_point": item.learning_point,
+                  "allow_no_abnormality": item.allow_no_abnormality},
     )
     if item.image_file:
         image_file = images_dir / item.image_file
@@ -52,6 +56,13 @@ def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[S
                            alt=item.image_alt)
     elif question.image:
         question_image_set(question=question, data=None)
+    if is_hotspot:
+        question.kind = Question.Kind.HOTSPOT
+        question.save(update_fields=["kind"])
+    question_regions_set(
+        question=question,
+        regions=[{"shape": r.shape, "geometry": r.geometry, "feedback": r.feedback} for r in item.regions],
+    )
     question.sources.set(sources)
     # Options are matched by position, so a past response keeps pointing at the option it chose.
     existing = list(question.choices.order_by("order", "pk"))
@@ -90,6 +101,10 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
     Choice.objects.bulk_create(
         Choice(question=copy, text=c.text, is_correct=c.is_correct, rationale=c.rationale, order=c.order)
         for c in question.choices.all()
+    )
+    HotspotRegion.objects.bulk_create(
+        HotspotRegion(question=copy, shape=r.shape, geometry=r.geometry, feedback=r.feedback, order=r.order)
+        for r in question.regions.all()
     )
     return copy
 

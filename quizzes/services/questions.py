@@ -1,9 +1,12 @@
 """Changes to a single question that take more than a field assignment."""
 
+from collections.abc import Mapping, Sequence
+
 from django.db import transaction
 
+from quizzes.hotspots import validate_geometry
 from quizzes.images import image_prepare
-from quizzes.models import Question
+from quizzes.models import HotspotRegion, Question
 
 
 def stored_bytes(field) -> bytes | None:
@@ -39,3 +42,24 @@ def question_image_set(*, question: Question, data: bytes | None, name: str = ""
     question.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
     question.save(update_fields=["image", "thumbnail", "image_alt"])
     return question
+
+
+@transaction.atomic
+def question_regions_set(*, question: Question, regions: Sequence[Mapping]) -> list[HotspotRegion]:
+    """Replace the question's target regions with `regions`, in order: each {"shape", "geometry", "feedback"}.
+
+    Raises ValueError, changing nothing, if any region's geometry is invalid (callers show educators
+    the problems first; this keeps a bad region out of the database whatever the caller).
+    """
+    for number, region in enumerate(regions, start=1):
+        problems = validate_geometry(region["shape"], region["geometry"])
+        if problems:
+            raise ValueError(f"Region {number}: {' '.join(problems)}")
+    question.regions.all().delete()
+    return HotspotRegion.objects.bulk_create(
+        HotspotRegion(
+            question=question, shape=region["shape"], geometry=dict(region["geometry"]),
+            feedback=region.get("feedback", "").strip(), order=order,
+        )
+        for order, region in enumerate(regions)
+    )

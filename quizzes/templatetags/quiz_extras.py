@@ -1,9 +1,12 @@
 """Template filters for rendering quiz content."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django import template
 
+from quizzes import hotspots
+from quizzes.models import HotspotRegion
 from quizzes.rich_text import render_markdown
 
 register = template.Library()
@@ -22,3 +25,94 @@ def duration(value: timedelta | None) -> str:
     seconds = max(0, int(value.total_seconds()))
     minutes, seconds = divmod(seconds, 60)
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+# Markers are drawn in the image's relative coordinates (an SVG with viewBox 0 0 1 1 stretched over the
+# image), where a circle would come out as an ellipse on an image that is not square: the vertical
+# radius is scaled by the image's proportions so markers stay round.
+MARKER_RADIUS = 0.014  # of the image's width
+SMALL_MARKER_RADIUS = 0.008  # many clicks on one image (the item analysis)
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    y: float
+    inside: bool
+    rx: float
+    ry: float
+
+    @property
+    def cross(self) -> tuple[tuple[float, float, float, float], ...]:
+        """The two strokes of a cross (x1, y1, x2, y2) that marks a point outside every target."""
+        return (
+            (self.x - self.rx, self.y - self.ry, self.x + self.rx, self.y + self.ry),
+            (self.x - self.rx, self.y + self.ry, self.x + self.rx, self.y - self.ry),
+        )
+
+
+@dataclass(frozen=True)
+class DrawnRegion:
+    number: int
+    region: HotspotRegion
+    svg_points: str  # polygons: "x,y x,y ..."
+    centre: tuple[float, float]
+    holds_point: bool
+
+
+def drawn_regions(question, point=None) -> list[DrawnRegion]:
+    drawn = []
+    for number, region in enumerate(question.regions.all(), start=1):
+        geometry = region.geometry
+        if region.shape == HotspotRegion.Shape.ELLIPSE:
+            svg_points, centre = "", (geometry["cx"], geometry["cy"])
+        else:
+            points = geometry["points"]
+            svg_points = " ".join(f"{x:g},{y:g}" for x, y in points)
+            centre = (sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points))
+        holds_point = point is not None and hotspots.contains(region.shape, geometry, *point)
+        drawn.append(DrawnRegion(number, region, svg_points, centre, holds_point))
+    return drawn
+
+
+def image_aspect(question) -> float:
+    try:
+        return question.image.width / question.image.height
+    except (OSError, ValueError, ZeroDivisionError):
+        return 1.0
+
+
+@register.inclusion_tag("quizzes/_hotspot_figure.html")
+def hotspot_figure(question, clicks=(), *, small=False):
+    """The question's image with its target regions outlined and `clicks` marked over it.
+
+    `clicks` are (x, y, inside) in relative coordinates: a circle marks a click inside a target and a
+    cross one outside, so the two differ in shape as well as colour.
+    """
+    radius = SMALL_MARKER_RADIUS if small else MARKER_RADIUS
+    aspect = image_aspect(question)
+    return {
+        "question": question,
+        "regions": drawn_regions(question),
+        "markers": [Marker(x, y, inside, radius, radius * aspect) for x, y, inside in clicks],
+        "small": small,
+    }
+
+
+@register.inclusion_tag("quizzes/_hotspot_feedback.html")
+def hotspot_feedback(question, response):
+    """After a hotspot answer: where the trainee clicked, in words and on the image, with each target's feedback."""
+    point = (response.point_x, response.point_y) if response.has_point else None
+    regions = drawn_regions(question, point)
+    return {
+        "question": question,
+        "response": response,
+        "regions": regions,
+        "clicks": [(*point, response.is_correct)] if point else [],
+    }
+
+
+@register.filter
+def percent(value: float) -> int:
+    """A relative coordinate (0 to 1) as a whole percentage."""
+    return round(value * 100)

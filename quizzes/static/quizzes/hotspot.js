@@ -18,6 +18,9 @@
 //         and clears x and y so the answer is unambiguous.
 //   </form>
 //
+// Elements in the form marked data-hotspot-requires-js (rendered hidden) are shown once this script has
+// set the form up: the parts that only work with it, such as the zoomable image and "Submit answer".
+//
 // The marker and a crosshair this script adds (<span class="hotspot-crosshair" data-hotspot-crosshair>)
 // are positioned absolutely in their container, which is made position: relative if it is static.
 // Their looks belong in CSS; pointer-events are turned off so a click goes through to the image.
@@ -69,6 +72,7 @@
     if (getComputedStyle(container).position === "static") container.style.position = "relative";
 
     if (!stage.hasAttribute("tabindex")) stage.tabIndex = 0;
+    form.querySelectorAll("[data-hotspot-requires-js]").forEach((element) => { element.hidden = false; });
     const hint = form.querySelector("[data-hotspot-hint]");
     if (hint) {
       hint.hidden = false;
