@@ -320,6 +320,11 @@ class Attempt(models.Model):
     def is_past_deadline(self, now=None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline
 
+    @property
+    def ran_out_of_time(self) -> bool:
+        """An exam finished by its time limit rather than by the trainee submitting it."""
+        return self.deadline is not None and self.finished_at is not None and self.finished_at >= self.deadline
+
     def get_absolute_url(self) -> str:
         return reverse("attempt_resume", args=[self.pk])
 

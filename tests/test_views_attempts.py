@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Question, Response
 from quizzes.options import presented_options
-from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.services.attempts import attempt_finish, attempt_start
 from tests.factories import make_question, make_quiz, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
@@ -239,9 +239,9 @@ def test_answering_costs_the_same_queries_with_10_and_1000_questions_in_the_bank
     small = answer_query_count(trainee_client, trainee, 10)
     large = answer_query_count(trainee_client, trainee, 1000)
 
-    # session, user, attempt, question (with its position in the attempt), its options, its sources;
-    # the question's position, is an earlier question still open (the order rule); savepoint, insert
+    # session, user, attempt, question (with its position in the attempt), its options, its sources,
+    # its hotspot regions; the question's position, is an earlier question still open (the order rule); savepoint, insert
     # response, insert chosen options, stamp the attempt, add to the leaderboard totals (one upsert
     # of three rows: the first attempt at a quiz counts), read and write the question's review card,
     # release; tally, question count, next.
-    assert small == large == 19
+    assert small == large == 20

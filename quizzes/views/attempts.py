@@ -6,15 +6,34 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnswerForm
+from quizzes.forms import answer_form_for
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
-from quizzes.services.attempts import AnswerRefused, answer_submit, attempt_finish, attempt_start
+from quizzes.services.attempts import (
+    AnswerRefused,
+    ModeNotOffered,
+    answer_submit,
+    attempt_expire_if_due,
+    attempt_finish,
+    attempt_start,
+)
 
 
 def owned_attempt(request, attempt_id) -> Attempt:
     return get_object_or_404(Attempt.objects.owned_by(request.user).select_related("quiz"), pk=attempt_id)
+
+
+def current_attempt(request, attempt_id) -> Attempt:
+    """The trainee's attempt, finished first if it is an exam whose time is up: the server enforces the limit."""
+    return attempt_expire_if_due(attempt=owned_attempt(request, attempt_id))
+
+
+class ExamAnswersElsewhere(AnswerRefused):
+    def __init__(self):
+        super().__init__(
+            "This attempt is an exam: save answers on its exam pages, where they can change until you submit."
+        )
 
 
 def attempt_question(attempt, question_id) -> Question:
@@ -55,16 +74,27 @@ def question_context(attempt, question, *, form=None, response=None, chosen_ids=
 @login_required
 def start(request, slug):
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
-    attempt = attempt_start(user=request.user, quiz=quiz)
+    mode = Attempt.Mode.EXAM if request.POST.get("mode") == Attempt.Mode.EXAM else Attempt.Mode.TUTOR
+    try:
+        attempt = attempt_start(user=request.user, quiz=quiz, mode=mode)
+    except ModeNotOffered as refusal:
+        messages.error(request, str(refusal))
+        return redirect(quiz)
     return redirect("attempt_resume", attempt.pk)
 
 
 @require_GET
 @login_required
 def resume(request, attempt_id):
-    attempt = owned_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if attempt.is_finished:
         return redirect("attempt_summary", attempt.pk)
+    if attempt.is_exam:
+        # The first unanswered question, or the review page when every question has an answer.
+        current = Question.objects.unanswered_in(attempt).first()
+        if current is None:
+            return redirect("exam_review", attempt.pk)
+        return redirect("exam_question", attempt.pk, current.pk)
     current = Question.objects.unanswered_in(attempt).first()
     if current is None:
         # Every question is answered: go back to the last one, whose feedback offers "Finish".
@@ -78,7 +108,9 @@ def resume(request, attempt_id):
 @require_GET
 @login_required
 def question_show(request, attempt_id, question_id):
-    attempt = owned_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
+    if attempt.is_exam:
+        return redirect("exam_question", attempt.pk, question_id)  # which sends a finished exam to its results
     question = attempt_question(attempt, question_id)
     response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
     if response is None:
@@ -87,7 +119,7 @@ def question_show(request, attempt_id, question_id):
         if Question.objects.unanswered_in(attempt).values_list("pk", flat=True).first() != question.pk:
             # Questions come in order: a later one (and a later case stage) waits its turn.
             return redirect("attempt_resume", attempt.pk)
-        form = AnswerForm(question=question, options=presented_options(question, attempt.pk))
+        form = answer_form_for(question, options=presented_options(question, attempt.pk))
         context = question_context(attempt, question, form=form)
     else:
         context = question_context(
@@ -102,11 +134,13 @@ def question_show(request, attempt_id, question_id):
 @login_required
 @rate_limited("answer", back_to="question_show")
 def answer(request, attempt_id, question_id):
-    attempt = owned_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
+    if attempt.is_exam:
+        return exam_answer_refused(request, attempt)
     question = get_object_or_404(
         Question.objects.for_display().in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED), pk=question_id
     )
-    form = AnswerForm(request.POST, question=question, options=presented_options(question, attempt.pk))
+    form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
     if not form.is_valid():
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
         return render(request, template, question_context(attempt, question, form=form), status=422)
@@ -115,6 +149,7 @@ def answer(request, attempt_id, question_id):
             attempt=attempt,
             question=question,
             chosen=form.cleaned_data["chosen"],
+            point=form.cleaned_data.get("point"),
             confidence=form.cleaned_data["confidence"],
         )
     except AnswerRefused as refusal:
@@ -141,21 +176,32 @@ def answer_refused(request, attempt, question, refusal):
     return render(request, "quizzes/question.html#answered", context, status=409)
 
 
+def exam_answer_refused(request, attempt):
+    """409: the tutor answer route records nothing for an exam, whose answers stay hidden until the end."""
+    refusal = ExamAnswersElsewhere()
+    if request.htmx:
+        context = {"notice": str(refusal), "attempt": attempt}
+        return render(request, "quizzes/question.html#refused", context, status=409)
+    messages.warning(request, str(refusal))
+    return redirect("attempt_resume", attempt.pk)
+
+
 @require_POST
 @login_required
 def finish(request, attempt_id):
-    attempt = attempt_finish(attempt=owned_attempt(request, attempt_id))
+    # An exam submitted after its time is up finishes as of its deadline, not now.
+    attempt = attempt_finish(attempt=current_attempt(request, attempt_id))
     return redirect("attempt_summary", attempt.pk)
 
 
 @require_GET
 @login_required
 def summary(request, attempt_id):
-    attempt = owned_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if not attempt.is_finished:
         return redirect("attempt_resume", attempt.pk)
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
-    questions = Question.objects.in_attempt(attempt).prefetch_related("choices")
+    questions = Question.objects.in_attempt(attempt).prefetch_related("choices", "regions")
     rows = []
     for question in questions:
         response = responses.get(question.pk)

@@ -1,0 +1,206 @@
+"""Exam mode: questions in any order, answers saved and changed until "Submit all", flags for review,
+and the time limit enforced here whatever the trainee's page shows.
+
+Nothing here renders correctness: no verdict, points, score, explanation or rationale reaches an exam
+page before the attempt is finished (tests/test_views_exam.py renders every page and fragment to check).
+Every view first finishes an exam whose time is up, then sends a finished attempt to its results.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from quizzes.forms import answer_form_for
+from quizzes.models import Attempt, AttemptQuestion, Question
+from quizzes.options import presented_options
+from quizzes.ratelimit import rate_limited
+from quizzes.services.attempts import AnswerRefused, AttemptAlreadyFinished, TimeIsUp, attempt_expire_if_due
+from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
+from quizzes.views.attempts import attempt_question, owned_attempt
+
+TEMPLATE = "quizzes/exam_question.html"
+
+
+class NotAnExam(AnswerRefused):
+    def __init__(self):
+        super().__init__(
+            "This attempt is in tutor mode: answer on its question page, where feedback follows each answer."
+        )
+
+
+def exam_attempt(request, attempt_id) -> Attempt:
+    """The trainee's attempt, finished first if it is an exam whose time is up."""
+    return attempt_expire_if_due(attempt=owned_attempt(request, attempt_id))
+
+
+def elsewhere(attempt: Attempt):
+    """Where a page request goes when the exam pages have nothing to show, or None."""
+    if attempt.is_finished:
+        return redirect("attempt_summary", attempt.pk)
+    if not attempt.is_exam:
+        return redirect("attempt_resume", attempt.pk)
+    return None
+
+
+def exam_question_url(attempt: Attempt, question_id: int) -> str:
+    return reverse("exam_question", args=[attempt.pk, question_id])
+
+
+def exam_items(attempt: Attempt) -> list[AttemptQuestion]:
+    """Every question's place, flag and whether it is answered: the navigator, in one query."""
+    return list(attempt.items.with_answer_state().in_order())
+
+
+def timer_context(attempt: Attempt) -> dict:
+    # The server's clock, so the countdown script can correct for a wrong clock on the trainee's device.
+    now = timezone.now()
+    return {"attempt": attempt, "quiz": attempt.quiz, "now": now, "remaining": attempt.deadline - now}
+
+
+def exam_question_context(attempt: Attempt, question: Question, *, form, items=None) -> dict:
+    """What the exam question page renders. Deliberately no Response: only which options are saved."""
+    items = exam_items(attempt) if items is None else items
+    by_position = {item.position: item for item in items}
+    item = by_position[question.position]
+    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+    saved_ids = {choice.pk for choice in response.chosen.all()} if response else set()
+    saved_labels = [option.label for option in form.options if option.choice.pk in saved_ids]
+    return timer_context(attempt) | {
+        "question": question,
+        "form": form,
+        "options": form.options,
+        # A refused form shows what was posted; otherwise the saved answer.
+        "checked_labels": form.data.getlist("answer") if form.is_bound else saved_labels,
+        "is_answered": response is not None,
+        "saved_labels": saved_labels,
+        "saved_point": (response.point_x, response.point_y) if response and response.has_point else None,
+        "saved_no_abnormality": bool(response and question.is_hotspot and not response.has_point),
+        "items": items,
+        "item": item,
+        "position": question.position,
+        "total": len(items),
+        "previous_item": by_position.get(question.position - 1),
+        "next_item": by_position.get(question.position + 1),
+        "answered_count": sum(1 for each in items if each.is_answered),
+    }
+
+
+@require_GET
+@login_required
+def exam_question(request, attempt_id, question_id):
+    attempt = exam_attempt(request, attempt_id)
+    if away := elsewhere(attempt):
+        return away
+    question = attempt_question(attempt, question_id)
+    form = answer_form_for(question, options=presented_options(question, attempt.pk))
+    return render(request, TEMPLATE, exam_question_context(attempt, question, form=form))
+
+
+@require_POST
+@login_required
+@rate_limited("answer", back_to="exam_question")
+def exam_answer(request, attempt_id, question_id):
+    """Save the answer and go on to the next question (or, after the last, to the review page)."""
+    attempt = exam_attempt(request, attempt_id)
+    if refusal := refusal_for(attempt):
+        return exam_refused(request, attempt, question_id, refusal)
+    question = attempt_question(attempt, question_id)
+    form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
+    if not form.is_valid():
+        template = f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE
+        return render(request, template, exam_question_context(attempt, question, form=form), status=422)
+    try:
+        exam_answer_save(
+            attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
+        )
+    except AnswerRefused as refusal:
+        return exam_refused(request, attempt, question_id, refusal)
+    messages.success(request, f"Answer to question {question.position} saved.")
+    next_id = attempt.items.filter(position=question.position + 1).values_list("question_id", flat=True).first()
+    return redirect(exam_question_url(attempt, next_id) if next_id else reverse("exam_review", args=[attempt.pk]))
+
+
+@require_POST
+@login_required
+def exam_clear(request, attempt_id, question_id):
+    """Take an answer back, so the question counts as unanswered."""
+    attempt = exam_attempt(request, attempt_id)
+    if refusal := refusal_for(attempt):
+        return exam_refused(request, attempt, question_id, refusal)
+    question = attempt_question(attempt, question_id)
+    try:
+        exam_answer_clear(attempt=attempt, question=question)
+    except AnswerRefused as refusal:
+        return exam_refused(request, attempt, question_id, refusal)
+    messages.success(request, f"Answer to question {question.position} cleared: it counts as unanswered.")
+    return redirect(exam_question_url(attempt, question.pk))
+
+
+@require_POST
+@login_required
+def exam_flag(request, attempt_id, question_id):
+    """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
+    attempt = exam_attempt(request, attempt_id)
+    if refusal := refusal_for(attempt):
+        return exam_refused(request, attempt, question_id, refusal)
+    question = attempt_question(attempt, question_id)
+    flagged = request.POST.get("flagged")
+    if flagged not in {"0", "1"}:
+        form = answer_form_for(question, options=presented_options(question, attempt.pk))
+        context = exam_question_context(attempt, question, form=form) | {
+            "flag_error": "Say whether to flag the question (1) or take the flag off (0)."
+        }
+        return render(request, f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE, context, status=422)
+    try:
+        exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
+    except AnswerRefused as refusal:
+        return exam_refused(request, attempt, question_id, refusal)
+    if flagged == "1":
+        messages.success(request, f"Question {question.position} flagged for review.")
+    else:
+        messages.success(request, f"Flag taken off question {question.position}.")
+    return redirect(exam_question_url(attempt, question.pk))
+
+
+@require_GET
+@login_required
+def exam_review(request, attempt_id):
+    """"Submit all": what is still unanswered or flagged, then the confirmation."""
+    attempt = exam_attempt(request, attempt_id)
+    if away := elsewhere(attempt):
+        return away
+    items = exam_items(attempt)
+    context = timer_context(attempt) | {
+        "items": items,
+        "total": len(items),
+        "answered_count": sum(1 for item in items if item.is_answered),
+        "unanswered": [item for item in items if not item.is_answered],
+        "flagged": [item for item in items if item.is_flagged],
+    }
+    return render(request, "quizzes/exam_review.html", context)
+
+
+def refusal_for(attempt: Attempt) -> AnswerRefused | None:
+    """Why the exam takes no more changes, or None if it does."""
+    if not attempt.is_exam:
+        return NotAnExam()
+    if attempt.ran_out_of_time:
+        return TimeIsUp()
+    if attempt.is_finished:
+        return AttemptAlreadyFinished()
+    return None
+
+
+def exam_refused(request, attempt: Attempt, question_id: int, refusal: AnswerRefused):
+    """Nothing was changed. htmx gets a 409 fragment saying why; a page goes where it can say so."""
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#refused", {"attempt": attempt, "notice": str(refusal)}, status=409)
+    messages.warning(request, str(refusal))
+    if attempt.is_finished:
+        return redirect("attempt_summary", attempt.pk)
+    if not attempt.is_exam:
+        return redirect("attempt_resume", attempt.pk)
+    return redirect(exam_question_url(attempt, question_id))
