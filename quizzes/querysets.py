@@ -1,5 +1,7 @@
 """Reads: every query the views make, named for what it returns."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce, TruncWeek
@@ -34,7 +36,7 @@ class QuestionQuerySet(models.QuerySet):
 
     def for_display(self):
         """Everything a question page renders, in a fixed number of queries."""
-        return self.select_related("quiz").prefetch_related("choices", "sources")
+        return self.select_related("quiz").prefetch_related("choices", "sources", "regions")
 
     def after(self, question):
         """The questions that come after `question` in quiz order."""
@@ -56,6 +58,36 @@ class QuestionQuerySet(models.QuerySet):
         answered = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
         return self.in_attempt(attempt).exclude(Exists(answered))
 
+    def latest_mistakes_of(self, user, quiz=None):
+        """The questions whose most recent final answer by `user` was wrong, in published quizzes (or in
+        `quiz`), the most recent mistake first. A later right answer takes a question off; an exam's
+        answers count once it has finished, when the trainee has seen them marked."""
+        from quizzes.models import Response
+
+        latest = (
+            Response.objects.final().filter(attempt__user=user, question=OuterRef("pk")).order_by("-answered_at", "-pk")
+        )
+        questions = self.filter(quiz__status="published")
+        if quiz is not None:
+            questions = questions.filter(quiz=quiz)
+        return (
+            questions.alias(
+                latest_is_correct=Subquery(latest.values("is_correct")[:1]),
+                latest_answered_at=Subquery(latest.values("answered_at")[:1]),
+            )
+            .filter(latest_is_correct=False)
+            .order_by("-latest_answered_at", "-pk")
+        )
+
+    def count_per_quiz(self):
+        """One row per quiz these questions are in (`slug`, `title`, `count`), in the site's quiz order."""
+        return (
+            self.order_by()
+            .values(slug=F("quiz__slug"), title=F("quiz__title"))
+            .annotate(count=Count("pk"))
+            .order_by("quiz__topic__order", "quiz__topic__name", "quiz__order", "quiz__title")
+        )
+
 
 class AttemptQuerySet(models.QuerySet):
     def owned_by(self, user):
@@ -69,6 +101,10 @@ class AttemptQuerySet(models.QuerySet):
 
     def unfinished(self):
         return self.filter(finished_at__isnull=True)
+
+    def practice_sets(self):
+        """Sets drawn from the trainee's record (mistakes, due today) rather than one quiz's questions."""
+        return self.exclude(kind="quiz")
 
 
 class AttemptQuestionQuerySet(models.QuerySet):
@@ -89,6 +125,22 @@ class ReviewCardQuerySet(models.QuerySet):
 
     def due_by(self, moment):
         return self.filter(due__lte=moment)
+
+    def in_published_quizzes(self):
+        return self.filter(question__quiz__status="published")
+
+    def due_today(self, now=None):
+        """Cards due by the end of today in the site's time zone, however overdue, most overdue first."""
+        return self.filter(due__lt=start_of_tomorrow(now)).order_by("due", "pk")
+
+    def due_summary(self, now=None) -> dict:
+        """`due_today` (how many cards are due by the end of today) and `next_due` (when the first card
+        after today is due, or None), in one query."""
+        tomorrow = start_of_tomorrow(now)
+        return self.aggregate(
+            due_today=Count("pk", filter=Q(due__lt=tomorrow)),
+            next_due=models.Min("due", filter=Q(due__gte=tomorrow)),
+        )
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -124,6 +176,16 @@ class ResponseQuerySet(models.QuerySet):
             self.values("question__quiz__topic__name")
             .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
             .order_by("question__quiz__topic__name")
+        )
+
+    def calibration_by_topic(self):
+        """Answered and right per topic (`topic`, its name) and stated `confidence`; answers given
+        without a confidence are left out."""
+        return (
+            self.exclude(confidence="")
+            .values("confidence", topic=F("question__quiz__topic__name"))
+            .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
+            .order_by("topic", "confidence")
         )
 
 
@@ -162,3 +224,10 @@ class LeaderboardEntryQuerySet(models.QuerySet):
             if entry.points != previous:
                 rank, previous = position, entry.points
             yield rank, entry
+
+
+def start_of_tomorrow(now=None) -> datetime.datetime:
+    """Midnight at the end of today in the site's time zone: what is due "today" is due before it."""
+    zone = timezone.get_default_timezone()
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    return datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)

@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from quizzes.views import accounts, attempts, leaderboard, pages, progress
+from quizzes.views import practice
+from quizzes.views import exam
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -13,8 +15,15 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/questions/<int:question_id>/", attempts.question_show, name="question_show"),
     path("attempts/<int:attempt_id>/questions/<int:question_id>/answer/", attempts.answer, name="answer"),
     path("attempts/<int:attempt_id>/finish/", attempts.finish, name="attempt_finish"),
+    path("attempts/<int:attempt_id>/exam/<int:question_id>/", exam.exam_question, name="exam_question"),
+    path("attempts/<int:attempt_id>/exam/<int:question_id>/answer/", exam.exam_answer, name="exam_answer"),
+    path("attempts/<int:attempt_id>/exam/<int:question_id>/clear/", exam.exam_clear, name="exam_clear"),
+    path("attempts/<int:attempt_id>/exam/<int:question_id>/flag/", exam.exam_flag, name="exam_flag"),
+    path("attempts/<int:attempt_id>/exam/review/", exam.exam_review, name="exam_review"),
     path("attempts/<int:attempt_id>/summary/", attempts.summary, name="attempt_summary"),
     path("progress/", progress.my_progress, name="my_progress"),
+    path("practice/mistakes/", practice.mistakes, name="practice_mistakes_start"),
+    path("practice/due-today/", practice.review, name="practice_review_start"),
     path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
     path("leaderboard/export.csv", leaderboard.leaderboard_export, name="leaderboard_export"),
     path("leaderboard/settings/", leaderboard.leaderboard_settings, name="leaderboard_settings"),

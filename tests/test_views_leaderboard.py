@@ -334,3 +334,15 @@ def test_a_board_costs_the_same_queries_with_40_and_400_trainees(client, board, 
     # session, user, the viewer's permissions (the user's own, then their groups'), the top 20 with
     # their users, the viewer's row with its rank; the per-quiz board adds the published quizzes.
     assert counts[0] == counts[1] == (7 if board == "quiz" else 6)
+
+
+def test_the_scoring_page_states_how_answers_rate_review_cards_and_the_first_intervals(client):
+    html = client.get(reverse("scoring")).content.decode()
+
+    section = html.split('id="spaced-repetition"')[1].split("</section>")[0]
+    # The intervals come from the scheduler itself (quizzes/services/review.py, first_intervals).
+    assert "<tr><td>Wrong (partial credit counts as wrong)</td><td>Again</td><td>the next day</td></tr>" in section
+    assert "<tr><td>Right, with low confidence (“a guess”)</td><td>Hard</td><td>the next day</td></tr>" in section
+    assert "<tr><td>Right, with medium confidence or none given</td><td>Good</td><td>after 2 days</td></tr>" in section
+    assert "<tr><td>Right, with high confidence (“sure”)</td><td>Easy</td><td>after 8 days</td></tr>" in section
+    assert "an exam's answers review their cards when the exam finishes" in section

@@ -71,3 +71,13 @@ def _as_fsrs(card: ReviewCard) -> fsrs.Card:
 def _utc(moment: datetime.datetime) -> datetime.datetime:
     # fsrs refuses any other time zone; the database may hand back the site's.
     return moment.astimezone(datetime.UTC)
+
+
+def first_intervals() -> dict[ReviewCard.Rating, datetime.timedelta]:
+    """How long after a question's first answer its card comes due, for each rating (for the scoring
+    page, so that what it says is what the scheduler does)."""
+    start = datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC)  # any moment: the intervals do not depend on it
+    return {
+        rating: SCHEDULER.review_card(fsrs.Card(due=start), fsrs.Rating(rating), review_datetime=start)[0].due - start
+        for rating in ReviewCard.Rating
+    }

@@ -18,8 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.forms import LeaderboardSettingsForm
 from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, Quiz, User
+from quizzes.models import ReviewCard
 from quizzes.services.attempts import partial_credit
 from quizzes.services.leaderboard import leaderboard_settings_update
+from quizzes.services.review import first_intervals
 
 TOP = 20
 EDUCATOR_PERMISSION = "quizzes.view_response"
@@ -209,5 +211,29 @@ def scoring(request):
     return render(
         request,
         "quizzes/scoring.html",
-        {"points": POINTS_PER_QUESTION, "top": TOP, "time_zone": settings.TIME_ZONE, "examples": examples},
+        {
+            "points": POINTS_PER_QUESTION,
+            "top": TOP,
+            "time_zone": settings.TIME_ZONE,
+            "examples": examples,
+            "ratings": review_ratings(),
+        },
     )
+
+
+# Which answers give which rating: the rule itself is quizzes/services/review.py, rating_for.
+ANSWER_RATINGS = [
+    ("Wrong (partial credit counts as wrong)", ReviewCard.Rating.AGAIN),
+    ("Right, with low confidence (“a guess”)", ReviewCard.Rating.HARD),
+    ("Right, with medium confidence or none given", ReviewCard.Rating.GOOD),
+    ("Right, with high confidence (“sure”)", ReviewCard.Rating.EASY),
+]
+
+
+def review_ratings() -> list[dict]:
+    """The spaced-repetition table: each kind of answer, its rating, and when a new card then comes back."""
+    intervals = first_intervals()
+    return [
+        {"answer": answer, "rating": rating.label, "days": intervals[rating].days}
+        for answer, rating in ANSWER_RATINGS
+    ]

@@ -1,8 +1,9 @@
-"""The public pages: the quiz list and a quiz's own page."""
+"""The public pages: the quiz list (with a trainee's practice panels) and a quiz's own page."""
 
 from django.shortcuts import get_object_or_404, render
 
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, Question, Quiz, ReviewCard
+from quizzes.services.practice import PRACTICE_SET_SIZE
 
 
 def home(request):
@@ -12,12 +13,26 @@ def home(request):
         .with_question_count()
         .with_best_percent(request.user)
     )
-    return render(request, "quizzes/home.html", {"quizzes": quizzes})
+    context = {"quizzes": quizzes}
+    if request.user.is_authenticated:
+        context |= practice_panels(request.user)
+    return render(request, "quizzes/home.html", context)
+
+
+def practice_panels(user) -> dict:
+    """What the "Due today" and "Practise my mistakes" panels show, in three queries however much there is."""
+    return {
+        "reviews": ReviewCard.objects.of(user).in_published_quizzes().due_summary(),
+        "mistakes_count": Question.objects.latest_mistakes_of(user).count(),
+        "unfinished_practice": Attempt.objects.owned_by(user).practice_sets().unfinished().select_related("quiz"),
+        "practice_set_size": PRACTICE_SET_SIZE,
+    }
 
 
 def quiz_detail(request, slug):
     quiz = get_object_or_404(Quiz.objects.published().select_related("topic").with_question_count(), slug=slug)
-    attempts = Attempt.objects.owned_by(request.user).filter(quiz=quiz)
+    # A practice set drawn from this quiz's mistakes is not an attempt at the quiz.
+    attempts = Attempt.objects.owned_by(request.user).filter(quiz=quiz, kind=Attempt.Kind.QUIZ)
     return render(
         request,
         "quizzes/quiz_detail.html",

@@ -1,6 +1,5 @@
 """An educator writes a question in the admin and publishes it; a trainee then answers it."""
 
-import io
 import re
 
 import pytest

@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 from PIL import Image
 

@@ -1,0 +1,51 @@
+"""Practice sets drawn from a trainee's own record: the questions they last got wrong, and the
+spaced-repetition cards due today. Both are tutor-mode attempts that never count for a leaderboard;
+answering them reviews each question's card like any other answer (quizzes/services/review.py)."""
+
+import datetime
+
+from django.db import transaction
+
+from quizzes.models import Attempt, Question, Quiz, ReviewCard, User
+from quizzes.services.attempts import attempt_questions_add
+
+# A set is one sitting: past this many questions the rest wait for the next set (the pages say so).
+PRACTICE_SET_SIZE = 20
+
+
+class NothingToPractise(Exception):
+    """The set would be empty, so none was started; the message says why, in words for the trainee."""
+
+
+def mistakes_start(*, user: User, quiz: Quiz | None = None) -> Attempt:
+    """Start a set of the questions whose most recent answer was wrong (in `quiz`, or in every
+    published quiz), the most recent mistake first, at most PRACTICE_SET_SIZE of them."""
+    with transaction.atomic():
+        question_ids = list(
+            Question.objects.latest_mistakes_of(user, quiz=quiz).values_list("pk", flat=True)[:PRACTICE_SET_SIZE]
+        )
+        if not question_ids:
+            where = f"in “{quiz.title}”" if quiz else "anywhere"
+            raise NothingToPractise(f"No mistakes to practise {where}: your latest answer to every question was right.")
+        return _practice_set_create(user=user, kind=Attempt.Kind.MISTAKES, quiz=quiz, question_ids=question_ids)
+
+
+def review_start(*, user: User, now: datetime.datetime | None = None) -> Attempt:
+    """Start a set of the trainee's cards due by the end of today (in the site's time zone), the most
+    overdue first, at most PRACTICE_SET_SIZE of them."""
+    with transaction.atomic():
+        question_ids = list(
+            ReviewCard.objects.of(user)
+            .in_published_quizzes()
+            .due_today(now)
+            .values_list("question_id", flat=True)[:PRACTICE_SET_SIZE]
+        )
+        if not question_ids:
+            raise NothingToPractise("Nothing is due for review today.")
+        return _practice_set_create(user=user, kind=Attempt.Kind.REVIEW, quiz=None, question_ids=question_ids)
+
+
+def _practice_set_create(*, user: User, kind: str, quiz: Quiz | None, question_ids: list[int]) -> Attempt:
+    attempt = Attempt.objects.create(user=user, kind=kind, quiz=quiz, mode=Attempt.Mode.TUTOR, is_ranked=False)
+    attempt_questions_add(attempt=attempt, question_ids=question_ids)
+    return attempt

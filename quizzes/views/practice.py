@@ -1,0 +1,43 @@
+"""Starting practice sets: the trainee's mistakes (everywhere or in one quiz) and today's due reviews.
+Once started, a set is taken through the ordinary attempt pages (quizzes/views/attempts.py)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from quizzes.models import Quiz
+from quizzes.services.practice import NothingToPractise, mistakes_start, review_start
+
+
+@require_POST
+@login_required
+def mistakes(request):
+    """`quiz` (a slug, as a form field or in the query string) limits the set to one quiz."""
+    slug = request.POST.get("quiz") or request.GET.get("quiz")
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug) if slug else None
+    try:
+        attempt = mistakes_start(user=request.user, quiz=quiz)
+    except NothingToPractise as nothing:
+        return nothing_to_practise(request, nothing)
+    return redirect("attempt_resume", attempt.pk)
+
+
+@require_POST
+@login_required
+def review(request):
+    try:
+        attempt = review_start(user=request.user)
+    except NothingToPractise as nothing:
+        return nothing_to_practise(request, nothing)
+    return redirect("attempt_resume", attempt.pk)
+
+
+def nothing_to_practise(request, nothing: NothingToPractise):
+    """Say why, and go back to the page the button was on (`next`, when it is one of ours)."""
+    messages.info(request, str(nothing))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "home"
+    return redirect(back)

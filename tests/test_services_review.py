@@ -1,0 +1,143 @@
+"""Spaced repetition: each answer rates the question's card and FSRS says when it is due again."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from quizzes.models import Question, ReviewCard
+from quizzes.services.attempts import answer_submit, attempt_start
+from quizzes.services.review import first_intervals, rating_for, review_card_record
+from tests.factories import make_question, right_choices, wrong_choices
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+Rating = ReviewCard.Rating
+
+FIRST_REVIEW = datetime.datetime(2026, 1, 5, 9, tzinfo=UTC)
+# A card rated Good at FIRST_REVIEW is due two days later; this is its second review, right on time.
+SECOND_REVIEW = datetime.datetime(2026, 1, 7, 9, tzinfo=UTC)
+
+
+def on(day, hour=9):
+    return datetime.datetime(2026, 1, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def question(quiz):
+    return quiz.questions.in_quiz_order().prefetch_related("choices").first()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the moment answers are given (answer_submit asks django.utils.timezone.now)."""
+
+    def set_to(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return set_to
+
+
+@pytest.mark.parametrize(
+    ("is_correct", "confidence", "rating"),
+    [
+        (False, "", Rating.AGAIN),
+        (False, "high", Rating.AGAIN),
+        (True, "low", Rating.HARD),
+        (True, "medium", Rating.GOOD),
+        (True, "", Rating.GOOD),
+        (True, "high", Rating.EASY),
+    ],
+)
+def test_an_answer_rates_its_card_by_correctness_and_confidence(is_correct, confidence, rating):
+    assert rating_for(is_correct=is_correct, confidence=confidence) == rating
+
+
+@pytest.mark.parametrize(
+    ("rating", "due"),
+    [(Rating.AGAIN, on(6)), (Rating.HARD, on(6)), (Rating.GOOD, on(7)), (Rating.EASY, on(13))],
+)
+def test_a_new_card_is_due_the_next_day_two_days_or_eight_days_later_by_rating(trainee, question, rating, due):
+    card = review_card_record(user_id=trainee.pk, question_id=question.pk, rating=rating, reviewed_at=FIRST_REVIEW)
+
+    card.refresh_from_db()
+    assert card.due == due
+    assert card.last_review == FIRST_REVIEW and card.last_rating == rating and card.reviews == 1
+
+
+@pytest.mark.parametrize(
+    ("rating", "due"),
+    [(Rating.AGAIN, on(8)), (Rating.HARD, on(15)), (Rating.GOOD, on(18)), (Rating.EASY, on(26))],
+)
+def test_a_card_rated_good_and_reviewed_when_due_comes_back_later_by_rating(trainee, question, rating, due):
+    review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=FIRST_REVIEW)
+
+    card = review_card_record(user_id=trainee.pk, question_id=question.pk, rating=rating, reviewed_at=SECOND_REVIEW)
+
+    card.refresh_from_db()
+    assert card.due == due and card.reviews == 2 and card.last_rating == rating
+    assert ReviewCard.objects.filter(user=trainee, question=question).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("right", "confidence", "due"),
+    [(False, "", on(6)), (True, "low", on(6)), (True, "medium", on(7)), (True, "", on(7)), (True, "high", on(13))],
+)
+def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, clock, right, confidence, due):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    clock(FIRST_REVIEW)
+
+    answer_submit(
+        attempt=attempt,
+        question=question,
+        chosen=right_choices(question) if right else wrong_choices(question)[:1],
+        confidence=confidence,
+    )
+
+    assert ReviewCard.objects.get(user=trainee, question=question).due == due
+
+
+def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, clock):
+    clock(FIRST_REVIEW)
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, chosen=right_choices(question))
+    clock(SECOND_REVIEW)
+
+    answer_submit(
+        attempt=attempt_start(user=trainee, quiz=quiz), question=question,
+        chosen=right_choices(question), confidence="high",
+    )
+
+    card = ReviewCard.objects.get(user=trainee, question=question)
+    assert card.due == on(26)  # Good on the 5th, then Easy on the 7th
+    assert card.reviews == 2 and card.last_rating == Rating.EASY and card.last_review == SECOND_REVIEW
+
+
+def test_partial_credit_counts_as_wrong(trainee, quiz, clock):
+    question = make_question(
+        quiz=quiz, order=9, kind=Question.Kind.MULTIPLE,
+        options=[("Right a", True), ("Right b", True), ("Wrong c", False)],
+    )
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    for earlier in quiz.questions.in_quiz_order().prefetch_related("choices")[:3]:
+        answer_submit(attempt=attempt, question=earlier, chosen=right_choices(earlier))
+    clock(FIRST_REVIEW)
+
+    result = answer_submit(attempt=attempt, question=question, chosen=right_choices(question)[:1], confidence="high")
+
+    assert result.response.points == 5
+    card = ReviewCard.objects.get(user=trainee, question=question)
+    assert card.last_rating == Rating.AGAIN and card.due == on(6)
+
+
+def test_each_trainee_has_their_own_card(trainee, other_trainee, question):
+    review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.AGAIN, reviewed_at=FIRST_REVIEW)
+    review_card_record(user_id=other_trainee.pk, question_id=question.pk, rating=Rating.EASY, reviewed_at=FIRST_REVIEW)
+
+    assert ReviewCard.objects.get(user=trainee).due == on(6)
+    assert ReviewCard.objects.get(user=other_trainee).due == on(13)
+
+
+def test_first_intervals_are_what_the_scoring_page_promises():
+    days = {rating: interval.days for rating, interval in first_intervals().items()}
+
+    assert days == {Rating.AGAIN: 1, Rating.HARD: 1, Rating.GOOD: 2, Rating.EASY: 8}

@@ -1,0 +1,200 @@
+"""Starting practice sets from the web, and the home page's "Due today" and "Practise my mistakes" panels."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Attempt, ReviewCard
+from quizzes.services.attempts import attempt_finish
+from quizzes.services.practice import mistakes_start, review_start
+from quizzes.services.review import review_card_record
+from tests.factories import make_quiz, questions_of, take_quiz
+
+pytestmark = pytest.mark.django_db
+MISTAKES_URL = reverse("practice_mistakes_start")
+REVIEW_URL = reverse("practice_review_start")
+
+
+
+
+def card_due(user, question, due):
+    review_card_record(
+        user_id=user.pk, question_id=question.pk, rating=ReviewCard.Rating.AGAIN, reviewed_at=due - datetime.timedelta(days=1)
+    )
+    ReviewCard.objects.filter(user=user, question=question).update(due=due)
+
+
+def messages_of(response):
+    return [str(message) for message in response.wsgi_request._messages]
+
+
+# Starting a set
+
+
+def test_practising_my_mistakes_starts_a_set_and_opens_its_first_question(trainee_client, trainee, quiz):
+    take_quiz(trainee, quiz, [True, False, False])
+
+    response = trainee_client.post(MISTAKES_URL)
+
+    attempt = Attempt.objects.get(kind=Attempt.Kind.MISTAKES)
+    assert response.status_code == 302 and response["Location"] == reverse("attempt_resume", args=[attempt.pk])
+    page = trainee_client.get(response["Location"], follow=True).content.decode()
+    assert "<h1>Practise my mistakes</h1>" in page and "Question 1 of 2" in page and "Stem of question 3?" in page
+
+
+@pytest.mark.parametrize("where", ["field", "query string"])
+def test_mistakes_can_be_practised_within_one_quiz(trainee_client, trainee, where):
+    chosen, other = make_quiz(questions=2), make_quiz(questions=2)
+    take_quiz(trainee, chosen, [False, True])
+    take_quiz(trainee, other, [False, False])
+
+    if where == "field":
+        trainee_client.post(MISTAKES_URL, {"quiz": chosen.slug})
+    else:
+        trainee_client.post(f"{MISTAKES_URL}?quiz={chosen.slug}")
+
+    attempt = Attempt.objects.get(kind=Attempt.Kind.MISTAKES)
+    assert attempt.quiz == chosen
+    assert list(attempt.questions.values_list("pk", flat=True)) == [questions_of(chosen)[0].pk]
+
+
+def test_an_unknown_or_draft_quiz_is_not_found(trainee_client):
+    draft = make_quiz(status="draft")
+
+    assert trainee_client.post(MISTAKES_URL, {"quiz": "no-such-quiz"}).status_code == 404
+    assert trainee_client.post(MISTAKES_URL, {"quiz": draft.slug}).status_code == 404
+    assert not Attempt.objects.exists()
+
+
+def test_with_no_mistakes_the_trainee_is_told_and_sent_back(trainee_client, trainee, quiz):
+    take_quiz(trainee, quiz, [True, True, True])
+
+    response = trainee_client.post(MISTAKES_URL, {"next": reverse("my_progress")})
+
+    assert response.status_code == 302 and response["Location"] == reverse("my_progress")
+    assert messages_of(response) == ["No mistakes to practise anywhere: your latest answer to every question was right."]
+    assert not Attempt.objects.filter(kind=Attempt.Kind.MISTAKES).exists()
+
+
+def test_going_back_never_leaves_the_site(trainee_client):
+    response = trainee_client.post(MISTAKES_URL, {"next": "https://elsewhere.example/"})
+
+    assert response["Location"] == reverse("home")
+
+
+def test_review_now_starts_the_due_cards_as_a_set(trainee_client, trainee, quiz):
+    first, second, _third = questions_of(quiz)
+    card_due(trainee, second, timezone.now() - datetime.timedelta(days=2))
+    card_due(trainee, first, timezone.now() - datetime.timedelta(hours=1))
+
+    response = trainee_client.post(REVIEW_URL)
+
+    attempt = Attempt.objects.get(kind=Attempt.Kind.REVIEW)
+    assert response["Location"] == reverse("attempt_resume", args=[attempt.pk])
+    assert list(attempt.items.in_order().values_list("question_id", flat=True)) == [second.pk, first.pk]
+
+
+def test_with_nothing_due_the_trainee_is_told_and_sent_home(trainee_client):
+    response = trainee_client.post(REVIEW_URL, {"next": reverse("home")})
+
+    assert response["Location"] == reverse("home")
+    assert messages_of(response) == ["Nothing is due for review today."]
+    assert not Attempt.objects.exists()
+
+
+@pytest.mark.parametrize("url", [MISTAKES_URL, REVIEW_URL])
+def test_starting_a_set_needs_a_post(trainee_client, trainee, quiz, url):
+    take_quiz(trainee, quiz, [False])
+    card_due(trainee, questions_of(quiz)[1], timezone.now())
+
+    assert trainee_client.get(url).status_code == 405
+    assert not Attempt.objects.exclude(kind=Attempt.Kind.QUIZ).exists()
+
+
+@pytest.mark.parametrize("url", [MISTAKES_URL, REVIEW_URL])
+def test_starting_a_set_needs_a_login(client, url):
+    response = client.post(url)
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# The home page's panels
+
+
+def test_home_shows_how_many_are_due_today_and_how_many_mistakes(trainee_client, trainee, other_trainee):
+    quiz = make_quiz(questions=3)
+    take_quiz(trainee, quiz, [False, True, False])  # each answer makes a card due tomorrow
+    first, second, third = questions_of(quiz)
+    card_due(trainee, first, timezone.now() - datetime.timedelta(days=1))
+    card_due(trainee, second, timezone.now())
+    take_quiz(other_trainee, quiz, [False, False, False])
+
+    html = trainee_client.get(reverse("home")).content.decode()
+
+    assert "Due today: 2</h2>" in html and "Review now" in html
+    assert "2 questions you last answered wrong" in html and "A set takes up to 20 of them" in html
+    assert "Unfinished practice" not in html
+
+
+def test_home_says_when_the_next_review_is_due_when_none_is_due_today(trainee_client, trainee):
+    quiz = make_quiz(questions=1)
+    card_due(trainee, questions_of(quiz)[0], datetime.datetime(2030, 3, 5, 12, tzinfo=datetime.UTC))
+
+    html = trainee_client.get(reverse("home")).content.decode()
+
+    assert "Due today: 0</h2>" in html and "Review now" not in html
+    assert "The next question is due on Tuesday 5 March." in html
+    assert "No mistakes to practise" in html
+
+
+def test_home_offers_to_resume_unfinished_practice_sets(trainee_client, trainee, quiz):
+    take_quiz(trainee, quiz, [False, False, True])
+    within_quiz = mistakes_start(user=trainee, quiz=quiz)
+    card_due(trainee, questions_of(quiz)[2], timezone.now())
+    review = review_start(user=trainee)
+
+    html = trainee_client.get(reverse("home")).content.decode()
+
+    assert f'<a href="{within_quiz.get_absolute_url()}">Resume Practise my mistakes: {quiz.title}<span' in html
+    assert f'<a href="{review.get_absolute_url()}">Resume Due today (spaced repetition)<span' in html
+
+
+def test_visitors_see_no_practice_panels(client, quiz):
+    html = client.get(reverse("home")).content.decode()
+
+    assert "Due today" not in html and "Practise my mistakes" not in html
+
+
+def home_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    return len(queries)
+
+
+def test_the_home_page_makes_the_same_number_of_queries_however_big_the_record(trainee_client, trainee):
+    make_quiz(questions=1)
+    empty_record = home_queries(trainee_client)
+
+    for _ in range(3):
+        quiz = make_quiz(questions=4)
+        take_quiz(trainee, quiz, [False, False, True, False])
+        mistakes_start(user=trainee, quiz=quiz)
+        card_due(trainee, questions_of(quiz)[2], timezone.now())
+    review_start(user=trainee)
+    full_record = home_queries(trainee_client)
+
+    # Session and user, the quiz list, then the due summary, the mistakes count and unfinished sets.
+    assert empty_record == full_record == 6
+
+
+def test_a_quiz_page_does_not_offer_a_mistakes_set_as_the_attempt_to_resume(trainee_client, trainee, quiz):
+    attempt_finish(attempt=take_quiz(trainee, quiz, [False, False, False]))
+    mistakes_start(user=trainee, quiz=quiz)
+
+    html = trainee_client.get(quiz.get_absolute_url()).content.decode()
+
+    assert "Resume your attempt" not in html
