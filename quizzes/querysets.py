@@ -12,6 +12,11 @@ class QuizQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
 
+    def in_topic_order(self):
+        # Explicit, not Meta.ordering: Django leaves Meta.ordering out of queries that aggregate, such
+        # as with_question_count(), and the home page groups quizzes by topic from this order.
+        return self.order_by("topic__order", "topic__name", "order", "title")
+
     def with_question_count(self):
         return self.annotate(question_count=Count("questions", distinct=True))
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Topic
 from quizzes.services.attempts import attempt_start
 from tests.factories import make_quiz
 
@@ -25,6 +25,21 @@ def test_home_lists_published_quizzes_by_topic_for_visitors(client):
     assert published.title in html and published.topic.name in html
     assert draft.title not in html
     assert "3 questions" in html and "Sign up" in html
+
+
+def test_home_groups_quizzes_under_each_topic_once_in_topic_and_quiz_order(client):
+    chest = Topic.objects.create(name="Chest", slug="chest", order=1)
+    basics = Topic.objects.create(name="Basics", slug="basics", order=2)
+    # Created out of order, so the list's order can only come from the topic and quiz orders.
+    make_quiz(title="Chest second", topic=chest, order=2)
+    make_quiz(title="Basics only", topic=basics)
+    make_quiz(title="Chest first", topic=chest, order=1)
+
+    html = client.get(reverse("home")).content.decode()
+
+    positions = [html.index(text) for text in ("Chest", "Chest first", "Chest second", "Basics", "Basics only")]
+    assert positions == sorted(positions)
+    assert html.count(">Chest</h2>") == 1
 
 
 def test_home_shows_the_trainees_best_score_per_quiz(trainee_client, trainee, other_trainee):

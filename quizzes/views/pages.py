@@ -12,6 +12,7 @@ def home(request):
         .select_related("topic")
         .with_question_count()
         .with_best_percent(request.user)
+        .in_topic_order()
     )
     context = {"quizzes": quizzes}
     if request.user.is_authenticated:
