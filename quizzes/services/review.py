@@ -15,6 +15,7 @@ Fuzzing is off so that a review's due date depends only on the card and the rati
 import datetime
 
 import fsrs
+from django.db import transaction
 
 from quizzes.models import Response, ReviewCard
 
@@ -31,12 +32,14 @@ def rating_for(*, is_correct: bool, confidence: str) -> ReviewCard.Rating:
     return ReviewCard.Rating.GOOD
 
 
+@transaction.atomic(savepoint=False)
 def review_card_record(
     *, user_id: int, question_id: int, rating: ReviewCard.Rating, reviewed_at: datetime.datetime
 ) -> ReviewCard:
     """Review the trainee's card for the question (creating it on the first answer) and reschedule it.
 
-    Call inside the transaction that records the answer, so the card and the answer agree.
+    Call inside the transaction that records the answer, so the card and the answer agree. Called on
+    its own it opens its own transaction (the row lock needs one); nested, it adds no savepoint.
     """
     card = ReviewCard.objects.select_for_update().filter(user_id=user_id, question_id=question_id).first()
     scheduled, _log = SCHEDULER.review_card(
