@@ -434,18 +434,21 @@ class QuizAdmin(admin.ModelAdmin):
 class ResponseInline(admin.TabularInline):
     model = Response
     extra = 0
-    fields = ["question", "is_correct", "points", "answered_at", "seconds_taken"]
+    fields = ["question", "is_correct", "points", "confidence", "answered_at", "seconds_taken"]
     readonly_fields = fields
     can_delete = False
 
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["user", "quiz", "mode", "started_at", "finished_at", "score", "max_score"]
-    list_filter = ["quiz", "mode"]
+    list_display = ["user", "kind", "quiz", "mode", "is_ranked", "started_at", "finished_at", "score", "max_score"]
+    list_filter = ["kind", "mode", "is_ranked", "quiz"]
     list_select_related = ["user", "quiz"]
     search_fields = ["user__username", "user__display_name", "quiz__title"]
-    readonly_fields = ["user", "quiz", "mode", "started_at", "last_answered_at", "finished_at", "score", "max_score"]
+    readonly_fields = [
+        "user", "kind", "quiz", "mode", "is_ranked", "started_at", "deadline", "last_answered_at", "finished_at",
+        "score", "max_score",
+    ]
     inlines = [ResponseInline]
 
     def has_add_permission(self, request):

@@ -9,9 +9,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 
-from quizzes.models import Choice, Question, Quiz, Response, User
+from quizzes.models import Attempt, Choice, Question, Quiz, Response, User
+from quizzes.services.attempts import attempt_start
+from quizzes.services.practice import mistakes_start
 from quizzes.services.educators import EDUCATORS, educator_create
-from tests.factories import make_question, make_quiz
+from tests.factories import make_question, make_quiz, take_quiz
 
 pytestmark = pytest.mark.django_db
 ADD_QUESTION = reverse("admin:quizzes_question_add")
@@ -178,6 +180,20 @@ def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions
     assert not any(code.endswith("_user") or code.endswith("_group") or code.endswith("_permission") for code in codenames)
     assert not {"change_attempt", "delete_response", "add_response"} & codenames
     assert educator.is_staff and not educator.is_superuser
+
+
+def test_educators_see_each_attempts_kind_mode_and_whether_it_counts(educator_client):
+    trainee = User.objects.create_user("reviewed", password="a-long-test-password")
+    quiz = make_quiz(title="Ranked quiz", exam_minutes=10)
+    attempt_start(user=trainee, quiz=quiz, mode=Attempt.Mode.EXAM)
+    take_quiz(trainee, quiz, [False])
+    mistakes_start(user=trainee)
+
+    page = educator_client.get(reverse("admin:quizzes_attempt_changelist")).content.decode()
+    practice_only = educator_client.get(reverse("admin:quizzes_attempt_changelist"), {"kind__exact": "mistakes"})
+
+    assert "Exam (feedback at the end)" in page and "Practise my mistakes" in page
+    assert [a.kind for a in practice_only.context["cl"].result_list] == ["mistakes"]
 
 
 def test_an_educator_cannot_manage_users(educator_client):
