@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import Response
 from tests.browser.test_image_viewer import open_question
+from tests.browser.test_trainee_loop import heading_shown, sign_up
 from tests.factories import make_hotspot_question, make_quiz
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -143,3 +144,28 @@ def test_an_educator_draws_a_target_on_the_image_in_the_admin_and_saves_it(page,
     (region,) = question.regions.all()
     assert region.shape == "ellipse"
     assert region.geometry["cx"] == pytest.approx(0.25, abs=0.02) and region.geometry["rx"] == pytest.approx(0.05, abs=0.02)
+
+
+def test_in_an_exam_a_click_is_saved_without_feedback_and_marked_at_the_end(page, assert_accessible):
+    quiz = make_quiz(questions=0, title="Image exam", exam_minutes=5)
+    make_hotspot_question(quiz=quiz, image_size=(800, 600))
+    sign_up(page, "exam-clicker")
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start exam (5 min)").click()
+    heading_shown(page, "Question 1 of 1")
+
+    click_image_at(page, INSIDE)
+    expect(page.locator("[data-hotspot-marker]")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save answer").click()
+
+    # Saved, and still nothing on the page says where the target is or whether the click was inside it.
+    expect(page.get_by_role("button", name="Submit all")).to_be_visible()
+    expect(page.locator("[data-hotspot-region]")).to_have_count(0)
+    expect(page.get_by_text("inside the target")).to_have_count(0)
+    page.get_by_role("button", name="Submit all").click()
+
+    expect(page.get_by_role("heading", name="Your results")).to_be_visible()
+    expect(page.locator(".verdict")).to_have_text(re.compile(r"Correct"))
+    expect(page.locator(".answer-pair dd").first).to_have_text("A click inside the target")
+    assert Response.objects.get().is_correct
