@@ -128,9 +128,6 @@ class ReviewCardQuerySet(models.QuerySet):
     def of(self, user):
         return self.filter(user=user)
 
-    def due_by(self, moment):
-        return self.filter(due__lte=moment)
-
     def in_published_quizzes(self):
         return self.filter(question__quiz__status="published")
 
