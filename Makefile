@@ -13,12 +13,16 @@ PROD_ENV := DJANGO_SETTINGS_MODULE=quizsite.settings.production
 # key is enough when none is set.
 OPS_ENV := DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-backup-and-restore-sign-nothing}"
 
-.PHONY: run test install install-dev migrate content serve backup restore
+.PHONY: run test test-fast lint install install-dev migrate content serve backup restore
 
 run: install migrate content  ## Serve the site with the bundled quizzes on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install-dev  ## Run the whole suite: unit, integration and browser tests
+lint: install-dev  ## ruff: the lint rules and the format in pyproject.toml
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint  ## Run the whole suite: lint, then unit, integration and browser tests
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  echo "*** Chromium not found at $(CHROMIUM): the browser tests need it."; \
 	  echo "*** Install it with: sudo apt-get install chromium"; \
@@ -26,6 +30,9 @@ test: install-dev  ## Run the whole suite: unit, integration and browser tests
 	  echo "*** Browser tests will be reported as skipped."; \
 	fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: lint  ## The suite without the slow tier (browser, concurrency, migrations): for quick loops
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=/path/to/python3.13 run")'

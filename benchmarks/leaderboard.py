@@ -67,8 +67,17 @@ def main():
 class Child:
     def __init__(self, args, db: str, size: str):
         print(f"… {db}: seeding {SIZES[size]['users']:,} trainees", file=sys.stderr, flush=True)
-        command = [sys.executable, __file__, "--serve", db, size, "--workdir", args.workdir,
-                   "--postgres-url", args.postgres_url]
+        command = [
+            sys.executable,
+            __file__,
+            "--serve",
+            db,
+            size,
+            "--workdir",
+            args.workdir,
+            "--postgres-url",
+            args.postgres_url,
+        ]
         self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.ready = self.read()
 
@@ -80,7 +89,7 @@ class Child:
     def read(self):
         for line in self.process.stdout:
             if line.startswith(REPLY):
-                return json.loads(line[len(REPLY):])
+                return json.loads(line[len(REPLY) :])
         raise RuntimeError(f"the benchmark process stopped (exit code {self.process.wait()})")
 
     def close(self):
@@ -112,9 +121,13 @@ def run_database(args, db: str) -> dict:
         "db": db,
         "sizes": {
             size: summaries[size]
-            | {"pages": {board: summaries[size]["pages"][board] | {"median_ms": median_ms(pages[size][board])}
-                         for board in BOARDS},
-               "answer": summaries[size]["answer"] | {"median_ms": median_ms(answers[size])}}
+            | {
+                "pages": {
+                    board: summaries[size]["pages"][board] | {"median_ms": median_ms(pages[size][board])}
+                    for board in BOARDS
+                },
+                "answer": summaries[size]["answer"] | {"median_ms": median_ms(answers[size])},
+            }
             for size in SIZES
         },
     }
@@ -130,30 +143,40 @@ def report(results: list[dict]) -> None:
     memory = next(
         (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
     )
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} CPUs (nproc), {int(memory) // 1024} MiB memory, "
-          f"Python {platform.python_version()}, Django {django.get_version()}; "
-          f"load average when it finished: {', '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs (nproc), {int(memory) // 1024} MiB memory, "
+        f"Python {platform.python_version()}, Django {django.get_version()}; "
+        f"load average when it finished: {', '.join(f'{load:.2f}' for load in os.getloadavg())}"
+    )
     print()
-    print("| database | trainees | responses | entries | seed (s) | board | rows on board | viewer rank "
-          "| page median (ms) | page queries | answer median (ms) | answer queries |")
+    print(
+        "| database | trainees | responses | entries | seed (s) | board | rows on board | viewer rank "
+        "| page median (ms) | page queries | answer median (ms) | answer queries |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for result in results:
-        for size, cohort in result["sizes"].items():
+        for _size, cohort in result["sizes"].items():
             for board, page in cohort["pages"].items():
-                print(f"| {cohort['db_version']} | {cohort['users']:,} | {cohort['responses']:,} | "
-                      f"{cohort['entries']:,} | {cohort['seed_seconds']:.1f} | {board} | {page['board_size']:,} | "
-                      f"{page['viewer_rank']:,} | {page['median_ms']:.1f} | {page['queries']} | "
-                      f"{cohort['answer']['median_ms']:.1f} | {', '.join(map(str, cohort['answer']['queries']))} |")
+                print(
+                    f"| {cohort['db_version']} | {cohort['users']:,} | {cohort['responses']:,} | "
+                    f"{cohort['entries']:,} | {cohort['seed_seconds']:.1f} | {board} | {page['board_size']:,} | "
+                    f"{page['viewer_rank']:,} | {page['median_ms']:.1f} | {page['queries']} | "
+                    f"{cohort['answer']['median_ms']:.1f} | {', '.join(map(str, cohort['answer']['queries']))} |"
+                )
     print()
     for result in results:
         small, large = result["sizes"]["100"], result["sizes"]["10000"]
         for board in BOARDS:
             ratio = large["pages"][board]["median_ms"] / small["pages"][board]["median_ms"]
-            print(f"{small['db_version']}, {board}: 10,000 trainees take {ratio:.2f}x the time of 100; "
-                  f"queries {small['pages'][board]['queries']} and {large['pages'][board]['queries']}")
+            print(
+                f"{small['db_version']}, {board}: 10,000 trainees take {ratio:.2f}x the time of 100; "
+                f"queries {small['pages'][board]['queries']} and {large['pages'][board]['queries']}"
+            )
         ratio = large["answer"]["median_ms"] / small["answer"]["median_ms"]
-        print(f"{small['db_version']}, answer: {ratio:.2f}x the time; "
-              f"queries {small['answer']['queries']} and {large['answer']['queries']}")
+        print(
+            f"{small['db_version']}, answer: {ratio:.2f}x the time; "
+            f"queries {small['answer']['queries']} and {large['answer']['queries']}"
+        )
 
 
 # The child: one cohort in its own database, measured on request.
@@ -215,8 +238,10 @@ class Cohort:
         self.boards = {}
         for board, key in self.keys.items():
             on_board = LeaderboardEntry.objects.filter(board=key)
-            self.boards[board] = {"board_size": on_board.count(),
-                                  "viewer_rank": on_board.filter(user=self.viewer).with_rank().get().rank}
+            self.boards[board] = {
+                "board_size": on_board.count(),
+                "viewer_rank": on_board.filter(user=self.viewer).with_rank().get().rank,
+            }
         self.url = reverse("leaderboard")
         self.client = Client()
         self.client.force_login(self.viewer)

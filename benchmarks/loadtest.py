@@ -255,8 +255,12 @@ class Loopback:
 
     async def request(self, method: str, path: str, headers: dict, form: dict | None = None) -> Reply:
         body = urlencode(form or {}, doseq=True).encode() if method == "POST" else b""
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close",
-                 f"Content-Length: {len(body)}"]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {HOST}:{self.port}",
+            "Connection: close",
+            f"Content-Length: {len(body)}",
+        ]
         if method == "POST":
             lines.append("Content-Type: application/x-www-form-urlencoded")
         lines += [f"{name}: {value}" for name, value in headers.items()]
@@ -318,8 +322,17 @@ class Trainee:
             self.cookies[name.strip()] = rest.split(";", 1)[0]
 
 
-async def send(client: Loopback, recorder: Recorder, kind: str, trainee: Trainee | None, method: str, path: str,
-               expect: int, form: dict | None = None, headers: dict | None = None) -> Reply | None:
+async def send(
+    client: Loopback,
+    recorder: Recorder,
+    kind: str,
+    trainee: Trainee | None,
+    method: str,
+    path: str,
+    expect: int,
+    form: dict | None = None,
+    headers: dict | None = None,
+) -> Reply | None:
     """One request, timed from the moment it was due (time waiting for a free connection counts,
     as it would for a person waiting on the proxy)."""
     if not recorder.allow():
@@ -328,7 +341,7 @@ async def send(client: Loopback, recorder: Recorder, kind: str, trainee: Trainee
     started = time.perf_counter()
     try:
         reply = await client.request(method, path, headers, form)
-    except Exception as error:  # noqa: BLE001 - every failure is counted, none stops the run
+    except Exception as error:
         recorder.record(kind, time.perf_counter() - started, type(error).__name__)
         return None
     recorder.record(kind, time.perf_counter() - started, None if reply.status == expect else f"HTTP {reply.status}")
@@ -355,8 +368,15 @@ async def start_quiz(client, recorder, trainee: Trainee, pages: bool) -> None:
     trainee.questions = trainee.quizzes[slug]
     trainee.position = 0
     if pages:
-        await send(client, recorder, "question page (GET)", trainee, "GET",
-                   f"/attempts/{trainee.attempt}/questions/{trainee.questions[0]}/", 200)
+        await send(
+            client,
+            recorder,
+            "question page (GET)",
+            trainee,
+            "GET",
+            f"/attempts/{trainee.attempt}/questions/{trainee.questions[0]}/",
+            200,
+        )
 
 
 async def answer_turn(client, recorder, trainee: Trainee, pages: bool) -> None:
@@ -365,17 +385,33 @@ async def answer_turn(client, recorder, trainee: Trainee, pages: bool) -> None:
         return
     question = trainee.questions[trainee.position]
     path = f"/attempts/{trainee.attempt}/questions/{question}/answer/"
-    answered = await send(client, recorder, "answer (htmx POST)", trainee, "POST", path, 200,
-                          form={"answer": random.choice("AB")}, headers={"HX-Request": "true"})
+    answered = await send(
+        client,
+        recorder,
+        "answer (htmx POST)",
+        trainee,
+        "POST",
+        path,
+        200,
+        form={"answer": random.choice("AB")},
+        headers={"HX-Request": "true"},
+    )
     if answered is None:
         return
     trainee.position += 1
     if trainee.position < len(trainee.questions):
         if pages:
             following = trainee.questions[trainee.position]
-            await send(client, recorder, "question page (GET)", trainee, "GET",
-                       f"/attempts/{trainee.attempt}/questions/{following}/", 200,
-                       headers={"HX-Request": "true", "HX-Boosted": "true"})
+            await send(
+                client,
+                recorder,
+                "question page (GET)",
+                trainee,
+                "GET",
+                f"/attempts/{trainee.attempt}/questions/{following}/",
+                200,
+                headers={"HX-Request": "true", "HX-Boosted": "true"},
+            )
         return
     await send(client, recorder, "finish (POST)", trainee, "POST", f"/attempts/{trainee.attempt}/finish/", 302)
     trainee.attempt = None
@@ -396,8 +432,9 @@ async def at_rate(rate: float, count: int, make_call) -> None:
     await asyncio.gather(*tasks)
 
 
-async def trainees_phase(client, recorder, trainees: list[Trainee], interval: float, warmup: float,
-                         seconds: float, pages: bool) -> None:
+async def trainees_phase(
+    client, recorder, trainees: list[Trainee], interval: float, warmup: float, seconds: float, pages: bool
+) -> None:
     """Each trainee acts once per interval at its own random offset; only the window after the
     warm-up (in which everyone opens a quiz) is recorded."""
     begin = time.perf_counter()
@@ -504,9 +541,14 @@ async def measure(args, port: int, seed_data: dict, server_pid: int) -> dict:
     client = loopback(args.baseline_seconds)
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.9.9.9"}
     with CpuMeter(server_pid) as cpu:
-        await at_rate(rate, round(rate * args.baseline_seconds),
-                      lambda: send(client, recorder, "healthz (GET)", None, "GET", "/healthz", 200, headers=headers))
-    results["baseline"] = summarise(recorder, args.baseline_seconds, cpu.result) | {"offered_per_second": round(rate, 1)}
+        await at_rate(
+            rate,
+            round(rate * args.baseline_seconds),
+            lambda: send(client, recorder, "healthz (GET)", None, "GET", "/healthz", 200, headers=headers),
+        )
+    results["baseline"] = summarise(recorder, args.baseline_seconds, cpu.result) | {
+        "offered_per_second": round(rate, 1)
+    }
     budget = args.max_requests - recorder.sent
 
     trainees = [
@@ -537,10 +579,20 @@ async def measure(args, port: int, seed_data: dict, server_pid: int) -> dict:
 
 def machine() -> dict:
     memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), "unknown")
-    return {"nproc": os.cpu_count(), "memory": f"{int(memory.split()[1]) // 1024 // 1024} GiB", "cpu": model,
-            "python": sys.version.split()[0]}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "memory": f"{int(memory.split()[1]) // 1024 // 1024} GiB",
+        "cpu": model,
+        "python": sys.version.split()[0],
+    }
 
 
 def markdown(report: dict) -> str:
@@ -558,9 +610,13 @@ def markdown(report: dict) -> str:
             label = f"**{phase}: all**" if kind == "all" else f"{phase}: {kind}"
             cpu = result["cpu"]
             cpu_text = (
-                f"{cpu['server_cpu_s']} / {cpu['postgres_cpu_s']} / {cpu['client_cpu_s']} / {cpu['other_cpu_s']} "
-                f"in {cpu['wall_s']} s"
-            ) if kind == "all" else ""
+                (
+                    f"{cpu['server_cpu_s']} / {cpu['postgres_cpu_s']} / {cpu['client_cpu_s']} / {cpu['other_cpu_s']} "
+                    f"in {cpu['wall_s']} s"
+                )
+                if kind == "all"
+                else ""
+            )
             offered = f" ({result['offered_per_second']})" if kind == "all" else ""
             lines.append(
                 f"| {label} | {row['requests']} | {row['per_second']}{offered} | {row['errors']} | {row['p50_ms']} "
@@ -572,14 +628,24 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/quizsite_load",
-                        help="dropped and recreated: a database of the load test's own")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
-                        help="the production cache (rate limits, sessions); '' for none; this Redis database is flushed")
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/quizsite_load",
+        help="dropped and recreated: a database of the load test's own",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/14",
+        help="the production cache (rate limits, sessions); '' for none; this Redis database is flushed",
+    )
     parser.add_argument("--trainees", type=int, default=3000)
     parser.add_argument("--interval", type=float, default=30.0, help="seconds between one trainee's answers")
-    parser.add_argument("--pages", action=argparse.BooleanOptionalAction, default=True,
-                        help="also open the next question after each answer, as the page does")
+    parser.add_argument(
+        "--pages",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also open the next question after each answer, as the page does",
+    )
     parser.add_argument("--sign-ins", type=int, default=40, help="trainees who log in through the form")
     parser.add_argument("--sign-in-rate", type=float, default=2.0, help="log-ins started per second")
     parser.add_argument("--baseline-seconds", type=float, default=30.0)
@@ -611,13 +677,21 @@ def main() -> None:
     print(f"Work folder {work}; preparing the site ...", flush=True)
     run([PYTHON, "manage.py", "migrate", "--noinput"], env)
     run([PYTHON, "manage.py", "collectstatic", "--noinput"], env)
-    run([PYTHON, __file__, "seed", str(args.trainees), str(args.sign_ins), str(work / "seed.json")],
-        env | {"PYTHONPATH": str(ROOT)})
+    run(
+        [PYTHON, __file__, "seed", str(args.trainees), str(args.sign_ins), str(work / "seed.json")],
+        env | {"PYTHONPATH": str(ROOT)},
+    )
     seed_data = json.loads((work / "seed.json").read_text())
 
     with open(work / "gunicorn.log", "w") as log:
-        server = subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         asyncio.run(wait_until_up(port, server))
         print(f"gunicorn up on {HOST}:{port}; measuring ...", flush=True)

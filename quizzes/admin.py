@@ -87,22 +87,24 @@ class ChoiceInline(admin.TabularInline):
 
 REGIONS_HELP = (
     "Hotspot questions: the target regions on the image, drawn with the tools above (save the question with its "
-    "image first) or typed as a JSON list, each {\"shape\": \"ellipse\" or \"polygon\", \"geometry\": ..., "
-    "\"feedback\": \"Markdown shown after answering\"}. Coordinates run from 0 to 1 across and down the image: "
-    "an ellipse is {\"cx\", \"cy\", \"rx\", \"ry\"}, a polygon {\"points\": [[x, y], ...]} with at least 3 points. "
+    'image first) or typed as a JSON list, each {"shape": "ellipse" or "polygon", "geometry": ..., '
+    '"feedback": "Markdown shown after answering"}. Coordinates run from 0 to 1 across and down the image: '
+    'an ellipse is {"cx", "cy", "rx", "ry"}, a polygon {"points": [[x, y], ...]} with at least 3 points. '
     "A click inside any region is right."
 )
 
 
 class QuestionAdminForm(forms.ModelForm):
     regions = forms.CharField(
-        label="target regions", required=False, help_text=REGIONS_HELP,
+        label="target regions",
+        required=False,
+        help_text=REGIONS_HELP,
         widget=forms.Textarea(attrs={"rows": 6, "data-hotspot-editor": "", "class": "vLargeTextField"}),
     )
 
     class Meta:
         model = Question
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,10 +113,17 @@ class QuestionAdminForm(forms.ModelForm):
         widget.attrs["data-image-url"] = question.image.url if question.pk and question.image else ""
         widget.attrs["data-image-alt"] = question.image_alt
         if question.pk:
-            self.initial["regions"] = json.dumps(
-                [{"shape": r.shape, "geometry": r.geometry, "feedback": r.feedback} for r in question.regions.all()],
-                indent=1,
-            ) if question.regions.exists() else ""
+            self.initial["regions"] = (
+                json.dumps(
+                    [
+                        {"shape": r.shape, "geometry": r.geometry, "feedback": r.feedback}
+                        for r in question.regions.all()
+                    ],
+                    indent=1,
+                )
+                if question.regions.exists()
+                else ""
+            )
 
     def clean_regions(self) -> list[dict]:
         """The regions as a list of {"shape", "geometry", "feedback"}; their geometry is checked in clean()."""
@@ -124,9 +133,13 @@ class QuestionAdminForm(forms.ModelForm):
         try:
             regions = json.loads(raw)
         except json.JSONDecodeError as error:
-            raise ValidationError(f"The regions are not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).")
+            raise ValidationError(
+                f"The regions are not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+            ) from None
         if not isinstance(regions, list):
-            raise ValidationError("The regions must be a JSON list: [{\"shape\": ..., \"geometry\": ..., \"feedback\": ...}].")
+            raise ValidationError(
+                'The regions must be a JSON list: [{"shape": ..., "geometry": ..., "feedback": ...}].'
+            )
         problems = []
         for number, region in enumerate(regions, start=1):
             if not isinstance(region, dict):
@@ -161,7 +174,9 @@ class QuestionAdminForm(forms.ModelForm):
             if problems:
                 self.add_error("regions", problems)
         elif regions:
-            self.add_error("regions", "Only hotspot questions have target regions: clear them, or make this a hotspot question.")
+            self.add_error(
+                "regions", "Only hotspot questions have target regions: clear them, or make this a hotspot question."
+            )
         return cleaned
 
 
@@ -181,6 +196,7 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["key", "stem", "explanation", "choices__text"]
     inlines = [ChoiceInline]
     actions = [duplicate_questions]
+
     class Media:
         css = {"all": ["quizzes/admin.css", "quizzes/hotspot-editor.css"]}
         js = ["quizzes/hotspot-editor.js"]
@@ -200,12 +216,16 @@ class QuestionAdmin(admin.ModelAdmin):
     def thumbnail_preview(self, question):
         if not question.thumbnail:
             return "–"
-        return format_html('<img src="{}" alt="{}" class="admin-thumbnail">', question.thumbnail.url, question.image_alt)
+        return format_html(
+            '<img src="{}" alt="{}" class="admin-thumbnail">', question.thumbnail.url, question.image_alt
+        )
 
     @admin.display(description="preview")
     def preview_link(self, question):
         url = reverse("admin:quizzes_question_preview", args=[question.pk])
-        return format_html('<a href="{}">Preview as trainee<span class="visually-hidden"> ({})</span></a>', url, question.key)
+        return format_html(
+            '<a href="{}">Preview as trainee<span class="visually-hidden"> ({})</span></a>', url, question.key
+        )
 
     def save_model(self, request, obj, form, change):
         kind = obj.kind
@@ -245,8 +265,16 @@ class QuestionAdmin(admin.ModelAdmin):
         options = presented_options(question, attempt_id=0)
         form = answer_form_for(question, options=options, data=request.POST or None)
         context = {
-            "preview": True, "quiz": question.quiz, "question": question, "options": options, "form": form,
-            "answer_url": request.path, "position": 1, "total": 1, "answered": 0, "points": 0,
+            "preview": True,
+            "quiz": question.quiz,
+            "question": question,
+            "options": options,
+            "form": form,
+            "answer_url": request.path,
+            "position": 1,
+            "total": 1,
+            "answered": 0,
+            "points": 0,
             "earlier_stages": [],
         }
         if request.method == "POST" and form.is_valid():
@@ -255,7 +283,8 @@ class QuestionAdmin(admin.ModelAdmin):
             context |= {
                 "response": Response(
                     is_correct=is_correct,
-                    point_x=point[0] if point else None, point_y=point[1] if point else None,
+                    point_x=point[0] if point else None,
+                    point_y=point[1] if point else None,
                 ),
                 "chosen_ids": {choice.pk for choice in chosen},
             }
@@ -276,8 +305,11 @@ class QuestionInline(admin.TabularInline):
     def edit_link(self, question):
         if not question.pk:
             return "–"
-        return format_html('<a href="{}">Edit options<span class="visually-hidden"> of {}</span></a>',
-                           reverse("admin:quizzes_question_change", args=[question.pk]), question.key)
+        return format_html(
+            '<a href="{}">Edit options<span class="visually-hidden"> of {}</span></a>',
+            reverse("admin:quizzes_question_change", args=[question.pk]),
+            question.key,
+        )
 
     def has_add_permission(self, request, obj=None):
         # A question needs its options, which this inline cannot show: add questions on their own page.
@@ -308,8 +340,10 @@ def export_action(bank_format: str, label: str):
             hotspot_count = Question.objects.filter(quiz__in=queryset, kind=Question.Kind.HOTSPOT).count()
             if hotspot_count:
                 modeladmin.message_user(
-                    request, f"{hotspot_count} hotspot question(s) were left out: {label} cannot hold questions "
-                    "answered by clicking on an image. Export a quiz pack to keep them.", messages.WARNING,
+                    request,
+                    f"{hotspot_count} hotspot question(s) were left out: {label} cannot hold questions "
+                    "answered by clicking on an image. Export a quiz pack to keep them.",
+                    messages.WARNING,
                 )
         name, content, content_type = bank_download(list(queryset.order_by("slug")), bank_format)
         response = HttpResponse(content, content_type=content_type)
@@ -321,12 +355,16 @@ def export_action(bank_format: str, label: str):
 
 
 class BankImportForm(forms.Form):
-    file = forms.FileField(help_text="A quiz pack (.yaml, or a .zip of .yaml files with an images/ folder), "
-                                     "Moodle XML (.xml) or GIFT (.gift or .txt).")
-    bank_format = forms.ChoiceField(label="Format", choices=[("", "Tell by the file name"), *FORMATS.items()],
-                                    required=False)
-    slug = forms.SlugField(required=False, help_text="Moodle XML and GIFT only: the quiz to import into "
-                                                     "(created as a draft if new).")
+    file = forms.FileField(
+        help_text="A quiz pack (.yaml, or a .zip of .yaml files with an images/ folder), "
+        "Moodle XML (.xml) or GIFT (.gift or .txt)."
+    )
+    bank_format = forms.ChoiceField(
+        label="Format", choices=[("", "Tell by the file name"), *FORMATS.items()], required=False
+    )
+    slug = forms.SlugField(
+        required=False, help_text="Moodle XML and GIFT only: the quiz to import into (created as a draft if new)."
+    )
     title = forms.CharField(required=False, help_text="Moodle XML and GIFT only.")
     topic = forms.CharField(required=False, help_text="Moodle XML and GIFT only: a topic name.")
 
@@ -353,8 +391,12 @@ class QuizAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]
     actions = [
-        duplicate_quizzes, publish_quizzes, unpublish_quizzes,
-        export_action("quizpack", "a quiz pack (zip)"), export_action("moodle", "Moodle XML"), export_action("gift", "GIFT"),
+        duplicate_quizzes,
+        publish_quizzes,
+        unpublish_quizzes,
+        export_action("quizpack", "a quiz pack (zip)"),
+        export_action("moodle", "Moodle XML"),
+        export_action("gift", "GIFT"),
     ]
     change_list_template = "admin/quizzes/quiz/change_list.html"
 
@@ -368,9 +410,14 @@ class QuizAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:quiz_id>/analysis/", self.admin_site.admin_view(self.analysis_view), name="quizzes_quiz_analysis"),
-            path("<int:quiz_id>/responses.csv", self.admin_site.admin_view(self.responses_csv_view),
-                 name="quizzes_quiz_responses_csv"),
+            path(
+                "<int:quiz_id>/analysis/", self.admin_site.admin_view(self.analysis_view), name="quizzes_quiz_analysis"
+            ),
+            path(
+                "<int:quiz_id>/responses.csv",
+                self.admin_site.admin_view(self.responses_csv_view),
+                name="quizzes_quiz_responses_csv",
+            ),
             path("import/", self.admin_site.admin_view(self.import_view), name="quizzes_quiz_import"),
             *super().get_urls(),
         ]
@@ -389,8 +436,11 @@ class QuizAdmin(admin.ModelAdmin):
             "title": f"Item analysis: {quiz.title}",
             "quiz": quiz,
             "analysis": quiz_item_analysis(quiz),
-            "thresholds": {"too_hard": FACILITY_TOO_HARD, "too_easy": FACILITY_TOO_EASY,
-                           "discrimination": DISCRIMINATION_MINIMUM},
+            "thresholds": {
+                "too_hard": FACILITY_TOO_HARD,
+                "too_easy": FACILITY_TOO_EASY,
+                "discrimination": DISCRIMINATION_MINIMUM,
+            },
         }
         return render(request, "admin/quizzes/quiz/analysis.html", context)
 
@@ -399,15 +449,23 @@ class QuizAdmin(admin.ModelAdmin):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         form = BankImportForm(request.POST or None, request.FILES or None)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "title": "Import a question bank"}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Import a question bank",
+        }
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             dry_run = "dry_run" in request.POST
             try:
                 with read_bank_upload(
-                    name=upload.name, data=upload.read(), bank_format=form.cleaned_data["bank_format"],
-                    slug=form.cleaned_data["slug"], title=form.cleaned_data["title"], topic=form.cleaned_data["topic"],
+                    name=upload.name,
+                    data=upload.read(),
+                    bank_format=form.cleaned_data["bank_format"],
+                    slug=form.cleaned_data["slug"],
+                    title=form.cleaned_data["title"],
+                    topic=form.cleaned_data["topic"],
                 ) as bank:
                     context["packs"] = bank.packs
                     if not dry_run:
@@ -446,8 +504,17 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["user", "quiz"]
     search_fields = ["user__username", "user__display_name", "quiz__title"]
     readonly_fields = [
-        "user", "kind", "quiz", "mode", "is_ranked", "started_at", "deadline", "last_answered_at", "finished_at",
-        "score", "max_score",
+        "user",
+        "kind",
+        "quiz",
+        "mode",
+        "is_ranked",
+        "started_at",
+        "deadline",
+        "last_answered_at",
+        "finished_at",
+        "score",
+        "max_score",
     ]
     inlines = [ResponseInline]
 

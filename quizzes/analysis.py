@@ -283,9 +283,7 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
     A question left unanswered in a first attempt scores 0, as a wrong answer does.
     """
     options_in_order = Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
-    questions = list(
-        Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order, "regions")
-    )
+    questions = list(Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order, "regions"))
     first_attempts = first_finished_attempts(quiz)
     attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
     # One row per option chosen (one row with None for a response without options), so the

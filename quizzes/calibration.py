@@ -92,6 +92,4 @@ def calibration_table(rows: Iterable[dict]) -> list[TopicCalibration]:
 
 
 def _topic(topic: str, by_level: dict[str, tuple[int, int]]) -> TopicCalibration:
-    return TopicCalibration(
-        topic=topic, levels=[LevelFigures(level, *by_level.get(level, (0, 0))) for level in LEVELS]
-    )
+    return TopicCalibration(topic=topic, levels=[LevelFigures(level, *by_level.get(level, (0, 0))) for level in LEVELS])

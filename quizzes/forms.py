@@ -38,9 +38,7 @@ class AnswerForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": "Choose an option."},
             )
-        self.fields["answer"].error_messages["invalid_choice"] = (
-            "That option is not one of this question's options."
-        )
+        self.fields["answer"].error_messages["invalid_choice"] = "That option is not one of this question's options."
         self.fields["confidence"] = confidence_field()
 
     def clean(self):
@@ -62,7 +60,9 @@ class HotspotAnswerForm(forms.Form):
     the image's natural size. cleaned_data["point"] is (x, y), or None for "No abnormality".
     """
 
-    MISSING_POINT = "Choose a point on the image: click on it, or focus it and use Shift and the arrow keys, then Enter."
+    MISSING_POINT = (
+        "Choose a point on the image: click on it, or focus it and use Shift and the arrow keys, then Enter."
+    )
 
     def __init__(self, *args, question: Question, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,9 +129,7 @@ class SignupForm(UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
-        self.fields["display_name"].help_text = (
-            "The name other people see, for example on leaderboards."
-        )
+        self.fields["display_name"].help_text = "The name other people see, for example on leaderboards."
 
 
 class LeaderboardSettingsForm(forms.Form):

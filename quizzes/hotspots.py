@@ -216,7 +216,7 @@ def _first_crossing(points: list[Point]) -> tuple[tuple[int, int], tuple[int, in
 
 
 def _edges(points: list[Point]) -> Iterator[tuple[Point, Point]]:
-    return zip(points, points[1:] + points[:1])
+    return zip(points, points[1:] + points[:1], strict=False)
 
 
 def _signed_area(points: list[Point]) -> float:
@@ -239,12 +239,7 @@ def _segments_meet(p1: Point, p2: Point, q1: Point, q2: Point) -> bool:
     if d1 * d2 < 0 and d3 * d4 < 0:
         return True  # each segment has the other's ends on opposite sides: a proper crossing
     # Touching counts too: a vertex resting on another edge pinches the region into two loops.
-    return (
-        _on_segment(p1, q1, q2)
-        or _on_segment(p2, q1, q2)
-        or _on_segment(q1, p1, p2)
-        or _on_segment(q2, p1, p2)
-    )
+    return _on_segment(p1, q1, q2) or _on_segment(p2, q1, q2) or _on_segment(q1, p1, p2) or _on_segment(q2, p1, p2)
 
 
 def _on_segment(point: Point, a: Point, b: Point) -> bool:

@@ -51,7 +51,9 @@ def image_prepare(data: bytes, name: str) -> PreparedImage:
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError("The file is not an image Pillow can read; upload a PNG or JPEG.", code="not_image")
+        raise ValidationError(
+            "The file is not an image Pillow can read; upload a PNG or JPEG.", code="not_image"
+        ) from None
 
     save_format, extension = ACCEPTED_FORMATS[source_format]
     stem = PurePath(name).stem or "image"

@@ -176,12 +176,8 @@ class Question(models.Model):
         ordering = ["quiz", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["quiz", "key"], name="question_key_unique_in_quiz"),
-            models.CheckConstraint(
-                condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt_text"
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="hotspot") | ~Q(image=""), name="hotspot_question_has_image"
-            ),
+            models.CheckConstraint(condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt_text"),
+            models.CheckConstraint(condition=~Q(kind="hotspot") | ~Q(image=""), name="hotspot_question_has_image"),
         ]
 
     def __str__(self) -> str:
@@ -291,9 +287,7 @@ class Attempt(models.Model):
             models.UniqueConstraint(
                 fields=["user", "quiz"], condition=Q(is_ranked=True), name="one_ranked_attempt_per_user_per_quiz"
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="quiz") | Q(quiz__isnull=False), name="quiz_attempt_has_quiz"
-            ),
+            models.CheckConstraint(condition=~Q(kind="quiz") | Q(quiz__isnull=False), name="quiz_attempt_has_quiz"),
             # Practice sets are practice: only a quiz can count for the leaderboard.
             models.CheckConstraint(condition=Q(is_ranked=False) | Q(kind="quiz"), name="only_quiz_attempts_ranked"),
             models.CheckConstraint(
@@ -305,6 +299,9 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.title} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("attempt_resume", args=[self.pk])
 
     @property
     def title(self) -> str:
@@ -324,9 +321,6 @@ class Attempt(models.Model):
     def ran_out_of_time(self) -> bool:
         """An exam finished by its time limit rather than by the trainee submitting it."""
         return self.deadline is not None and self.finished_at is not None and self.finished_at >= self.deadline
-
-    def get_absolute_url(self) -> str:
-        return reverse("attempt_resume", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:
@@ -395,9 +389,7 @@ class Response(models.Model):
     class Meta:
         ordering = ["answered_at", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["attempt", "question"], name="one_response_per_question_per_attempt"
-            ),
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_response_per_question_per_attempt"),
             models.CheckConstraint(condition=Q(points__gte=0), name="response_points_not_negative"),
             models.CheckConstraint(
                 condition=Q(points__lte=POINTS_PER_QUESTION), name="response_points_within_question_value"

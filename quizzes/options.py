@@ -27,4 +27,4 @@ def presented_options(question: Question, attempt_id: int) -> list[Option]:
     else:
         # True then False, always: a fixed order that is the same whichever one is right.
         choices.sort(key=lambda choice: choice.text.strip().lower() != "true")
-    return [Option(label=label, choice=choice) for label, choice in zip(string.ascii_uppercase, choices)]
+    return [Option(label=label, choice=choice) for label, choice in zip(string.ascii_uppercase, choices, strict=False)]

@@ -25,7 +25,7 @@ class Rate:
 
     @classmethod
     def parse(cls, text: str) -> "Rate":
-        """"30/60s" means at most 30 requests in each 60-second window."""
+        """ "30/60s" means at most 30 requests in each 60-second window."""
         match = RATE_FORMAT.match(text)
         if not match or int(match[1]) < 1 or int(match[2]) < 1:
             raise ValueError(f"A rate looks like '30/60s' (count/seconds), not {text!r}")

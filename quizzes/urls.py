@@ -3,9 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizzes.views import accounts, attempts, leaderboard, pages, progress
-from quizzes.views import practice
-from quizzes.views import exam
+from quizzes.views import accounts, attempts, exam, leaderboard, pages, practice, progress
 
 urlpatterns = [
     path("", pages.home, name="home"),

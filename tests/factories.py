@@ -33,9 +33,7 @@ def make_quiz(*, questions=3, topic=None, status=Quiz.Status.PUBLISHED, **fields
     """A quiz with `questions` single-best-answer questions whose right option is "Right N"."""
     n = next(counter)
     topic = topic or Topic.objects.create(name=f"Topic {n}", slug=f"topic-{n}")
-    quiz = Quiz.objects.create(
-        **{"title": f"Quiz {n}", "slug": f"quiz-{n}", "topic": topic, "status": status} | fields
-    )
+    quiz = Quiz.objects.create(**{"title": f"Quiz {n}", "slug": f"quiz-{n}", "topic": topic, "status": status} | fields)
     source = make_source()
     for number in range(1, questions + 1):
         make_question(quiz=quiz, order=number, sources=[source])
@@ -57,10 +55,18 @@ def make_question(*, quiz, order=1, kind=Question.Kind.SINGLE, options=None, sou
         | fields,
     )
     if options is None:
-        options = [(f"Right {order}", True), (f"Wrong {order}a", False), (f"Wrong {order}b", False), (f"Wrong {order}c", False)]
+        options = [
+            (f"Right {order}", True),
+            (f"Wrong {order}a", False),
+            (f"Wrong {order}b", False),
+            (f"Wrong {order}c", False),
+        ]
     for position, (text, is_correct) in enumerate(options):
         Choice.objects.create(
-            question=question, text=text, is_correct=is_correct, order=position,
+            question=question,
+            text=text,
+            is_correct=is_correct,
+            order=position,
             rationale=f"Rationale for {text}: {'this is why it is right' if is_correct else 'this is why it is wrong'}.",
         )
     question.sources.set(sources or [make_source()])
@@ -105,16 +111,24 @@ def png_bytes(size=(200, 100), colour="gray") -> bytes:
 
 
 # A target in the middle of the image: 20% of its width across and 20% of its height down.
-CENTRE_TARGET = {"shape": "ellipse", "geometry": {"cx": 0.5, "cy": 0.5, "rx": 0.1, "ry": 0.1},
-                 "feedback": "The **cavitating** nodule."}
+CENTRE_TARGET = {
+    "shape": "ellipse",
+    "geometry": {"cx": 0.5, "cy": 0.5, "rx": 0.1, "ry": 0.1},
+    "feedback": "The **cavitating** nodule.",
+}
 
 
-def make_hotspot_question(*, quiz, order=1, regions=(CENTRE_TARGET,), allow_no_abnormality=False,
-                          image_size=(200, 100), **fields) -> Question:
+def make_hotspot_question(
+    *, quiz, order=1, regions=(CENTRE_TARGET,), allow_no_abnormality=False, image_size=(200, 100), **fields
+) -> Question:
     """A hotspot question on a plain `image_size` image, with `regions` as its targets."""
     question = make_question(quiz=quiz, order=order, options=[], allow_no_abnormality=allow_no_abnormality, **fields)
-    question_image_set(question=question, data=png_bytes(image_size), name="chest.png",
-                       alt="Schematic illustration, not a patient image: frontal chest drawing")
+    question_image_set(
+        question=question,
+        data=png_bytes(image_size),
+        name="chest.png",
+        alt="Schematic illustration, not a patient image: frontal chest drawing",
+    )
     # The database insists a hotspot question has its image, so it becomes one once the image is there.
     question.kind = Question.Kind.HOTSPOT
     question.save(update_fields=["kind"])

@@ -11,8 +11,8 @@ from PIL import Image
 
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, User
 from quizzes.services.attempts import attempt_start
-from quizzes.services.practice import mistakes_start
 from quizzes.services.educators import EDUCATORS, educator_create
+from quizzes.services.practice import mistakes_start
 from tests.factories import make_question, make_quiz, take_quiz
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +38,27 @@ def png_upload(name="lesion.png", size=(60, 40), trailer=b""):
 
 def question_form(quiz, kind="single", options=(("Right", True), ("Wrong", False)), **fields):
     data = {
-        "quiz": quiz.pk, "key": "new-question", "order": 1, "kind": kind, "stage": "", "stem": "Which one?",
-        "image_alt": "", "explanation": "Because.", "learning_point": "Remember this.",
+        "quiz": quiz.pk,
+        "key": "new-question",
+        "order": 1,
+        "kind": kind,
+        "stage": "",
+        "stem": "Which one?",
+        "image_alt": "",
+        "explanation": "Because.",
+        "learning_point": "Remember this.",
         "sources": [quiz.questions.first().sources.first().pk],
-        "choices-TOTAL_FORMS": len(options), "choices-INITIAL_FORMS": 0,
-        "choices-MIN_NUM_FORMS": 0, "choices-MAX_NUM_FORMS": 1000,
+        "choices-TOTAL_FORMS": len(options),
+        "choices-INITIAL_FORMS": 0,
+        "choices-MIN_NUM_FORMS": 0,
+        "choices-MAX_NUM_FORMS": 1000,
     }
     for index, (text, is_correct) in enumerate(options):
-        data |= {f"choices-{index}-text": text, f"choices-{index}-rationale": f"Why {text}.", f"choices-{index}-order": index}
+        data |= {
+            f"choices-{index}-text": text,
+            f"choices-{index}-rationale": f"Why {text}.",
+            f"choices-{index}-order": index,
+        }
         if is_correct:
             data[f"choices-{index}-is_correct"] = "on"
     return data | fields
@@ -54,7 +67,9 @@ def question_form(quiz, kind="single", options=(("Right", True), ("Wrong", False
 def test_an_educator_adds_a_valid_question_with_its_options(educator_client):
     quiz = make_quiz(questions=1)
 
-    response = educator_client.post(ADD_QUESTION, question_form(quiz, options=[("A", True), ("B", False), ("C", False)]))
+    response = educator_client.post(
+        ADD_QUESTION, question_form(quiz, options=[("A", True), ("B", False), ("C", False)])
+    )
 
     assert response.status_code == 302, response.content.decode()[:3000]
     question = Question.objects.get(key="new-question")
@@ -131,18 +146,24 @@ def test_duplicate_action_copies_questions_with_their_options(educator_client):
     quiz = make_quiz(questions=1)
     question = quiz.questions.get()
 
-    educator_client.post(reverse("admin:quizzes_question_changelist"),
-                         {"action": "duplicate_questions", "_selected_action": [question.pk]})
+    educator_client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {"action": "duplicate_questions", "_selected_action": [question.pk]},
+    )
 
     copy = Question.objects.exclude(pk=question.pk).get()
     assert copy.key == f"{question.key}-copy" and copy.quiz == quiz
-    assert list(copy.choices.values_list("text", "is_correct")) == list(question.choices.values_list("text", "is_correct"))
+    assert list(copy.choices.values_list("text", "is_correct")) == list(
+        question.choices.values_list("text", "is_correct")
+    )
 
 
 def test_duplicating_a_quiz_makes_a_draft_copy(educator_client):
     quiz = make_quiz(questions=2)
 
-    educator_client.post(reverse("admin:quizzes_quiz_changelist"), {"action": "duplicate_quizzes", "_selected_action": [quiz.pk]})
+    educator_client.post(
+        reverse("admin:quizzes_quiz_changelist"), {"action": "duplicate_quizzes", "_selected_action": [quiz.pk]}
+    )
 
     copy = Quiz.objects.get(slug=f"{quiz.slug}-copy")
     assert copy.status == Quiz.Status.DRAFT and copy.questions.count() == 2
@@ -160,8 +181,9 @@ def test_the_quiz_page_lists_its_questions_in_order(educator_client):
 def test_the_question_list_filters_and_searches(educator_client):
     quiz = make_quiz(questions=0)
     make_question(quiz=quiz, stem="Cannonball pattern?")
-    make_question(quiz=make_quiz(questions=0), kind="true_false", options=[("True", True), ("False", False)],
-                  stem="Halo sign?")
+    make_question(
+        quiz=make_quiz(questions=0), kind="true_false", options=[("True", True), ("False", False)], stem="Halo sign?"
+    )
     changelist = reverse("admin:quizzes_question_changelist")
 
     assert "Halo sign" not in educator_client.get(changelist, {"q": "cannonball"}).content.decode()
@@ -177,7 +199,9 @@ def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions
     for model in ["topic", "source", "quiz", "question", "choice"]:
         assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= codenames
     assert {"view_attempt", "view_response"} <= codenames
-    assert not any(code.endswith("_user") or code.endswith("_group") or code.endswith("_permission") for code in codenames)
+    assert not any(
+        code.endswith("_user") or code.endswith("_group") or code.endswith("_permission") for code in codenames
+    )
     assert not {"change_attempt", "delete_response", "add_response"} & codenames
     assert educator.is_staff and not educator.is_superuser
 
@@ -293,16 +317,26 @@ def upload(name):
 
 
 def test_a_dry_run_lists_every_problem_with_its_place_and_saves_nothing(educator_client):
-    page = educator_client.post(IMPORT, {"file": upload("bad.xml"), "slug": "imported", "title": "Imported",
-                                         "topic": "Imports", "dry_run": "Dry run"}).content.decode()
+    page = educator_client.post(
+        IMPORT,
+        {"file": upload("bad.xml"), "slug": "imported", "title": "Imported", "topic": "Imports", "dry_run": "Dry run"},
+    ).content.decode()
 
     assert "Nothing was saved" in page and "bad.xml, line" in page
     assert not Quiz.objects.exists()
 
 
 def test_a_dry_run_of_a_good_bank_says_what_would_be_imported_and_saves_nothing(educator_client):
-    page = educator_client.post(IMPORT, {"file": upload("good.gift"), "slug": "imported", "title": "Imported",
-                                         "topic": "Imports", "dry_run": "Dry run"}).content.decode()
+    page = educator_client.post(
+        IMPORT,
+        {
+            "file": upload("good.gift"),
+            "slug": "imported",
+            "title": "Imported",
+            "topic": "Imports",
+            "dry_run": "Dry run",
+        },
+    ).content.decode()
 
     assert "Dry run passed" in page and "Imported (imported)" in page
     assert not Quiz.objects.exists()
@@ -331,10 +365,13 @@ def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(educator_c
 
     call_command("load_content", verbosity=0)
     quiz = Quiz.objects.get(slug="pulmonary-metastases")
-    before = [(q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
-              for q in quiz.questions.in_quiz_order().prefetch_related("choices")]
-    export = educator_client.post(reverse("admin:quizzes_quiz_changelist"),
-                                  {"action": "export_quizpack", "_selected_action": [quiz.pk]})
+    before = [
+        (q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
+        for q in quiz.questions.in_quiz_order().prefetch_related("choices")
+    ]
+    export = educator_client.post(
+        reverse("admin:quizzes_quiz_changelist"), {"action": "export_quizpack", "_selected_action": [quiz.pk]}
+    )
     assert export["Content-Disposition"] == 'attachment; filename="pulmonary-metastases-quizpack.zip"'
     archive = SimpleUploadedFile("pulmonary-metastases-quizpack.zip", export.content)
     Quiz.objects.all().delete()
@@ -343,8 +380,10 @@ def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(educator_c
 
     assert "Imported 1 quiz" in page, page[:2000]
     again = Quiz.objects.get(slug="pulmonary-metastases")
-    after = [(q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
-             for q in again.questions.in_quiz_order().prefetch_related("choices")]
+    after = [
+        (q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
+        for q in again.questions.in_quiz_order().prefetch_related("choices")
+    ]
     assert after == before
     assert again.questions.exclude(image="").count() == 5
 
@@ -353,7 +392,9 @@ def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(educator_c
 def test_a_quiz_exports_as_moodle_xml_and_gift(educator_client, action, filename):
     quiz = make_quiz(questions=2, slug="quiz")
 
-    export = educator_client.post(reverse("admin:quizzes_quiz_changelist"), {"action": action, "_selected_action": [quiz.pk]})
+    export = educator_client.post(
+        reverse("admin:quizzes_quiz_changelist"), {"action": action, "_selected_action": [quiz.pk]}
+    )
 
     assert export["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert b"Stem of question 2?" in export.content
@@ -367,15 +408,25 @@ def test_a_trainee_cannot_import(trainee_client):
 
 # --- Hotspot questions ---------------------------------------------------------------------------
 
-ELLIPSE_REGION = {"shape": "ellipse", "geometry": {"cx": 0.4, "cy": 0.5, "rx": 0.1, "ry": 0.1}, "feedback": "The nodule."}
+ELLIPSE_REGION = {
+    "shape": "ellipse",
+    "geometry": {"cx": 0.4, "cy": 0.5, "rx": 0.1, "ry": 0.1},
+    "feedback": "The nodule.",
+}
 POLYGON_REGION = {"shape": "polygon", "geometry": {"points": [[0.6, 0.2], [0.9, 0.2], [0.75, 0.5]]}, "feedback": ""}
 
 
 def hotspot_form(quiz, regions, **fields):
     import json
 
-    data = question_form(quiz, kind="hotspot", options=(), image=png_upload(), image_alt="Schematic chest drawing",
-                         regions=regions if isinstance(regions, str) else json.dumps(regions))
+    data = question_form(
+        quiz,
+        kind="hotspot",
+        options=(),
+        image=png_upload(),
+        image_alt="Schematic chest drawing",
+        regions=regions if isinstance(regions, str) else json.dumps(regions),
+    )
     return data | fields
 
 
@@ -397,12 +448,18 @@ def test_an_educator_adds_a_hotspot_question_with_its_image_and_regions_and_no_o
     ("regions", "message"),
     [
         ([{"shape": "circle", "geometry": {"cx": 0.5}}], "Region 1: Unknown shape &quot;circle&quot;"),
-        ([ELLIPSE_REGION, {"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.2, 0.2]]}}],
-         "Region 2: A polygon needs at least 3 points, not 2."),
-        ([{"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.5, 0.5], [0.5, 0.1], [0.1, 0.5]]}}],
-         "Region 1: The polygon&#x27;s outline crosses itself"),
-        ([{"shape": "ellipse", "geometry": {"cx": 0.95, "cy": 0.5, "rx": 0.1, "ry": 0.1}}],
-         "Region 1: The ellipse extends past the right edge of the image"),
+        (
+            [ELLIPSE_REGION, {"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.2, 0.2]]}}],
+            "Region 2: A polygon needs at least 3 points, not 2.",
+        ),
+        (
+            [{"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.5, 0.5], [0.5, 0.1], [0.1, 0.5]]}}],
+            "Region 1: The polygon&#x27;s outline crosses itself",
+        ),
+        (
+            [{"shape": "ellipse", "geometry": {"cx": 0.95, "cy": 0.5, "rx": 0.1, "ry": 0.1}}],
+            "Region 1: The ellipse extends past the right edge of the image",
+        ),
         ('[{"shape": "ellipse", "geometry": ', "The regions are not valid JSON"),
         ('{"shape": "ellipse"}', "The regions must be a JSON list"),
         ([], "needs at least one target region"),
@@ -420,8 +477,12 @@ def test_the_admin_refuses_invalid_regions_saying_which_and_what_is_wrong(educat
 
 def test_a_hotspot_question_needs_an_image_and_no_options(educator_client):
     quiz = make_quiz(questions=1)
-    form = question_form(quiz, kind="hotspot", options=[("A", True), ("B", False)],
-                         regions='[{"shape": "ellipse", "geometry": {"cx": 0.5, "cy": 0.5, "rx": 0.1, "ry": 0.1}}]')
+    form = question_form(
+        quiz,
+        kind="hotspot",
+        options=[("A", True), ("B", False)],
+        regions='[{"shape": "ellipse", "geometry": {"cx": 0.5, "cy": 0.5, "rx": 0.1, "ry": 0.1}}]',
+    )
 
     page = educator_client.post(ADD_QUESTION, form).content.decode()
 
@@ -459,9 +520,15 @@ def test_editing_a_hotspot_question_shows_the_region_editor_and_replaces_its_reg
     assert "data-hotspot-editor" in page and f'data-image-url="{question.image.url}"' in page
     assert "hotspot-editor.js" in page
 
-    form = question_form(question.quiz, kind="hotspot", options=(), key=question.key, image_alt=question.image_alt,
-                         regions='[{"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.3, 0.1], [0.2, 0.3]]}, '
-                                 '"feedback": "New."}]')
+    form = question_form(
+        question.quiz,
+        kind="hotspot",
+        options=(),
+        key=question.key,
+        image_alt=question.image_alt,
+        regions='[{"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.3, 0.1], [0.2, 0.3]]}, '
+        '"feedback": "New."}]',
+    )
     form["sources"] = [source.pk for source in question.sources.all()]
     response = educator_client.post(url, form)
 

@@ -130,7 +130,7 @@ def test_restoring_over_existing_data_is_refused_and_changes_nothing(working_sit
     archive = site_backup(output_dir=tmp_path)
     before = site_snapshot()
 
-    with pytest.raises(CommandError, match="already holds data .*3 users.*restored into an empty database"):
+    with pytest.raises(CommandError, match=r"already holds data .*3 users.*restored into an empty database"):
         site_restore(archive=archive)
 
     assert site_snapshot() == before
@@ -141,7 +141,7 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path):
     with tarfile.open(stray, "w:gz") as tar:
         tar.addfile(tarfile.TarInfo("notes.txt"), io.BytesIO(b""))
 
-    with pytest.raises(CommandError, match="no manifest.json"):
+    with pytest.raises(CommandError, match=r"no manifest\.json"):
         site_restore(archive=stray)
     with pytest.raises(CommandError, match="No backup at"):
         site_restore(archive=tmp_path / "missing.tar.gz")

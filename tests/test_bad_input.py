@@ -75,7 +75,9 @@ HUGE = "9" * 30
         ("attempt", "other_quiz_question", 404),  # a question from another quiz
     ],
 )
-def test_bad_ids_in_the_answer_url_get_a_404_and_change_nothing(trainee_client, scene, attempt_part, question_part, expected):
+def test_bad_ids_in_the_answer_url_get_a_404_and_change_nothing(
+    trainee_client, scene, attempt_part, question_part, expected
+):
     attempt = scene[attempt_part].pk if attempt_part in scene else attempt_part
     question = scene[question_part].pk if question_part in scene else question_part
     before = site_state()
@@ -101,10 +103,16 @@ def test_an_oversized_body_gets_a_400_and_changes_nothing(trainee_client, scene,
     before = site_state()
     url = answer_path(scene["attempt"].pk, scene["first"].pk)
 
-    too_big = trainee_client.post(url, "answer=A&padding=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
-                                  content_type="application/x-www-form-urlencoded")
-    too_many = trainee_client.post(url, "&".join(["answer=A"] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)),
-                                   content_type="application/x-www-form-urlencoded")
+    too_big = trainee_client.post(
+        url,
+        "answer=A&padding=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+        content_type="application/x-www-form-urlencoded",
+    )
+    too_many = trainee_client.post(
+        url,
+        "&".join(["answer=A"] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)),
+        content_type="application/x-www-form-urlencoded",
+    )
 
     assert too_big.status_code == 400 and too_many.status_code == 400
     assert site_state() == before
@@ -267,7 +275,9 @@ def test_no_input_to_the_answer_endpoint_causes_a_server_error_or_an_unearned_ch
 
     if request["as_json"]:
         body = "{" + ",".join(f'"{name}": {value!r}' for name, value in request["fields"]) + "}"
-        response = trainee_client.generic(request["method"].upper(), path, body, content_type="application/json", **extra)
+        response = trainee_client.generic(
+            request["method"].upper(), path, body, content_type="application/json", **extra
+        )
     elif request["method"] == "post":
         data = {}
         for name, value in request["fields"]:
@@ -386,7 +396,9 @@ def test_no_url_serves_or_changes_an_object_the_user_may_not_see(trainee_client,
         checked.append(name)
 
     assert site_state() == before
-    assert {"quiz_detail", "attempt_start", "attempt_resume", "question_show", "answer", "attempt_finish"} <= set(checked)
+    assert {"quiz_detail", "attempt_start", "attempt_resume", "question_show", "answer", "attempt_finish"} <= set(
+        checked
+    )
 
 
 def test_a_draft_quizs_image_is_not_served_to_trainees(trainee_client, client, scene, settings, admin_user):

@@ -23,12 +23,16 @@ FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 def comparable(pack, *, with_image_files=True):
     """The pack without what an export may rightly change: the file name, and source order."""
     questions = [
-        dataclasses.replace(question, sources=sorted(question.sources),
-                            image_file=question.image_file if with_image_files else bool(question.image_file))
+        dataclasses.replace(
+            question,
+            sources=sorted(question.sources),
+            image_file=question.image_file if with_image_files else bool(question.image_file),
+        )
         for question in pack.questions
     ]
-    return dataclasses.replace(pack, file="", sources=sorted(pack.sources, key=lambda source: source.key),
-                               questions=questions)
+    return dataclasses.replace(
+        pack, file="", sources=sorted(pack.sources, key=lambda source: source.key), questions=questions
+    )
 
 
 def round_trip(pack, images_dir):
@@ -68,8 +72,9 @@ def test_the_export_is_written_for_people_and_diffs(tmp_path):
     text = export_quizpack(quiz)
 
     assert text.startswith("format: quizpack/1\nquiz:\n  slug: bank-sample\n  title: 'Bank sample: every format'\n")
-    assert "  description: |-\n    A small quiz for the import and export tests.\n\n    It has two paragraphs.\n" \
-        in text
+    assert (
+        "  description: |-\n    A small quiz for the import and export tests.\n\n    It has two paragraphs.\n" in text
+    )
     assert "    stem: |-\n      A nodule measures **4 mm**;" in text
     assert "1–4 mm across, like “millet seeds”." in text
     assert "    sources: [bank-doc, bank-other]\n" in text
@@ -130,7 +135,7 @@ def test_an_image_is_written_as_its_file_name_and_alt_text_and_imports_back(tmp_
 
 def test_reimporting_an_export_under_the_same_slug_changes_nothing(tmp_path):
     pack = parse_pack((FIXTURES / "good.yaml").read_text(encoding="utf-8"), "good.yaml")
-    quiz, exported = round_trip(pack, tmp_path)
+    _quiz, exported = round_trip(pack, tmp_path)
     before = (list(Question.objects.values()), list(Choice.objects.values()), list(Quiz.objects.values()))
 
     quiz_pack_save(pack=exported, images_dir=tmp_path)
@@ -144,7 +149,11 @@ def test_a_hotspot_question_exports_and_imports_back_with_its_regions(tmp_path):
     from tests.factories import make_hotspot_question
 
     quiz = make_quiz(questions=1)
-    polygon = {"shape": "polygon", "geometry": {"points": [[0.1, 0.1], [0.3, 0.1], [0.2, 0.3]]}, "feedback": "Line one.\nLine two."}
+    polygon = {
+        "shape": "polygon",
+        "geometry": {"points": [[0.1, 0.1], [0.3, 0.1], [0.2, 0.3]]},
+        "feedback": "Line one.\nLine two.",
+    }
     question = make_hotspot_question(quiz=quiz, order=2, regions=[polygon], allow_no_abnormality=True)
     images_dir = tmp_path / "images"
     images_dir.mkdir()

@@ -29,8 +29,14 @@ def problems_of(content, file="bank.gift", **quiz):
 def question_rows(quiz):
     """What GIFT can carry of each question, in quiz order."""
     return [
-        (question.key, question.kind, question.stem, question.explanation, question.learning_point,
-         [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()])
+        (
+            question.key,
+            question.kind,
+            question.stem,
+            question.explanation,
+            question.learning_point,
+            [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()],
+        )
         for question in quiz.questions.in_quiz_order().prefetch_related("choices")
     ]
 
@@ -48,49 +54,63 @@ def test_a_good_gift_file_parses_into_the_expected_questions():
     assert pack.sources == [PackSource(key="gift-import-imported", title="good.gift", publisher="Imported from GIFT")]
     assert pack.questions == [
         PackQuestion(
-            key="commonest-primary", kind="single", stem="Which primary **most often** causes miliary metastases?",
+            key="commonest-primary",
+            kind="single",
+            stem="Which primary **most often** causes miliary metastases?",
             options=[
                 PackOption("Thyroid carcinoma", True, "Right: it is the classic cause."),
                 PackOption("Basal cell carcinoma", False, "It almost never spreads."),
                 PackOption("Glioma", False, "It rarely leaves the brain."),
             ],
             explanation="Thyroid cancer is the classic cause. Melanoma can do it too.",
-            learning_point="Thyroid cancer is the classic cause.", sources=source,
+            learning_point="Thyroid cancer is the classic cause.",
+            sources=source,
         ),
         PackQuestion(
-            key="routes-of-spread", kind="multiple", stem="Through which routes do cancer cells *usually* spread?",
+            key="routes-of-spread",
+            kind="multiple",
+            stem="Through which routes do cancer cells *usually* spread?",
             options=[
                 PackOption("The blood", True, "Named by the page."),
                 PackOption("The lymph system", True, "Also named."),
                 PackOption("The nerves", False, "Not named."),
             ],
             explanation="The blood or the lymph system.",
-            learning_point="Blood and lymph are the usual routes.", sources=source,
+            learning_point="Blood and lymph are the usual routes.",
+            sources=source,
         ),
         PackQuestion(
-            key="miliary-size", kind="true_false", stem="Miliary nodules measure 1–4 mm {like millet}.",
+            key="miliary-size",
+            kind="true_false",
+            stem="Miliary nodules measure 1–4 mm {like millet}.",
             options=[
                 PackOption("True", True, "Right, they are millet-seed sized."),
                 PackOption("False", False, "They are tiny, so denying it is wrong."),
             ],
             explanation="Miliary nodules are tiny and uniform.",
-            learning_point="Miliary nodules are tiny and uniform.", sources=source,
+            learning_point="Miliary nodules are tiny and uniform.",
+            sources=source,
         ),
         PackQuestion(
-            key="metastases-reach-the-lungs-mostly-through-the", kind="single",
+            key="metastases-reach-the-lungs-mostly-through-the",
+            kind="single",
             stem="Metastases reach the lungs mostly through the _____ stream.",
             options=[
                 PackOption("blood", True, "Yes, by the blood."),
                 PackOption("airways", False, "No, not the airways."),
             ],
             explanation="Most lung metastases arrive in the blood.",
-            learning_point="Most lung metastases arrive in the blood.", sources=source,
+            learning_point="Most lung metastases arrive in the blood.",
+            sources=source,
         ),
         PackQuestion(
-            key="commonest-primary-2", kind="single", stem="In men, which primary is commonest?",
+            key="commonest-primary-2",
+            kind="single",
+            stem="In men, which primary is commonest?",
             options=[PackOption("Prostate", True, "Common in men."), PackOption("Ovary", False, "Not in men.")],
             explanation="Prostate cancer is common in men.\nIt spreads to bone.",
-            learning_point="Prostate cancer is common in men.", sources=source,
+            learning_point="Prostate cancer is common in men.",
+            sources=source,
         ),
     ]
 
@@ -102,19 +122,39 @@ def test_every_problem_in_a_broken_file_is_listed_with_the_line_its_question_sta
         ("bad.gift", 3, "No right answer", "A multiple-select question needs at least one right option."),
         ("bad.gift", 5, "Two right answers", "A single-best-answer question needs exactly one right option, not 2."),
         ("bad.gift", 7, "Essay", "GIFT essay questions are not supported; only multiple choice and true/false are"),
-        ("bad.gift", 9, "Short answer",
-         "GIFT short answer questions are not supported; only multiple choice and true/false are"),
-        ("bad.gift", 11, "Matching",
-         "GIFT matching questions are not supported; only multiple choice and true/false are"),
-        ("bad.gift", 13, "Numerical",
-         "GIFT numerical questions are not supported; only multiple choice and true/false are"),
+        (
+            "bad.gift",
+            9,
+            "Short answer",
+            "GIFT short answer questions are not supported; only multiple choice and true/false are",
+        ),
+        (
+            "bad.gift",
+            11,
+            "Matching",
+            "GIFT matching questions are not supported; only multiple choice and true/false are",
+        ),
+        (
+            "bad.gift",
+            13,
+            "Numerical",
+            "GIFT numerical questions are not supported; only multiple choice and true/false are",
+        ),
         ("bad.gift", 15, "Missing rationale", "option 2 ('B') has no rationale"),
-        ("bad.gift", 17, "No general feedback",
-         "general feedback (after ####) is missing: it becomes the explanation, and its first sentence the "
-         "learning point"),
+        (
+            "bad.gift",
+            17,
+            "No general feedback",
+            "general feedback (after ####) is missing: it becomes the explanation, and its first sentence the "
+            "learning point",
+        ),
         ("bad.gift", 19, "Unclosed", "its answers are not closed with }"),
-        ("bad.gift", 21, "Just a description, with no answers at…",
-         "has no answers in { }; description questions are not supported"),
+        (
+            "bad.gift",
+            21,
+            "Just a description, with no answers at…",
+            "has no answers in { }; description questions are not supported",
+        ),
         ("bad.gift", 23, "Bad weight", "option 1 has a weight 'abc' that is not a number"),
         ("bad.gift", 25, "Bare true-false", "option 1 ('True') has no rationale"),
         ("bad.gift", 25, "Bare true-false", "option 2 ('False') has no rationale"),
@@ -184,12 +224,20 @@ def test_html_question_text_becomes_markdown():
 @pytest.mark.django_db
 def test_export_writes_each_kind_in_gift_syntax():
     quiz = make_quiz(questions=0, title="Quiz / one")
-    make_question(quiz=quiz, key="single", stem="Which: {this}?", options=[("A = a", True), ("B ~ b", False)],
-                  explanation="Line one.\n\nLine two.", learning_point="Point.")
-    make_question(quiz=quiz, order=2, key="multi", kind=Question.Kind.MULTIPLE,
-                  options=[("A", True), ("B", True), ("C", False)])
-    make_question(quiz=quiz, order=3, key="tf", kind=Question.Kind.TRUE_FALSE,
-                  options=[("True", False), ("False", True)])
+    make_question(
+        quiz=quiz,
+        key="single",
+        stem="Which: {this}?",
+        options=[("A = a", True), ("B ~ b", False)],
+        explanation="Line one.\n\nLine two.",
+        learning_point="Point.",
+    )
+    make_question(
+        quiz=quiz, order=2, key="multi", kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True), ("C", False)]
+    )
+    make_question(
+        quiz=quiz, order=3, key="tf", kind=Question.Kind.TRUE_FALSE, options=[("True", False), ("False", True)]
+    )
 
     text = export_gift(quiz)
 
@@ -217,8 +265,13 @@ def test_a_quiz_exported_to_gift_and_imported_again_has_the_same_questions(saved
 def test_reimporting_a_gift_export_under_the_same_slug_updates_the_questions_in_place(saved_quiz, tmp_path):
     rows, choice_ids = question_rows(saved_quiz), sorted(Choice.objects.values_list("pk", flat=True))
 
-    pack = parse_gift(export_gift(saved_quiz), "bank-sample.gift", slug=saved_quiz.slug, title=saved_quiz.title,
-                      topic=saved_quiz.topic.name)
+    pack = parse_gift(
+        export_gift(saved_quiz),
+        "bank-sample.gift",
+        slug=saved_quiz.slug,
+        title=saved_quiz.title,
+        topic=saved_quiz.topic.name,
+    )
     quiz = quiz_pack_save(pack=pack, images_dir=tmp_path)
 
     assert quiz.pk == saved_quiz.pk
@@ -242,6 +295,6 @@ def test_every_bundled_quiz_survives_a_round_trip_through_gift(path, tmp_path):
     # GIFT has no stage, so a case stage travels at the head of the stem.
     expected = [
         ((f"{question.stage}\n\n{question.stem}" if question.stage else question.stem), *row[:2], *row[3:])
-        for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz))
+        for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz), strict=False)
     ]
     assert [(row[2], *row[:2], *row[3:]) for row in question_rows(copy)] == expected

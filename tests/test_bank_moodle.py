@@ -47,8 +47,14 @@ def one_question(question_text, *, text_format="html", answer_text="Right", feed
 def question_rows(quiz):
     """What Moodle XML can carry of each question, in quiz order."""
     return [
-        (question.key, question.kind, question.stem, question.explanation, question.learning_point,
-         [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()])
+        (
+            question.key,
+            question.kind,
+            question.stem,
+            question.explanation,
+            question.learning_point,
+            [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()],
+        )
         for question in quiz.questions.in_quiz_order().prefetch_related("choices")
     ]
 
@@ -63,11 +69,17 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
     pack = parse_fixture("good.xml")
 
     assert (pack.slug, pack.title, pack.topic, pack.kind, pack.status) == (
-        "imported", "Imported quiz", "Imports", "standard", "draft")
+        "imported",
+        "Imported quiz",
+        "Imports",
+        "standard",
+        "draft",
+    )
     source = ["moodle-import-imported"]
     assert pack.questions == [
         PackQuestion(
-            key="commonest-primary", kind="single",
+            key="commonest-primary",
+            kind="single",
             stem="Which primary **most often** causes miliary metastases?\n\nChoose one & only one.",
             options=[
                 PackOption("Thyroid carcinoma", True, "Right: it is the *classic* cause."),
@@ -75,10 +87,12 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
                 PackOption("Glioma", False, "It rarely leaves the brain."),
             ],
             explanation="Thyroid cancer is the classic cause. Melanoma and others can do it too.",
-            learning_point="Thyroid cancer is the classic cause.", sources=source,
+            learning_point="Thyroid cancer is the classic cause.",
+            sources=source,
         ),
         PackQuestion(
-            key="routes-of-spread", kind="multiple",
+            key="routes-of-spread",
+            kind="multiple",
             stem="Through which routes do cancer cells *usually* spread?\n\n- Select all that apply.",
             options=[
                 PackOption("The blood", True, "Named by the page."),
@@ -86,25 +100,32 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
                 PackOption("The nerves", False, "Not named."),
             ],
             explanation="The blood or the lymph system.",
-            learning_point="Blood and lymph are the usual routes.", sources=source,
+            learning_point="Blood and lymph are the usual routes.",
+            sources=source,
         ),
         PackQuestion(
-            key="miliary-size", kind="true_false", stem="Miliary nodules measure 1–4 mm.",
+            key="miliary-size",
+            kind="true_false",
+            stem="Miliary nodules measure 1–4 mm.",
             options=[
                 PackOption("True", True, "Millet seeds are about that size."),
                 PackOption("False", False, "They are tiny, not large."),
             ],
             explanation="They are named after millet seeds.",
-            learning_point="They are named after millet seeds.", sources=source,
+            learning_point="They are named after millet seeds.",
+            sources=source,
         ),
         PackQuestion(
-            key="commonest-primary-2", kind="single", stem="In **men**, which primary is commonest?",
+            key="commonest-primary-2",
+            kind="single",
+            stem="In **men**, which primary is commonest?",
             options=[
                 PackOption("Prostate & bladder", True, r"Common \*in men\* &lt;script>."),
                 PackOption("Ovary", False, "Not in men."),
             ],
             explanation="Prostate cancer is common in men. It spreads to bone more often.",
-            learning_point="Prostate cancer is common in men.", sources=source,
+            learning_point="Prostate cancer is common in men.",
+            sources=source,
         ),
     ]
 
@@ -142,17 +163,19 @@ def test_every_problem_in_a_broken_file_is_listed_with_its_line_and_question():
         ("bad.xml", 56, "With image"),
     ]
     messages = [problem.message for problem in problems]
-    for index, expected in enumerate([
-        "exactly one right option, not 0.",
-        "type 'essay' is not supported",
-        "option 2 ('B') has no rationale",
-        "true/false question needs exactly one right option",
-        "general feedback is missing",
-        "type 'shortanswer' is not supported",
-        "at least one right option",
-        "at least two options",
-        "has an embedded image",
-    ]):
+    for index, expected in enumerate(
+        [
+            "exactly one right option, not 0.",
+            "type 'essay' is not supported",
+            "option 2 ('B') has no rationale",
+            "true/false question needs exactly one right option",
+            "general feedback is missing",
+            "type 'shortanswer' is not supported",
+            "at least one right option",
+            "at least two options",
+            "has an embedded image",
+        ]
+    ):
         assert expected in messages[index], messages[index]
     assert str(problems[0]) == (
         "bad.xml, line 6, question 'No right answer': "
@@ -251,9 +274,9 @@ def test_an_image_in_moodle_text_is_refused_rather_than_lost(text_format):
 
 def test_html_question_text_becomes_markdown_without_tags():
     html = (
-        '<h3>Case</h3><p>A <b>68-year-old</b> has <em>many</em> nodules &amp; a cough.<br>'
+        "<h3>Case</h3><p>A <b>68-year-old</b> has <em>many</em> nodules &amp; a cough.<br>"
         'See <a href="https://example.org/guide">the guide</a> or <a href="javascript:alert(1)">this</a>.</p>'
-        '<ol><li>First</li><li>Second</li></ol><p># not a heading, 5*3</p><style>p {color: red}</style>'
+        "<ol><li>First</li><li>Second</li></ol><p># not a heading, 5*3</p><style>p {color: red}</style>"
     )
 
     assert html_to_markdown(html) == (
@@ -271,8 +294,12 @@ def test_an_explanation_without_a_marked_learning_point_gives_its_first_sentence
 @pytest.mark.django_db
 def test_export_grades_single_multiple_and_true_false_answers():
     quiz = make_quiz(questions=1)
-    make_question(quiz=quiz, order=2, kind=Question.Kind.MULTIPLE,
-                  options=[("A", True), ("B", True), ("C", False), ("D", False), ("E", False), ("F", False)])
+    make_question(
+        quiz=quiz,
+        order=2,
+        kind=Question.Kind.MULTIPLE,
+        options=[("A", True), ("B", True), ("C", False), ("D", False), ("E", False), ("F", False)],
+    )
     make_question(quiz=quiz, order=3, kind=Question.Kind.TRUE_FALSE, options=[("True", False), ("False", True)])
 
     root = ET.fromstring(export_moodle_xml(quiz))
@@ -323,8 +350,13 @@ def test_a_quiz_exported_to_moodle_and_imported_again_has_the_same_questions(sav
 def test_reimporting_a_moodle_export_under_the_same_slug_updates_the_questions_in_place(saved_quiz, tmp_path):
     rows, choice_ids = question_rows(saved_quiz), sorted(Choice.objects.values_list("pk", flat=True))
 
-    pack = parse_moodle_xml(export_moodle_xml(saved_quiz), "bank-sample.xml", slug=saved_quiz.slug,
-                            title=saved_quiz.title, topic=saved_quiz.topic.name)
+    pack = parse_moodle_xml(
+        export_moodle_xml(saved_quiz),
+        "bank-sample.xml",
+        slug=saved_quiz.slug,
+        title=saved_quiz.title,
+        topic=saved_quiz.topic.name,
+    )
     quiz = quiz_pack_save(pack=pack, images_dir=tmp_path)
 
     assert quiz.pk == saved_quiz.pk
@@ -348,6 +380,6 @@ def test_every_bundled_quiz_survives_a_round_trip_through_xml(path, tmp_path):
     # Moodle XML has no stage, so a case stage travels at the head of the stem.
     expected = [
         ((f"{question.stage}\n\n{question.stem}" if question.stage else question.stem), *row[:2], *row[3:])
-        for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz))
+        for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz), strict=False)
     ]
     assert [(row[2], *row[:2], *row[3:]) for row in question_rows(copy)] == expected

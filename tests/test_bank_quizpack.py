@@ -100,7 +100,9 @@ def test_a_wrong_format_marker_is_refused():
     assert any("format must be" in p for p in problems_of(VALID.replace("quizpack/1", "quizpack/9")))
 
 
-HOTSPOT = VALID + """\
+HOTSPOT = (
+    VALID
+    + """\
   - key: find-it
     kind: hotspot
     stem: Click on the nodule.
@@ -117,6 +119,7 @@ HOTSPOT = VALID + """\
     learning_point: Learnt.
     sources: [doc]
 """
+)
 
 
 def test_a_hotspot_question_parses_with_its_regions_and_no_options():
@@ -132,11 +135,15 @@ def test_a_hotspot_question_parses_with_its_regions_and_no_options():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("rx: 0.05, ry: 0.05}", "rx: 0.05, ry: 0.9}"),
-         "sample.yaml, line 29, question 'find-it': Region 1: The ellipse extends past the top edge"),
-        (("[[0.6, 0.6], [0.8, 0.6], [0.7, 0.8]]", "[[0.6, 0.6], [0.8, 0.6]]"),
-         "sample.yaml, line 32, question 'find-it': Region 2: A polygon needs at least 3 points, not 2."),
-        (("shape: ellipse", "shape: circle"), "Region 1: Unknown shape \"circle\""),
+        (
+            ("rx: 0.05, ry: 0.05}", "rx: 0.05, ry: 0.9}"),
+            "sample.yaml, line 29, question 'find-it': Region 1: The ellipse extends past the top edge",
+        ),
+        (
+            ("[[0.6, 0.6], [0.8, 0.6], [0.7, 0.8]]", "[[0.6, 0.6], [0.8, 0.6]]"),
+            "sample.yaml, line 32, question 'find-it': Region 2: A polygon needs at least 3 points, not 2.",
+        ),
+        (("shape: ellipse", "shape: circle"), 'Region 1: Unknown shape "circle"'),
         (("    image: {file: chest.png, alt: A chest drawing.}\n", ""), "A hotspot question needs an image"),
         (("    kind: hotspot\n", "    kind: single\n"), "only hotspot questions have regions"),
         (("allow_no_abnormality: true", "allow_no_abnormality: maybe"), "allow_no_abnormality must be true or false"),
@@ -149,7 +156,9 @@ def test_a_broken_hotspot_question_is_reported_with_file_line_and_key(change, ex
 
 
 def test_a_hotspot_question_with_options_is_refused():
-    broken = HOTSPOT.replace("    allow_no_abnormality: true\n",
-                             "    allow_no_abnormality: true\n    options:\n      - {text: A, correct: true, rationale: R.}\n")
+    broken = HOTSPOT.replace(
+        "    allow_no_abnormality: true\n",
+        "    allow_no_abnormality: true\n    options:\n      - {text: A, correct: true, rationale: R.}\n",
+    )
 
     assert any("A hotspot question has no options" in problem for problem in problems_of(broken))

@@ -27,8 +27,12 @@ def test_load_content_loads_all_six_quizzes_published():
     call_command("load_content", verbosity=0)
 
     assert set(Quiz.objects.published().values_list("slug", flat=True)) == {
-        "miliary-metastases", "pulmonary-metastases", "mesothelioma-case", "metastasis-basics",
-        "subcutaneous-metastasis-case", "find-the-lesion",
+        "miliary-metastases",
+        "pulmonary-metastases",
+        "mesothelioma-case",
+        "metastasis-basics",
+        "subcutaneous-metastasis-case",
+        "find-the-lesion",
     }
     assert Question.objects.count() >= 50
 

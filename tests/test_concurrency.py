@@ -15,7 +15,7 @@ from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
 from tests.factories import make_quiz, make_user, right_choices
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 requires_postgresql = pytest.mark.skipif(
@@ -50,7 +50,7 @@ def all_at_once(count: int, work, *, connections_free: int | None = None) -> lis
                     results[index] = work(index)
                 finally:
                     connections.close_all()
-        except BaseException as error:  # noqa: BLE001 - reported by the test, not lost in a thread
+        except BaseException as error:
             results[index] = error
         finally:
             connections.close_all()
@@ -187,7 +187,9 @@ def test_many_trainees_answering_at_once_lose_nothing():
     def answer_all(index):
         attempt, client = attempts[index], clients[index]
         for question in questions:
-            reply = client.post(reverse("answer", args=[attempt.pk, question.pk]), {"answer": right_label(attempt, question)})
+            reply = client.post(
+                reverse("answer", args=[attempt.pk, question.pk]), {"answer": right_label(attempt, question)}
+            )
             if reply.status_code != 302:
                 return reply
         return client.post(reverse("attempt_finish", args=[attempt.pk]))
@@ -216,7 +218,12 @@ def test_sqlite_with_many_concurrent_writers_never_reports_database_is_locked():
         password = "a-long-test-password-for-sqlite"
         signup = client.post(
             reverse("signup"),
-            {"username": f"writer{index}", "display_name": f"Writer {index}", "password1": password, "password2": password},
+            {
+                "username": f"writer{index}",
+                "display_name": f"Writer {index}",
+                "password1": password,
+                "password2": password,
+            },
         )
         if signup.status_code != 302:
             return signup

@@ -109,5 +109,6 @@ def test_every_hotspot_target_holds_the_centre_of_the_lesion_drawn_on_its_schema
         # The longest match: "pleural-thickening-miliary.png" also ends in "miliary.png".
         schematic = max((name for name in TARGETS if PurePath(question.image.name).name.endswith(name)), key=len)
         for drawn in TARGETS[schematic]:
-            assert any(contains(region.shape, region.geometry, drawn["cx"], drawn["cy"])
-                       for region in question.regions.all()), question.key
+            assert any(
+                contains(region.shape, region.geometry, drawn["cx"], drawn["cy"]) for region in question.regions.all()
+            ), question.key

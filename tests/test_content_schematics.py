@@ -63,9 +63,9 @@ def _chunk_types(data: bytes) -> list[bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, kinds = 8, []
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, kind
         kinds.append(kind)
         pos += 12 + length
@@ -172,13 +172,13 @@ def test_the_png_encoder_round_trips_noise_gradients_and_long_runs(size):
     for y in range(h):
         kind = y % 4
         if kind == 0:
-            rows.append(bytes(rng.randrange(256) for _ in range(w)))          # noise
+            rows.append(bytes(rng.randrange(256) for _ in range(w)))  # noise
         elif kind == 1:
-            rows.append(bytes((x * 7 + y) % 256 for x in range(w)))           # horizontal ramp
+            rows.append(bytes((x * 7 + y) % 256 for x in range(w)))  # horizontal ramp
         elif kind == 2:
-            rows.append(bytes([rng.randrange(256)]) * w)                      # one long run
+            rows.append(bytes([rng.randrange(256)]) * w)  # one long run
         else:
-            rows.append(bytes(min(255, (x + y) // 3) for x in range(w)))      # slow gradient
+            rows.append(bytes(min(255, (x + y) // 3) for x in range(w)))  # slow gradient
     image = Image.frombytes("L", size, b"".join(rows))
     data = sch.encode_png(image)
     assert _chunk_types(data) == [b"IHDR", b"IDAT", b"IEND"]
@@ -219,7 +219,7 @@ def test_chest_images_mark_r_on_the_viewers_left_and_l_on_the_viewers_right(name
         canvas = Image.new("L", (60, 60), 0)
         ImageDraw.Draw(canvas).text((30, 30), letter, font=font, fill=255, anchor="mm")
         references[letter] = glyph(canvas)
-    (rx, ry), (lx, ly) = sch.SIDE_MARKERS["R"], sch.SIDE_MARKERS["L"]
+    (rx, _ry), (lx, _ly) = sch.SIDE_MARKERS["R"], sch.SIDE_MARKERS["L"]
     assert rx < image.size[0] / 2 < lx
     for letter, (x, y) in sch.SIDE_MARKERS.items():
         seen = glyph(image.crop((x - 18, y - 20, x + 18, y + 20)))
@@ -292,7 +292,7 @@ def test_cannonball_masses_are_large_round_in_both_lungs_and_commoner_low_down(p
     assert lower > len(masses) - lower
     for cx, cy, r in masses:
         outside = _ring(image, cx, cy, r + 6)
-        assert outside < 100, (cx, cy)                 # surrounded by lung, not mediastinum or diaphragm
+        assert outside < 100, (cx, cy)  # surrounded by lung, not mediastinum or diaphragm
         assert _px(image, cx, cy) - outside >= 60, (cx, cy)
         assert _ring(image, cx, cy, r - 4) - outside >= 45, (cx, cy)  # well-defined edge
 
@@ -334,7 +334,9 @@ def test_the_calcified_nodule_is_clearly_brighter_than_the_soft_tissue_nodules(p
     assert calcified >= 235
     assert calcified - lung >= 150
     assert calcified - max(soft) >= 70
-    assert all(s - _ring(image, x, y, rr + 8) >= 60 for s, (x, y, rr) in zip(soft, sch.CALCIFIED_SOFT_NODULES))
+    assert all(
+        s - _ring(image, x, y, rr + 8) >= 60 for s, (x, y, rr) in zip(soft, sch.CALCIFIED_SOFT_NODULES, strict=False)
+    )
 
 
 def test_the_halo_nodule_has_a_faint_ground_glass_ring_that_the_solid_nodules_lack(pixels):
@@ -346,8 +348,8 @@ def test_the_halo_nodule_has_a_faint_ground_glass_ring_that_the_solid_nodules_la
     nodule = _px(image, cx, cy)
     ring = _ring(image, cx, cy, (r + halo) / 2)
     lung = _ring(image, cx, cy, halo + 14)
-    assert ring - lung >= 15          # the halo is visible ...
-    assert nodule - ring >= 40        # ... but fainter than the nodule
+    assert ring - lung >= 15  # the halo is visible ...
+    assert nodule - ring >= 40  # ... but fainter than the nodule
     for x, y, rr in sch.HALO_SOLID_NODULES:
         assert x < CHEST[0] / 2
         assert _px(image, x, y) - _ring(image, x, y, rr + 8) >= 60
@@ -363,8 +365,8 @@ def test_the_pleural_target_is_a_bright_rind_around_a_smaller_left_lung(pixels):
     rind = _fraction(image, cx, cy, rx, ry, 0.8, 0.97, lambda v: v > 100)
     core = _fraction(image, cx, cy, rx, ry, 0, 0.35, lambda v: v < 100)
     normal = _fraction(_plain_chest(pixels), cx, cy, rx, ry, 0.8, 0.97, lambda v: v > 100)
-    assert rind > 0.75, rind          # the edge of the hemithorax is soft-tissue dense ...
-    assert core > 0.6, core           # ... around aerated (dark) lung
+    assert rind > 0.75, rind  # the edge of the hemithorax is soft-tissue dense ...
+    assert core > 0.6, core  # ... around aerated (dark) lung
     assert rind - normal > 0.3, (rind, normal)  # a normal left lung is not like that
     # Volume loss: the left lung is smaller than the right one.
     right_lung = sch.TARGETS["miliary.png"][0]
@@ -385,7 +387,7 @@ def test_the_ultrasound_nodule_is_hyperechoic_and_sits_in_the_fat_under_a_bright
     image = pixels[name]
     (target,) = sch.TARGETS[name]
     cx, cy, rx, ry = _target_px(name, target)
-    left, top, right, bottom = sch.US_FIELD
+    left, top, right, _bottom = sch.US_FIELD
 
     def mean(box) -> float:
         return statistics.mean(image.crop(tuple(int(v) for v in box)).tobytes())

@@ -204,8 +204,8 @@ def test_a_well_drawn_region_has_no_problems(region_shape, geometry):
         ("ellipse", {"cx": 0.5, "cy": 0.5, "rx": 0.2}, 'The ellipse is missing "ry".'),
         ("ellipse", ELLIPSE | {"r": 0.1}, 'The ellipse has an unexpected value "r".'),
         ("ellipse", ELLIPSE | {"rx": "0.2"}, "The ellipse's \"rx\" must be a number, not '0.2'."),
-        ("ellipse", ELLIPSE | {"rx": math.nan}, "The ellipse's \"rx\" must be a number, not nan."),
-        ("ellipse", ELLIPSE | {"ry": True}, "The ellipse's \"ry\" must be a number, not True."),
+        ("ellipse", ELLIPSE | {"rx": math.nan}, 'The ellipse\'s "rx" must be a number, not nan.'),
+        ("ellipse", ELLIPSE | {"ry": True}, 'The ellipse\'s "ry" must be a number, not True.'),
         ("ellipse", ELLIPSE | {"cx": 1.2}, 'The ellipse\'s centre is off the image: "cx" is 1.2, outside 0 to 1.'),
         ("ellipse", ELLIPSE | {"cy": -0.1}, 'The ellipse\'s centre is off the image: "cy" is -0.1, outside 0 to 1.'),
         ("ellipse", ELLIPSE | {"rx": 0}, 'The ellipse\'s "rx" must be greater than 0, not 0.'),
@@ -284,7 +284,7 @@ def test_every_problem_with_an_ellipse_is_reported_at_once():
     problems = validate_geometry("ellipse", {"cx": "middle", "rx": 0.1})
 
     assert problems == [
-        'The ellipse\'s "cx" must be a number, not \'middle\'.',
+        "The ellipse's \"cx\" must be a number, not 'middle'.",
         'The ellipse is missing "cy".',
         'The ellipse is missing "ry".',
     ]

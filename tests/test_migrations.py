@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+pytestmark = pytest.mark.slow
+
 BEFORE = [("quizzes", "0002_leaderboard")]
 AFTER = [("quizzes", "0003_learning_modes_and_hotspots")]
 

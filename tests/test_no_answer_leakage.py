@@ -21,9 +21,9 @@ def option_blocks_without_their_text(html, options):
     blocks = OPTION_BLOCK.findall(html)
     assert len(blocks) == len(options)
     blanked = []
-    for block, option in zip(blocks, options):
+    for block, option in zip(blocks, options, strict=False):
         block = block.replace(escape(option.choice.text), "TEXT")
-        block = re.sub(rf'\b{option.label}\b', "LABEL", block)
+        block = re.sub(rf"\b{option.label}\b", "LABEL", block)
         blanked.append(block)
     return blanked
 
@@ -58,8 +58,12 @@ def bank(db):
     call_command("load_content", verbosity=0)
     extra = make_quiz(questions=0)
     make_question(quiz=extra, order=1)
-    make_question(quiz=extra, order=2, kind=Question.Kind.MULTIPLE,
-                  options=[("Alpha", True), ("Beta", False), ("Gamma", True), ("Delta", False)])
+    make_question(
+        quiz=extra,
+        order=2,
+        kind=Question.Kind.MULTIPLE,
+        options=[("Alpha", True), ("Beta", False), ("Gamma", True), ("Delta", False)],
+    )
     make_question(quiz=extra, order=3, kind=Question.Kind.TRUE_FALSE, options=[("True", False), ("False", True)])
     return Quiz.objects.all()
 

@@ -20,16 +20,33 @@ XSS_PAYLOADS = [
     '<div hx-get="/admin/" hx-trigger="load">htmx</div>',
     '<p hx-on:click="alert(1)" data-hx-post="/x">htmx</p>',
     '<button hx-post="/attempts/1/finish/">Finish</button>',
-    '<style>body{display:none}</style>',
+    "<style>body{display:none}</style>",
     '<p style="background:url(javascript:alert(1))">styled</p>',
     '<form action="https://evil.example"><input name=x></form>',
     '<object data="x.swf"></object><embed src="x.swf">',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<meta http-equiv="refresh" content="0;url=https://evil.example">',
     '"><script>alert(1)</script>',
 ]
-FORBIDDEN = ["<script", "onerror", "onload", "javascript:", "data:", "hx-", "<iframe", "<style", "style=",
-             "<form", "<object", "<embed", "<svg", "<meta", "<img", "<button", "<input"]
+FORBIDDEN = [
+    "<script",
+    "onerror",
+    "onload",
+    "javascript:",
+    "data:",
+    "hx-",
+    "<iframe",
+    "<style",
+    "style=",
+    "<form",
+    "<object",
+    "<embed",
+    "<svg",
+    "<meta",
+    "<img",
+    "<button",
+    "<input",
+]
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)

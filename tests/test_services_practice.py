@@ -14,8 +14,6 @@ pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
 
 
-
-
 def set_questions(attempt):
     return list(attempt.items.in_order().values_list("question_id", flat=True))
 
@@ -28,7 +26,7 @@ def ids(questions):
 
 
 def test_the_latest_answer_to_each_question_decides_whether_it_is_a_mistake(trainee, quiz):
-    q1, q2, q3 = questions_of(quiz)
+    _q1, q2, q3 = questions_of(quiz)
     take_quiz(trainee, quiz, [False, True, False])
     take_quiz(trainee, quiz, [True, False, False])  # q1 put right, q2 now wrong, q3 wrong again
 
@@ -90,7 +88,9 @@ def test_mistakes_in_unpublished_quizzes_are_left_out(trainee):
 def exam_answer(user, quiz, question, *, right):
     """An exam attempt holding one answer, as the exam pages save it (the verdict is not shown yet)."""
     attempt = Attempt.objects.create(
-        user=user, quiz=quiz, mode=Attempt.Mode.EXAM,
+        user=user,
+        quiz=quiz,
+        mode=Attempt.Mode.EXAM,
         deadline=datetime.datetime.now(UTC) + datetime.timedelta(hours=1),
     )
     AttemptQuestion.objects.create(attempt=attempt, question=question, position=1)
@@ -142,7 +142,9 @@ def test_putting_a_mistake_right_in_a_mistakes_set_takes_it_off(trainee, quiz):
 
 def card_due(user, question, due):
     review_card_record(
-        user_id=user.pk, question_id=question.pk, rating=ReviewCard.Rating.GOOD,
+        user_id=user.pk,
+        question_id=question.pk,
+        rating=ReviewCard.Rating.GOOD,
         reviewed_at=due - datetime.timedelta(days=2),
     )
     ReviewCard.objects.filter(user=user, question=question).update(due=due)

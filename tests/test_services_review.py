@@ -103,8 +103,10 @@ def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, c
     clock(SECOND_REVIEW)
 
     answer_submit(
-        attempt=attempt_start(user=trainee, quiz=quiz), question=question,
-        chosen=right_choices(question), confidence="high",
+        attempt=attempt_start(user=trainee, quiz=quiz),
+        question=question,
+        chosen=right_choices(question),
+        confidence="high",
     )
 
     card = ReviewCard.objects.get(user=trainee, question=question)
@@ -114,7 +116,9 @@ def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, c
 
 def test_partial_credit_counts_as_wrong(trainee, quiz, clock):
     question = make_question(
-        quiz=quiz, order=9, kind=Question.Kind.MULTIPLE,
+        quiz=quiz,
+        order=9,
+        kind=Question.Kind.MULTIPLE,
         options=[("Right a", True), ("Right b", True), ("Wrong c", False)],
     )
     attempt = attempt_start(user=trainee, quiz=quiz)

@@ -21,9 +21,7 @@ SECRET = "production-test-secret-key-5c3e1f0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e"
 def run_production(code: str = "", *, args=None, env=None, tmp_path=None) -> subprocess.CompletedProcess:
     """Run `code` (or manage.py `args`) under the production settings with `env` on top."""
     environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "REDIS_URL", "GUNICORN_"))
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "REDIS_URL", "GUNICORN_"))
     }
     environment |= {
         "DJANGO_SETTINGS_MODULE": "quizsite.settings.production",
@@ -97,7 +95,9 @@ def test_check_deploy_reports_nothing_with_production_settings():
 
 def test_check_deploy_fails_when_hsts_is_switched_off():
     # The CI step relies on --fail-level WARNING turning a weakened setting into a failure.
-    result = run_production(args=["check", "--deploy", "--fail-level", "WARNING"], env={"DJANGO_SECURE_HSTS_SECONDS": "0"})
+    result = run_production(
+        args=["check", "--deploy", "--fail-level", "WARNING"], env={"DJANGO_SECURE_HSTS_SECONDS": "0"}
+    )
 
     assert result.returncode != 0 and "security.W004" in result.stderr
 

@@ -9,9 +9,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_signing_up_creates_a_trainee_with_a_display_name_and_logs_them_in(client):
-    response = client.post(reverse("signup"), {
-        "username": "ada", "display_name": "Dr Ada", "password1": "a-strong-passphrase-9", "password2": "a-strong-passphrase-9",
-    }, follow=True)
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "ada",
+            "display_name": "Dr Ada",
+            "password1": "a-strong-passphrase-9",
+            "password2": "a-strong-passphrase-9",
+        },
+        follow=True,
+    )
 
     user = User.objects.get(username="ada")
     assert user.display_name == "Dr Ada" and user.public_name == "Dr Ada"
@@ -20,9 +27,15 @@ def test_signing_up_creates_a_trainee_with_a_display_name_and_logs_them_in(clien
 
 
 def test_sign_up_refuses_a_missing_display_name_and_creates_nobody(client):
-    response = client.post(reverse("signup"), {
-        "username": "ada", "display_name": "", "password1": "a-strong-passphrase-9", "password2": "a-strong-passphrase-9",
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "ada",
+            "display_name": "",
+            "password1": "a-strong-passphrase-9",
+            "password2": "a-strong-passphrase-9",
+        },
+    )
 
     assert response.status_code == 200 and "This field is required" in response.content.decode()
     assert not User.objects.exists()
@@ -42,9 +55,14 @@ def test_log_in_and_log_out(client, trainee):
 
 
 def test_password_change(trainee_client, trainee):
-    response = trainee_client.post(reverse("password_change"), {
-        "old_password": trainee.raw_password, "new_password1": "another-strong-pass-7", "new_password2": "another-strong-pass-7",
-    })
+    response = trainee_client.post(
+        reverse("password_change"),
+        {
+            "old_password": trainee.raw_password,
+            "new_password1": "another-strong-pass-7",
+            "new_password2": "another-strong-pass-7",
+        },
+    )
 
     assert response["Location"] == reverse("password_change_done")
     trainee.refresh_from_db()

@@ -104,7 +104,9 @@ def test_a_second_submission_changes_nothing_and_says_so(trainee_client, trainee
     trainee_client.post(answer_url(attempt, question), {"answer": label_of(attempt, question, wrong)})
 
     htmx = trainee_client.post(answer_url(attempt, question), {"answer": label_of(attempt, question, right)}, **HTMX)
-    plain = trainee_client.post(answer_url(attempt, question), {"answer": label_of(attempt, question, right)}, follow=True)
+    plain = trainee_client.post(
+        answer_url(attempt, question), {"answer": label_of(attempt, question, right)}, follow=True
+    )
 
     assert "already answered" in htmx.content.decode() and "Incorrect" in htmx.content.decode()
     assert "already answered" in plain.content.decode()
@@ -130,7 +132,9 @@ def test_a_missing_or_unknown_option_is_refused_with_a_message(trainee_client, t
 
 def test_multiple_select_takes_several_options(trainee_client, trainee):
     quiz = make_quiz(questions=0)
-    question = make_question(quiz=quiz, kind=Question.Kind.MULTIPLE, options=[("A1", True), ("B1", True), ("C1", False)])
+    question = make_question(
+        quiz=quiz, kind=Question.Kind.MULTIPLE, options=[("A1", True), ("B1", True), ("C1", False)]
+    )
     attempt = attempt_start(user=trainee, quiz=quiz)
     labels = [label_of(attempt, question, choice) for choice in right_choices(question)]
 
@@ -197,7 +201,10 @@ def test_another_users_attempt_is_not_found(trainee_client, other_trainee, quiz)
         reverse("attempt_summary", args=[attempt.pk]),
     ]:
         assert trainee_client.get(url).status_code == 404
-    assert trainee_client.post(answer_url(attempt, question), {"answer": label_of(attempt, question, right)}).status_code == 404
+    assert (
+        trainee_client.post(answer_url(attempt, question), {"answer": label_of(attempt, question, right)}).status_code
+        == 404
+    )
     assert trainee_client.post(reverse("attempt_finish", args=[attempt.pk])).status_code == 404
     assert not Response.objects.exists()
     attempt.refresh_from_db()

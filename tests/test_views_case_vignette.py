@@ -14,7 +14,9 @@ from tests.factories import wrong_choices
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # The diagnosis of Eurorad case 10569, in the forms it could take on a page.
-DIAGNOSIS = re.compile(r"metastas[ie]s\s+(of|from)\s+(the\s+patient's\s+)?mesothelioma|miliary\s+(pulmonary\s+)?metastas", re.I)
+DIAGNOSIS = re.compile(
+    r"metastas[ie]s\s+(of|from)\s+(the\s+patient's\s+)?mesothelioma|miliary\s+(pulmonary\s+)?metastas", re.I
+)
 
 
 @pytest.fixture

@@ -185,7 +185,7 @@ def test_flagging_and_unflagging_shows_in_the_navigator_in_words(trainee_client,
 
 
 def test_the_review_page_lists_unanswered_and_flagged_questions(trainee_client, exam, exam_quiz):
-    first, second, third = questions_of(exam_quiz)
+    first, _second, _third = questions_of(exam_quiz)
     exam_answer_save(attempt=exam, question=first, chosen=right_choices(first))
     exam_flag_set(attempt=exam, question=first, flagged=True)
 
@@ -219,8 +219,13 @@ def test_a_hotspot_question_takes_a_point_in_an_exam(trainee_client, trainee):
     quiz = make_quiz(questions=0, exam_minutes=10)
     buffer = io.BytesIO()
     Image.new("RGB", (200, 100), "white").save(buffer, "PNG")
-    question = make_question(quiz=quiz, kind=Question.Kind.HOTSPOT, options=[], image_alt="A schematic chest",
-                             image=ContentFile(buffer.getvalue(), name="chest.png"))
+    question = make_question(
+        quiz=quiz,
+        kind=Question.Kind.HOTSPOT,
+        options=[],
+        image_alt="A schematic chest",
+        image=ContentFile(buffer.getvalue(), name="chest.png"),
+    )
     HotspotRegion.objects.create(
         question=question, shape="ellipse", geometry={"cx": 0.5, "cy": 0.5, "rx": 0.2, "ry": 0.2}
     )
@@ -410,11 +415,22 @@ def secret_quiz(db):
     """An exam whose explanations, learning points and rationales are strings no page says otherwise."""
     quiz = make_quiz(questions=0, exam_minutes=30)
     make_question(quiz=quiz, order=1, explanation="XYZZY-EXPLANATION one", learning_point="XYZZY-LEARNING-POINT one")
-    make_question(quiz=quiz, order=2, kind=Question.Kind.MULTIPLE, explanation="XYZZY-EXPLANATION two",
-                  learning_point="XYZZY-LEARNING-POINT two",
-                  options=[("Alpha", True), ("Beta", False), ("Gamma", True), ("Delta", False)])
-    make_question(quiz=quiz, order=3, kind=Question.Kind.TRUE_FALSE, explanation="XYZZY-EXPLANATION three",
-                  learning_point="XYZZY-LEARNING-POINT three", options=[("True", False), ("False", True)])
+    make_question(
+        quiz=quiz,
+        order=2,
+        kind=Question.Kind.MULTIPLE,
+        explanation="XYZZY-EXPLANATION two",
+        learning_point="XYZZY-LEARNING-POINT two",
+        options=[("Alpha", True), ("Beta", False), ("Gamma", True), ("Delta", False)],
+    )
+    make_question(
+        quiz=quiz,
+        order=3,
+        kind=Question.Kind.TRUE_FALSE,
+        explanation="XYZZY-EXPLANATION three",
+        learning_point="XYZZY-LEARNING-POINT three",
+        options=[("True", False), ("False", True)],
+    )
     for question in quiz.questions.prefetch_related("choices"):
         for choice in question.choices.all():
             choice.rationale = f"XYZZY-RATIONALE {choice.text}"
@@ -453,8 +469,9 @@ def test_no_exam_page_or_fragment_marks_anything_before_the_exam_is_finished(tra
         assert len(set(option_blocks_without_their_text(html, options))) == 1, "options differ beyond their text"
         # A right answer to one, a wrong one to the others: the pages must look the same either way.
         chosen = right_choices(question)[:1] if question.order == 1 else wrong_choices(question)[:1]
-        saved = trainee_client.post(save_url(exam, question), {"answer": [label_of(exam, question, c) for c in chosen]},
-                                    follow=True)
+        saved = trainee_client.post(
+            save_url(exam, question), {"answer": [label_of(exam, question, c) for c in chosen]}, follow=True
+        )
         assert_nothing_marked(saved.content.decode(), f"after saving question {question.order}")
     for where, response in every_exam_page_and_fragment(trainee_client, exam, questions):
         assert_nothing_marked(response.content.decode(), f"{where}, after saving answers")

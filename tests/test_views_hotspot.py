@@ -65,7 +65,13 @@ def test_a_click_inside_the_target_is_right_and_the_feedback_draws_the_target_an
     assert 'data-hotspot-click="inside"' in html
     assert "<strong>cavitating</strong>" in html  # the region's feedback, as Markdown
     saved = Response.objects.get()
-    assert (saved.point_x, saved.point_y, saved.is_correct, saved.points, saved.confidence) == (0.52, 0.48, True, 10, "high")
+    assert (saved.point_x, saved.point_y, saved.is_correct, saved.points, saved.confidence) == (
+        0.52,
+        0.48,
+        True,
+        10,
+        "high",
+    )
 
 
 def test_a_click_outside_the_target_is_wrong(trainee_client, attempt):

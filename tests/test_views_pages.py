@@ -43,7 +43,7 @@ def test_home_groups_quizzes_under_each_topic_once_in_topic_and_quiz_order(clien
 
 
 def test_home_shows_the_trainees_best_score_per_quiz(trainee_client, trainee, other_trainee):
-    taken, untaken = make_quiz(title="Taken quiz"), make_quiz(title="Untaken quiz")
+    taken, _untaken = make_quiz(title="Taken quiz"), make_quiz(title="Untaken quiz")
     finished_attempt(trainee, taken, 1, 3)
     finished_attempt(trainee, taken, 2, 3)
     finished_attempt(other_trainee, taken, 3, 3)  # someone else's better score is not ours

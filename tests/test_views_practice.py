@@ -19,11 +19,12 @@ MISTAKES_URL = reverse("practice_mistakes_start")
 REVIEW_URL = reverse("practice_review_start")
 
 
-
-
 def card_due(user, question, due):
     review_card_record(
-        user_id=user.pk, question_id=question.pk, rating=ReviewCard.Rating.AGAIN, reviewed_at=due - datetime.timedelta(days=1)
+        user_id=user.pk,
+        question_id=question.pk,
+        rating=ReviewCard.Rating.AGAIN,
+        reviewed_at=due - datetime.timedelta(days=1),
     )
     ReviewCard.objects.filter(user=user, question=question).update(due=due)
 
@@ -76,7 +77,9 @@ def test_with_no_mistakes_the_trainee_is_told_and_sent_back(trainee_client, trai
     response = trainee_client.post(MISTAKES_URL, {"next": reverse("my_progress")})
 
     assert response.status_code == 302 and response["Location"] == reverse("my_progress")
-    assert messages_of(response) == ["No mistakes to practise anywhere: your latest answer to every question was right."]
+    assert messages_of(response) == [
+        "No mistakes to practise anywhere: your latest answer to every question was right."
+    ]
     assert not Attempt.objects.filter(kind=Attempt.Kind.MISTAKES).exists()
 
 
@@ -128,7 +131,7 @@ def test_starting_a_set_needs_a_login(client, url):
 def test_home_shows_how_many_are_due_today_and_how_many_mistakes(trainee_client, trainee, other_trainee):
     quiz = make_quiz(questions=3)
     take_quiz(trainee, quiz, [False, True, False])  # each answer makes a card due tomorrow
-    first, second, third = questions_of(quiz)
+    first, second, _third = questions_of(quiz)
     card_due(trainee, first, timezone.now() - datetime.timedelta(days=1))
     card_due(trainee, second, timezone.now())
     take_quiz(other_trainee, quiz, [False, False, False])

@@ -77,7 +77,9 @@ def test_progress_needs_a_login(client):
 def answer_with_confidence(user, quiz, answers):
     """A tutor attempt answering the quiz's questions in order; `answers` are (right, confidence) pairs."""
     attempt = attempt_start(user=user, quiz=quiz)
-    for question, (right, confidence) in zip(quiz.questions.in_quiz_order().prefetch_related("choices"), answers):
+    for question, (right, confidence) in zip(
+        quiz.questions.in_quiz_order().prefetch_related("choices"), answers, strict=False
+    ):
         chosen = right_choices(question) if right else wrong_choices(question)[:1]
         answer_submit(attempt=attempt, question=question, chosen=chosen, confidence=confidence)
     return attempt
@@ -105,11 +107,15 @@ def test_calibration_shows_accuracy_at_each_confidence_level_per_topic_and_overa
     lung = make_quiz(questions=7, topic=Topic.objects.create(name="Lung", slug="lung"))
     R, W = True, False
     # Bone: sure 5 times, right 3; a guess twice, right once; medium once, right.
-    answer_with_confidence(trainee, bone, [(R, "high"), (R, "high"), (R, "high"), (W, "high"), (W, "high"),
-                                           (R, "low"), (W, "low"), (R, "medium")])
+    answer_with_confidence(
+        trainee,
+        bone,
+        [(R, "high"), (R, "high"), (R, "high"), (W, "high"), (W, "high"), (R, "low"), (W, "low"), (R, "medium")],
+    )
     # Lung: a guess 5 times, right 4; sure once, right; one answer without a confidence (not counted).
-    answer_with_confidence(trainee, lung, [(R, "low"), (R, "low"), (R, "low"), (R, "low"), (W, "low"),
-                                           (R, "high"), (W, "")])
+    answer_with_confidence(
+        trainee, lung, [(R, "low"), (R, "low"), (R, "low"), (R, "low"), (W, "low"), (R, "high"), (W, "")]
+    )
 
     html = trainee_client.get(reverse("my_progress")).content.decode()
 
@@ -131,12 +137,18 @@ def test_calibration_shows_accuracy_at_each_confidence_level_per_topic_and_overa
         },
     }
     # Judged at 5 or more answers: sure and right under 80% is over-confident, a guess right over 50% under-confident.
-    assert ("<strong>Bone:</strong> Over-confident: right in 60% (3 of 5) of answers you were sure of, below 80%.</li>"
-            in html)  # its 2 guesses are too few to judge
-    assert ("<strong>Lung:</strong> Under-confident: right in 80% (4 of 5) of answers you called a guess, above 50%.</li>"
-            in html)  # its 1 sure answer is too few to judge
-    assert ("<strong>All topics:</strong> Over-confident: right in 67% (4 of 6) of answers you were sure of, below 80%. "
-            "Under-confident: right in 71% (5 of 7) of answers you called a guess, above 50%.</li>" in html)
+    assert (
+        "<strong>Bone:</strong> Over-confident: right in 60% (3 of 5) of answers you were sure of, below 80%.</li>"
+        in html
+    )  # its 2 guesses are too few to judge
+    assert (
+        "<strong>Lung:</strong> Under-confident: right in 80% (4 of 5) of answers you called a guess, above 50%.</li>"
+        in html
+    )  # its 1 sure answer is too few to judge
+    assert (
+        "<strong>All topics:</strong> Over-confident: right in 67% (4 of 6) of answers you were sure of, below 80%. "
+        "Under-confident: right in 71% (5 of 7) of answers you called a guess, above 50%.</li>" in html
+    )
     assert "at least 5 answers" in html and "fewer than 80%" in html and "more than 50%" in html
 
 
@@ -192,7 +204,7 @@ def test_progress_offers_to_practise_mistakes_only_in_quizzes_with_mistakes(trai
     section = html.split('id="mistakes-heading"')[1].split("</section>")[0]
     assert '<th scope="row">Lytic lesions</th><td class="number">2</td>' in section
     assert f'name="quiz" value="{with_mistakes.slug}"' in section
-    assert "Practise my mistakes in this quiz<span class=\"visually-hidden\">: Lytic lesions</span>" in section
+    assert 'Practise my mistakes in this quiz<span class="visually-hidden">: Lytic lesions</span>' in section
     assert "Blastic lesions" not in section and all_right.slug not in section
     assert "A set takes up to 20" in section
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-site")
 
-from quizsite.settings.base import *  # noqa: E402,F403
+from quizsite.settings.base import *  # noqa: F403
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Hashing passwords properly is slow on purpose; tests make many users.

@@ -13,11 +13,25 @@ from typing import TYPE_CHECKING
 
 from quizzes.bank import BankInvalid, Problem
 from quizzes.bank.moodle import (
-    answer_fractions, feedback_messages, html_to_markdown, html_to_plain, join_general_feedback, markdown_clean,
-    markdown_escape, question_key, question_text_with_stage, split_general_feedback, text_clean,
+    answer_fractions,
+    feedback_messages,
+    html_to_markdown,
+    html_to_plain,
+    join_general_feedback,
+    markdown_clean,
+    markdown_escape,
+    question_key,
+    question_text_with_stage,
+    split_general_feedback,
+    text_clean,
 )
 from quizzes.bank.quizpack import (
-    PackOption, PackQuestion, PackQuiz, PackSource, pack_question_problems, pack_quiz_problems,
+    PackOption,
+    PackQuestion,
+    PackQuiz,
+    PackSource,
+    pack_question_problems,
+    pack_quiz_problems,
 )
 from quizzes.rules import MULTIPLE, SINGLE, TRUE_FALSE
 
@@ -97,7 +111,8 @@ def parse_gift(
         if question is not None:
             messages = messages + feedback_messages(
                 pack_question_problems(question, quiz_kind="standard", source_keys={source.key}),
-                question, where="general feedback (after ####)",
+                question,
+                where="general feedback (after ####)",
             )
             questions.append(question)
         for message in messages:
@@ -108,8 +123,16 @@ def parse_gift(
     if problems:
         raise BankInvalid(problems)
     return PackQuiz(
-        file=file, slug=slug, title=title.strip(), description=description.strip(), topic=topic.strip(),
-        kind="standard", status=status, order=0, sources=[source], questions=questions,
+        file=file,
+        slug=slug,
+        title=title.strip(),
+        description=description.strip(),
+        topic=topic.strip(),
+        kind="standard",
+        status=status,
+        order=0,
+        sources=[source],
+        questions=questions,
     )
 
 
@@ -136,7 +159,7 @@ def protect(text: str) -> str:
     result, position = [], 0
     while position < len(text):
         char = text[position]
-        following = text[position + 1: position + 2]
+        following = text[position + 1 : position + 2]
         if char == "\\" and following in PROTECTED:
             result.append(PROTECTED[following])
             position += 2
@@ -162,11 +185,11 @@ def read_block(
     title = ""
     title_match = TITLE.match(text)
     if title_match:
-        title, text = restore(title_match.group(1)), text[title_match.end():]
+        title, text = restore(title_match.group(1)), text[title_match.end() :]
     text_format = "moodle"
     format_match = TEXT_FORMAT.match(text)
     if format_match:
-        text_format, text = format_match.group(1), text[format_match.end():]
+        text_format, text = format_match.group(1), text[format_match.end() :]
 
     opening = text.find("{")
     closing = text.find("}", opening + 1)
@@ -175,7 +198,7 @@ def read_block(
         return None, label, ["has no answers in { }; description questions are not supported"]
     if closing < 0:
         return None, label, ["its answers are not closed with }"]
-    before, answers, after = text[:opening], text[opening + 1: closing], text[closing + 1:]
+    before, answers, after = text[:opening], text[opening + 1 : closing], text[closing + 1 :]
     general = ""
     if "####" in answers:
         answers, general = answers.split("####", 1)
@@ -193,8 +216,13 @@ def read_block(
     # Without a title, the stem's first words name the key: steadier across edits than a position.
     name = title or " ".join(restore(before).split()[:8])
     question = PackQuestion(
-        key=question_key(name, index, taken), kind=kind, stem=to_markdown(stem, text_format),
-        options=options, explanation=explanation, learning_point=learning_point, sources=[source_key],
+        key=question_key(name, index, taken),
+        kind=kind,
+        stem=to_markdown(stem, text_format),
+        options=options,
+        explanation=explanation,
+        learning_point=learning_point,
+        sources=[source_key],
     )
     return question, label, messages
 
@@ -233,11 +261,11 @@ def choice_options(answers: str, text_format: str) -> tuple[list[PackOption], li
     if pieces[0].strip():
         messages.append(f"text before the first answer: {restore(pieces[0])!r}; start each answer with = or ~")
     options = []
-    for number, (marker, body) in enumerate(zip(pieces[1::2], pieces[2::2]), start=1):
+    for number, (marker, body) in enumerate(zip(pieces[1::2], pieces[2::2], strict=False), start=1):
         correct = marker == "="
         weight_match = WEIGHT.match(body)
         if weight_match:
-            body = body[weight_match.end():]
+            body = body[weight_match.end() :]
             try:
                 correct = float(weight_match.group(1)) > 0
             except ValueError:
@@ -296,8 +324,13 @@ def export_gift(quiz: Quiz) -> str:
     ]
     for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
         if question.is_hotspot:
-            lines.extend([f"// Left out: {question.key!r} is a hotspot (click on the image) question, which GIFT "
-                          "cannot hold; export a quiz pack to keep it.", ""])
+            lines.extend(
+                [
+                    f"// Left out: {question.key!r} is a hotspot (click on the image) question, which GIFT "
+                    "cannot hold; export a quiz pack to keep it.",
+                    "",
+                ]
+            )
             continue
         choices = list(question.choices.all())
         lines.append(f"::{gift_escape(question.key)}::[markdown]{gift_escape(question_text_with_stage(question))} {{")
@@ -305,11 +338,13 @@ def export_gift(quiz: Quiz) -> str:
             right = next((choice for choice in choices if choice.is_correct), None)
             wrong = next((choice for choice in choices if not choice.is_correct), None)
             value = "TRUE" if right is not None and right.text.strip().lower() == "true" else "FALSE"
-            lines.append(f"{value}#{gift_escape(wrong.rationale if wrong else '')}"
-                         f"#{gift_escape(right.rationale if right else '')}")
+            lines.append(
+                f"{value}#{gift_escape(wrong.rationale if wrong else '')}"
+                f"#{gift_escape(right.rationale if right else '')}"
+            )
         else:
             grades = answer_fractions(question.kind, [choice.is_correct for choice in choices])
-            for choice, grade in zip(choices, grades):
+            for choice, grade in zip(choices, grades, strict=False):
                 if question.kind == MULTIPLE:
                     marker = f"~%{grade}%"
                 else:

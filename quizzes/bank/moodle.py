@@ -19,7 +19,12 @@ from django.utils.text import slugify
 
 from quizzes.bank import BankInvalid, Problem
 from quizzes.bank.quizpack import (
-    PackOption, PackQuestion, PackQuiz, PackSource, pack_question_problems, pack_quiz_problems,
+    PackOption,
+    PackQuestion,
+    PackQuiz,
+    PackSource,
+    pack_question_problems,
+    pack_quiz_problems,
 )
 from quizzes.rules import MULTIPLE, SINGLE, TRUE_FALSE
 
@@ -34,8 +39,29 @@ LEARNING_POINT_MARK = "**Learning point:**"
 # Elements whose content is never text a reader should see, and may be active content.
 DROPPED_ELEMENTS = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "head"}
 BLOCK_ELEMENTS = {
-    "p", "div", "section", "article", "header", "footer", "aside", "blockquote", "pre", "table", "thead",
-    "tbody", "tfoot", "tr", "ul", "ol", "dl", "dt", "dd", "figure", "figcaption", "address", "center",
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "blockquote",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "address",
+    "center",
 }
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 SAFE_LINK = re.compile(r"^(https?://|mailto:)[^\s()<>]+$", re.IGNORECASE)
@@ -122,15 +148,20 @@ def parse_moodle_xml(
             continue
         found_any = True
         if kind not in SUPPORTED_TYPES:
-            problem(f"Moodle question type {kind!r} is not supported; only multichoice and truefalse can be imported",
-                    label, line)
+            problem(
+                f"Moodle question type {kind!r} is not supported; only multichoice and truefalse can be imported",
+                label,
+                line,
+            )
             continue
         question, messages = read_question(element, kind, question_key(name, index, taken), source.key)
         messages += pack_question_problems(question, quiz_kind="standard", source_keys={source.key})
         for message in feedback_messages(messages, question, where="general feedback"):
             problem(message, label, line)
-        if element.find(".//file") is not None or element.find(".//image") is not None or any(
-            re.search(r"<img\b", element_text(part), re.IGNORECASE) for part in element.iter("text")
+        if (
+            element.find(".//file") is not None
+            or element.find(".//image") is not None
+            or any(re.search(r"<img\b", element_text(part), re.IGNORECASE) for part in element.iter("text"))
         ):
             problem("has an embedded image; images are not imported from Moodle XML, add it in the admin", label, line)
         questions.append(question)
@@ -140,8 +171,16 @@ def parse_moodle_xml(
     if problems:
         raise BankInvalid(problems)
     return PackQuiz(
-        file=file, slug=slug, title=title.strip(), description=description.strip(), topic=topic.strip(),
-        kind="standard", status=status, order=0, sources=[source], questions=questions,
+        file=file,
+        slug=slug,
+        title=title.strip(),
+        description=description.strip(),
+        topic=topic.strip(),
+        kind="standard",
+        status=status,
+        order=0,
+        sources=[source],
+        questions=questions,
     )
 
 
@@ -176,8 +215,9 @@ def read_xml(content: bytes | str, file: str) -> tuple[ET.Element, dict[ET.Eleme
     except _XmlRefused as refused:
         raise BankInvalid([Problem(file, refused.message, line=refused.line)]) from None
     except expat.ExpatError as error:
-        raise BankInvalid([Problem(file, f"not well-formed XML: {expat.ErrorString(error.code)}",
-                                   line=error.lineno)]) from None
+        raise BankInvalid(
+            [Problem(file, f"not well-formed XML: {expat.ErrorString(error.code)}", line=error.lineno)]
+        ) from None
     return builder.close(), lines
 
 
@@ -202,8 +242,13 @@ def read_question(element: ET.Element, kind: str, key: str, source_key: str) -> 
         # Moodle reads a missing <single> as true, and "false" or "0" as false.
         pack_kind = MULTIPLE if single in {"false", "0"} else SINGLE
     question = PackQuestion(
-        key=key, kind=pack_kind, stem=rich_text(element.find("questiontext")), options=options,
-        explanation=explanation, learning_point=learning_point, sources=[source_key],
+        key=key,
+        kind=pack_kind,
+        stem=rich_text(element.find("questiontext")),
+        options=options,
+        explanation=explanation,
+        learning_point=learning_point,
+        sources=[source_key],
     )
     return question, messages
 
@@ -436,7 +481,7 @@ def split_general_feedback(feedback: str) -> tuple[str, str]:
     """
     paragraphs = [paragraph.strip() for paragraph in re.split(r"\n\s*\n", feedback.strip()) if paragraph.strip()]
     if paragraphs and paragraphs[-1].startswith(LEARNING_POINT_MARK):
-        point = paragraphs[-1][len(LEARNING_POINT_MARK):]
+        point = paragraphs[-1][len(LEARNING_POINT_MARK) :]
         point = MARKDOWN_ESCAPE.sub(r"\1", " ".join(point.split())).replace("&lt;", "<").replace("&amp;", "&")
         return "\n\n".join(paragraphs[:-1]), shorten(text_clean(point))
     if not paragraphs:
@@ -525,21 +570,29 @@ def export_moodle_xml(quiz: Quiz) -> str:
     """
     root = ET.Element("quiz")
     category = ET.SubElement(root, "question", type="category")
-    set_text(ET.SubElement(category, "category"), f"$course$/top/{category_name(quiz.topic.name)}/"
-                                                  f"{category_name(quiz.title)}")
+    set_text(
+        ET.SubElement(category, "category"),
+        f"$course$/top/{category_name(quiz.topic.name)}/{category_name(quiz.title)}",
+    )
     set_text(ET.SubElement(category, "info", format="markdown"), quiz.description)
     for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
         if question.is_hotspot:
             # This site's hotspot questions have no Moodle XML equivalent it could write and read back.
-            root.append(ET.Comment(f" Left out: {question.key!r} is a hotspot (click on the image) question, "
-                                   "which Moodle XML export does not support; export a quiz pack to keep it. "))
+            root.append(
+                ET.Comment(
+                    f" Left out: {question.key!r} is a hotspot (click on the image) question, "
+                    "which Moodle XML export does not support; export a quiz pack to keep it. "
+                )
+            )
             continue
         is_true_false = question.kind == TRUE_FALSE
         element = ET.SubElement(root, "question", type="truefalse" if is_true_false else "multichoice")
         set_text(ET.SubElement(element, "name"), question.key)
         set_text(ET.SubElement(element, "questiontext", format="markdown"), question_text_with_stage(question))
-        set_text(ET.SubElement(element, "generalfeedback", format="markdown"),
-                 join_general_feedback(question.explanation, question.learning_point))
+        set_text(
+            ET.SubElement(element, "generalfeedback", format="markdown"),
+            join_general_feedback(question.explanation, question.learning_point),
+        )
         ET.SubElement(element, "defaultgrade").text = "1.0000000"
         ET.SubElement(element, "penalty").text = "1.0000000" if is_true_false else "0.3333333"
         ET.SubElement(element, "hidden").text = "0"
@@ -549,9 +602,12 @@ def export_moodle_xml(quiz: Quiz) -> str:
             ET.SubElement(element, "shuffleanswers").text = "false"
             ET.SubElement(element, "answernumbering").text = "abc"
         choices = list(question.choices.all())
-        for choice, grade in zip(choices, answer_fractions(question.kind, [c.is_correct for c in choices])):
-            answer = ET.SubElement(element, "answer", fraction=grade,
-                                   format="moodle_auto_format" if is_true_false else "plain_text")
+        for choice, grade in zip(
+            choices, answer_fractions(question.kind, [c.is_correct for c in choices]), strict=False
+        ):
+            answer = ET.SubElement(
+                element, "answer", fraction=grade, format="moodle_auto_format" if is_true_false else "plain_text"
+            )
             set_text(answer, choice.text.strip().lower() if is_true_false else choice.text)
             set_text(ET.SubElement(answer, "feedback", format="markdown"), choice.rationale)
     ET.indent(root)

@@ -98,11 +98,12 @@ def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQ
         problems.append(Problem(file=file, message=message, question=question, line=line))
 
     try:
-        data = yaml.load(content, Loader=LineLoader)  # noqa: S506 - LineLoader is a SafeLoader.
+        data = yaml.load(content, Loader=LineLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise BankInvalid([Problem(file, f"not valid YAML: {getattr(error, 'problem', error)}",
-                                   line=mark.line + 1 if mark else None)]) from None
+        raise BankInvalid(
+            [Problem(file, f"not valid YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None)]
+        ) from None
     if not isinstance(data, dict):
         raise BankInvalid([Problem(file, "the file must be a YAML mapping with format, quiz, sources and questions")])
     if data.get("format") != FORMAT:
@@ -129,9 +130,15 @@ def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQ
         order = 0
     exam_minutes = quiz_data.get("exam_minutes")
     if exam_minutes is not None:
-        if isinstance(exam_minutes, bool) or not isinstance(exam_minutes, int) or not 1 <= exam_minutes <= MAX_EXAM_MINUTES:
-            problem(f"exam_minutes must be a whole number of minutes from 1 to {MAX_EXAM_MINUTES}",
-                    line=quiz_data.get("__line__"))
+        if (
+            isinstance(exam_minutes, bool)
+            or not isinstance(exam_minutes, int)
+            or not 1 <= exam_minutes <= MAX_EXAM_MINUTES
+        ):
+            problem(
+                f"exam_minutes must be a whole number of minutes from 1 to {MAX_EXAM_MINUTES}",
+                line=quiz_data.get("__line__"),
+            )
             exam_minutes = None
         elif kind == "case":
             problem("a case vignette has no exam mode: leave out exam_minutes", line=quiz_data.get("__line__"))
@@ -160,9 +167,17 @@ def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQ
     if problems:
         raise BankInvalid(problems)
     return PackQuiz(
-        file=file, slug=slug, title=text(quiz_data["title"]), description=text(quiz_data.get("description")),
-        topic=text(quiz_data["topic"]), kind=kind, status=status, order=order, exam_minutes=exam_minutes,
-        sources=[source for source in sources if source], questions=questions,
+        file=file,
+        slug=slug,
+        title=text(quiz_data["title"]),
+        description=text(quiz_data.get("description")),
+        topic=text(quiz_data["topic"]),
+        kind=kind,
+        status=status,
+        order=order,
+        exam_minutes=exam_minutes,
+        sources=[source for source in sources if source],
+        questions=questions,
     )
 
 
@@ -182,8 +197,12 @@ def parse_source(item, problem) -> PackSource | None:
         problem(f"source {key} date must be an ISO date (YYYY-MM-DD)", line=line)
         published_on = None
     return PackSource(
-        key=key, title=text(item.get("title")), publisher=text(item.get("publisher")),
-        published_on=published_on, url=text(item.get("url")), doi=text(item.get("doi")),
+        key=key,
+        title=text(item.get("title")),
+        publisher=text(item.get("publisher")),
+        published_on=published_on,
+        url=text(item.get("url")),
+        doi=text(item.get("doi")),
     )
 
 
@@ -253,15 +272,21 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
             continue
         if not isinstance(region.get("feedback", ""), str):
             problem(f"region {number} feedback must be text", key, region.get("__line__", line))
-        regions.append(PackRegion(
-            shape=region.get("shape"), geometry=without_line_numbers(region.get("geometry")),
-            feedback=text(region.get("feedback")),
-        ))
+        regions.append(
+            PackRegion(
+                shape=region.get("shape"),
+                geometry=without_line_numbers(region.get("geometry")),
+                feedback=text(region.get("feedback")),
+            )
+        )
     if kind == HOTSPOT:
         # Reported at the region's own line where there is one, so an author can find it in a long file.
-        region_lines = [region.get("__line__", line) for region in item.get("regions") or [] if isinstance(region, dict)]
+        region_lines = [
+            region.get("__line__", line) for region in item.get("regions") or [] if isinstance(region, dict)
+        ]
         for message in hotspot_problems(
-            has_image=bool(image_file), regions=[(r.shape, r.geometry) for r in regions],
+            has_image=bool(image_file),
+            regions=[(r.shape, r.geometry) for r in regions],
             allow_no_abnormality=allow_no_abnormality,
         ):
             region_line = line
@@ -272,10 +297,18 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
         fault("only hotspot questions have regions and allow_no_abnormality")
 
     return PackQuestion(
-        key=key, kind=kind, stem=text(item.get("stem")), options=options,
-        explanation=text(item.get("explanation")), learning_point=text(item.get("learning_point")),
-        sources=list(cited), stage=stage, image_file=image_file, image_alt=image_alt,
-        allow_no_abnormality=allow_no_abnormality, regions=regions,
+        key=key,
+        kind=kind,
+        stem=text(item.get("stem")),
+        options=options,
+        explanation=text(item.get("explanation")),
+        learning_point=text(item.get("learning_point")),
+        sources=list(cited),
+        stage=stage,
+        image_file=image_file,
+        image_alt=image_alt,
+        allow_no_abnormality=allow_no_abnormality,
+        regions=regions,
     )
 
 
@@ -354,8 +387,11 @@ def pack_question_problems(question: PackQuestion, *, quiz_kind: str, source_key
     if question.image_file and not question.image_alt.strip():
         messages.append("image needs alt text")
     if question.kind == HOTSPOT:
-        messages.extend(hotspot_problems(
-            has_image=bool(question.image_file), regions=[(r.shape, r.geometry) for r in question.regions],
-            allow_no_abnormality=question.allow_no_abnormality,
-        ))
+        messages.extend(
+            hotspot_problems(
+                has_image=bool(question.image_file),
+                regions=[(r.shape, r.geometry) for r in question.regions],
+                allow_no_abnormality=question.allow_no_abnormality,
+            )
+        )
     return messages

@@ -14,7 +14,11 @@ from quizzes.bank.gift import parse_gift
 from quizzes.bank.moodle import parse_moodle_xml
 from quizzes.bank.quizpack import PackQuiz, parse_pack_files
 
-FORMATS = {"quizpack": "Quiz pack (.yaml, or .zip with images)", "moodle": "Moodle XML (.xml)", "gift": "GIFT (.gift, .txt)"}
+FORMATS = {
+    "quizpack": "Quiz pack (.yaml, or .zip with images)",
+    "moodle": "Moodle XML (.xml)",
+    "gift": "GIFT (.gift, .txt)",
+}
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 
 

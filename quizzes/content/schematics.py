@@ -57,8 +57,37 @@ US_TITLE = "Ultrasound, subcutaneous tissues (linear probe)"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # Deflate length codes (RFC 1951, 3.2.5): base length and number of extra bits of symbols 257..285.
-_LENGTH_BASE = (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-                131, 163, 195, 227, 258)
+_LENGTH_BASE = (
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+    13,
+    15,
+    17,
+    19,
+    23,
+    27,
+    31,
+    35,
+    43,
+    51,
+    59,
+    67,
+    83,
+    99,
+    115,
+    131,
+    163,
+    195,
+    227,
+    258,
+)
 _LENGTH_EXTRA = (0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0)
 # Order in which the code-length code lengths are sent (RFC 1951, 3.2.7).
 _CL_ORDER = (16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15)
@@ -253,7 +282,7 @@ def _filtered_scanlines(image: Image.Image) -> bytes:
             if best_cost is None or cost < best_cost:
                 best, best_cost = f, cost
         out.append(best)
-        out += raw[best][y * width:(y + 1) * width]
+        out += raw[best][y * width : (y + 1) * width]
     return bytes(out)
 
 
@@ -296,10 +325,12 @@ def _spline(points: Sequence[Point], closed: bool = True, steps: int = 12) -> li
         for s in range(steps):
             t = s / steps
             t2, t3 = t * t, t * t * t
-            out.append(tuple(
-                0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t2 + (3 * b - a - 3 * c + d) * t3)
-                for a, b, c, d in zip(p0, p1, p2, p3)
-            ))
+            out.append(
+                tuple(
+                    0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t2 + (3 * b - a - 3 * c + d) * t3)
+                    for a, b, c, d in zip(p0, p1, p2, p3, strict=False)
+                )
+            )
     if not closed:
         out.append(pts[-1])
     return out
@@ -327,7 +358,7 @@ def _mirror(points: Sequence[Point], width: float) -> list[Point]:
 def _x_extent(polygon: Sequence[Point], y: float) -> tuple[float, float]:
     """Leftmost and rightmost x where the closed ``polygon`` crosses the horizontal line at ``y``."""
     xs = []
-    for (x1, y1), (x2, y2) in zip(polygon, list(polygon[1:]) + [polygon[0]]):
+    for (x1, y1), (x2, y2) in zip(polygon, list(polygon[1:]) + [polygon[0]], strict=False):
         if (y1 <= y < y2) or (y2 <= y < y1):
             xs.append(x1 + (y - y1) * (x2 - x1) / (y2 - y1))
     return min(xs), max(xs)
@@ -409,26 +440,38 @@ CHEST_SIZE = (800, 800)
 BAND = 46  # height of the title and caption bands
 
 # Grey levels (0 black .. 255 white), chosen to look like a radiograph.
-AIR = 6            # outside the patient
-SOFT = 112         # chest wall, neck, shoulders
-LUNG = 44          # aerated lung
+AIR = 6  # outside the patient
+SOFT = 112  # chest wall, neck, shoulders
+LUNG = 44  # aerated lung
 MEDIASTINUM = 172  # heart and great vessels
-ABDOMEN = 160      # below the diaphragm
-TRACHEA = 98       # air column over the mediastinum
-RIND = 138         # thickened pleura
-BONE_ADD = 34      # ribs add this much density
+ABDOMEN = 160  # below the diaphragm
+TRACHEA = 98  # air column over the mediastinum
+RIND = 138  # thickened pleura
+BONE_ADD = 34  # ribs add this much density
 CLAVICLE_ADD = 90
 SPINE_ADD = 24
-NODULE_ADD = 92    # a soft-tissue nodule adds this much over lung
+NODULE_ADD = 92  # a soft-tissue nodule adds this much over lung
 CALCIFIED_ADD = 210
 GROUND_GLASS_ADD = 40
-CAVITY_SUB = 16    # a cavity is a little darker (more lucent) than the lung around it
+CAVITY_SUB = 16  # a cavity is a little darker (more lucent) than the lung around it
 
 # Right lung (viewer's left) outline: apex, lateral border, then medial points hidden by the
 # mediastinum, and bottom points hidden below the diaphragm (the dome cuts the base).
 _RIGHT_LUNG = [
-    (262, 124), (214, 136), (168, 170), (134, 232), (114, 320), (103, 420), (97, 520), (95, 610),
-    (100, 690), (220, 700), (372, 690), (374, 420), (366, 230), (330, 146),
+    (262, 124),
+    (214, 136),
+    (168, 170),
+    (134, 232),
+    (114, 320),
+    (103, 420),
+    (97, 520),
+    (95, 610),
+    (100, 690),
+    (220, 700),
+    (372, 690),
+    (374, 420),
+    (366, 230),
+    (330, 146),
 ]
 # Right (viewer's left) hemidiaphragm dome, lateral to medial; the left one is its mirror image, lower.
 _RIGHT_DOME = [(20, 680), (70, 640), (120, 590), (180, 556), (240, 540), (300, 548), (360, 578), (400, 598)]
@@ -436,13 +479,43 @@ _LEFT_DOME_DROP = 22  # the left dome normally sits a little lower than the righ
 # Mediastinum and heart, clockwise from the neck: right border (SVC, right atrium), heart base,
 # left border (apex, left ventricle, left atrial appendage, pulmonary trunk, aortic knob).
 _MEDIASTINUM = [
-    (372, 112), (362, 150), (354, 250), (352, 330), (340, 390), (328, 460), (330, 530), (348, 600),
-    (420, 650), (560, 640), (596, 590), (598, 530), (580, 470), (546, 420), (520, 385), (500, 340),
-    (492, 300), (484, 262), (470, 228), (446, 205), (438, 150), (428, 112), (400, 104),
+    (372, 112),
+    (362, 150),
+    (354, 250),
+    (352, 330),
+    (340, 390),
+    (328, 460),
+    (330, 530),
+    (348, 600),
+    (420, 650),
+    (560, 640),
+    (596, 590),
+    (598, 530),
+    (580, 470),
+    (546, 420),
+    (520, 385),
+    (500, 340),
+    (492, 300),
+    (484, 262),
+    (470, 228),
+    (446, 205),
+    (438, 150),
+    (428, 112),
+    (400, 104),
 ]
 _BODY_RIGHT_HALF = [  # viewer's left half of the body silhouette, from the neck down
-    (346, 30), (340, 96), (300, 118), (220, 132), (140, 150), (76, 178), (44, 230), (32, 320),
-    (28, 440), (28, 560), (32, 680), (38, 800),
+    (346, 30),
+    (340, 96),
+    (300, 118),
+    (220, 132),
+    (140, 150),
+    (76, 178),
+    (44, 230),
+    (32, 320),
+    (28, 440),
+    (28, 560),
+    (32, 680),
+    (38, 800),
 ]
 
 
@@ -467,11 +540,11 @@ def _chest_geometry(volume_loss: bool = False) -> dict:
     t = shift * 0.8  # the trachea follows the shift
     trachea = (
         [(388 + t * y / 270, y) for y in range(30, 251, 20)]
-        + _bezier((388 + t, 252), (378 + t, 268), (342 + t, 306))     # right main bronchus
+        + _bezier((388 + t, 252), (378 + t, 268), (342 + t, 306))  # right main bronchus
         + [(352 + t, 316)]
-        + _bezier((394 + t, 282), (404 + t, 272), (414 + t, 282))     # carina
+        + _bezier((394 + t, 282), (404 + t, 272), (414 + t, 282))  # carina
         + [(452 + t, 324)]
-        + _bezier((460 + t, 314), (424 + t, 276), (412 + t, 252))     # left main bronchus
+        + _bezier((460 + t, 314), (424 + t, 276), (412 + t, 252))  # left main bronchus
         + [(412 + t * y / 270, y) for y in range(250, 29, -20)]
     )
     # Posterior ribs: from the spine, rising a little, then arching down to the lateral chest wall.
@@ -487,15 +560,30 @@ def _chest_geometry(volume_loss: bool = False) -> dict:
             x_lateral = lo - 24 if side == "right" else hi + 24  # clipped to the rib cage later
             x_medial = w / 2 + sign * 22
             span = x_lateral - x_medial
-            ribs.append(_spline([
-                (x_medial, y_medial), (x_medial + 0.3 * span, y_medial - 12),
-                (x_medial + 0.72 * span, y_medial + 8 + k), (x_lateral, y_lateral),
-            ], closed=False, steps=10))
+            ribs.append(
+                _spline(
+                    [
+                        (x_medial, y_medial),
+                        (x_medial + 0.3 * span, y_medial - 12),
+                        (x_medial + 0.72 * span, y_medial + 8 + k),
+                        (x_lateral, y_lateral),
+                    ],
+                    closed=False,
+                    steps=10,
+                )
+            )
     right_clavicle = _spline([(376, 150), (340, 152), (290, 146), (230, 134), (170, 120), (118, 112)], closed=False)
     clavicles = [right_clavicle, _mirror(right_clavicle, w)]
     return {
-        "body": body, "right_lung": right_lung, "left_lung": left_lung, "mediastinum": mediastinum,
-        "abdomen": abdomen, "trachea": trachea, "ribs": ribs, "clavicles": clavicles, "shift": shift,
+        "body": body,
+        "right_lung": right_lung,
+        "left_lung": left_lung,
+        "mediastinum": mediastinum,
+        "abdomen": abdomen,
+        "trachea": trachea,
+        "ribs": ribs,
+        "clavicles": clavicles,
+        "shift": shift,
     }
 
 
@@ -532,8 +620,7 @@ def _chest_base(geometry: dict, pleural_rind: float = 0) -> Image.Image:
     spine_x = w / 2 + geometry["shift"] * 0.5
     for k in range(20):  # vertebral bodies with disc spaces
         top = 24 + 38 * k
-        b.rounded_rectangle(_scaled([(spine_x - 23, top), (spine_x + 23, top + 31)], SS), radius=5 * SS,
-                            fill=SPINE_ADD)
+        b.rounded_rectangle(_scaled([(spine_x - 23, top), (spine_x + 23, top + 31)], SS), radius=5 * SS, fill=SPINE_ADD)
     spine = bones.copy()
     bones = Image.new("L", img.size, 0)
     b = ImageDraw.Draw(bones)
@@ -612,8 +699,9 @@ def _side_markers(image: Image.Image) -> None:
         _text_centered(d, (x, y + 1), letter, 36, 255)
 
 
-def _chest(lesions: Callable[[_Lesions, dict], object], *, volume_loss: bool = False,
-           pleural_rind: float = 0) -> Image.Image:
+def _chest(
+    lesions: Callable[[_Lesions, dict], object], *, volume_loss: bool = False, pleural_rind: float = 0
+) -> Image.Image:
     """A finished chest schematic: anatomy, the lesions ``lesions(layers, geometry)`` draws, labels."""
     geometry = _chest_geometry(volume_loss)
     layers = _Lesions(CHEST_SIZE)
@@ -630,20 +718,27 @@ def _chest(lesions: Callable[[_Lesions, dict], object], *, volume_loss: bool = F
 
 # Lesions, in final pixel coordinates: (cx, cy, radius). Viewer's left = patient's right.
 CANNONBALLS = [
-    (175, 468, 52), (284, 492, 31), (138, 546, 25), (252, 348, 38), (204, 222, 28),   # right lung
-    (645, 498, 44), (590, 360, 57), (572, 212, 30), (668, 572, 25),                   # left lung
+    (175, 468, 52),
+    (284, 492, 31),
+    (138, 546, 25),
+    (252, 348, 38),
+    (204, 222, 28),  # right lung
+    (645, 498, 44),
+    (590, 360, 57),
+    (572, 212, 30),
+    (668, 572, 25),  # left lung
 ]
-SOLITARY_NODULE = (140, 476, 17)          # right lower zone, periphery
-CAVITATING_NODULE = (214, 214, 34)        # right upper zone
-CAVITY = (218, 210, 16, 2.5)              # its air-filled centre: radius 16 +- 2.5 px (wall 11-20 px thick)
+SOLITARY_NODULE = (140, 476, 17)  # right lower zone, periphery
+CAVITATING_NODULE = (214, 214, 34)  # right upper zone
+CAVITY = (218, 210, 16, 2.5)  # its air-filled centre: radius 16 +- 2.5 px (wall 11-20 px thick)
 CAVITATING_SOLID_NODULES = [(292, 402, 18), (166, 502, 15), (600, 252, 16), (642, 430, 20), (552, 336, 13)]
-CALCIFIED_NODULE = (612, 346, 13)         # left mid zone
+CALCIFIED_NODULE = (612, 346, 13)  # left mid zone
 CALCIFIED_SOFT_NODULES = [(238, 300, 15), (196, 488, 15)]
-HALO_NODULE = (642, 488, 19)              # left lower zone
-HALO_RADIUS = 37                          # outer radius of its ground-glass halo
+HALO_NODULE = (642, 488, 19)  # left lower zone
+HALO_RADIUS = 37  # outer radius of its ground-glass halo
 HALO_SOLID_NODULES = [(222, 298, 17), (180, 472, 15)]
-PLEURAL_RIND = 20                         # px thickness of the left pleural rind
-MILIARY_ADD = 74                          # density of a miliary nodule (smaller than NODULE_ADD)
+PLEURAL_RIND = 20  # px thickness of the left pleural rind
+MILIARY_ADD = 74  # density of a miliary nodule (smaller than NODULE_ADD)
 CANNONBALL_ADD = 86
 
 
@@ -676,8 +771,20 @@ def _irregular_outline(cx: float, cy: float, r: float, wobble: float, seed: int)
     """A smooth closed outline whose radius wanders by up to ``wobble`` around ``r`` (no trigonometry)."""
     rng = random.Random(seed)
     h = math.sqrt(3) / 2  # the twelve directions of a regular 12-gon
-    directions = [(1, 0), (h, 0.5), (0.5, h), (0, 1), (-0.5, h), (-h, 0.5),
-                  (-1, 0), (-h, -0.5), (-0.5, -h), (0, -1), (0.5, -h), (h, -0.5)]
+    directions = [
+        (1, 0),
+        (h, 0.5),
+        (0.5, h),
+        (0, 1),
+        (-0.5, h),
+        (-h, 0.5),
+        (-1, 0),
+        (-h, -0.5),
+        (-0.5, -h),
+        (0, -1),
+        (0.5, -h),
+        (h, -0.5),
+    ]
     points = []
     for dx, dy in directions:
         radius = r + rng.uniform(-wobble, wobble)
@@ -687,18 +794,22 @@ def _irregular_outline(cx: float, cy: float, r: float, wobble: float, seed: int)
 
 def draw_miliary() -> Image.Image:
     """Innumerable tiny uniform nodules spread evenly through both lungs, all zones."""
+
     def lesions(layers: _Lesions, geometry: dict) -> None:
         right, left = _visible_lungs(geometry)
         _miliary(layers, right, seed=11)
         _miliary(layers, left, seed=12)
+
     return _chest(lesions)
 
 
 def draw_cannonball() -> Image.Image:
     """Multiple large, round, well-defined masses of varying size in both lungs, more in the lower zones."""
+
     def lesions(layers: _Lesions, geometry: dict) -> None:
         for cx, cy, r in CANNONBALLS:
             layers.nodule(cx, cy, r, CANNONBALL_ADD)
+
     return _chest(lesions)
 
 
@@ -709,39 +820,47 @@ def draw_solitary_nodule() -> Image.Image:
 
 def draw_cavitating_nodule() -> Image.Image:
     """Solid nodules in both lungs and, in the right upper zone, one with a thick wall and a central cavity."""
+
     def lesions(layers: _Lesions, geometry: dict) -> None:
         for nodule in CAVITATING_SOLID_NODULES:
             layers.nodule(*nodule)
         layers.nodule(*CAVITATING_NODULE, shaded=False)
         layers.cavity(_irregular_outline(*CAVITY, seed=4))
+
     return _chest(lesions)
 
 
 def draw_calcified_nodule() -> Image.Image:
     """A densely calcified nodule in the left mid zone and two soft-tissue nodules in the right lung."""
+
     def lesions(layers: _Lesions, geometry: dict) -> None:
         for nodule in CALCIFIED_SOFT_NODULES:
             layers.nodule(*nodule)
         layers.nodule(*CALCIFIED_NODULE, CALCIFIED_ADD)
+
     return _chest(lesions)
 
 
 def draw_halo_nodule() -> Image.Image:
     """A left lower zone nodule with a ground-glass halo, and two solid nodules without one on the right."""
+
     def lesions(layers: _Lesions, geometry: dict) -> None:
         for nodule in HALO_SOLID_NODULES:
             layers.nodule(*nodule)
         cx, cy, r = HALO_NODULE
         layers.ground_glass(cx, cy, HALO_RADIUS)
         layers.nodule(cx, cy, r)
+
     return _chest(lesions)
 
 
 def draw_pleural_thickening_miliary() -> Image.Image:
     """Smaller left hemithorax with a thick circumferential pleural rind; miliary nodules in the right lung."""
+
     def lesions(layers: _Lesions, geometry: dict) -> None:
         right, _ = _visible_lungs(geometry)
         _miliary(layers, right, seed=13)
+
     return _chest(lesions, volume_loss=True, pleural_rind=PLEURAL_RIND)
 
 
@@ -753,8 +872,8 @@ US_SIZE = (800, 600)
 US_BAND = 44
 US_FIELD = (134, 64, 594, 504)  # the image field: left, top, right, bottom (px); skin at the top edge
 PX_PER_MM = 11
-US_SKIN_MM = (0.0, 1.8)         # echogenic skin (epidermis and dermis)
-US_FASCIA_MM = 15.0             # superficial fascia: fat above, muscle below
+US_SKIN_MM = (0.0, 1.8)  # echogenic skin (epidermis and dermis)
+US_FASCIA_MM = 15.0  # superficial fascia: fat above, muscle below
 US_NODULE = (232.0, 8.6, 7.4, 3.5)  # centre x in px from the field's left edge, depth mm, semi-axes mm (x, y)
 
 # Echo levels before speckle (0 black .. 255 white).
@@ -787,7 +906,7 @@ def _wavy(rng: random.Random, y: float, amplitude: float, x0: float, x1: float, 
 def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
     """Linear-probe ultrasound: skin, subcutaneous fat with an ovoid hyperechoic nodule, muscle; depth scale."""
     rng = random.Random(8)
-    width, height = US_SIZE
+    _width, _height = US_SIZE
     left, top, right, bottom = US_FIELD
     fw, fh = right - left, bottom - top
 
@@ -805,7 +924,7 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         x0 = left + rng.uniform(-40, fw * 0.55)
         line = _wavy(rng, y, 4, x0, x0 + rng.uniform(110, 260), knots=4)
         d.line(field(line), fill=ECHO_SEPTUM, width=max(1, round(1.4 * SS)), joint="curve")
-    for k in range(60):  # muscle: short, bright, slightly oblique fibre echoes (a "feathery" pattern)
+    for _ in range(60):  # muscle: short, bright, slightly oblique fibre echoes (a "feathery" pattern)
         y = _us_depth_y(US_FASCIA_MM + 1.5 + 23.5 * rng.random())
         x = left - 60 + (fw + 60) * rng.random()
         length = rng.uniform(90, 220)

@@ -9,191 +9,339 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Identifies the question within its quiz when a bank is re-imported.', max_length=80)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('single', 'Single best answer'), ('multiple', 'Multiple select'), ('true_false', 'True or false')], default='single', max_length=20)),
-                ('stage', models.TextField(blank=True, help_text='Case vignettes: the history or findings revealed at this stage (Markdown).')),
-                ('stem', models.TextField(help_text='The question (Markdown).')),
-                ('image', models.ImageField(blank=True, upload_to='questions/')),
-                ('thumbnail', models.ImageField(blank=True, editable=False, upload_to='questions/thumbnails/')),
-                ('image_alt', models.CharField(blank=True, max_length=300, verbose_name='image alt text')),
-                ('explanation', models.TextField(help_text='Shown after answering (Markdown).')),
-                ('learning_point', models.CharField(max_length=400)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Identifies the question within its quiz when a bank is re-imported.", max_length=80
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single", "Single best answer"),
+                            ("multiple", "Multiple select"),
+                            ("true_false", "True or false"),
+                        ],
+                        default="single",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.TextField(
+                        blank=True,
+                        help_text="Case vignettes: the history or findings revealed at this stage (Markdown).",
+                    ),
+                ),
+                ("stem", models.TextField(help_text="The question (Markdown).")),
+                ("image", models.ImageField(blank=True, upload_to="questions/")),
+                ("thumbnail", models.ImageField(blank=True, editable=False, upload_to="questions/thumbnails/")),
+                ("image_alt", models.CharField(blank=True, max_length=300, verbose_name="image alt text")),
+                ("explanation", models.TextField(help_text="Shown after answering (Markdown).")),
+                ("learning_point", models.CharField(max_length=400)),
             ],
             options={
-                'ordering': ['quiz', 'order', 'pk'],
+                "ordering": ["quiz", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Quiz',
+            name="Quiz",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, help_text='Markdown.')),
-                ('kind', models.CharField(choices=[('standard', 'Standard quiz'), ('case', 'Case vignette (shown stage by stage)')], default='standard', max_length=20)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=20)),
-                ('order', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True, help_text="Markdown.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("standard", "Standard quiz"), ("case", "Case vignette (shown stage by stage)")],
+                        default="standard",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")], default="draft", max_length=20
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'quizzes',
-                'ordering': ['topic__order', 'topic__name', 'order', 'title'],
+                "verbose_name_plural": "quizzes",
+                "ordering": ["topic__order", "topic__name", "order", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Short identifier used by imports.', max_length=80, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('publisher', models.CharField(max_length=200)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('url', models.URLField(blank=True)),
-                ('doi', models.CharField(blank=True, max_length=120, verbose_name='DOI')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(help_text="Short identifier used by imports.", max_length=80, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                ("publisher", models.CharField(max_length=200)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("url", models.URLField(blank=True)),
+                ("doi", models.CharField(blank=True, max_length=120, verbose_name="DOI")),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('order', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, help_text='Shown to other people (for example on leaderboards) instead of the username.', max_length=60)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "display_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown to other people (for example on leaderboards) instead of the username.",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Choice',
+            name="Choice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500)),
-                ('is_correct', models.BooleanField(default=False)),
-                ('rationale', models.TextField(help_text='Why this option is right or wrong (Markdown).')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='quizzes.question')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=500)),
+                ("is_correct", models.BooleanField(default=False)),
+                ("rationale", models.TextField(help_text="Why this option is right or wrong (Markdown).")),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="choices", to="quizzes.question"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question', 'order', 'pk'],
+                "ordering": ["question", "order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='question',
-            name='quiz',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='quizzes.quiz'),
+            model_name="question",
+            name="quiz",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="quizzes.quiz"
+            ),
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('tutor', 'Tutor (instant feedback)'), ('exam', 'Exam (feedback at the end)')], default='tutor', max_length=10)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_answered_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('score', models.PositiveIntegerField(blank=True, null=True)),
-                ('max_score', models.PositiveIntegerField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to=settings.AUTH_USER_MODEL)),
-                ('quiz', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='quizzes.quiz')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("tutor", "Tutor (instant feedback)"), ("exam", "Exam (feedback at the end)")],
+                        default="tutor",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_answered_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("score", models.PositiveIntegerField(blank=True, null=True)),
+                ("max_score", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "quiz",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attempts", to="quizzes.quiz"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-pk'],
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_correct', models.BooleanField()),
-                ('points', models.PositiveSmallIntegerField()),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('seconds_taken', models.PositiveIntegerField(default=0)),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='quizzes.attempt')),
-                ('chosen', models.ManyToManyField(related_name='responses', to='quizzes.choice')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='quizzes.question')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_correct", models.BooleanField()),
+                ("points", models.PositiveSmallIntegerField()),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("seconds_taken", models.PositiveIntegerField(default=0)),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="responses", to="quizzes.attempt"
+                    ),
+                ),
+                ("chosen", models.ManyToManyField(related_name="responses", to="quizzes.choice")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="responses", to="quizzes.question"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['answered_at', 'pk'],
+                "ordering": ["answered_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='question',
-            name='sources',
-            field=models.ManyToManyField(related_name='questions', to='quizzes.source'),
+            model_name="question",
+            name="sources",
+            field=models.ManyToManyField(related_name="questions", to="quizzes.source"),
         ),
         migrations.AddField(
-            model_name='quiz',
-            name='topic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quizzes', to='quizzes.topic'),
+            model_name="quiz",
+            name="topic",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="quizzes", to="quizzes.topic"
+            ),
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(fields=['user', 'quiz', 'finished_at'], name='quizzes_att_user_id_3aede5_idx'),
+            model_name="attempt",
+            index=models.Index(fields=["user", "quiz", "finished_at"], name="quizzes_att_user_id_3aede5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', models.F('max_score'))), _connector='OR'), name='attempt_score_between_zero_and_max'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("score__isnull", True),
+                    models.Q(("score__gte", 0), ("score__lte", models.F("max_score"))),
+                    _connector="OR",
+                ),
+                name="attempt_score_between_zero_and_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(('finished_at__isnull', True), ('finished_at__gte', models.F('started_at')), _connector='OR'), name='attempt_finishes_after_it_starts'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("finished_at__isnull", True), ("finished_at__gte", models.F("started_at")), _connector="OR"
+                ),
+                name="attempt_finishes_after_it_starts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('attempt', 'question'), name='one_response_per_question_per_attempt'),
+            model_name="response",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "question"), name="one_response_per_question_per_attempt"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gte', 0)), name='response_points_not_negative'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gte", 0)), name="response_points_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('quiz', 'key'), name='question_key_unique_in_quiz'),
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=("quiz", "key"), name="question_key_unique_in_quiz"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('image', ''), models.Q(('image_alt', ''), _negated=True), _connector='OR'), name='question_image_has_alt_text'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("image", ""), models.Q(("image_alt", ""), _negated=True), _connector="OR"),
+                name="question_image_has_alt_text",
+            ),
         ),
     ]

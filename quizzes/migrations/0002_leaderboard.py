@@ -87,63 +87,91 @@ def back_to_one_point_per_right_answer(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0001_initial'),
+        ("quizzes", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeaderboardEntry',
+            name="LeaderboardEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('board', models.CharField(max_length=24)),
-                ('points', models.PositiveIntegerField(default=0)),
-                ('answered', models.PositiveIntegerField(default=0)),
-                ('correct', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("board", models.CharField(max_length=24)),
+                ("points", models.PositiveIntegerField(default=0)),
+                ("answered", models.PositiveIntegerField(default=0)),
+                ("correct", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'leaderboard entries',
+                "verbose_name_plural": "leaderboard entries",
             },
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='is_ranked',
-            field=models.BooleanField(default=False, help_text="The trainee's first attempt at the quiz: its answers count for the leaderboard. Later attempts are practice.", verbose_name='counts for the leaderboard'),
+            model_name="attempt",
+            name="is_ranked",
+            field=models.BooleanField(
+                default=False,
+                help_text="The trainee's first attempt at the quiz: its answers count for the leaderboard. Later attempts are practice.",
+                verbose_name="counts for the leaderboard",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='hide_from_leaderboard',
-            field=models.BooleanField(default=False, help_text='Other trainees see this person on leaderboards as “Anonymous trainee”. Educators still see who it is.'),
+            model_name="user",
+            name="hide_from_leaderboard",
+            field=models.BooleanField(
+                default=False,
+                help_text="Other trainees see this person on leaderboards as “Anonymous trainee”. Educators still see who it is.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_ranked', True)), fields=('user', 'quiz'), name='one_ranked_attempt_per_user_per_quiz'),
+            model_name="attempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_ranked", True)),
+                fields=("user", "quiz"),
+                name="one_ranked_attempt_per_user_per_quiz",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('points__lte', 10)), name='response_points_within_question_value'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__lte", 10)), name="response_points_within_question_value"
+            ),
         ),
         migrations.AddField(
-            model_name='leaderboardentry',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leaderboard_entries', to=settings.AUTH_USER_MODEL),
+            model_name="leaderboardentry",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="leaderboard_entries",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='leaderboardentry',
-            index=models.Index(fields=['board', '-points', 'user'], name='leaderboard_rank_idx'),
+            model_name="leaderboardentry",
+            index=models.Index(fields=["board", "-points", "user"], name="leaderboard_rank_idx"),
         ),
         migrations.AddConstraint(
-            model_name='leaderboardentry',
-            constraint=models.UniqueConstraint(fields=('board', 'user'), name='one_leaderboard_entry_per_user_per_board'),
+            model_name="leaderboardentry",
+            constraint=models.UniqueConstraint(
+                fields=("board", "user"), name="one_leaderboard_entry_per_user_per_board"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='leaderboardentry',
-            constraint=models.CheckConstraint(condition=models.Q(('correct__lte', models.F('answered'))), name='leaderboard_correct_within_answered'),
+            model_name="leaderboardentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("correct__lte", models.F("answered"))), name="leaderboard_correct_within_answered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='leaderboardentry',
-            constraint=models.CheckConstraint(condition=models.Q(('points__lte', django.db.models.expressions.CombinedExpression(models.F('answered'), '*', models.Value(10)))), name='leaderboard_points_within_answered'),
+            model_name="leaderboardentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "points__lte",
+                        django.db.models.expressions.CombinedExpression(models.F("answered"), "*", models.Value(10)),
+                    )
+                ),
+                name="leaderboard_points_within_answered",
+            ),
         ),
         migrations.RunPython(rescore_rank_and_total, back_to_one_point_per_right_answer, elidable=True),
     ]

@@ -49,9 +49,16 @@ def answers_so_far_become_review_cards(apps, schema_editor):
     ReviewCard.objects.bulk_create(
         (
             ReviewCard(
-                user_id=user_id, question_id=question_id, state=card.state.value, step=card.step,
-                stability=card.stability, difficulty=card.difficulty, due=card.due,
-                last_review=card.last_review, last_rating=rating, reviews=reviews,
+                user_id=user_id,
+                question_id=question_id,
+                state=card.state.value,
+                step=card.step,
+                stability=card.stability,
+                difficulty=card.difficulty,
+                due=card.due,
+                last_review=card.last_review,
+                last_rating=rating,
+                reviews=reviews,
             )
             for (user_id, question_id), (card, rating, reviews) in cards.items()
         ),
@@ -60,168 +67,259 @@ def answers_so_far_become_review_cards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0002_leaderboard'),
+        ("quizzes", "0002_leaderboard"),
     ]
 
     operations = [
         migrations.RunPython(exam_attempts_become_tutor, migrations.RunPython.noop),
         migrations.CreateModel(
-            name='AttemptQuestion',
+            name="AttemptQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('is_flagged', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                ("is_flagged", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['attempt', 'position'],
+                "ordering": ["attempt", "position"],
             },
         ),
         migrations.CreateModel(
-            name='HotspotRegion',
+            name="HotspotRegion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shape', models.CharField(choices=[('ellipse', 'Ellipse'), ('polygon', 'Polygon')], max_length=10)),
-                ('geometry', models.JSONField()),
-                ('feedback', models.TextField(blank=True, help_text='Shown with this region after answering (Markdown).')),
-                ('order', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("shape", models.CharField(choices=[("ellipse", "Ellipse"), ("polygon", "Polygon")], max_length=10)),
+                ("geometry", models.JSONField()),
+                (
+                    "feedback",
+                    models.TextField(blank=True, help_text="Shown with this region after answering (Markdown)."),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['question', 'order', 'pk'],
+                "ordering": ["question", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewCard',
+            name="ReviewCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.PositiveSmallIntegerField()),
-                ('step', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('stability', models.FloatField(blank=True, null=True)),
-                ('difficulty', models.FloatField(blank=True, null=True)),
-                ('due', models.DateTimeField()),
-                ('last_review', models.DateTimeField(blank=True, null=True)),
-                ('last_rating', models.PositiveSmallIntegerField(choices=[(1, 'Again'), (2, 'Hard'), (3, 'Good'), (4, 'Easy')])),
-                ('reviews', models.PositiveIntegerField(default=1)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("state", models.PositiveSmallIntegerField()),
+                ("step", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("stability", models.FloatField(blank=True, null=True)),
+                ("difficulty", models.FloatField(blank=True, null=True)),
+                ("due", models.DateTimeField()),
+                ("last_review", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_rating",
+                    models.PositiveSmallIntegerField(choices=[(1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")]),
+                ),
+                ("reviews", models.PositiveIntegerField(default=1)),
             ],
             options={
-                'ordering': ['due', 'pk'],
+                "ordering": ["due", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='deadline',
+            model_name="attempt",
+            name="deadline",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='kind',
-            field=models.CharField(choices=[('quiz', 'Quiz'), ('mistakes', 'Practise my mistakes'), ('review', 'Due today (spaced repetition)')], default='quiz', max_length=10),
+            model_name="attempt",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("quiz", "Quiz"),
+                    ("mistakes", "Practise my mistakes"),
+                    ("review", "Due today (spaced repetition)"),
+                ],
+                default="quiz",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='allow_no_abnormality',
-            field=models.BooleanField(default=False, help_text='Hotspot questions: let the trainee answer that the image shows no abnormality. That answer is right only when the question has no target regions.', verbose_name='offer “No abnormality”'),
+            model_name="question",
+            name="allow_no_abnormality",
+            field=models.BooleanField(
+                default=False,
+                help_text="Hotspot questions: let the trainee answer that the image shows no abnormality. That answer is right only when the question has no target regions.",
+                verbose_name="offer “No abnormality”",
+            ),
         ),
         migrations.AddField(
-            model_name='quiz',
-            name='exam_minutes',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Offers exam mode (no feedback until the end) with this time limit. Leave empty to offer tutor mode only. Case vignettes have no exam mode: their stages are revealed one answer at a time.', null=True, verbose_name='exam time limit (minutes)'),
+            model_name="quiz",
+            name="exam_minutes",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Offers exam mode (no feedback until the end) with this time limit. Leave empty to offer tutor mode only. Case vignettes have no exam mode: their stages are revealed one answer at a time.",
+                null=True,
+                verbose_name="exam time limit (minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='response',
-            name='confidence',
-            field=models.CharField(blank=True, choices=[('low', 'Low: a guess'), ('medium', 'Medium'), ('high', 'High: sure')], max_length=6),
+            model_name="response",
+            name="confidence",
+            field=models.CharField(
+                blank=True,
+                choices=[("low", "Low: a guess"), ("medium", "Medium"), ("high", "High: sure")],
+                max_length=6,
+            ),
         ),
         migrations.AddField(
-            model_name='response',
-            name='point_x',
+            model_name="response",
+            name="point_x",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='response',
-            name='point_y',
+            model_name="response",
+            name="point_y",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='attempt',
-            name='quiz',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='quizzes.quiz'),
+            model_name="attempt",
+            name="quiz",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attempts",
+                to="quizzes.quiz",
+            ),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='kind',
-            field=models.CharField(choices=[('single', 'Single best answer'), ('multiple', 'Multiple select'), ('true_false', 'True or false'), ('hotspot', 'Click on the image (hotspot)')], default='single', max_length=20),
+            model_name="question",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("single", "Single best answer"),
+                    ("multiple", "Multiple select"),
+                    ("true_false", "True or false"),
+                    ("hotspot", "Click on the image (hotspot)"),
+                ],
+                default="single",
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'hotspot'), _negated=True), models.Q(('image', ''), _negated=True), _connector='OR'), name='hotspot_question_has_image'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "hotspot"), _negated=True),
+                    models.Q(("image", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="hotspot_question_has_image",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quiz',
-            constraint=models.CheckConstraint(condition=models.Q(('exam_minutes__isnull', True), models.Q(('exam_minutes__gte', 1), ('exam_minutes__lte', 480), models.Q(('kind', 'case'), _negated=True)), _connector='OR'), name='quiz_exam_minutes_positive_and_not_for_cases'),
+            model_name="quiz",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("exam_minutes__isnull", True),
+                    models.Q(
+                        ("exam_minutes__gte", 1), ("exam_minutes__lte", 480), models.Q(("kind", "case"), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="quiz_exam_minutes_positive_and_not_for_cases",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('point_x__isnull', True), ('point_y__isnull', True)), models.Q(('point_x__gte', 0), ('point_x__lte', 1), ('point_y__gte', 0), ('point_y__lte', 1)), _connector='OR'), name='response_point_on_image'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("point_x__isnull", True), ("point_y__isnull", True)),
+                    models.Q(("point_x__gte", 0), ("point_x__lte", 1), ("point_y__gte", 0), ("point_y__lte", 1)),
+                    _connector="OR",
+                ),
+                name="response_point_on_image",
+            ),
         ),
         migrations.AddField(
-            model_name='attemptquestion',
-            name='attempt',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='quizzes.attempt'),
+            model_name="attemptquestion",
+            name="attempt",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="items", to="quizzes.attempt"
+            ),
         ),
         migrations.AddField(
-            model_name='attemptquestion',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_items', to='quizzes.question'),
+            model_name="attemptquestion",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attempt_items", to="quizzes.question"
+            ),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='questions',
-            field=models.ManyToManyField(related_name='+', through='quizzes.AttemptQuestion', to='quizzes.question'),
+            model_name="attempt",
+            name="questions",
+            field=models.ManyToManyField(related_name="+", through="quizzes.AttemptQuestion", to="quizzes.question"),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'quiz'), _negated=True), ('quiz__isnull', False), _connector='OR'), name='quiz_attempt_has_quiz'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(models.Q(("kind", "quiz"), _negated=True), ("quiz__isnull", False), _connector="OR"),
+                name="quiz_attempt_has_quiz",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(('is_ranked', False), ('kind', 'quiz'), _connector='OR'), name='only_quiz_attempts_ranked'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("is_ranked", False), ("kind", "quiz"), _connector="OR"),
+                name="only_quiz_attempts_ranked",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('mode', 'exam'), ('deadline__gt', models.F('started_at'))), models.Q(('mode', 'tutor'), ('deadline__isnull', True)), _connector='OR'), name='exam_attempt_has_deadline_after_start'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("mode", "exam"), ("deadline__gt", models.F("started_at"))),
+                    models.Q(("mode", "tutor"), ("deadline__isnull", True)),
+                    _connector="OR",
+                ),
+                name="exam_attempt_has_deadline_after_start",
+            ),
         ),
         migrations.AddField(
-            model_name='hotspotregion',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='regions', to='quizzes.question'),
+            model_name="hotspotregion",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="regions", to="quizzes.question"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewcard',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_cards', to='quizzes.question'),
+            model_name="reviewcard",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="review_cards", to="quizzes.question"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewcard',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_cards', to=settings.AUTH_USER_MODEL),
+            model_name="reviewcard",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="review_cards", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attemptquestion',
-            constraint=models.UniqueConstraint(fields=('attempt', 'question'), name='question_once_per_attempt'),
+            model_name="attemptquestion",
+            constraint=models.UniqueConstraint(fields=("attempt", "question"), name="question_once_per_attempt"),
         ),
         migrations.AddConstraint(
-            model_name='attemptquestion',
-            constraint=models.UniqueConstraint(fields=('attempt', 'position'), name='one_question_per_attempt_position'),
+            model_name="attemptquestion",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "position"), name="one_question_per_attempt_position"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewcard',
-            index=models.Index(fields=['user', 'due'], name='review_card_due_idx'),
+            model_name="reviewcard",
+            index=models.Index(fields=["user", "due"], name="review_card_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reviewcard',
-            constraint=models.UniqueConstraint(fields=('user', 'question'), name='one_review_card_per_user_per_question'),
+            model_name="reviewcard",
+            constraint=models.UniqueConstraint(
+                fields=("user", "question"), name="one_review_card_per_user_per_question"
+            ),
         ),
         migrations.RunPython(attempts_get_their_quiz_questions, migrations.RunPython.noop),
         migrations.RunPython(answers_so_far_become_review_cards, migrations.RunPython.noop),

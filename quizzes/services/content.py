@@ -23,20 +23,32 @@ def quiz_pack_save(*, pack: PackQuiz, images_dir: Path) -> Quiz:
     for source in pack.sources:
         sources[source.key], _ = Source.objects.update_or_create(
             key=source.key,
-            defaults={"title": source.title, "publisher": source.publisher,
-                      "published_on": source.published_on, "url": source.url, "doi": source.doi},
+            defaults={
+                "title": source.title,
+                "publisher": source.publisher,
+                "published_on": source.published_on,
+                "url": source.url,
+                "doi": source.doi,
+            },
         )
     quiz, _ = Quiz.objects.update_or_create(
         slug=pack.slug,
-        defaults={"title": pack.title, "description": pack.description, "topic": topic,
-                  "kind": pack.kind, "status": pack.status, "order": pack.order,
-                  "exam_minutes": pack.exam_minutes},
+        defaults={
+            "title": pack.title,
+            "description": pack.description,
+            "topic": topic,
+            "kind": pack.kind,
+            "status": pack.status,
+            "order": pack.order,
+            "exam_minutes": pack.exam_minutes,
+        },
     )
     keys = [question.key for question in pack.questions]
     quiz.questions.exclude(key__in=keys).delete()
     for order, item in enumerate(pack.questions, start=1):
-        question_save(quiz=quiz, item=item, order=order, sources=[sources[key] for key in item.sources],
-                      images_dir=images_dir)
+        question_save(
+            quiz=quiz, item=item, order=order, sources=[sources[key] for key in item.sources], images_dir=images_dir
+        )
     return quiz
 
 
@@ -45,15 +57,23 @@ def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[S
     # and becomes a hotspot question once its image is stored.
     is_hotspot = item.kind == Question.Kind.HOTSPOT
     question, _ = Question.objects.update_or_create(
-        quiz=quiz, key=item.key,
-        defaults={"order": order, "kind": Question.Kind.SINGLE if is_hotspot else item.kind, "stage": item.stage,
-                  "stem": item.stem, "explanation": item.explanation, "learning_point": item.learning_point,
-                  "allow_no_abnormality": item.allow_no_abnormality},
+        quiz=quiz,
+        key=item.key,
+        defaults={
+            "order": order,
+            "kind": Question.Kind.SINGLE if is_hotspot else item.kind,
+            "stage": item.stage,
+            "stem": item.stem,
+            "explanation": item.explanation,
+            "learning_point": item.learning_point,
+            "allow_no_abnormality": item.allow_no_abnormality,
+        },
     )
     if item.image_file:
         image_file = images_dir / item.image_file
-        question_image_set(question=question, data=image_file.read_bytes(), name=f"{quiz.slug}-{image_file.name}",
-                           alt=item.image_alt)
+        question_image_set(
+            question=question, data=image_file.read_bytes(), name=f"{quiz.slug}-{image_file.name}", alt=item.image_alt
+        )
     elif question.image:
         question_image_set(question=question, data=None)
     if is_hotspot:
@@ -74,7 +94,7 @@ def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[S
                 Choice.objects.filter(pk=choice.pk).update(**values)
         else:
             Choice.objects.create(question=question, **values)
-    Choice.objects.filter(pk__in=[choice.pk for choice in existing[len(item.options):]]).delete()
+    Choice.objects.filter(pk__in=[choice.pk for choice in existing[len(item.options) :]]).delete()
     return question
 
 

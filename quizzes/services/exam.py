@@ -43,8 +43,13 @@ def exam_answer_save(
         response = Response.objects.filter(attempt=locked, question=question).first()
         if response is None:
             response = Response.objects.create(
-                attempt=locked, question=question, is_correct=is_correct, points=points,
-                point_x=point_x, point_y=point_y, answered_at=now,
+                attempt=locked,
+                question=question,
+                is_correct=is_correct,
+                points=points,
+                point_x=point_x,
+                point_y=point_y,
+                answered_at=now,
                 # The time since the previous save: exam questions are not taken in one order.
                 seconds_taken=max(0, round((now - (locked.last_answered_at or locked.started_at)).total_seconds())),
             )

@@ -58,8 +58,11 @@ def question_regions_set(*, question: Question, regions: Sequence[Mapping]) -> l
     question.regions.all().delete()
     return HotspotRegion.objects.bulk_create(
         HotspotRegion(
-            question=question, shape=region["shape"], geometry=dict(region["geometry"]),
-            feedback=region.get("feedback", "").strip(), order=order,
+            question=question,
+            shape=region["shape"],
+            geometry=dict(region["geometry"]),
+            feedback=region.get("feedback", "").strip(),
+            order=order,
         )
         for order, region in enumerate(regions)
     )

@@ -170,8 +170,11 @@ def answer_refused(request, attempt, question, refusal):
         context = {"notice": str(refusal), "attempt": attempt}
         return render(request, "quizzes/question.html#refused", context, status=409)
     context = question_context(
-        attempt, question, response=response,
-        chosen_ids=frozenset(c.pk for c in response.chosen.all()), notice=str(refusal),
+        attempt,
+        question,
+        response=response,
+        chosen_ids=frozenset(c.pk for c in response.chosen.all()),
+        notice=str(refusal),
     )
     return render(request, "quizzes/question.html#answered", context, status=409)
 

@@ -168,7 +168,7 @@ def exam_flag(request, attempt_id, question_id):
 @require_GET
 @login_required
 def exam_review(request, attempt_id):
-    """"Submit all": what is still unanswered or flagged, then the confirmation."""
+    """ "Submit all": what is still unanswered or flagged, then the confirmation."""
     attempt = exam_attempt(request, attempt_id)
     if away := elsewhere(attempt):
         return away

@@ -17,8 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.forms import LeaderboardSettingsForm
-from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, Quiz, User
-from quizzes.models import ReviewCard
+from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, Quiz, ReviewCard, User
 from quizzes.services.attempts import partial_credit
 from quizzes.services.leaderboard import leaderboard_settings_update
 from quizzes.services.review import first_intervals
@@ -234,6 +233,5 @@ def review_ratings() -> list[dict]:
     """The spaced-repetition table: each kind of answer, its rating, and when a new card then comes back."""
     intervals = first_intervals()
     return [
-        {"answer": answer, "rating": rating.label, "days": intervals[rating].days}
-        for answer, rating in ANSWER_RATINGS
+        {"answer": answer, "rating": rating.label, "days": intervals[rating].days} for answer, rating in ANSWER_RATINGS
     ]

@@ -48,5 +48,7 @@ def test_each_bundled_quiz_runs_from_start_to_summary(page, bundled_quizzes, ass
                 page.get_by_role("link", name="Next question").click()
         page.get_by_role("button", name="Finish and see your results").click()
         expect(page.get_by_role("heading", name="Your results")).to_be_visible()
-        expect(page.get_by_text(re.compile(rf"\d+ / {quiz.question_count * 10} \(\d+%\)"))).to_be_visible()  # 10 points a question
+        expect(
+            page.get_by_text(re.compile(rf"\d+ / {quiz.question_count * 10} \(\d+%\)"))
+        ).to_be_visible()  # 10 points a question
         assert_accessible(page)

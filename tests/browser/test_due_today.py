@@ -23,9 +23,13 @@ def trainee_with_two_due(db):
     quiz = make_quiz(questions=3, title="Skeletal metastases")
     now = timezone.now()
     questions = list(quiz.questions.in_quiz_order())
-    for question, due in zip(questions, [now - datetime.timedelta(days=1), now, now + datetime.timedelta(days=7)]):
+    for question, due in zip(
+        questions, [now - datetime.timedelta(days=1), now, now + datetime.timedelta(days=7)], strict=False
+    ):
         review_card_record(
-            user_id=user.pk, question_id=question.pk, rating=ReviewCard.Rating.AGAIN,
+            user_id=user.pk,
+            question_id=question.pk,
+            rating=ReviewCard.Rating.AGAIN,
             reviewed_at=due - datetime.timedelta(days=1),
         )
         ReviewCard.objects.filter(user=user, question=question).update(due=due)

@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 
 from quizzes.models import Question, Quiz, Topic
 from quizzes.services.educators import educator_create
@@ -51,7 +51,9 @@ def test_an_educator_writes_and_publishes_a_question_that_a_trainee_answers(
     options = [("Squamous cell carcinoma", True), ("Adenocarcinoma", False), ("Osteosarcoma", False)]
     for index, (text, right) in enumerate(options):
         page.locator(f"#id_choices-{index}-text").fill(text)
-        page.locator(f"#id_choices-{index}-rationale").fill(f"{text}: {'the usual source' if right else 'not the usual source'}.")
+        page.locator(f"#id_choices-{index}-rationale").fill(
+            f"{text}: {'the usual source' if right else 'not the usual source'}."
+        )
         if right:
             page.locator(f"#id_choices-{index}-is_correct").check()
     page.get_by_role("button", name="Save", exact=True).click()

@@ -54,8 +54,14 @@ def test_an_exam_that_runs_out_of_time_ends_on_the_results_with_the_saved_answer
 
     # No click: the countdown reaches zero and reloads, and the server finishes the exam.
     expect(page.get_by_role("heading", name="Your results")).to_be_visible(timeout=15_000)
-    expect(page.get_by_text(re.compile(r"Time ran out at \d\d:\d\d; answered questions were scored, "
-                                       r"the rest count as unanswered\."))).to_be_visible()
+    expect(
+        page.get_by_text(
+            re.compile(
+                r"Time ran out at \d\d:\d\d; answered questions were scored, "
+                r"the rest count as unanswered\."
+            )
+        )
+    ).to_be_visible()
     expect(page.get_by_text("10 / 30 (33%)")).to_be_visible()
     exam.refresh_from_db()
     assert exam.finished_at == exam.deadline and exam.score == 10

@@ -143,7 +143,9 @@ def test_an_educator_draws_a_target_on_the_image_in_the_admin_and_saves_it(page,
     expect(page.get_by_text(re.compile("was changed successfully"))).to_be_visible()
     (region,) = question.regions.all()
     assert region.shape == "ellipse"
-    assert region.geometry["cx"] == pytest.approx(0.25, abs=0.02) and region.geometry["rx"] == pytest.approx(0.05, abs=0.02)
+    assert region.geometry["cx"] == pytest.approx(0.25, abs=0.02) and region.geometry["rx"] == pytest.approx(
+        0.05, abs=0.02
+    )
 
 
 def test_in_an_exam_a_click_is_saved_without_feedback_and_marked_at_the_end(page, assert_accessible):

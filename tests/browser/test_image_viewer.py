@@ -3,8 +3,8 @@
 import io
 
 import pytest
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 
 from quizzes.services.questions import question_image_set
 from tests.browser.test_bundled_quizzes import log_in
@@ -19,8 +19,12 @@ def image_quiz(db):
     quiz = make_quiz(questions=1, title="Image quiz")
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 900), (90, 90, 90)).save(buffer, format="PNG")
-    question_image_set(question=quiz.questions.get(), data=buffer.getvalue(), name="chest.png",
-                       alt="Schematic illustration, not a patient image: frontal chest")
+    question_image_set(
+        question=quiz.questions.get(),
+        data=buffer.getvalue(),
+        name="chest.png",
+        alt="Schematic illustration, not a patient image: frontal chest",
+    )
     return quiz
 
 
@@ -45,7 +49,10 @@ def test_zoom_in_and_out_with_buttons_wheel_and_keys_then_reset(page, image_quiz
     page.mouse.wheel(0, -100)
     assert zoom(page) > 1.25
 
-    stage = page.get_by_role("group", name="Image viewer: Schematic illustration, not a patient image: frontal chest. Plus and minus zoom, arrow keys pan, 0 resets.")
+    stage = page.get_by_role(
+        "group",
+        name="Image viewer: Schematic illustration, not a patient image: frontal chest. Plus and minus zoom, arrow keys pan, 0 resets.",
+    )
     stage.focus()
     page.keyboard.press("+")
     zoomed = zoom(page)

@@ -14,8 +14,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def three_question_quiz(db):
     quiz = make_quiz(questions=2, title="Cannonball metastases")
-    make_question(quiz=quiz, order=3, kind=Question.Kind.MULTIPLE,
-                  options=[("Right 3", True), ("Also right 3", True), ("Wrong 3a", False)])
+    make_question(
+        quiz=quiz,
+        order=3,
+        kind=Question.Kind.MULTIPLE,
+        options=[("Right 3", True), ("Also right 3", True), ("Wrong 3a", False)],
+    )
     return quiz
 
 
@@ -124,5 +128,7 @@ def test_the_quiz_works_with_javascript_off(page_without_js, three_question_quiz
     page.get_by_role("button", name="Submit answer").click()  # nothing chosen
     expect(page.get_by_text("Choose an option.")).to_be_visible()
     # The page answered 422 (as it should), which Chromium logs; that one line is expected.
-    assert page.watch.console_errors == ["Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"]
+    assert page.watch.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
+    ]
     page.watch.console_errors.clear()

@@ -27,6 +27,6 @@ class Command(BaseCommand):
             raise CommandError("Nothing was loaded. Fix these problems first:\n" + str(invalid)) from None
         quizzes = quiz_packs_save(packs=packs, images_dir=dir / "images")
         if options["verbosity"] >= 1:
-            for pack, quiz in zip(packs, quizzes):
+            for pack, quiz in zip(packs, quizzes, strict=False):
                 self.stdout.write(f"{pack.file}: {quiz.title} ({len(pack.questions)} questions)")
             self.stdout.write(self.style.SUCCESS(f"Loaded {len(quizzes)} quizzes."))

@@ -72,15 +72,26 @@ class Command(BaseCommand):
         topic, _ = Topic.objects.get_or_create(slug=f"{prefix}-topic", defaults={"name": f"Benchmark ({prefix})"})
         sizes = [per_quiz] * (questions // per_quiz) + ([questions % per_quiz] if questions % per_quiz else [])
         Quiz.objects.bulk_create(
-            Quiz(title=f"Benchmark quiz {n}", slug=f"{prefix}-quiz-{n}", topic=topic, order=n,
-                 status=Quiz.Status.PUBLISHED)
+            Quiz(
+                title=f"Benchmark quiz {n}",
+                slug=f"{prefix}-quiz-{n}",
+                topic=topic,
+                order=n,
+                status=Quiz.Status.PUBLISHED,
+            )
             for n in range(len(sizes))
         )
         quiz_ids = dict(Quiz.objects.filter(topic=topic).values_list("order", "pk"))
         Question.objects.bulk_create(
             (
-                Question(quiz_id=quiz_ids[n], key=f"q{order}", order=order, stem=f"Benchmark question {order}?",
-                         explanation="Synthetic.", learning_point="Synthetic.")
+                Question(
+                    quiz_id=quiz_ids[n],
+                    key=f"q{order}",
+                    order=order,
+                    stem=f"Benchmark question {order}?",
+                    explanation="Synthetic.",
+                    learning_point="Synthetic.",
+                )
                 for n, size in enumerate(sizes)
                 for order in range(size)
             ),
@@ -111,8 +122,12 @@ class Command(BaseCommand):
         User.objects.bulk_create(
             (
                 # "!" is an unusable password: nobody logs in as a benchmark user except through the test client.
-                User(username=f"{prefix}-{n}", display_name=f"Benchmark trainee {n}", password="!benchmark",
-                     hide_from_leaderboard=n % 50 == 7)
+                User(
+                    username=f"{prefix}-{n}",
+                    display_name=f"Benchmark trainee {n}",
+                    password="!benchmark",
+                    hide_from_leaderboard=n % 50 == 7,
+                )
                 for n in range(users)
             ),
             batch_size=self.batch_size,
@@ -132,11 +147,38 @@ class Command(BaseCommand):
         def flush(final=False):
             # Parents before children: every batch of responses finds its attempts already written.
             if final or len(responses_out) >= self.batch_size:
-                bulk_insert(Attempt, ["id", "user_id", "kind", "quiz_id", "mode", "started_at", "last_answered_at",
-                                      "finished_at", "score", "max_score", "is_ranked"], attempts_out)
+                bulk_insert(
+                    Attempt,
+                    [
+                        "id",
+                        "user_id",
+                        "kind",
+                        "quiz_id",
+                        "mode",
+                        "started_at",
+                        "last_answered_at",
+                        "finished_at",
+                        "score",
+                        "max_score",
+                        "is_ranked",
+                    ],
+                    attempts_out,
+                )
                 bulk_insert(AttemptQuestion, ["id", "attempt_id", "question_id", "position", "is_flagged"], items_out)
-                bulk_insert(Response, ["id", "attempt_id", "question_id", "is_correct", "points", "confidence",
-                                       "answered_at", "seconds_taken"], responses_out)
+                bulk_insert(
+                    Response,
+                    [
+                        "id",
+                        "attempt_id",
+                        "question_id",
+                        "is_correct",
+                        "points",
+                        "confidence",
+                        "answered_at",
+                        "seconds_taken",
+                    ],
+                    responses_out,
+                )
                 bulk_insert(Response.chosen.through, ["id", "response_id", "choice_id"], chosen_out)
                 attempts_out.clear(), items_out.clear(), responses_out.clear(), chosen_out.clear()
 
@@ -158,8 +200,18 @@ class Command(BaseCommand):
                     moment += timedelta(seconds=30)
                     is_correct = self.random.random() < skill
                     points += POINTS_PER_QUESTION if is_correct else 0
-                    responses_out.append((response_id, attempt_id, question_id, is_correct,
-                                          POINTS_PER_QUESTION if is_correct else 0, "", adapt(moment), 30))
+                    responses_out.append(
+                        (
+                            response_id,
+                            attempt_id,
+                            question_id,
+                            is_correct,
+                            POINTS_PER_QUESTION if is_correct else 0,
+                            "",
+                            adapt(moment),
+                            30,
+                        )
+                    )
                     chosen_out.append((chosen_id, response_id, right if is_correct else self.random.choice(wrong)))
                     response_id += 1
                     chosen_id += 1
@@ -167,11 +219,21 @@ class Command(BaseCommand):
                 for number, (question_id, _right, _wrong) in enumerate(quiz["questions"], start=1):
                     items_out.append((item_id, attempt_id, question_id, number, False))
                     item_id += 1
-                attempts_out.append((
-                    attempt_id, user_id, Attempt.Kind.QUIZ.value, quiz["id"], Attempt.Mode.TUTOR.value, adapt(started), adapt(moment),
-                    adapt(moment) if finished else None, points if finished else None,
-                    len(answered) * POINTS_PER_QUESTION if finished else None, not repeat,
-                ))
+                attempts_out.append(
+                    (
+                        attempt_id,
+                        user_id,
+                        Attempt.Kind.QUIZ.value,
+                        quiz["id"],
+                        Attempt.Mode.TUTOR.value,
+                        adapt(started),
+                        adapt(moment),
+                        adapt(moment) if finished else None,
+                        points if finished else None,
+                        len(answered) * POINTS_PER_QUESTION if finished else None,
+                        not repeat,
+                    )
+                )
                 attempt_id += 1
                 totals["attempts"] += 1
                 totals["responses"] += len(answered)
