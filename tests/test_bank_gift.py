@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 
 from quizzes.bank import BankInvalid
-from quizzes.bank.gift import export_gift, parse_gift
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource, parse_pack
+from quizzes.bank.gift_reader import parse_gift
+from quizzes.bank.gift_writer import export_gift
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
+from quizzes.bank.quizpack_reader import parse_pack
 from quizzes.management.commands.load_content import CONTENT_DIR
 from quizzes.models import Choice, Question
 from quizzes.services.content import quiz_pack_save

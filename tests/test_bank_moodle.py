@@ -6,8 +6,11 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from quizzes.bank import BankInvalid
-from quizzes.bank.moodle import export_moodle_xml, html_to_markdown, parse_moodle_xml
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource, parse_pack
+from quizzes.bank.moodle_reader import parse_moodle_xml
+from quizzes.bank.moodle_writer import export_moodle_xml
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
+from quizzes.bank.quizpack_reader import parse_pack
+from quizzes.bank.text import html_to_markdown
 from quizzes.management.commands.load_content import CONTENT_DIR
 from quizzes.models import Choice, Question
 from quizzes.services.content import quiz_pack_save

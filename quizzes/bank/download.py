@@ -5,9 +5,9 @@ import io
 import zipfile
 from pathlib import PurePosixPath
 
-from quizzes.bank.export import export_quizpack
-from quizzes.bank.gift import export_gift
-from quizzes.bank.moodle import export_moodle_xml
+from quizzes.bank.gift_writer import export_gift
+from quizzes.bank.moodle_writer import export_moodle_xml
+from quizzes.bank.quizpack_writer import export_quizpack
 from quizzes.models import Quiz
 
 WRITERS = {
