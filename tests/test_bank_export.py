@@ -10,7 +10,7 @@ from PIL import Image
 
 from quizzes.bank.quizpack_reader import parse_pack
 from quizzes.bank.quizpack_writer import export_quizpack
-from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.content import CONTENT_DIR
 from quizzes.models import Choice, Question, Quiz
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set

@@ -9,7 +9,7 @@ from quizzes.bank.gift_reader import parse_gift
 from quizzes.bank.gift_writer import export_gift
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.bank.quizpack_reader import parse_pack
-from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.content import CONTENT_DIR
 from quizzes.models import Choice, Question
 from quizzes.services.content import quiz_pack_save
 from tests.factories import make_question, make_quiz

@@ -11,7 +11,7 @@ from quizzes.bank.moodle_writer import export_moodle_xml
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.bank.quizpack_reader import parse_pack
 from quizzes.bank.text import html_to_markdown
-from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.content import CONTENT_DIR
 from quizzes.models import Choice, Question
 from quizzes.services.content import quiz_pack_save
 from tests.factories import make_question, make_quiz
