@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from quizzes import migrations
 from tests.imports import imported_modules
 
-MIGRATIONS = sorted((Path(__file__).resolve().parent.parent / "quizzes" / "migrations").glob("[0-9]*.py"))
+MIGRATIONS = sorted(Path(migrations.__file__).parent.glob("[0-9]*.py"))
 
 
 @pytest.mark.parametrize("path", MIGRATIONS, ids=lambda path: path.stem)

@@ -1,7 +1,6 @@
 """Moodle XML: good and broken banks, refused DOCTYPEs, HTML made safe, and the export (round trips:
-tests/test_bank_round_trip.py)."""
+tests/bank/test_round_trip.py)."""
 
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -12,9 +11,9 @@ from quizzes.bank.moodle_writer import export_moodle_xml
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.bank.text import html_to_markdown
 from quizzes.models import Question
+from tests.bank import FIXTURES
 from tests.factories import make_question, make_quiz
 
-FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
 
 

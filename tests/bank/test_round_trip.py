@@ -1,7 +1,5 @@
 """Moodle XML and GIFT round trips: a quiz written out and read back has the same questions."""
 
-from pathlib import Path
-
 import pytest
 
 from quizzes.bank.gift_reader import parse_gift
@@ -12,15 +10,16 @@ from quizzes.bank.quizpack_reader import parse_pack
 from quizzes.content import CONTENT_DIR
 from quizzes.models import Choice
 from quizzes.services.content import quiz_pack_save
+from tests.bank import FIXTURES
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).parent / "fixtures" / "banks"
+
 # (writer, reader, file extension): both formats carry the same of a question, so one test serves both.
 FORMATS = [
     pytest.param(export_moodle_xml, parse_moodle_xml, "xml", id="moodle"),
     pytest.param(export_gift, parse_gift, "gift", id="gift"),
 ]
-# Hotspot questions are left out of these formats (tests/test_bank_export.py checks that they say so).
+# Hotspot questions are left out of these formats (tests/bank/test_export.py checks that they say so).
 CHOICE_QUESTION_PACKS = [path for path in sorted(CONTENT_DIR.glob("*.yaml")) if "kind: hotspot" not in path.read_text()]
 
 

@@ -1,6 +1,4 @@
-"""GIFT: good and broken banks, escapes and HTML, and the export (round trips: tests/test_bank_round_trip.py)."""
-
-from pathlib import Path
+"""GIFT: good and broken banks, escapes and HTML, and the export (round trips: tests/bank/test_round_trip.py)."""
 
 import pytest
 
@@ -9,9 +7,9 @@ from quizzes.bank.gift_reader import parse_gift
 from quizzes.bank.gift_writer import export_gift
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.models import Question
+from tests.bank import FIXTURES
 from tests.factories import make_question, make_quiz
 
-FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
 
 

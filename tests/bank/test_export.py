@@ -14,10 +14,10 @@ from quizzes.content import CONTENT_DIR
 from quizzes.models import Choice, Question, Quiz
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
+from tests.bank import FIXTURES
 from tests.factories import make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 
 
 def comparable(pack, *, with_image_files=True):

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from quizzes.management import commands
 from tests.imports import imported_modules
 
-COMMANDS = sorted((Path(__file__).resolve().parent.parent / "quizzes" / "management" / "commands").glob("[!_]*.py"))
+COMMANDS = sorted(Path(commands.__file__).parent.glob("[!_]*.py"))
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda path: path.stem)
