@@ -8,9 +8,17 @@ line break, and `####` starts the general feedback.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Unpack
 
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource, pack_question_problems
-from quizzes.bank.reading import QuestionRead, feedback_messages, imported_source, question_key, quiz_from_reads
+from quizzes.bank.reading import (
+    ImportedQuiz,
+    QuestionRead,
+    feedback_messages,
+    imported_source,
+    question_key,
+    quiz_from_reads,
+)
 from quizzes.bank.text import (
     html_to_markdown,
     html_to_plain,
@@ -45,12 +53,8 @@ def parse_gift(
     content: str,
     file: str,
     *,
-    slug: str,
-    title: str,
-    topic: str,
     source: PackSource | None = None,
-    description: str = "",
-    status: str = "draft",
+    **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
     """Parse and validate a GIFT file; raise BankInvalid listing every problem found.
 
@@ -75,16 +79,14 @@ def parse_gift(
     - `$CATEGORY:` lines are ignored. GIFT has no sources, so every question cites `source`, by
       default one named after the file.
     """
-    source = source or imported_source(file=file, key_prefix="gift-import", slug=slug, publisher="Imported from GIFT")
+    source = source or imported_source(
+        file=file, key_prefix="gift-import", slug=quiz["slug"], publisher="Imported from GIFT"
+    )
     return quiz_from_reads(
         list(read_questions(content, source_key=source.key)),
         file=file,
-        slug=slug,
-        title=title,
-        topic=topic,
         source=source,
-        description=description,
-        status=status,
+        **quiz,
     )
 
 

@@ -7,11 +7,19 @@ the gaps in fixed, documented ways (see parse_moodle_xml).
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from typing import Unpack
 from xml.parsers import expat
 
 from quizzes.bank import BankInvalid, Problem
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource, pack_question_problems
-from quizzes.bank.reading import QuestionRead, feedback_messages, imported_source, question_key, quiz_from_reads
+from quizzes.bank.reading import (
+    ImportedQuiz,
+    QuestionRead,
+    feedback_messages,
+    imported_source,
+    question_key,
+    quiz_from_reads,
+)
 from quizzes.bank.text import (
     html_to_markdown,
     html_to_plain,
@@ -35,12 +43,8 @@ def parse_moodle_xml(
     content: bytes | str,
     file: str,
     *,
-    slug: str,
-    title: str,
-    topic: str,
     source: PackSource | None = None,
-    description: str = "",
-    status: str = "draft",
+    **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
     """Parse and validate a Moodle XML export; raise BankInvalid listing every problem found.
 
@@ -70,7 +74,7 @@ def parse_moodle_xml(
     """
     root, lines = read_xml(content, file)
     source = source or imported_source(
-        file=file, key_prefix="moodle-import", slug=slug, publisher="Imported from Moodle XML"
+        file=file, key_prefix="moodle-import", slug=quiz["slug"], publisher="Imported from Moodle XML"
     )
     file_problems = []
     if root.tag != "quiz":
@@ -78,13 +82,9 @@ def parse_moodle_xml(
     return quiz_from_reads(
         list(read_questions(root, lines, source_key=source.key)),
         file=file,
-        slug=slug,
-        title=title,
-        topic=topic,
         source=source,
-        description=description,
-        status=status,
         file_problems=file_problems,
+        **quiz,
     )
 
 

@@ -7,6 +7,7 @@ problems found), so a reader reports every question, whatever the others hold.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 from django.utils.text import slugify
 
@@ -14,6 +15,17 @@ from quizzes.bank import BankInvalid, Problem
 from quizzes.bank.quizpack import PackQuestion, PackQuiz, PackSource, pack_quiz_problems
 
 KEY_LENGTH = 72  # Question.key holds 80; the rest is room for a "-2" style suffix.
+
+
+class ImportedQuiz(TypedDict):
+    """The quiz a Moodle XML or GIFT file goes into: those formats hold questions only, so the
+    educator names it (status is draft unless given)."""
+
+    slug: str
+    title: str
+    topic: str
+    description: NotRequired[str]
+    status: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,8 @@ def quiz_from_reads(
     title: str,
     topic: str,
     source: PackSource,
-    description: str,
-    status: str,
+    description: str = "",
+    status: str = "draft",
     file_problems: Sequence[Problem] = (),
 ) -> PackQuiz:
     """The quiz the reads make, or BankInvalid listing the quiz's, the file's and every question's problems."""
