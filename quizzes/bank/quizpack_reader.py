@@ -181,6 +181,9 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
         image_alt = text(image.get("alt")) if isinstance(image, dict) else ""
         if not image_file:
             faults.append(("image needs a file", line))
+            if not image_alt:
+                # The rules check the alt text of an image with a file; this one has none to show.
+                faults.append(("image needs alt text", line))
         elif images_dir is not None and not (images_dir / image_file).is_file():
             faults.append((f"image file {image_file!r} not found in {images_dir.name}/", line))
 
