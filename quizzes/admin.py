@@ -20,9 +20,8 @@ from quizzes.analysis import (
     responses_csv_rows,
 )
 from quizzes.bank import BankInvalid
-from quizzes.bank.download import bank_download
 from quizzes.bank.upload import FORMATS, guess_format, read_bank_upload
-from quizzes.downloads import csv_download
+from quizzes.downloads import bank_download, csv_download
 from quizzes.forms import answer_form_for
 from quizzes.images import image_prepare
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic, User

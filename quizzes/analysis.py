@@ -16,6 +16,7 @@ from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from quizzes import hotspots
+from quizzes.downloads import csv_cell
 from quizzes.models import Attempt, Choice, Question, Quiz, Response
 
 type ScoreMatrix = Sequence[Sequence[int]]
@@ -369,13 +370,6 @@ CSV_HEADER = (
 )
 CHOSEN_SEPARATOR = " | "
 CSV_CHUNK_SIZE = 2000
-# A spreadsheet runs a cell that starts with one of these as a formula, and display names are
-# typed by trainees; a leading apostrophe makes the cell plain text (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
@@ -406,11 +400,11 @@ def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
         user = response.attempt.user
         yield [
             str(response.attempt_id),
-            spreadsheet_safe(user.username),
-            spreadsheet_safe(user.display_name),
+            csv_cell(user.username),
+            csv_cell(user.display_name),
             quiz.slug,
-            spreadsheet_safe(response.question.key),
-            spreadsheet_safe(CHOSEN_SEPARATOR.join(choice.text for choice in response.chosen.all())),
+            csv_cell(response.question.key),
+            csv_cell(CHOSEN_SEPARATOR.join(choice.text for choice in response.chosen.all())),
             "yes" if response.is_correct else "no",
             str(response.seconds_taken),
             response.answered_at.isoformat(),

@@ -5,7 +5,7 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.content import CONTENT_DIR
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic
 from quizzes.services.attempts import answer_submit, attempt_start
 

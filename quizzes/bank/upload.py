@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from quizzes.bank import BankInvalid, Problem
-from quizzes.bank.gift import parse_gift
-from quizzes.bank.moodle import parse_moodle_xml
-from quizzes.bank.quizpack import PackQuiz, parse_pack_files
+from quizzes.bank.gift_reader import parse_gift
+from quizzes.bank.moodle_reader import parse_moodle_xml
+from quizzes.bank.quizpack import PackQuiz
+from quizzes.bank.quizpack_reader import parse_pack_files
 
 FORMATS = {
     "quizpack": "Quiz pack (.yaml, or .zip with images)",

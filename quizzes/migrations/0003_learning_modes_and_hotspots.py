@@ -6,6 +6,37 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# Frozen here as they were when this migration was written (quizzes/services/review.py then): later
+# changes to the scheduler, the ratings or the fsrs package's defaults must not change what this
+# migration does. The scheduler has no learning steps and no fuzzing; the rest are fsrs 6's defaults.
+SCHEDULER_PARAMETERS = (
+    0.212,
+    1.2931,
+    2.3065,
+    8.2956,
+    6.4133,
+    0.8334,
+    3.0194,
+    0.001,
+    1.8722,
+    0.1666,
+    0.796,
+    1.4835,
+    0.0614,
+    0.2629,
+    1.6483,
+    0.6014,
+    1.8729,
+    0.5425,
+    0.0912,
+    0.0658,
+    0.1542,
+)
+DESIRED_RETENTION = 0.9
+MAXIMUM_INTERVAL_DAYS = 36500
+# fsrs's rating numbers. No answer had a confidence yet, so a right one was "Good", a wrong one "Again".
+AGAIN, GOOD = 1, 3
+
 
 def exam_attempts_become_tutor(apps, schema_editor):
     # Before this migration nothing could start an exam (there was no time limit to give one a
@@ -29,12 +60,18 @@ def attempts_get_their_quiz_questions(apps, schema_editor):
 
 
 def answers_so_far_become_review_cards(apps, schema_editor):
-    # Every answer already given reviews its card, in the order they were given, with the same
-    # scheduler and ratings as new answers (no answer had a confidence yet).
+    # Every answer already given reviews its card, in the order they were given, with the scheduler
+    # and ratings new answers had when this migration was written.
     import fsrs
 
-    from quizzes.services.review import SCHEDULER, rating_for
-
+    scheduler = fsrs.Scheduler(
+        parameters=SCHEDULER_PARAMETERS,
+        desired_retention=DESIRED_RETENTION,
+        learning_steps=(),
+        relearning_steps=(),
+        maximum_interval=MAXIMUM_INTERVAL_DAYS,
+        enable_fuzzing=False,
+    )
     Response = apps.get_model("quizzes", "Response")
     ReviewCard = apps.get_model("quizzes", "ReviewCard")
     cards: dict[tuple[int, int], tuple[fsrs.Card, int, int]] = {}
@@ -43,8 +80,8 @@ def answers_so_far_become_review_cards(apps, schema_editor):
     )
     for user_id, question_id, is_correct, answered_at in answers.iterator(chunk_size=5000):
         card, _rating, reviews = cards.get((user_id, question_id), (fsrs.Card(), 0, 0))
-        rating = rating_for(is_correct=is_correct, confidence="")
-        card, _log = SCHEDULER.review_card(card, fsrs.Rating(rating), review_datetime=answered_at.astimezone(UTC))
+        rating = GOOD if is_correct else AGAIN
+        card, _log = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=answered_at.astimezone(UTC))
         cards[(user_id, question_id)] = (card, int(rating), reviews + 1)
     ReviewCard.objects.bulk_create(
         (

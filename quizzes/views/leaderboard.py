@@ -1,14 +1,13 @@
 """Leaderboards (all time, this week, per quiz), their CSV export for educators, a trainee's
 leaderboard settings, and the page that explains the scoring."""
 
-import csv
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from quizzes.downloads import csv_cell, csv_download
 from quizzes.forms import LeaderboardSettingsForm
 from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, Quiz, ReviewCard, User
 from quizzes.services.attempts import partial_credit
@@ -128,51 +128,29 @@ def leaderboard(request):
     return response
 
 
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: display names are typed by trainees, so one starting with
-    =, +, - or @ must not run as a formula when an educator opens the file."""
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
-class Echo:
-    """What csv.writer writes to when each line is handed straight to a streaming response."""
-
-    def write(self, value):
-        return value
-
-
 @require_GET
 @permission_required(EDUCATOR_PERMISSION, raise_exception=True)
 def leaderboard_export(request):
     """The whole board as CSV, streamed in rank order, with usernames: for educators only."""
     board, _ = board_from(request)
-    writer = csv.writer(Echo())
     header = ["rank", "display_name", "username", "hidden", "points", "accuracy_percent", "answered", "correct"]
 
-    def lines():
-        yield writer.writerow(header)
+    def rows():
+        yield header
         entries = LeaderboardEntry.objects.on_board(board.key).select_related("user").in_rank_order()
         for rank, entry in entries.standings():
-            yield writer.writerow(
-                [
-                    rank,
-                    csv_cell(entry.user.public_name),
-                    csv_cell(entry.user.username),
-                    "yes" if entry.user.hide_from_leaderboard else "no",
-                    entry.points,
-                    entry.accuracy,
-                    entry.answered,
-                    entry.correct,
-                ]
-            )
+            yield [
+                rank,
+                csv_cell(entry.user.public_name),
+                csv_cell(entry.user.username),
+                "yes" if entry.user.hide_from_leaderboard else "no",
+                entry.points,
+                entry.accuracy,
+                entry.answered,
+                entry.correct,
+            ]
 
-    filename = f"leaderboard-{board.key or 'empty'}.csv"
-    return StreamingHttpResponse(
-        lines(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(rows(), f"leaderboard-{board.key or 'empty'}.csv")
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from quizzes.content import CONTENT_DIR
 from quizzes.content.schematics import write_all
-from quizzes.management.commands.load_content import CONTENT_DIR
 
 
 class Command(BaseCommand):

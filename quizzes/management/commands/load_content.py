@@ -5,10 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.bank import BankInvalid
-from quizzes.bank.quizpack import parse_pack_files
+from quizzes.bank.quizpack_reader import parse_pack_files
+from quizzes.content import CONTENT_DIR
 from quizzes.services.content import quiz_packs_save
-
-CONTENT_DIR = Path(__file__).resolve().parent.parent.parent / "content"
 
 
 class Command(BaseCommand):

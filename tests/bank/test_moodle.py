@@ -1,19 +1,19 @@
-"""Moodle XML: good and broken banks, refused DOCTYPEs, HTML made safe, and the export round trip."""
+"""Moodle XML: good and broken banks, refused DOCTYPEs, HTML made safe, and the export (round trips:
+tests/bank/test_round_trip.py)."""
 
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from quizzes.bank import BankInvalid
-from quizzes.bank.moodle import export_moodle_xml, html_to_markdown, parse_moodle_xml
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource, parse_pack
-from quizzes.management.commands.load_content import CONTENT_DIR
-from quizzes.models import Choice, Question
-from quizzes.services.content import quiz_pack_save
+from quizzes.bank.moodle_reader import parse_moodle_xml
+from quizzes.bank.moodle_writer import export_moodle_xml
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
+from quizzes.bank.text import html_to_markdown
+from quizzes.models import Question
+from tests.bank import FIXTURES
 from tests.factories import make_question, make_quiz
 
-FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
 
 
@@ -42,27 +42,6 @@ def one_question(question_text, *, text_format="html", answer_text="Right", feed
   </question>
 </quiz>
 """
-
-
-def question_rows(quiz):
-    """What Moodle XML can carry of each question, in quiz order."""
-    return [
-        (
-            question.key,
-            question.kind,
-            question.stem,
-            question.explanation,
-            question.learning_point,
-            [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()],
-        )
-        for question in quiz.questions.in_quiz_order().prefetch_related("choices")
-    ]
-
-
-@pytest.fixture
-def saved_quiz(tmp_path):
-    pack = parse_pack((FIXTURES / "good.yaml").read_text(encoding="utf-8"), "good.yaml")
-    return quiz_pack_save(pack=pack, images_dir=tmp_path)
 
 
 def test_a_good_moodle_file_parses_into_the_expected_questions():
@@ -332,54 +311,3 @@ def test_export_puts_a_case_stage_before_the_stem_and_the_learning_point_in_the_
 
     assert question.findtext("questiontext/text") == "A 60-year-old smoker.\n\nWhat next?"
     assert question.findtext("generalfeedback/text").endswith("\n\n**Learning point:** Look again.")
-
-
-@pytest.mark.django_db
-def test_a_quiz_exported_to_moodle_and_imported_again_has_the_same_questions(saved_quiz, tmp_path):
-    exported = export_moodle_xml(saved_quiz)
-
-    pack = parse_moodle_xml(exported, "bank-sample.xml", slug="bank-sample-again", title="Again", topic="Imports")
-    copy = quiz_pack_save(pack=pack, images_dir=tmp_path)
-
-    assert copy.pk != saved_quiz.pk
-    assert question_rows(copy) == question_rows(saved_quiz)
-    assert [row[1] for row in question_rows(copy)] == ["single", "multiple", "true_false"]
-
-
-@pytest.mark.django_db
-def test_reimporting_a_moodle_export_under_the_same_slug_updates_the_questions_in_place(saved_quiz, tmp_path):
-    rows, choice_ids = question_rows(saved_quiz), sorted(Choice.objects.values_list("pk", flat=True))
-
-    pack = parse_moodle_xml(
-        export_moodle_xml(saved_quiz),
-        "bank-sample.xml",
-        slug=saved_quiz.slug,
-        title=saved_quiz.title,
-        topic=saved_quiz.topic.name,
-    )
-    quiz = quiz_pack_save(pack=pack, images_dir=tmp_path)
-
-    assert quiz.pk == saved_quiz.pk
-    assert question_rows(quiz) == rows
-    assert sorted(Choice.objects.values_list("pk", flat=True)) == choice_ids
-
-
-# Hotspot questions are left out of this format (tests/test_bank_export.py checks that it says so).
-CHOICE_QUESTION_PACKS = [path for path in sorted(CONTENT_DIR.glob("*.yaml")) if "kind: hotspot" not in path.read_text()]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("path", CHOICE_QUESTION_PACKS, ids=lambda path: path.stem)
-def test_every_bundled_quiz_survives_a_round_trip_through_xml(path, tmp_path):
-    pack = parse_pack(path.read_text(encoding="utf-8"), path.name, CONTENT_DIR / "images")
-    quiz = quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")
-
-    again = parse_moodle_xml(export_moodle_xml(quiz), f"{path.stem}.xml", slug="again", title="Again", topic="Imports")
-    copy = quiz_pack_save(pack=again, images_dir=tmp_path)
-
-    # Moodle XML has no stage, so a case stage travels at the head of the stem.
-    expected = [
-        ((f"{question.stage}\n\n{question.stem}" if question.stage else question.stem), *row[:2], *row[3:])
-        for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz), strict=False)
-    ]
-    assert [(row[2], *row[:2], *row[3:]) for row in question_rows(copy)] == expected

@@ -8,16 +8,16 @@ import pytest
 import yaml
 from PIL import Image
 
-from quizzes.bank.export import export_quizpack
-from quizzes.bank.quizpack import parse_pack
-from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.bank.quizpack_reader import parse_pack
+from quizzes.bank.quizpack_writer import export_quizpack
+from quizzes.content import CONTENT_DIR
 from quizzes.models import Choice, Question, Quiz
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
+from tests.bank import FIXTURES
 from tests.factories import make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 
 
 def comparable(pack, *, with_image_files=True):
@@ -144,8 +144,8 @@ def test_reimporting_an_export_under_the_same_slug_changes_nothing(tmp_path):
 
 
 def test_a_hotspot_question_exports_and_imports_back_with_its_regions(tmp_path):
-    from quizzes.bank.gift import export_gift
-    from quizzes.bank.moodle import export_moodle_xml
+    from quizzes.bank.gift_writer import export_gift
+    from quizzes.bank.moodle_writer import export_moodle_xml
     from tests.factories import make_hotspot_question
 
     quiz = make_quiz(questions=1)

@@ -13,9 +13,8 @@ from django.core import serializers
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from quizzes.backup import RestoreRefused, site_backup, site_restore
 from quizzes.images import image_prepare
-from quizzes.management.commands.backup_site import site_backup
-from quizzes.management.commands.restore_site import site_restore
 from quizzes.models import Attempt, Question, Quiz, Response, Source, Topic, User
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.educators import educator_create
@@ -130,10 +129,17 @@ def test_restoring_over_existing_data_is_refused_and_changes_nothing(working_sit
     archive = site_backup(output_dir=tmp_path)
     before = site_snapshot()
 
-    with pytest.raises(CommandError, match=r"already holds data .*3 users.*restored into an empty database"):
+    with pytest.raises(RestoreRefused, match=r"already holds data .*3 users.*restored into an empty database"):
         site_restore(archive=archive)
 
     assert site_snapshot() == before
+
+
+def test_the_restore_command_reports_a_refusal_as_a_command_error(working_site, tmp_path):
+    archive = site_backup(output_dir=tmp_path)
+
+    with pytest.raises(CommandError, match=r"already holds data .*3 users"):
+        call_command("restore_site", str(archive))
 
 
 def test_a_file_that_is_not_a_backup_is_refused(tmp_path):
@@ -141,9 +147,9 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path):
     with tarfile.open(stray, "w:gz") as tar:
         tar.addfile(tarfile.TarInfo("notes.txt"), io.BytesIO(b""))
 
-    with pytest.raises(CommandError, match=r"no manifest\.json"):
+    with pytest.raises(RestoreRefused, match=r"no manifest\.json"):
         site_restore(archive=stray)
-    with pytest.raises(CommandError, match="No backup at"):
+    with pytest.raises(RestoreRefused, match="No backup at"):
         site_restore(archive=tmp_path / "missing.tar.gz")
 
 

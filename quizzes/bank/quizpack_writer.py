@@ -1,4 +1,4 @@
-"""Writing a quiz from the database as a quizpack/1 file that parse_pack reads back as the same quiz."""
+"""Writing a quiz from the database as a quizpack/1 file that quizpack_reader reads back as the same quiz."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 import pytest
 
 from quizzes.bank import BankInvalid
-from quizzes.bank.quizpack import parse_pack
+from quizzes.bank.quizpack_reader import parse_pack
 
 VALID = """\
 format: quizpack/1

@@ -1,42 +1,33 @@
-"""GIFT question banks (Moodle's plain-text format): reading one into a PackQuiz, and writing one.
+"""GIFT question banks (Moodle's plain-text format) read into a PackQuiz, question by question.
 
 The reader follows Moodle's own GIFT reader where it matters: questions are separated by blank
 lines, `//` starts a comment line, `{...}` holds the answers, `\\` escapes `: ~ = # { }`, `\\n` is a
 line break, and `####` starts the general feedback.
 """
 
-from __future__ import annotations
-
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Unpack
 
-from quizzes.bank import BankInvalid, Problem
-from quizzes.bank.moodle import (
-    answer_fractions,
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource, pack_question_problems
+from quizzes.bank.reading import (
+    ImportedQuiz,
+    QuestionRead,
     feedback_messages,
+    imported_source,
+    question_key,
+    quiz_from_reads,
+)
+from quizzes.bank.text import (
     html_to_markdown,
     html_to_plain,
-    join_general_feedback,
     markdown_clean,
     markdown_escape,
-    question_key,
-    question_text_with_stage,
     split_general_feedback,
     text_clean,
 )
-from quizzes.bank.quizpack import (
-    PackOption,
-    PackQuestion,
-    PackQuiz,
-    PackSource,
-    pack_question_problems,
-    pack_quiz_problems,
-)
 from quizzes.rules import MULTIPLE, SINGLE, TRUE_FALSE
-
-if TYPE_CHECKING:
-    from quizzes.models import Quiz
 
 ESCAPABLE = ":~=#{}"
 # Escaped characters are swapped for private-use code points while the question is taken apart,
@@ -62,12 +53,8 @@ def parse_gift(
     content: str,
     file: str,
     *,
-    slug: str,
-    title: str,
-    topic: str,
     source: PackSource | None = None,
-    description: str = "",
-    status: str = "draft",
+    **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
     """Parse and validate a GIFT file; raise BankInvalid listing every problem found.
 
@@ -92,48 +79,29 @@ def parse_gift(
     - `$CATEGORY:` lines are ignored. GIFT has no sources, so every question cites `source`, by
       default one named after the file.
     """
-    problems: list[Problem] = []
-
-    def problem(message: str, question: str = "", line: int | None = None) -> None:
-        problems.append(Problem(file=file, message=message, question=question, line=line))
-
-    source = source or PackSource(
-        key=f"gift-import-{slug}"[:80].rstrip("-"), title=file, publisher="Imported from GIFT"
+    source = source or imported_source(
+        file=file, key_prefix="gift-import", slug=quiz["slug"], publisher="Imported from GIFT"
     )
-    for message in pack_quiz_problems(slug=slug, title=title, topic=topic, sources=[source]):
-        problem(message)
+    return quiz_from_reads(
+        list(read_questions(content, source_key=source.key)),
+        file=file,
+        source=source,
+        **quiz,
+    )
 
-    questions: list[PackQuestion] = []
+
+def read_questions(content: str, *, source_key: str) -> Iterator[QuestionRead]:
+    """Each block of the file as the question it makes or why it cannot be one."""
     taken: set[str] = set()
-    blocks = gift_blocks(content)
-    for index, block in enumerate(blocks, start=1):
-        question, label, messages = read_block(block, index, taken, source.key)
+    for index, block in enumerate(gift_blocks(content), start=1):
+        question, label, messages = read_block(block, index, taken, source_key)
         if question is not None:
             messages = messages + feedback_messages(
-                pack_question_problems(question, quiz_kind="standard", source_keys={source.key}),
+                pack_question_problems(question, quiz_kind="standard", source_keys={source_key}),
                 question,
                 where="general feedback (after ####)",
             )
-            questions.append(question)
-        for message in messages:
-            problem(message, label, block.line)
-    if not blocks:
-        problem("the file has no questions")
-
-    if problems:
-        raise BankInvalid(problems)
-    return PackQuiz(
-        file=file,
-        slug=slug,
-        title=title.strip(),
-        description=description.strip(),
-        topic=topic.strip(),
-        kind="standard",
-        status=status,
-        order=0,
-        sources=[source],
-        questions=questions,
-    )
+        yield QuestionRead(label, block.line, question, messages)
 
 
 def gift_blocks(content: str) -> list[Block]:
@@ -294,62 +262,3 @@ def excerpt(stem: str, index: int) -> str:
     if not words:
         return f"#{index}"
     return words if len(words) <= EXCERPT_LENGTH else words[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
-
-
-def gift_escape(text: str) -> str:
-    """Text as GIFT writes it: special characters escaped, line breaks as \\n, on one line."""
-    text = text.strip().replace("\r\n", "\n").replace("\\", "\\\\")
-    for char in ESCAPABLE:
-        text = text.replace(char, "\\" + char)
-    return text.replace("\n", "\\n")
-
-
-def export_gift(quiz: Quiz) -> str:
-    """The quiz as GIFT: a category named after topic and quiz, then one question per question.
-
-    Every question is titled with its key and written in [markdown], with its text on one line
-    (line breaks as \\n), so importing it back gives the same keys, stems, options, rationales and
-    explanations. GIFT has no learning point, so it ends the general feedback as
-    "**Learning point:** ..." (which parse_gift reads back); a case stage goes before the stem;
-    sources and images are not written. Multiple-select weights follow export_moodle_xml's
-    (right options share 100%, wrong ones share -100%). Hotspot questions are left out, with a
-    comment in their place saying so.
-    """
-    lines = [
-        f"// {quiz.title} ({quiz.slug}), exported from the quiz site.",
-        "// Question titles are the question keys; keep them to update the same questions on re-import.",
-        "",
-        f"$CATEGORY: $course$/top/{quiz.topic.name.replace('/', '//')}/{quiz.title.replace('/', '//')}",
-        "",
-    ]
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
-        if question.is_hotspot:
-            lines.extend(
-                [
-                    f"// Left out: {question.key!r} is a hotspot (click on the image) question, which GIFT "
-                    "cannot hold; export a quiz pack to keep it.",
-                    "",
-                ]
-            )
-            continue
-        choices = list(question.choices.all())
-        lines.append(f"::{gift_escape(question.key)}::[markdown]{gift_escape(question_text_with_stage(question))} {{")
-        if question.kind == TRUE_FALSE:
-            right = next((choice for choice in choices if choice.is_correct), None)
-            wrong = next((choice for choice in choices if not choice.is_correct), None)
-            value = "TRUE" if right is not None and right.text.strip().lower() == "true" else "FALSE"
-            lines.append(
-                f"{value}#{gift_escape(wrong.rationale if wrong else '')}"
-                f"#{gift_escape(right.rationale if right else '')}"
-            )
-        else:
-            grades = answer_fractions(question.kind, [choice.is_correct for choice in choices])
-            for choice, grade in zip(choices, grades, strict=False):
-                if question.kind == MULTIPLE:
-                    marker = f"~%{grade}%"
-                else:
-                    marker = "=" if choice.is_correct else "~"
-                lines.append(f"{marker}{gift_escape(choice.text)}#{gift_escape(choice.rationale)}")
-        lines.append(f"####{gift_escape(join_general_feedback(question.explanation, question.learning_point))}")
-        lines.extend(["}", ""])
-    return "\n".join(lines)

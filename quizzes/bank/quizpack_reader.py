@@ -1,0 +1,256 @@
+"""Reading quizpack/1, the project's own bank format: one YAML file per quiz (see docs/content-format.md).
+
+This reader reports what only YAML can get wrong (a value of the wrong type, an image file that is
+not there, where each problem is); the rules every bank is held to are quizpack.pack_question_problems.
+Nothing here touches the database.
+"""
+
+import datetime
+from pathlib import Path
+
+import yaml
+from django.utils.text import slugify
+
+from quizzes.bank import BankInvalid, Problem
+from quizzes.bank.quizpack import (
+    FORMAT,
+    QUIZ_KINDS,
+    STATUSES,
+    PackOption,
+    PackQuestion,
+    PackQuiz,
+    PackRegion,
+    PackSource,
+    pack_question_problems,
+)
+from quizzes.models import MAX_EXAM_MINUTES
+
+
+class LineLoader(yaml.SafeLoader):
+    """Records the line each mapping starts on, so problems can say where they are."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQuiz:
+    """Parse and validate one quiz file; raise BankInvalid listing every problem found."""
+    problems: list[Problem] = []
+
+    def problem(message, question="", line=None):
+        problems.append(Problem(file=file, message=message, question=question, line=line))
+
+    try:
+        data = yaml.load(content, Loader=LineLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise BankInvalid(
+            [Problem(file, f"not valid YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None)]
+        ) from None
+    if not isinstance(data, dict):
+        raise BankInvalid([Problem(file, "the file must be a YAML mapping with format, quiz, sources and questions")])
+    if data.get("format") != FORMAT:
+        problem(f"format must be {FORMAT!r}", line=data.get("__line__"))
+
+    quiz_data = data.get("quiz") if isinstance(data.get("quiz"), dict) else {}
+    if not quiz_data:
+        problem("the quiz section is missing")
+    slug = text(quiz_data.get("slug"))
+    if not slug or slugify(slug) != slug:
+        problem("quiz slug must be lower-case letters, digits and hyphens", line=quiz_data.get("__line__"))
+    for required in ("title", "topic"):
+        if not text(quiz_data.get(required)):
+            problem(f"quiz {required} is missing", line=quiz_data.get("__line__"))
+    kind = quiz_data.get("kind", "standard")
+    if kind not in QUIZ_KINDS:
+        problem(f"quiz kind must be one of {sorted(QUIZ_KINDS)}", line=quiz_data.get("__line__"))
+    status = quiz_data.get("status", "draft")
+    if status not in STATUSES:
+        problem(f"quiz status must be one of {sorted(STATUSES)}", line=quiz_data.get("__line__"))
+    order = quiz_data.get("order", 0)
+    if not isinstance(order, int) or order < 0:
+        problem("quiz order must be a whole number, 0 or more", line=quiz_data.get("__line__"))
+        order = 0
+    exam_minutes = quiz_data.get("exam_minutes")
+    if exam_minutes is not None:
+        if (
+            isinstance(exam_minutes, bool)
+            or not isinstance(exam_minutes, int)
+            or not 1 <= exam_minutes <= MAX_EXAM_MINUTES
+        ):
+            problem(
+                f"exam_minutes must be a whole number of minutes from 1 to {MAX_EXAM_MINUTES}",
+                line=quiz_data.get("__line__"),
+            )
+            exam_minutes = None
+        elif kind == "case":
+            problem("a case vignette has no exam mode: leave out exam_minutes", line=quiz_data.get("__line__"))
+            exam_minutes = None
+
+    sources = [parse_source(item, problem) for item in data.get("sources") or []]
+    source_keys = {source.key for source in sources if source}
+    if not source_keys:
+        problem("at least one source is required")
+
+    questions = []
+    seen_keys = set()
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        problem("the questions list is missing or empty")
+        raw_questions = []
+    for index, item in enumerate(raw_questions, start=1):
+        question = parse_question(item, index, kind, source_keys, images_dir, problem)
+        if question is None:
+            continue
+        if question.key in seen_keys:
+            problem("this key is used by another question in the file", question.key)
+        seen_keys.add(question.key)
+        questions.append(question)
+
+    if problems:
+        raise BankInvalid(problems)
+    return PackQuiz(
+        file=file,
+        slug=slug,
+        title=text(quiz_data["title"]),
+        description=text(quiz_data.get("description")),
+        topic=text(quiz_data["topic"]),
+        kind=kind,
+        status=status,
+        order=order,
+        exam_minutes=exam_minutes,
+        sources=[source for source in sources if source],
+        questions=questions,
+    )
+
+
+def parse_source(item, problem) -> PackSource | None:
+    if not isinstance(item, dict):
+        problem("each source must be a mapping")
+        return None
+    line = item.get("__line__")
+    key = text(item.get("key"))
+    if not key or slugify(key) != key:
+        problem("source key must be lower-case letters, digits and hyphens", line=line)
+    for required in ("title", "publisher"):
+        if not text(item.get(required)):
+            problem(f"source {key or '?'} has no {required}", line=line)
+    published_on = item.get("date")
+    if published_on is not None and not isinstance(published_on, datetime.date):
+        problem(f"source {key} date must be an ISO date (YYYY-MM-DD)", line=line)
+        published_on = None
+    return PackSource(
+        key=key,
+        title=text(item.get("title")),
+        publisher=text(item.get("publisher")),
+        published_on=published_on,
+        url=text(item.get("url")),
+        doi=text(item.get("doi")),
+    )
+
+
+def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> PackQuestion | None:
+    if not isinstance(item, dict):
+        problem(f"question {index} must be a mapping")
+        return None
+    line = item.get("__line__")
+    key = text(item.get("key")) or f"#{index}"
+    # What only YAML can get wrong, with the line it is on; quizpack's rules are checked after.
+    faults: list[tuple[str, int | None]] = []
+
+    options = []
+    for number, option in enumerate(item.get("options") or [], start=1):
+        if not isinstance(option, dict) or not text(option.get("text")):
+            # Kept without text, so the rules report it under its number.
+            options.append(PackOption("", False, ""))
+            continue
+        if not isinstance(option.get("correct", False), bool):
+            faults.append((f"option {number} correct must be true or false", line))
+        options.append(PackOption(text(option["text"]), option.get("correct") is True, text(option.get("rationale"))))
+
+    image_file = image_alt = ""
+    image = item.get("image")
+    if image is not None:
+        image_file = text(image.get("file")) if isinstance(image, dict) else ""
+        image_alt = text(image.get("alt")) if isinstance(image, dict) else ""
+        if not image_file:
+            faults.append(("image needs a file", line))
+            if not image_alt:
+                # The rules check the alt text of an image with a file; this one has none to show.
+                faults.append(("image needs alt text", line))
+        elif images_dir is not None and not (images_dir / image_file).is_file():
+            faults.append((f"image file {image_file!r} not found in {images_dir.name}/", line))
+
+    allow_no_abnormality = item.get("allow_no_abnormality", False)
+    if not isinstance(allow_no_abnormality, bool):
+        faults.append(("allow_no_abnormality must be true or false", line))
+        allow_no_abnormality = False
+    regions, region_lines = [], []
+    for number, region in enumerate(item.get("regions") or [], start=1):
+        if not isinstance(region, dict):
+            faults.append((f"region {number} must be a mapping with shape, geometry and feedback", line))
+            continue
+        region_lines.append(region.get("__line__", line))
+        if not isinstance(region.get("feedback", ""), str):
+            faults.append((f"region {number} feedback must be text", region_lines[-1]))
+        regions.append(
+            PackRegion(
+                shape=region.get("shape"),
+                geometry=without_line_numbers(region.get("geometry")),
+                feedback=text(region.get("feedback")),
+            )
+        )
+
+    question = PackQuestion(
+        key=key,
+        kind=item.get("kind"),
+        stem=text(item.get("stem")),
+        options=options,
+        explanation=text(item.get("explanation")),
+        learning_point=text(item.get("learning_point")),
+        sources=list(item.get("sources") or []),
+        stage=text(item.get("stage")),
+        image_file=image_file,
+        image_alt=image_alt,
+        allow_no_abnormality=allow_no_abnormality,
+        regions=regions,
+    )
+    for message in pack_question_problems(question, quiz_kind=quiz_kind, source_keys=source_keys):
+        # A region's problem is reported at the region's own line, so an author can find it in a long file.
+        region = message.split()[1].rstrip(":") if message.startswith("Region ") else ""
+        problem(message, key, region_lines[int(region) - 1] if region else line)
+    for message, fault_line in faults:
+        problem(message, key, fault_line)
+    return question
+
+
+def without_line_numbers(value):
+    """`value` without the "__line__" keys LineLoader adds to every mapping (a geometry is data, checked as is)."""
+    if isinstance(value, dict):
+        return {key: without_line_numbers(item) for key, item in value.items() if key != "__line__"}
+    if isinstance(value, list):
+        return [without_line_numbers(item) for item in value]
+    return value
+
+
+def parse_pack_files(paths: list[Path], images_dir: Path) -> list[PackQuiz]:
+    """Parse every file; raise one BankInvalid listing the problems of all of them."""
+    packs, problems = [], []
+    for path in paths:
+        try:
+            packs.append(parse_pack(path.read_text(encoding="utf-8"), path.name, images_dir))
+        except BankInvalid as invalid:
+            problems.extend(invalid.problems)
+    slugs = [pack.slug for pack in packs]
+    for pack in packs:
+        if slugs.count(pack.slug) > 1:
+            problems.append(Problem(pack.file, f"quiz slug {pack.slug!r} is used by another file"))
+    if problems:
+        raise BankInvalid(problems)
+    return packs
