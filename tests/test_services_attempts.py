@@ -5,13 +5,8 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from quizzes.models import POINTS_PER_QUESTION, Attempt, Question, Response
-from quizzes.services.attempts import (
-    AlreadyAnswered,
-    AttemptAlreadyFinished,
-    answer_submit,
-    attempt_finish,
-    attempt_start,
-)
+from quizzes.refusals import AlreadyAnswered, AttemptAlreadyFinished
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from tests.factories import make_question, make_quiz, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db

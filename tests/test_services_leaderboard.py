@@ -14,7 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from quizzes.models import Attempt, LeaderboardEntry, Question, Response, User
-from quizzes.services.attempts import AlreadyAnswered, answer_submit, attempt_finish, attempt_start
+from quizzes.refusals import AlreadyAnswered
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.leaderboard import (
     Totals,
     leaderboard_discrepancies,

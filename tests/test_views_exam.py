@@ -258,6 +258,30 @@ def test_invalid_input_is_refused_with_the_form_error_and_changes_nothing(traine
     assert not Response.objects.exists()
 
 
+@pytest.mark.parametrize("data", [{}, {"answer": "Z"}])
+def test_a_finished_exam_refuses_an_answer_before_looking_at_the_form(trainee_client, exam, exam_quiz, data):
+    # "This exam is finished" is what the trainee needs to hear, not what was wrong with the form.
+    first = questions_of(exam_quiz)[0]
+    attempt_finish(attempt=exam)
+
+    htmx = trainee_client.post(save_url(exam, first), data, **HTMX)
+    plain = trainee_client.post(save_url(exam, first), data)
+
+    assert htmx.status_code == 409 and "This attempt is finished" in htmx.content.decode()
+    assert 'id="answer-error"' not in htmx.content.decode()
+    assert plain["Location"] == reverse("attempt_summary", args=[exam.pk])
+    assert not Response.objects.exists()
+
+
+def test_an_exam_out_of_time_refuses_an_invalid_form_saying_time_is_up(trainee_client, exam, exam_quiz):
+    first = questions_of(exam_quiz)[0]
+
+    with time_is(exam.deadline + datetime.timedelta(seconds=1)):
+        response = trainee_client.post(save_url(exam, first), {"answer": "Z"}, **HTMX)
+
+    assert response.status_code == 409 and "Time is up" in response.content.decode()
+
+
 def test_an_unknown_flag_value_is_refused(trainee_client, exam, exam_quiz):
     response = trainee_client.post(flag_url(exam, questions_of(exam_quiz)[0]), {"flagged": "maybe"})
 

@@ -25,39 +25,9 @@ from django.utils import timezone
 
 from quizzes import hotspots
 from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, User
+from quizzes.refusals import AlreadyAnswered, ModeNotOffered, QuestionNotOpenYet, tutor_answer_refusal
 from quizzes.services.leaderboard import leaderboard_count_response
 from quizzes.services.review import rating_for, review_card_record
-
-
-class AnswerRefused(Exception):
-    """The answer was not recorded; the message says why, in words for the trainee."""
-
-
-class AlreadyAnswered(AnswerRefused):
-    def __init__(self):
-        super().__init__("You have already answered this question; your first answer stands.")
-
-
-class AttemptAlreadyFinished(AnswerRefused):
-    def __init__(self):
-        super().__init__("This attempt is finished, so it takes no more answers.")
-
-
-class QuestionNotOpenYet(AnswerRefused):
-    def __init__(self):
-        # In a case vignette, answering ahead would reveal a later stage's feedback early.
-        super().__init__("Questions are answered in order, and this one is not open yet.")
-
-
-class TimeIsUp(AnswerRefused):
-    def __init__(self):
-        super().__init__("Time is up: this exam has finished, and answers given after its time limit are not recorded.")
-
-
-class ModeNotOffered(Exception):
-    def __init__(self, quiz: Quiz):
-        super().__init__(f"“{quiz.title}” has no exam mode: take it in tutor mode.")
-
 
 type Point = tuple[float, float]
 
@@ -156,10 +126,8 @@ def answer_submit(
     """Record a tutor-mode answer, once. `question` must have its choices prefetched; `chosen` must
     belong to it; for a hotspot question `point` is where the trainee clicked, or None for "No
     abnormality". Exam answers go through quizzes/services/exam.py instead."""
-    if attempt.is_exam:
-        raise ValueError("Exam answers can change until the end: save them with exam_answer_save.")
-    if attempt.is_finished:
-        raise AttemptAlreadyFinished()
+    if refusal := tutor_answer_refusal(attempt):
+        raise refusal
     if any(c.question_id != question.pk for c in chosen):
         raise ValueError("The options must belong to the question.")
     position = attempt.items.filter(question=question).values_list("position", flat=True).first()

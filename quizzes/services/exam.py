@@ -14,13 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes.models import Attempt, AttemptQuestion, Choice, Question, Response
-from quizzes.services.attempts import (
-    AttemptAlreadyFinished,
-    Point,
-    TimeIsUp,
-    answer_scored,
-    attempt_expire_if_due,
-)
+from quizzes.refusals import TimeIsUp, exam_change_refusal
+from quizzes.services.attempts import Point, answer_scored, attempt_expire_if_due
 
 
 def exam_answer_save(
@@ -30,8 +25,8 @@ def exam_answer_save(
     regions, for a hotspot question) prefetched; `chosen` must belong to it; for a hotspot question
     `point` is where the trainee clicked, or None for "No abnormality".
 
-    Refused with AttemptAlreadyFinished once the exam is over, and with TimeIsUp once its deadline has
-    passed, which also finishes it as of the deadline.
+    Refused (quizzes/refusals.py: exam_change_refusal) once the exam is over, and with TimeIsUp once
+    its deadline has passed, which also finishes it as of the deadline.
     """
     if any(choice.question_id != question.pk for choice in chosen):
         raise ValueError("The options must belong to the question.")
@@ -85,19 +80,15 @@ def exam_flag_set(*, attempt: Attempt, question: Question, flagged: bool) -> Non
 def exam_open_for_change(attempt: Attempt) -> Iterator[tuple[Attempt, datetime.datetime]]:
     """A transaction holding the lock on an exam that still takes changes; yields (locked attempt, now).
 
-    Refuses with AttemptAlreadyFinished or TimeIsUp. Past its deadline, the exam is finished as of the
-    deadline once the refused transaction has rolled back, so that the finish is kept.
+    Refuses when quizzes/refusals.py, exam_change_refusal, says so. Past its deadline, the exam is
+    finished as of the deadline once the refused transaction has rolled back, so that the finish is kept.
     """
-    if not attempt.is_exam:
-        raise ValueError("Only exam answers change after they are given: tutor answers go through answer_submit.")
     try:
         with transaction.atomic():
             locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
             now = timezone.now()
-            if locked.is_finished:
-                raise AttemptAlreadyFinished()
-            if locked.is_past_deadline(now):
-                raise TimeIsUp()
+            if refusal := exam_change_refusal(locked, now):
+                raise refusal
             yield locked, now
     except TimeIsUp:
         attempt_expire_if_due(attempt=attempt)

@@ -10,14 +10,8 @@ from quizzes.forms import answer_form_for
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
-from quizzes.services.attempts import (
-    AnswerRefused,
-    ModeNotOffered,
-    answer_submit,
-    attempt_expire_if_due,
-    attempt_finish,
-    attempt_start,
-)
+from quizzes.refusals import AnswerRefused, ModeNotOffered, tutor_answer_refusal
+from quizzes.services.attempts import answer_submit, attempt_expire_if_due, attempt_finish, attempt_start
 
 
 def owned_attempt(request, attempt_id) -> Attempt:
@@ -27,13 +21,6 @@ def owned_attempt(request, attempt_id) -> Attempt:
 def current_attempt(request, attempt_id) -> Attempt:
     """The trainee's attempt, finished first if it is an exam whose time is up: the server enforces the limit."""
     return attempt_expire_if_due(attempt=owned_attempt(request, attempt_id))
-
-
-class ExamAnswersElsewhere(AnswerRefused):
-    def __init__(self):
-        super().__init__(
-            "This attempt is an exam: save answers on its exam pages, where they can change until you submit."
-        )
 
 
 def attempt_question(attempt, question_id) -> Question:
@@ -135,11 +122,12 @@ def question_show(request, attempt_id, question_id):
 @rate_limited("answer", back_to="question_show")
 def answer(request, attempt_id, question_id):
     attempt = current_attempt(request, attempt_id)
-    if attempt.is_exam:
-        return exam_answer_refused(request, attempt)
     question = get_object_or_404(
         Question.objects.for_display().in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED), pk=question_id
     )
+    # Before the form: "this attempt is finished" is what the trainee needs to hear, not a form error.
+    if refusal := tutor_answer_refusal(attempt):
+        return answer_refused(request, attempt, question, refusal)
     form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
     if not form.is_valid():
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
@@ -161,12 +149,19 @@ def answer(request, attempt_id, question_id):
 
 
 def answer_refused(request, attempt, question, refusal):
-    """409: nothing was recorded. Shows the answer already given, if there is one, and says why."""
+    """409: nothing was recorded. Shows the answer already given, if there is one, and says why.
+
+    An exam's answers stay hidden until it ends, so an exam is only told where its answers go.
+    """
     if not request.htmx:
         messages.warning(request, str(refusal))
+        if attempt.is_exam:
+            return redirect("attempt_resume", attempt.pk)
         return redirect(question_url(attempt, question, "#feedback"))
-    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
-    if response is None:  # Not answered: the attempt has finished, or the question is not open yet.
+    response = None
+    if not attempt.is_exam:
+        response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+    if response is None:  # Not answered: an exam, the attempt has finished, or the question is not open yet.
         context = {"notice": str(refusal), "attempt": attempt}
         return render(request, "quizzes/question.html#refused", context, status=409)
     context = question_context(
@@ -177,16 +172,6 @@ def answer_refused(request, attempt, question, refusal):
         notice=str(refusal),
     )
     return render(request, "quizzes/question.html#answered", context, status=409)
-
-
-def exam_answer_refused(request, attempt):
-    """409: the tutor answer route records nothing for an exam, whose answers stay hidden until the end."""
-    refusal = ExamAnswersElsewhere()
-    if request.htmx:
-        context = {"notice": str(refusal), "attempt": attempt}
-        return render(request, "quizzes/question.html#refused", context, status=409)
-    messages.warning(request, str(refusal))
-    return redirect("attempt_resume", attempt.pk)
 
 
 @require_POST

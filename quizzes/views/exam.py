@@ -17,18 +17,12 @@ from quizzes.forms import answer_form_for
 from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
-from quizzes.services.attempts import AnswerRefused, AttemptAlreadyFinished, TimeIsUp, attempt_expire_if_due
+from quizzes.refusals import AnswerRefused, exam_change_refusal
+from quizzes.services.attempts import attempt_expire_if_due
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
 from quizzes.views.attempts import attempt_question, owned_attempt
 
 TEMPLATE = "quizzes/exam_question.html"
-
-
-class NotAnExam(AnswerRefused):
-    def __init__(self):
-        super().__init__(
-            "This attempt is in tutor mode: answer on its question page, where feedback follows each answer."
-        )
 
 
 def exam_attempt(request, attempt_id) -> Attempt:
@@ -105,7 +99,7 @@ def exam_question(request, attempt_id, question_id):
 def exam_answer(request, attempt_id, question_id):
     """Save the answer and go on to the next question (or, after the last, to the review page)."""
     attempt = exam_attempt(request, attempt_id)
-    if refusal := refusal_for(attempt):
+    if refusal := exam_change_refusal(attempt):
         return exam_refused(request, attempt, question_id, refusal)
     question = attempt_question(attempt, question_id)
     form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
@@ -128,7 +122,7 @@ def exam_answer(request, attempt_id, question_id):
 def exam_clear(request, attempt_id, question_id):
     """Take an answer back, so the question counts as unanswered."""
     attempt = exam_attempt(request, attempt_id)
-    if refusal := refusal_for(attempt):
+    if refusal := exam_change_refusal(attempt):
         return exam_refused(request, attempt, question_id, refusal)
     question = attempt_question(attempt, question_id)
     try:
@@ -144,7 +138,7 @@ def exam_clear(request, attempt_id, question_id):
 def exam_flag(request, attempt_id, question_id):
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
     attempt = exam_attempt(request, attempt_id)
-    if refusal := refusal_for(attempt):
+    if refusal := exam_change_refusal(attempt):
         return exam_refused(request, attempt, question_id, refusal)
     question = attempt_question(attempt, question_id)
     flagged = request.POST.get("flagged")
@@ -181,17 +175,6 @@ def exam_review(request, attempt_id):
         "flagged": [item for item in items if item.is_flagged],
     }
     return render(request, "quizzes/exam_review.html", context)
-
-
-def refusal_for(attempt: Attempt) -> AnswerRefused | None:
-    """Why the exam takes no more changes, or None if it does."""
-    if not attempt.is_exam:
-        return NotAnExam()
-    if attempt.ran_out_of_time:
-        return TimeIsUp()
-    if attempt.is_finished:
-        return AttemptAlreadyFinished()
-    return None
 
 
 def exam_refused(request, attempt: Attempt, question_id: int, refusal: AnswerRefused):
