@@ -12,8 +12,8 @@ from django.utils import timezone
 from quizzes import querysets
 
 # Every question is worth the same whole number of points, large enough that a multiple-select
-# question's partial credit is a whole number too (the rules: quizzes/services/attempts.py,
-# answer_points, and the scoring page). Changing it means rescaling stored points in a migration.
+# question's partial credit is a whole number too (the rules: quizzes/scoring.py and the scoring
+# page). Changing it means rescaling stored points in a migration.
 POINTS_PER_QUESTION = 10
 
 # Exam time limits beyond a working day are typing mistakes.

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from quizzes.models import Question, ReviewCard
 from quizzes.services.attempts import answer_submit, attempt_start
-from quizzes.services.review import first_intervals, rating_for, review_card_record
+from quizzes.services.review import review_card_record
 from tests.factories import make_question, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
@@ -36,21 +36,6 @@ def clock(monkeypatch):
         monkeypatch.setattr(timezone, "now", lambda: moment)
 
     return set_to
-
-
-@pytest.mark.parametrize(
-    ("is_correct", "confidence", "rating"),
-    [
-        (False, "", Rating.AGAIN),
-        (False, "high", Rating.AGAIN),
-        (True, "low", Rating.HARD),
-        (True, "medium", Rating.GOOD),
-        (True, "", Rating.GOOD),
-        (True, "high", Rating.EASY),
-    ],
-)
-def test_an_answer_rates_its_card_by_correctness_and_confidence(is_correct, confidence, rating):
-    assert rating_for(is_correct=is_correct, confidence=confidence) == rating
 
 
 @pytest.mark.parametrize(
@@ -139,9 +124,3 @@ def test_each_trainee_has_their_own_card(trainee, other_trainee, question):
 
     assert ReviewCard.objects.get(user=trainee).due == on(6)
     assert ReviewCard.objects.get(user=other_trainee).due == on(13)
-
-
-def test_first_intervals_are_what_the_scoring_page_promises():
-    days = {rating: interval.days for rating, interval in first_intervals().items()}
-
-    assert days == {Rating.AGAIN: 1, Rating.HARD: 1, Rating.GOOD: 2, Rating.EASY: 8}

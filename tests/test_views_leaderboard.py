@@ -350,7 +350,7 @@ def test_the_scoring_page_states_how_answers_rate_review_cards_and_the_first_int
     html = client.get(reverse("scoring")).content.decode()
 
     section = html.split('id="spaced-repetition"')[1].split("</section>")[0]
-    # The intervals come from the scheduler itself (quizzes/services/review.py, first_intervals).
+    # The intervals come from the scheduler itself (quizzes/scoring.py, first_intervals).
     assert "<tr><td>Wrong (partial credit counts as wrong)</td><td>Again</td><td>the next day</td></tr>" in section
     assert "<tr><td>Right, with low confidence (“a guess”)</td><td>Hard</td><td>the next day</td></tr>" in section
     assert "<tr><td>Right, with medium confidence or none given</td><td>Good</td><td>after 2 days</td></tr>" in section

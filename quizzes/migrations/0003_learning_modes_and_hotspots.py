@@ -33,7 +33,7 @@ def answers_so_far_become_review_cards(apps, schema_editor):
     # scheduler and ratings as new answers (no answer had a confidence yet).
     import fsrs
 
-    from quizzes.services.review import SCHEDULER, rating_for
+    from quizzes.scoring import SCHEDULER, rating_for
 
     Response = apps.get_model("quizzes", "Response")
     ReviewCard = apps.get_model("quizzes", "ReviewCard")

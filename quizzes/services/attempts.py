@@ -1,12 +1,6 @@
 """Taking a quiz: starting an attempt, answering its questions, finishing it.
 
-The scoring rules (also on the scoring page, quizzes/templates/quizzes/scoring.html):
-- every question is worth POINTS_PER_QUESTION (10) points;
-- single best answer and true/false: all 10 for the right option, 0 otherwise;
-- multiple select: 10 x (right options chosen - wrong options chosen) / right options, rounded
-  down, never below 0. Exactly the right options earn all 10, and only they count as "correct";
-- hotspot: all 10 for a point inside any target region, or for "No abnormality" when the question
-  has no target regions; 0 otherwise;
+How an answer scores is quizzes/scoring.py's to say; this module records it:
 - an attempt's score is the sum of its responses' points, out of 10 x its questions;
 - a trainee's first attempt at a quiz counts for the leaderboard (Attempt.is_ranked): a tutor answer
   when it is recorded, an exam's answers when the exam finishes; later attempts and practice sets
@@ -23,13 +17,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from quizzes import hotspots
 from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, User
 from quizzes.refusals import AlreadyAnswered, ModeNotOffered, QuestionNotOpenYet, tutor_answer_refusal
+from quizzes.scoring import Answer, Point, answer_scored, rating_for
 from quizzes.services.leaderboard import leaderboard_count_response
-from quizzes.services.review import rating_for, review_card_record
-
-type Point = tuple[float, float]
+from quizzes.services.review import review_card_record
 
 
 @dataclass(frozen=True)
@@ -74,47 +66,6 @@ def attempt_questions_add(*, attempt: Attempt, question_ids: Sequence[int]) -> N
     )
 
 
-def answer_is_correct(*, question: Question, chosen: Collection[Choice]) -> bool:
-    """Right means exactly the right options: all of them, and nothing else."""
-    right_ids = {choice.pk for choice in question.choices.all() if choice.is_correct}
-    return {choice.pk for choice in chosen} == right_ids
-
-
-def answer_points(*, question: Question, chosen: Collection[Choice]) -> int:
-    """Whole points for an answer: all or nothing, except partial credit for multiple select."""
-    right_ids = {choice.pk for choice in question.choices.all() if choice.is_correct}
-    chosen_ids = {choice.pk for choice in chosen}
-    if not question.is_multiple or not right_ids:
-        return POINTS_PER_QUESTION if chosen_ids == right_ids else 0
-    return partial_credit(
-        right_chosen=len(chosen_ids & right_ids), wrong_chosen=len(chosen_ids - right_ids), right_options=len(right_ids)
-    )
-
-
-def partial_credit(*, right_chosen: int, wrong_chosen: int, right_options: int) -> int:
-    """Multiple select: POINTS_PER_QUESTION x (right chosen - wrong chosen) / right options, rounded
-    down and never below 0. Each wrong pick cancels a right one, so ticking every option earns
-    nothing; with two right options one right pick earns 5 of 10, with three 3 and then 6."""
-    return max(0, POINTS_PER_QUESTION * (right_chosen - wrong_chosen) // right_options)
-
-
-def hotspot_is_correct(*, question: Question, point: Point | None) -> bool:
-    """A point inside any target region is right; no point ("No abnormality") is right only when
-    the question has no target regions."""
-    regions = list(question.regions.all())
-    if point is None:
-        return not regions
-    return any(hotspots.contains(region.shape, region.geometry, *point) for region in regions)
-
-
-def answer_scored(*, question: Question, chosen: Collection[Choice], point: Point | None) -> tuple[bool, int]:
-    """(is_correct, points) for an answer to any kind of question."""
-    if question.is_hotspot:
-        is_correct = hotspot_is_correct(question=question, point=point)
-        return is_correct, POINTS_PER_QUESTION if is_correct else 0
-    return answer_is_correct(question=question, chosen=chosen), answer_points(question=question, chosen=chosen)
-
-
 def answer_submit(
     *,
     attempt: Attempt,
@@ -137,7 +88,7 @@ def answer_submit(
         raise QuestionNotOpenYet()
 
     now = timezone.now()
-    is_correct, points = answer_scored(question=question, chosen=chosen, point=point)
+    is_correct, points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
     since = attempt.last_answered_at or attempt.started_at
     try:
         with transaction.atomic():

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from quizzes.models import Attempt, AttemptQuestion, Choice, Question, Response
 from quizzes.refusals import TimeIsUp, exam_change_refusal
-from quizzes.services.attempts import Point, answer_scored, attempt_expire_if_due
+from quizzes.scoring import Answer, Point, answer_scored
+from quizzes.services.attempts import attempt_expire_if_due
 
 
 def exam_answer_save(
@@ -30,7 +31,7 @@ def exam_answer_save(
     """
     if any(choice.question_id != question.pk for choice in chosen):
         raise ValueError("The options must belong to the question.")
-    is_correct, points = answer_scored(question=question, chosen=chosen, point=point)
+    is_correct, points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
     point_x, point_y = point if point else (None, None)
     with exam_open_for_change(attempt) as (locked, now):
         if not locked.items.filter(question=question).exists():

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.forms import LeaderboardSettingsForm
 from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, Quiz, ReviewCard, User
-from quizzes.services.attempts import partial_credit
+from quizzes.scoring import first_intervals, partial_credit
 from quizzes.services.leaderboard import leaderboard_settings_update
-from quizzes.services.review import first_intervals
 
 TOP = 20
 EDUCATOR_PERMISSION = "quizzes.view_response"
@@ -220,7 +219,7 @@ def scoring(request):
     )
 
 
-# Which answers give which rating: the rule itself is quizzes/services/review.py, rating_for.
+# Which answers give which rating: the rule itself is quizzes/scoring.py, rating_for.
 ANSWER_RATINGS = [
     ("Wrong (partial credit counts as wrong)", ReviewCard.Rating.AGAIN),
     ("Right, with low confidence (“a guess”)", ReviewCard.Rating.HARD),
