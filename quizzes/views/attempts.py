@@ -11,21 +11,8 @@ from quizzes.models import Attempt, Question, Quiz
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, ModeNotOffered, tutor_answer_refusal
-from quizzes.services.attempts import answer_submit, attempt_expire_if_due, attempt_finish, attempt_start
-
-
-def owned_attempt(request, attempt_id) -> Attempt:
-    return get_object_or_404(Attempt.objects.owned_by(request.user).select_related("quiz"), pk=attempt_id)
-
-
-def current_attempt(request, attempt_id) -> Attempt:
-    """The trainee's attempt, finished first if it is an exam whose time is up: the server enforces the limit."""
-    return attempt_expire_if_due(attempt=owned_attempt(request, attempt_id))
-
-
-def attempt_question(attempt, question_id) -> Question:
-    """One of the attempt's questions, with `position` (its number in the attempt) and what it renders."""
-    return get_object_or_404(Question.objects.for_display().in_attempt(attempt), pk=question_id)
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.views.lookups import attempt_question, current_attempt
 
 
 def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:

@@ -18,16 +18,10 @@ from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, exam_change_refusal
-from quizzes.services.attempts import attempt_expire_if_due
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from quizzes.views.attempts import attempt_question, owned_attempt
+from quizzes.views.lookups import attempt_question, current_attempt
 
 TEMPLATE = "quizzes/exam_question.html"
-
-
-def exam_attempt(request, attempt_id) -> Attempt:
-    """The trainee's attempt, finished first if it is an exam whose time is up."""
-    return attempt_expire_if_due(attempt=owned_attempt(request, attempt_id))
 
 
 def elsewhere(attempt: Attempt):
@@ -85,7 +79,7 @@ def exam_question_context(attempt: Attempt, question: Question, *, form, items=N
 @require_GET
 @login_required
 def exam_question(request, attempt_id, question_id):
-    attempt = exam_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if away := elsewhere(attempt):
         return away
     question = attempt_question(attempt, question_id)
@@ -98,7 +92,7 @@ def exam_question(request, attempt_id, question_id):
 @rate_limited("answer", back_to="exam_question")
 def exam_answer(request, attempt_id, question_id):
     """Save the answer and go on to the next question (or, after the last, to the review page)."""
-    attempt = exam_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if refusal := exam_change_refusal(attempt):
         return exam_refused(request, attempt, question_id, refusal)
     question = attempt_question(attempt, question_id)
@@ -121,7 +115,7 @@ def exam_answer(request, attempt_id, question_id):
 @login_required
 def exam_clear(request, attempt_id, question_id):
     """Take an answer back, so the question counts as unanswered."""
-    attempt = exam_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if refusal := exam_change_refusal(attempt):
         return exam_refused(request, attempt, question_id, refusal)
     question = attempt_question(attempt, question_id)
@@ -137,7 +131,7 @@ def exam_clear(request, attempt_id, question_id):
 @login_required
 def exam_flag(request, attempt_id, question_id):
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
-    attempt = exam_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if refusal := exam_change_refusal(attempt):
         return exam_refused(request, attempt, question_id, refusal)
     question = attempt_question(attempt, question_id)
@@ -163,7 +157,7 @@ def exam_flag(request, attempt_id, question_id):
 @login_required
 def exam_review(request, attempt_id):
     """ "Submit all": what is still unanswered or flagged, then the confirmation."""
-    attempt = exam_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if away := elsewhere(attempt):
         return away
     items = exam_items(attempt)
