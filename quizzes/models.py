@@ -472,6 +472,8 @@ class LeaderboardEntry(models.Model):
     objects = querysets.LeaderboardEntryQuerySet.as_manager()
 
     ALL_TIME = "all"
+    # How many rows a board shows from its top (the viewer's own row follows if it is further down).
+    TOP = 20
 
     class Meta:
         verbose_name_plural = "leaderboard entries"
