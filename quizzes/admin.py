@@ -283,8 +283,7 @@ class QuestionAdmin(admin.ModelAdmin):
             context |= {
                 "response": Response(
                     is_correct=is_correct,
-                    point_x=point[0] if point else None,
-                    point_y=point[1] if point else None,
+                    point=point,
                 ),
                 "chosen_ids": {choice.pk for choice in chosen},
             }

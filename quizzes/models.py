@@ -408,6 +408,16 @@ class Response(models.Model):
     def has_point(self) -> bool:
         return self.point_x is not None
 
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Where the trainee clicked as (x, y), or None for "No abnormality" (and questions with options)."""
+        return (self.point_x, self.point_y) if self.has_point else None
+
+    @point.setter
+    def point(self, point: tuple[float, float] | None) -> None:
+        # Also a keyword of Response(...) and Response.objects.create(...): Django sets properties given there.
+        self.point_x, self.point_y = point if point is not None else (None, None)
+
 
 class ReviewCard(models.Model):
     """A question as one trainee's spaced-repetition card, scheduled by FSRS (the `fsrs` package).

@@ -97,8 +97,7 @@ def answer_submit(
             response = Response.objects.create(
                 attempt=attempt,
                 question=question,
-                point_x=point[0] if point else None,
-                point_y=point[1] if point else None,
+                point=point,
                 is_correct=is_correct,
                 points=points,
                 confidence=confidence,

@@ -32,7 +32,6 @@ def exam_answer_save(
     if any(choice.question_id != question.pk for choice in chosen):
         raise ValueError("The options must belong to the question.")
     is_correct, points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
-    point_x, point_y = point if point else (None, None)
     with exam_open_for_change(attempt) as (locked, now):
         if not locked.items.filter(question=question).exists():
             raise ValueError("The question must be one of the attempt's questions.")
@@ -43,15 +42,14 @@ def exam_answer_save(
                 question=question,
                 is_correct=is_correct,
                 points=points,
-                point_x=point_x,
-                point_y=point_y,
+                point=point,
                 answered_at=now,
                 # The time since the previous save: exam questions are not taken in one order.
                 seconds_taken=max(0, round((now - (locked.last_answered_at or locked.started_at)).total_seconds())),
             )
         else:
             response.is_correct, response.points, response.answered_at = is_correct, points, now
-            response.point_x, response.point_y = point_x, point_y
+            response.point = point
             response.save(update_fields=["is_correct", "points", "answered_at", "point_x", "point_y"])
             Response.chosen.through.objects.filter(response=response).delete()
         Response.chosen.through.objects.bulk_create(
