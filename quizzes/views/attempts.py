@@ -1,13 +1,16 @@
 """Taking a quiz: start, one question at a time with instant feedback, finish, summary."""
 
+from collections.abc import Collection
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import answer_form_for
-from quizzes.models import Attempt, Question, Quiz
+from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
+from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, ModeNotOffered, tutor_answer_refusal
@@ -19,7 +22,15 @@ def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
     return reverse("question_show", args=[attempt.pk, question.pk]) + anchor
 
 
-def question_context(attempt, question, *, form=None, response=None, chosen_ids=frozenset(), notice=""):
+def question_context(
+    attempt: Attempt,
+    question: Question,
+    *,
+    form: AnswerForm | HotspotAnswerForm | None = None,
+    response: Response | None = None,
+    chosen_ids: Collection[int] = frozenset(),
+    notice: str = "",
+) -> dict:
     """What the question page and its partials need, in a fixed number of queries."""
     tally = attempt.responses.tally()
     context = {
@@ -46,7 +57,7 @@ def question_context(attempt, question, *, form=None, response=None, chosen_ids=
 
 @require_POST
 @login_required
-def start(request, slug):
+def start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
     mode = Attempt.Mode.EXAM if request.POST.get("mode") == Attempt.Mode.EXAM else Attempt.Mode.TUTOR
     try:
@@ -59,7 +70,7 @@ def start(request, slug):
 
 @require_GET
 @login_required
-def resume(request, attempt_id):
+def resume(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     if attempt.is_finished:
         return redirect("attempt_summary", attempt.pk)
@@ -81,7 +92,7 @@ def resume(request, attempt_id):
 
 @require_GET
 @login_required
-def question_show(request, attempt_id, question_id):
+def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     if attempt.is_exam:
         return redirect("exam_question", attempt.pk, question_id)  # which sends a finished exam to its results
@@ -107,7 +118,7 @@ def question_show(request, attempt_id, question_id):
 @require_POST
 @login_required
 @rate_limited("answer", back_to="question_show")
-def answer(request, attempt_id, question_id):
+def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     question = get_object_or_404(
         Question.objects.for_display().in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED), pk=question_id
@@ -135,7 +146,7 @@ def answer(request, attempt_id, question_id):
     return render(request, "quizzes/question.html#answered", context)
 
 
-def answer_refused(request, attempt, question, refusal):
+def answer_refused(request: HttpRequest, attempt: Attempt, question: Question, refusal: AnswerRefused) -> HttpResponse:
     """409: nothing was recorded. Shows the answer already given, if there is one, and says why.
 
     An exam's answers stay hidden until it ends, so an exam is only told where its answers go.
@@ -163,7 +174,7 @@ def answer_refused(request, attempt, question, refusal):
 
 @require_POST
 @login_required
-def finish(request, attempt_id):
+def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     # An exam submitted after its time is up finishes as of its deadline, not now.
     attempt = attempt_finish(attempt=current_attempt(request, attempt_id))
     return redirect("attempt_summary", attempt.pk)
@@ -171,7 +182,7 @@ def finish(request, attempt_id):
 
 @require_GET
 @login_required
-def summary(request, attempt_id):
+def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     if not attempt.is_finished:
         return redirect("attempt_resume", attempt.pk)

@@ -8,12 +8,13 @@ Every view first finishes an exam whose time is up, then sends a finished attemp
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import answer_form_for
+from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
 from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
@@ -24,7 +25,7 @@ from quizzes.views.lookups import attempt_question, current_attempt
 TEMPLATE = "quizzes/exam_question.html"
 
 
-def elsewhere(attempt: Attempt):
+def elsewhere(attempt: Attempt) -> HttpResponse | None:
     """Where a page request goes when the exam pages have nothing to show, or None."""
     if attempt.is_finished:
         return redirect("attempt_summary", attempt.pk)
@@ -48,7 +49,13 @@ def timer_context(attempt: Attempt) -> dict:
     return {"attempt": attempt, "quiz": attempt.quiz, "now": now, "remaining": attempt.deadline - now}
 
 
-def exam_question_context(attempt: Attempt, question: Question, *, form, items=None) -> dict:
+def exam_question_context(
+    attempt: Attempt,
+    question: Question,
+    *,
+    form: AnswerForm | HotspotAnswerForm,
+    items: list[AttemptQuestion] | None = None,
+) -> dict:
     """What the exam question page renders. Deliberately no Response: only which options are saved."""
     items = exam_items(attempt) if items is None else items
     by_position = {item.position: item for item in items}
@@ -78,7 +85,7 @@ def exam_question_context(attempt: Attempt, question: Question, *, form, items=N
 
 @require_GET
 @login_required
-def exam_question(request, attempt_id, question_id):
+def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     if away := elsewhere(attempt):
         return away
@@ -90,7 +97,7 @@ def exam_question(request, attempt_id, question_id):
 @require_POST
 @login_required
 @rate_limited("answer", back_to="exam_question")
-def exam_answer(request, attempt_id, question_id):
+def exam_answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     """Save the answer and go on to the next question (or, after the last, to the review page)."""
     attempt = current_attempt(request, attempt_id)
     if refusal := exam_change_refusal(attempt):
@@ -113,7 +120,7 @@ def exam_answer(request, attempt_id, question_id):
 
 @require_POST
 @login_required
-def exam_clear(request, attempt_id, question_id):
+def exam_clear(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     """Take an answer back, so the question counts as unanswered."""
     attempt = current_attempt(request, attempt_id)
     if refusal := exam_change_refusal(attempt):
@@ -129,7 +136,7 @@ def exam_clear(request, attempt_id, question_id):
 
 @require_POST
 @login_required
-def exam_flag(request, attempt_id, question_id):
+def exam_flag(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
     attempt = current_attempt(request, attempt_id)
     if refusal := exam_change_refusal(attempt):
@@ -155,7 +162,7 @@ def exam_flag(request, attempt_id, question_id):
 
 @require_GET
 @login_required
-def exam_review(request, attempt_id):
+def exam_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """ "Submit all": what is still unanswered or flagged, then the confirmation."""
     attempt = current_attempt(request, attempt_id)
     if away := elsewhere(attempt):
@@ -171,7 +178,7 @@ def exam_review(request, attempt_id):
     return render(request, "quizzes/exam_review.html", context)
 
 
-def exam_refused(request, attempt: Attempt, question_id: int, refusal: AnswerRefused):
+def exam_refused(request: HttpRequest, attempt: Attempt, question_id: int, refusal: AnswerRefused) -> HttpResponse:
     """Nothing was changed. htmx gets a 409 fragment saying why; a page goes where it can say so."""
     if request.htmx:
         return render(request, f"{TEMPLATE}#refused", {"attempt": attempt, "notice": str(refusal)}, status=409)

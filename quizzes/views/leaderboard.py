@@ -3,11 +3,12 @@ leaderboard settings."""
 
 import csv
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +53,7 @@ class Row:
     entry: LeaderboardEntry
 
 
-def board_from(request) -> tuple[Board, list[Quiz]]:
+def board_from(request: HttpRequest) -> tuple[Board, list[Quiz]]:
     """The board the query string asks for, and for the per-quiz board the quizzes to choose from."""
     kind = request.GET.get("board", "all")
     if kind == "all":
@@ -93,7 +94,7 @@ def row_for(rank: int, entry: LeaderboardEntry, *, viewer: User, is_educator: bo
 
 @require_GET
 @login_required
-def leaderboard(request):
+def leaderboard(request: HttpRequest) -> HttpResponse:
     """The top of a board and the viewer's own row, in the same queries at any cohort size:
     the top rows come from the rank index, and the viewer's rank is one indexed count."""
     board, quizzes = board_from(request)
@@ -124,7 +125,7 @@ def leaderboard(request):
     return response
 
 
-def csv_cell(value) -> str:
+def csv_cell(value: object) -> str:
     """A cell a spreadsheet shows as text: display names are typed by trainees, so one starting with
     =, +, - or @ must not run as a formula when an educator opens the file."""
     text = str(value)
@@ -134,19 +135,19 @@ def csv_cell(value) -> str:
 class Echo:
     """What csv.writer writes to when each line is handed straight to a streaming response."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
 @require_GET
 @permission_required(EDUCATOR_PERMISSION, raise_exception=True)
-def leaderboard_export(request):
+def leaderboard_export(request: HttpRequest) -> StreamingHttpResponse:
     """The whole board as CSV, streamed in rank order, with usernames: for educators only."""
     board, _ = board_from(request)
     writer = csv.writer(Echo())
     header = ["rank", "display_name", "username", "hidden", "points", "accuracy_percent", "answered", "correct"]
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield writer.writerow(header)
         entries = LeaderboardEntry.objects.on_board(board.key).select_related("user").in_rank_order()
         for rank, entry in entries.standings():
@@ -173,7 +174,7 @@ def leaderboard_export(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def leaderboard_settings(request):
+def leaderboard_settings(request: HttpRequest) -> HttpResponse:
     initial = {"display_name": request.user.display_name, "hide_from_leaderboard": request.user.hide_from_leaderboard}
     form = LeaderboardSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
