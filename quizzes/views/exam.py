@@ -2,7 +2,7 @@
 and the time limit enforced here whatever the trainee's page shows.
 
 Nothing here renders correctness: no verdict, points, score, explanation or rationale reaches an exam
-page before the attempt is finished (tests/test_views_exam.py renders every page and fragment to check).
+page before the attempt is finished (tests/views/test_exam.py renders every page and fragment to check).
 Every view first finishes an exam whose time is up, then sends a finished attempt to its results.
 """
 

@@ -8,18 +8,13 @@ from django.urls import reverse
 from quizzes.models import Attempt, Question, Response
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
-from tests.factories import make_question, make_quiz, right_choices, wrong_choices
+from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def label_of(attempt, question, choice):
     return next(option.label for option in presented_options(question, attempt.pk) if option.choice == choice)
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices"))
 
 
 def answer_url(attempt, question):

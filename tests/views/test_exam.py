@@ -17,11 +17,10 @@ from quizzes.models import Attempt, AttemptQuestion, HotspotRegion, LeaderboardE
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_save, exam_flag_set
-from tests.factories import make_question, make_quiz, right_choices, time_is, wrong_choices
-from tests.test_no_answer_leakage import option_blocks_without_their_text
+from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices, time_is, wrong_choices
+from tests.views.test_no_answer_leakage import option_blocks_without_their_text
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 EXAM = Attempt.Mode.EXAM
 
 
@@ -33,10 +32,6 @@ def exam_quiz(db):
 @pytest.fixture
 def exam(trainee, exam_quiz):
     return attempt_start(user=trainee, quiz=exam_quiz, mode=EXAM)
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices", "regions"))
 
 
 def label_of(attempt, question, choice):

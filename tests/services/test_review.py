@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from quizzes.models import Question, ReviewCard
 from quizzes.services.attempts import answer_submit, attempt_start
@@ -26,16 +25,6 @@ def on(day, hour=9):
 @pytest.fixture
 def question(quiz):
     return quiz.questions.in_quiz_order().prefetch_related("choices").first()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the moment answers are given (answer_submit asks django.utils.timezone.now)."""
-
-    def set_to(moment):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return set_to
 
 
 @pytest.mark.parametrize(
@@ -68,9 +57,9 @@ def test_a_card_rated_good_and_reviewed_when_due_comes_back_later_by_rating(trai
     ("right", "confidence", "due"),
     [(False, "", on(6)), (True, "low", on(6)), (True, "medium", on(7)), (True, "", on(7)), (True, "high", on(13))],
 )
-def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, clock, right, confidence, due):
+def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, travel, right, confidence, due):
     attempt = attempt_start(user=trainee, quiz=quiz)
-    clock(FIRST_REVIEW)
+    travel(FIRST_REVIEW)
 
     answer_submit(
         attempt=attempt,
@@ -82,10 +71,10 @@ def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, cl
     assert ReviewCard.objects.get(user=trainee, question=question).due == due
 
 
-def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, clock):
-    clock(FIRST_REVIEW)
+def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, travel):
+    travel(FIRST_REVIEW)
     answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, chosen=right_choices(question))
-    clock(SECOND_REVIEW)
+    travel(SECOND_REVIEW)
 
     answer_submit(
         attempt=attempt_start(user=trainee, quiz=quiz),
@@ -99,7 +88,7 @@ def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, c
     assert card.reviews == 2 and card.last_rating == Rating.EASY and card.last_review == SECOND_REVIEW
 
 
-def test_partial_credit_counts_as_wrong(trainee, quiz, clock):
+def test_partial_credit_counts_as_wrong(trainee, quiz, travel):
     question = make_question(
         quiz=quiz,
         order=9,
@@ -109,7 +98,7 @@ def test_partial_credit_counts_as_wrong(trainee, quiz, clock):
     attempt = attempt_start(user=trainee, quiz=quiz)
     for earlier in quiz.questions.in_quiz_order().prefetch_related("choices")[:3]:
         answer_submit(attempt=attempt, question=earlier, chosen=right_choices(earlier))
-    clock(FIRST_REVIEW)
+    travel(FIRST_REVIEW)
 
     result = answer_submit(attempt=attempt, question=question, chosen=right_choices(question)[:1], confidence="high")
 

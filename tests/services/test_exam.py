@@ -9,7 +9,7 @@ from quizzes.models import Attempt, AttemptQuestion, LeaderboardEntry, Response,
 from quizzes.refusals import AttemptAlreadyFinished, ModeNotOffered, NotAnExam, TimeIsUp
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from tests.factories import make_quiz, right_choices, time_is, wrong_choices
+from tests.factories import make_quiz, questions_of, right_choices, time_is, wrong_choices
 
 pytestmark = pytest.mark.django_db
 EXAM = Attempt.Mode.EXAM
@@ -23,10 +23,6 @@ def exam_quiz(db):
 @pytest.fixture
 def exam(trainee, exam_quiz):
     return attempt_start(user=trainee, quiz=exam_quiz, mode=EXAM)
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices", "regions"))
 
 
 def test_the_educators_time_limit_sets_the_exams_deadline(trainee, exam_quiz):
