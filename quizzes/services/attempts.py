@@ -88,24 +88,13 @@ def answer_submit(
         raise QuestionNotOpenYet()
 
     now = timezone.now()
-    is_correct, points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
-    since = attempt.last_answered_at or attempt.started_at
+    answer = Answer(chosen=chosen, point=point)
     try:
         with transaction.atomic():
             # The unique constraint on (attempt, question), not a prior read, decides which of two
             # simultaneous submissions wins: the loser's insert fails and nothing of it is kept.
-            response = Response.objects.create(
-                attempt=attempt,
-                question=question,
-                point=point,
-                is_correct=is_correct,
-                points=points,
-                confidence=confidence,
-                answered_at=now,
-                seconds_taken=max(0, round((now - since).total_seconds())),
-            )
-            Response.chosen.through.objects.bulk_create(
-                [Response.chosen.through(response=response, choice=choice) for choice in chosen]
+            response = response_create(
+                attempt=attempt, question=question, answer=answer, now=now, confidence=confidence
             )
             Attempt.objects.filter(pk=attempt.pk).update(last_answered_at=now)
             response_counted(attempt=attempt, response=response)
@@ -116,6 +105,33 @@ def answer_submit(
         raise
     attempt.last_answered_at = now
     return AnswerResult(response=response, chosen_ids=frozenset(c.pk for c in chosen))
+
+
+def response_create(
+    *, attempt: Attempt, question: Question, answer: Answer, now: datetime.datetime, confidence: str = ""
+) -> Response:
+    """Insert an answer, scored, with the options it chose. Its time taken counts from the attempt's
+    previous answer, or its start (exam questions are not taken in one order: the previous save)."""
+    is_correct, points = answer_scored(question=question, answer=answer)
+    response = Response.objects.create(
+        attempt=attempt,
+        question=question,
+        point=answer.point,
+        is_correct=is_correct,
+        points=points,
+        confidence=confidence,
+        answered_at=now,
+        seconds_taken=max(0, round((now - (attempt.last_answered_at or attempt.started_at)).total_seconds())),
+    )
+    response_chosen_set(response=response, chosen=answer.chosen)
+    return response
+
+
+def response_chosen_set(*, response: Response, chosen: Collection[Choice]) -> None:
+    """Record the options an answer chose (a response just inserted, or one whose options were cleared)."""
+    Response.chosen.through.objects.bulk_create(
+        [Response.chosen.through(response=response, choice=choice) for choice in chosen]
+    )
 
 
 def response_counted(*, attempt: Attempt, response: Response) -> None:

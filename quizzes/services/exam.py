@@ -16,7 +16,7 @@ from django.utils import timezone
 from quizzes.models import Attempt, AttemptQuestion, Choice, Question, Response
 from quizzes.refusals import TimeIsUp, exam_change_refusal
 from quizzes.scoring import Answer, Point, answer_scored
-from quizzes.services.attempts import attempt_expire_if_due
+from quizzes.services.attempts import attempt_expire_if_due, response_chosen_set, response_create
 
 
 def exam_answer_save(
@@ -31,30 +31,19 @@ def exam_answer_save(
     """
     if any(choice.question_id != question.pk for choice in chosen):
         raise ValueError("The options must belong to the question.")
-    is_correct, points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
+    answer = Answer(chosen=chosen, point=point)
     with exam_open_for_change(attempt) as (locked, now):
         if not locked.items.filter(question=question).exists():
             raise ValueError("The question must be one of the attempt's questions.")
         response = Response.objects.filter(attempt=locked, question=question).first()
         if response is None:
-            response = Response.objects.create(
-                attempt=locked,
-                question=question,
-                is_correct=is_correct,
-                points=points,
-                point=point,
-                answered_at=now,
-                # The time since the previous save: exam questions are not taken in one order.
-                seconds_taken=max(0, round((now - (locked.last_answered_at or locked.started_at)).total_seconds())),
-            )
+            response = response_create(attempt=locked, question=question, answer=answer, now=now)
         else:
-            response.is_correct, response.points, response.answered_at = is_correct, points, now
-            response.point = point
+            response.is_correct, response.points = answer_scored(question=question, answer=answer)
+            response.answered_at, response.point = now, point
             response.save(update_fields=["is_correct", "points", "answered_at", "point_x", "point_y"])
             Response.chosen.through.objects.filter(response=response).delete()
-        Response.chosen.through.objects.bulk_create(
-            [Response.chosen.through(response=response, choice=choice) for choice in chosen]
-        )
+            response_chosen_set(response=response, chosen=chosen)
         Attempt.objects.filter(pk=locked.pk).update(last_answered_at=now)
     attempt.last_answered_at = now
     return response

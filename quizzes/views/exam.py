@@ -6,6 +6,9 @@ page before the attempt is finished (tests/views/test_exam.py renders every page
 Every view first finishes an exam whose time is up, then sends a finished attempt to its results.
 """
 
+import functools
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -83,6 +86,25 @@ def exam_question_context(
     }
 
 
+def exam_change(view: Callable[[HttpRequest, Attempt, Question], HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the views that change an exam: they get the attempt and the question, and nothing of them
+    runs once the exam takes no more changes. The refusal is asked before the form is read, so a
+    finished exam says so rather than what was wrong with the form; the service asks again under its lock."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+        attempt = current_attempt(request, attempt_id)
+        if refusal := exam_change_refusal(attempt):
+            return exam_refused(request, attempt, question_id, refusal)
+        question = attempt_question(attempt, question_id)
+        try:
+            return view(request, attempt, question)
+        except AnswerRefused as refusal:
+            return exam_refused(request, attempt, question_id, refusal)
+
+    return wrapper
+
+
 @require_GET
 @login_required
 def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
@@ -97,22 +119,16 @@ def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
 @require_POST
 @login_required
 @rate_limited("answer", back_to="exam_question")
-def exam_answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+@exam_change
+def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
     """Save the answer and go on to the next question (or, after the last, to the review page)."""
-    attempt = current_attempt(request, attempt_id)
-    if refusal := exam_change_refusal(attempt):
-        return exam_refused(request, attempt, question_id, refusal)
-    question = attempt_question(attempt, question_id)
     form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
     if not form.is_valid():
         template = f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE
         return render(request, template, exam_question_context(attempt, question, form=form), status=422)
-    try:
-        exam_answer_save(
-            attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
-        )
-    except AnswerRefused as refusal:
-        return exam_refused(request, attempt, question_id, refusal)
+    exam_answer_save(
+        attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
+    )
     messages.success(request, f"Answer to question {question.position} saved.")
     next_id = attempt.items.filter(position=question.position + 1).values_list("question_id", flat=True).first()
     return redirect(exam_question_url(attempt, next_id) if next_id else reverse("exam_review", args=[attempt.pk]))
@@ -120,28 +136,19 @@ def exam_answer(request: HttpRequest, attempt_id: int, question_id: int) -> Http
 
 @require_POST
 @login_required
-def exam_clear(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+@exam_change
+def exam_clear(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
     """Take an answer back, so the question counts as unanswered."""
-    attempt = current_attempt(request, attempt_id)
-    if refusal := exam_change_refusal(attempt):
-        return exam_refused(request, attempt, question_id, refusal)
-    question = attempt_question(attempt, question_id)
-    try:
-        exam_answer_clear(attempt=attempt, question=question)
-    except AnswerRefused as refusal:
-        return exam_refused(request, attempt, question_id, refusal)
+    exam_answer_clear(attempt=attempt, question=question)
     messages.success(request, f"Answer to question {question.position} cleared: it counts as unanswered.")
     return redirect(exam_question_url(attempt, question.pk))
 
 
 @require_POST
 @login_required
-def exam_flag(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+@exam_change
+def exam_flag(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
-    attempt = current_attempt(request, attempt_id)
-    if refusal := exam_change_refusal(attempt):
-        return exam_refused(request, attempt, question_id, refusal)
-    question = attempt_question(attempt, question_id)
     flagged = request.POST.get("flagged")
     if flagged not in {"0", "1"}:
         form = answer_form_for(question, options=presented_options(question, attempt.pk))
@@ -149,10 +156,7 @@ def exam_flag(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRe
             "flag_error": "Say whether to flag the question (1) or take the flag off (0)."
         }
         return render(request, f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE, context, status=422)
-    try:
-        exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
-    except AnswerRefused as refusal:
-        return exam_refused(request, attempt, question_id, refusal)
+    exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
     if flagged == "1":
         messages.success(request, f"Question {question.position} flagged for review.")
     else:
