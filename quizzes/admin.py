@@ -27,7 +27,7 @@ from quizzes.images import image_prepare
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic, User
 from quizzes.options import presented_options
 from quizzes.rules import hotspot_problems, option_problems
-from quizzes.services.attempts import answer_scored
+from quizzes.scoring import Answer, answer_scored
 from quizzes.services.content import question_duplicate, quiz_duplicate, quiz_packs_save
 from quizzes.services.questions import question_image_set, question_regions_set
 
@@ -278,12 +278,11 @@ class QuestionAdmin(admin.ModelAdmin):
         }
         if request.method == "POST" and form.is_valid():
             chosen, point = form.cleaned_data["chosen"], form.cleaned_data.get("point")
-            is_correct, _points = answer_scored(question=question, chosen=chosen, point=point)
+            is_correct, _points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
             context |= {
                 "response": Response(
                     is_correct=is_correct,
-                    point_x=point[0] if point else None,
-                    point_y=point[1] if point else None,
+                    point=point,
                 ),
                 "chosen_ids": {choice.pk for choice in chosen},
             }

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from quizzes import hotspots
 from quizzes.downloads import csv_cell
 from quizzes.models import Attempt, Choice, Question, Quiz, Response
+from quizzes.scoring import regions_hit
 
 type ScoreMatrix = Sequence[Sequence[int]]
 
@@ -223,7 +223,7 @@ def click_map(question: Question, points: list[tuple[float, float] | None]) -> C
     None standing for "No abnormality"."""
     regions = list(question.regions.all())
     clicks = tuple(
-        HotspotClick(x, y, any(hotspots.contains(region.shape, region.geometry, x, y) for region in regions))
+        HotspotClick(x, y, bool(regions_hit(regions, (x, y))))
         for x, y in (point for point in points if point is not None)
     )
     return ClickMap(clicks=clicks, no_abnormality=sum(point is None for point in points))

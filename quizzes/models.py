@@ -12,8 +12,8 @@ from django.utils import timezone
 from quizzes import querysets
 
 # Every question is worth the same whole number of points, large enough that a multiple-select
-# question's partial credit is a whole number too (the rules: quizzes/services/attempts.py,
-# answer_points, and the scoring page). Changing it means rescaling stored points in a migration.
+# question's partial credit is a whole number too (the rules: quizzes/scoring.py and the scoring
+# page). Changing it means rescaling stored points in a migration.
 POINTS_PER_QUESTION = 10
 
 # Exam time limits beyond a working day are typing mistakes.
@@ -408,6 +408,16 @@ class Response(models.Model):
     def has_point(self) -> bool:
         return self.point_x is not None
 
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Where the trainee clicked as (x, y), or None for "No abnormality" (and questions with options)."""
+        return (self.point_x, self.point_y) if self.has_point else None
+
+    @point.setter
+    def point(self, point: tuple[float, float] | None) -> None:
+        # Also a keyword of Response(...) and Response.objects.create(...): Django sets properties given there.
+        self.point_x, self.point_y = point if point is not None else (None, None)
+
 
 class ReviewCard(models.Model):
     """A question as one trainee's spaced-repetition card, scheduled by FSRS (the `fsrs` package).
@@ -472,6 +482,8 @@ class LeaderboardEntry(models.Model):
     objects = querysets.LeaderboardEntryQuerySet.as_manager()
 
     ALL_TIME = "all"
+    # How many rows a board shows from its top (the viewer's own row follows if it is further down).
+    TOP = 20
 
     class Meta:
         verbose_name_plural = "leaderboard entries"

@@ -1,7 +1,11 @@
-"""Reads: every query the views make, named for what it returns."""
+"""Reads: every query the views make, named for what it returns.
+
+quizzes/models.py imports this module to build its managers, so this one never imports models back:
+a read that needs another model asks the app registry for it (apps.get_model)."""
 
 import datetime
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce, TruncWeek
@@ -58,8 +62,7 @@ class QuestionQuerySet(models.QuerySet):
         )
 
     def unanswered_in(self, attempt):
-        from quizzes.models import Response
-
+        Response = apps.get_model("quizzes", "Response")
         answered = Response.objects.filter(attempt=attempt, question=OuterRef("pk"))
         return self.in_attempt(attempt).exclude(Exists(answered))
 
@@ -67,8 +70,7 @@ class QuestionQuerySet(models.QuerySet):
         """The questions whose most recent final answer by `user` was wrong, in published quizzes (or in
         `quiz`), the most recent mistake first. A later right answer takes a question off; an exam's
         answers count once it has finished, when the trainee has seen them marked."""
-        from quizzes.models import Response
-
+        Response = apps.get_model("quizzes", "Response")
         latest = (
             Response.objects.final().filter(attempt__user=user, question=OuterRef("pk")).order_by("-answered_at", "-pk")
         )
@@ -118,8 +120,7 @@ class AttemptQuestionQuerySet(models.QuerySet):
 
     def with_answer_state(self):
         """Annotate `is_answered`: whether the attempt has a response to the item's question."""
-        from quizzes.models import Response
-
+        Response = apps.get_model("quizzes", "Response")
         answered = Response.objects.filter(attempt=OuterRef("attempt"), question=OuterRef("question"))
         return self.annotate(is_answered=Exists(answered))
 

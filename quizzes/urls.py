@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizzes.views import accounts, attempts, exam, leaderboard, pages, practice, progress
+from quizzes.views import accounts, attempts, exam, leaderboard, pages, practice, progress, scoring
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
     path("leaderboard/export.csv", leaderboard.leaderboard_export, name="leaderboard_export"),
     path("leaderboard/settings/", leaderboard.leaderboard_settings, name="leaderboard_settings"),
-    path("scoring/", leaderboard.scoring, name="scoring"),
+    path("scoring/", scoring.scoring, name="scoring"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,6 +1,9 @@
 """Fixtures shared by every test module."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import make_quiz, make_user
 
@@ -30,3 +33,13 @@ def quiz(db):
 def trainee_client(client, trainee):
     client.force_login(trainee)
     return client
+
+
+@pytest.fixture
+def travel(monkeypatch):
+    """Time travel: from the call on, timezone.now() (answers, the week shown) returns `moment`."""
+
+    def to(moment: datetime.datetime):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return to

@@ -8,10 +8,14 @@ from unittest import mock
 
 from PIL import Image
 
-from quizzes.models import Choice, Question, Quiz, Source, Topic, User
+from quizzes.models import Choice, Question, Quiz, ReviewCard, Source, Topic, User
 from quizzes.services.questions import question_image_set, question_regions_set
+from quizzes.services.review import review_card_record
 
 counter = itertools.count(1)
+
+# The header htmx sends with every request it makes: client.post(url, data, **HTMX).
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def make_user(username=None, display_name=None, password="a-long-test-password") -> User:
@@ -74,7 +78,8 @@ def make_question(*, quiz, order=1, kind=Question.Kind.SINGLE, options=None, sou
 
 
 def questions_of(quiz) -> list[Question]:
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices"))
+    """The quiz's questions in order, with what scoring an answer reads (options, hotspot regions)."""
+    return list(quiz.questions.in_quiz_order().prefetch_related("choices", "regions"))
 
 
 def take_quiz(user, quiz, verdicts):
@@ -94,6 +99,17 @@ def time_is(moment: datetime.datetime):
     """Time travel: everything that asks django.utils.timezone for now gets `moment`."""
     with mock.patch("django.utils.timezone.now", return_value=moment):
         yield
+
+
+def card_due(user, question, due: datetime.datetime) -> None:
+    """The user's review card for the question, due at `due` (reviewed once, the day before)."""
+    review_card_record(
+        user_id=user.pk,
+        question_id=question.pk,
+        rating=ReviewCard.Rating.AGAIN,
+        reviewed_at=due - datetime.timedelta(days=1),
+    )
+    ReviewCard.objects.filter(user=user, question=question).update(due=due)
 
 
 def right_choices(question):

@@ -29,7 +29,7 @@ from quizzes.analysis import (
 )
 from quizzes.models import Attempt, Question, Response
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
-from tests.factories import make_question, make_quiz, make_user, right_choices, wrong_choices
+from tests.factories import make_question, make_quiz, make_user, questions_of, right_choices, wrong_choices
 
 # Five respondents, three items, worked by hand.
 #
@@ -207,10 +207,6 @@ def test_review_thresholds_are_module_constants():
 
 
 # --- The database ----------------------------------------------------------------------------
-
-
-def questions_of(quiz) -> list[Question]:
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices"))
 
 
 def take(quiz, user=None, *, answers, finish=True) -> Attempt:

@@ -13,10 +13,9 @@ from django.urls import reverse
 from quizzes.models import Attempt, Response, User
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
-from tests.factories import make_quiz, make_user, right_choices
+from tests.factories import HTMX, make_quiz, make_user, questions_of, right_choices
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 requires_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -73,10 +72,6 @@ def client_for(user: User) -> Client:
 def right_label(attempt: Attempt, question) -> str:
     right = right_choices(question)[0]
     return next(option.label for option in presented_options(question, attempt.pk) if option.choice == right)
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices"))
 
 
 def assert_no_errors(results):

@@ -15,9 +15,7 @@ from quizzes.models import Response
 from quizzes.options import presented_options
 from quizzes.ratelimit import Rate, client_ip, rate_limit_hit
 from quizzes.services.attempts import attempt_start
-from tests.factories import make_quiz, make_user, right_choices
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.factories import HTMX, make_quiz, make_user, right_choices
 
 
 @pytest.fixture

@@ -1,12 +1,6 @@
 """Taking a quiz: starting an attempt, answering its questions, finishing it.
 
-The scoring rules (also on the scoring page, quizzes/templates/quizzes/scoring.html):
-- every question is worth POINTS_PER_QUESTION (10) points;
-- single best answer and true/false: all 10 for the right option, 0 otherwise;
-- multiple select: 10 x (right options chosen - wrong options chosen) / right options, rounded
-  down, never below 0. Exactly the right options earn all 10, and only they count as "correct";
-- hotspot: all 10 for a point inside any target region, or for "No abnormality" when the question
-  has no target regions; 0 otherwise;
+How an answer scores is quizzes/scoring.py's to say; this module records it:
 - an attempt's score is the sum of its responses' points, out of 10 x its questions;
 - a trainee's first attempt at a quiz counts for the leaderboard (Attempt.is_ranked): a tutor answer
   when it is recorded, an exam's answers when the exam finishes; later attempts and practice sets
@@ -23,43 +17,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from quizzes import hotspots
 from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, User
+from quizzes.refusals import AlreadyAnswered, ModeNotOffered, QuestionNotOpenYet, tutor_answer_refusal
+from quizzes.scoring import Answer, Point, answer_scored, rating_for
 from quizzes.services.leaderboard import leaderboard_count_response
-from quizzes.services.review import rating_for, review_card_record
-
-
-class AnswerRefused(Exception):
-    """The answer was not recorded; the message says why, in words for the trainee."""
-
-
-class AlreadyAnswered(AnswerRefused):
-    def __init__(self):
-        super().__init__("You have already answered this question; your first answer stands.")
-
-
-class AttemptAlreadyFinished(AnswerRefused):
-    def __init__(self):
-        super().__init__("This attempt is finished, so it takes no more answers.")
-
-
-class QuestionNotOpenYet(AnswerRefused):
-    def __init__(self):
-        # In a case vignette, answering ahead would reveal a later stage's feedback early.
-        super().__init__("Questions are answered in order, and this one is not open yet.")
-
-
-class TimeIsUp(AnswerRefused):
-    def __init__(self):
-        super().__init__("Time is up: this exam has finished, and answers given after its time limit are not recorded.")
-
-
-class ModeNotOffered(Exception):
-    def __init__(self, quiz: Quiz):
-        super().__init__(f"“{quiz.title}” has no exam mode: take it in tutor mode.")
-
-
-type Point = tuple[float, float]
+from quizzes.services.review import review_card_record
 
 
 @dataclass(frozen=True)
@@ -104,47 +66,6 @@ def attempt_questions_add(*, attempt: Attempt, question_ids: Sequence[int]) -> N
     )
 
 
-def answer_is_correct(*, question: Question, chosen: Collection[Choice]) -> bool:
-    """Right means exactly the right options: all of them, and nothing else."""
-    right_ids = {choice.pk for choice in question.choices.all() if choice.is_correct}
-    return {choice.pk for choice in chosen} == right_ids
-
-
-def answer_points(*, question: Question, chosen: Collection[Choice]) -> int:
-    """Whole points for an answer: all or nothing, except partial credit for multiple select."""
-    right_ids = {choice.pk for choice in question.choices.all() if choice.is_correct}
-    chosen_ids = {choice.pk for choice in chosen}
-    if not question.is_multiple or not right_ids:
-        return POINTS_PER_QUESTION if chosen_ids == right_ids else 0
-    return partial_credit(
-        right_chosen=len(chosen_ids & right_ids), wrong_chosen=len(chosen_ids - right_ids), right_options=len(right_ids)
-    )
-
-
-def partial_credit(*, right_chosen: int, wrong_chosen: int, right_options: int) -> int:
-    """Multiple select: POINTS_PER_QUESTION x (right chosen - wrong chosen) / right options, rounded
-    down and never below 0. Each wrong pick cancels a right one, so ticking every option earns
-    nothing; with two right options one right pick earns 5 of 10, with three 3 and then 6."""
-    return max(0, POINTS_PER_QUESTION * (right_chosen - wrong_chosen) // right_options)
-
-
-def hotspot_is_correct(*, question: Question, point: Point | None) -> bool:
-    """A point inside any target region is right; no point ("No abnormality") is right only when
-    the question has no target regions."""
-    regions = list(question.regions.all())
-    if point is None:
-        return not regions
-    return any(hotspots.contains(region.shape, region.geometry, *point) for region in regions)
-
-
-def answer_scored(*, question: Question, chosen: Collection[Choice], point: Point | None) -> tuple[bool, int]:
-    """(is_correct, points) for an answer to any kind of question."""
-    if question.is_hotspot:
-        is_correct = hotspot_is_correct(question=question, point=point)
-        return is_correct, POINTS_PER_QUESTION if is_correct else 0
-    return answer_is_correct(question=question, chosen=chosen), answer_points(question=question, chosen=chosen)
-
-
 def answer_submit(
     *,
     attempt: Attempt,
@@ -156,10 +77,8 @@ def answer_submit(
     """Record a tutor-mode answer, once. `question` must have its choices prefetched; `chosen` must
     belong to it; for a hotspot question `point` is where the trainee clicked, or None for "No
     abnormality". Exam answers go through quizzes/services/exam.py instead."""
-    if attempt.is_exam:
-        raise ValueError("Exam answers can change until the end: save them with exam_answer_save.")
-    if attempt.is_finished:
-        raise AttemptAlreadyFinished()
+    if refusal := tutor_answer_refusal(attempt):
+        raise refusal
     if any(c.question_id != question.pk for c in chosen):
         raise ValueError("The options must belong to the question.")
     position = attempt.items.filter(question=question).values_list("position", flat=True).first()
@@ -169,25 +88,13 @@ def answer_submit(
         raise QuestionNotOpenYet()
 
     now = timezone.now()
-    is_correct, points = answer_scored(question=question, chosen=chosen, point=point)
-    since = attempt.last_answered_at or attempt.started_at
+    answer = Answer(chosen=chosen, point=point)
     try:
         with transaction.atomic():
             # The unique constraint on (attempt, question), not a prior read, decides which of two
             # simultaneous submissions wins: the loser's insert fails and nothing of it is kept.
-            response = Response.objects.create(
-                attempt=attempt,
-                question=question,
-                point_x=point[0] if point else None,
-                point_y=point[1] if point else None,
-                is_correct=is_correct,
-                points=points,
-                confidence=confidence,
-                answered_at=now,
-                seconds_taken=max(0, round((now - since).total_seconds())),
-            )
-            Response.chosen.through.objects.bulk_create(
-                [Response.chosen.through(response=response, choice=choice) for choice in chosen]
+            response = response_create(
+                attempt=attempt, question=question, answer=answer, now=now, confidence=confidence
             )
             Attempt.objects.filter(pk=attempt.pk).update(last_answered_at=now)
             response_counted(attempt=attempt, response=response)
@@ -198,6 +105,33 @@ def answer_submit(
         raise
     attempt.last_answered_at = now
     return AnswerResult(response=response, chosen_ids=frozenset(c.pk for c in chosen))
+
+
+def response_create(
+    *, attempt: Attempt, question: Question, answer: Answer, now: datetime.datetime, confidence: str = ""
+) -> Response:
+    """Insert an answer, scored, with the options it chose. Its time taken counts from the attempt's
+    previous answer, or its start (exam questions are not taken in one order: the previous save)."""
+    is_correct, points = answer_scored(question=question, answer=answer)
+    response = Response.objects.create(
+        attempt=attempt,
+        question=question,
+        point=answer.point,
+        is_correct=is_correct,
+        points=points,
+        confidence=confidence,
+        answered_at=now,
+        seconds_taken=max(0, round((now - (attempt.last_answered_at or attempt.started_at)).total_seconds())),
+    )
+    response_chosen_set(response=response, chosen=answer.chosen)
+    return response
+
+
+def response_chosen_set(*, response: Response, chosen: Collection[Choice]) -> None:
+    """Record the options an answer chose (a response just inserted, or one whose options were cleared)."""
+    Response.chosen.through.objects.bulk_create(
+        [Response.chosen.through(response=response, choice=choice) for choice in chosen]
+    )
 
 
 def response_counted(*, attempt: Attempt, response: Response) -> None:

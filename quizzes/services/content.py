@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from quizzes.bank.quizpack import PackQuestion, PackQuiz
@@ -98,7 +99,7 @@ def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[S
     return question
 
 
-def unused_key(model_filter, base: str, field: str = "key") -> str:
+def unused_key(model_filter: QuerySet, base: str, field: str = "key") -> str:
     """`base-copy`, or `base-copy-2`, ... whichever is free."""
     candidate, number = f"{base}-copy", 2
     while model_filter.filter(**{field: candidate}).exists():

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import QuerySet
 
 from quizzes.models import User
 
@@ -10,7 +11,7 @@ AUTHORED_MODELS = ["topic", "source", "quiz", "question", "choice"]
 RESULT_MODELS = ["attempt", "response"]
 
 
-def educator_permissions():
+def educator_permissions() -> QuerySet[Permission]:
     codenames = [f"{action}_{model}" for model in AUTHORED_MODELS for action in ("add", "change", "delete", "view")]
     codenames += [f"view_{model}" for model in RESULT_MODELS]
     return Permission.objects.filter(content_type__app_label="quizzes", codename__in=codenames)

@@ -14,13 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes.models import Attempt, AttemptQuestion, Choice, Question, Response
-from quizzes.services.attempts import (
-    AttemptAlreadyFinished,
-    Point,
-    TimeIsUp,
-    answer_scored,
-    attempt_expire_if_due,
-)
+from quizzes.refusals import TimeIsUp, exam_change_refusal
+from quizzes.scoring import Answer, Point, answer_scored
+from quizzes.services.attempts import attempt_expire_if_due, response_chosen_set, response_create
 
 
 def exam_answer_save(
@@ -30,37 +26,24 @@ def exam_answer_save(
     regions, for a hotspot question) prefetched; `chosen` must belong to it; for a hotspot question
     `point` is where the trainee clicked, or None for "No abnormality".
 
-    Refused with AttemptAlreadyFinished once the exam is over, and with TimeIsUp once its deadline has
-    passed, which also finishes it as of the deadline.
+    Refused (quizzes/refusals.py: exam_change_refusal) once the exam is over, and with TimeIsUp once
+    its deadline has passed, which also finishes it as of the deadline.
     """
     if any(choice.question_id != question.pk for choice in chosen):
         raise ValueError("The options must belong to the question.")
-    is_correct, points = answer_scored(question=question, chosen=chosen, point=point)
-    point_x, point_y = point if point else (None, None)
+    answer = Answer(chosen=chosen, point=point)
     with exam_open_for_change(attempt) as (locked, now):
         if not locked.items.filter(question=question).exists():
             raise ValueError("The question must be one of the attempt's questions.")
         response = Response.objects.filter(attempt=locked, question=question).first()
         if response is None:
-            response = Response.objects.create(
-                attempt=locked,
-                question=question,
-                is_correct=is_correct,
-                points=points,
-                point_x=point_x,
-                point_y=point_y,
-                answered_at=now,
-                # The time since the previous save: exam questions are not taken in one order.
-                seconds_taken=max(0, round((now - (locked.last_answered_at or locked.started_at)).total_seconds())),
-            )
+            response = response_create(attempt=locked, question=question, answer=answer, now=now)
         else:
-            response.is_correct, response.points, response.answered_at = is_correct, points, now
-            response.point_x, response.point_y = point_x, point_y
+            response.is_correct, response.points = answer_scored(question=question, answer=answer)
+            response.answered_at, response.point = now, point
             response.save(update_fields=["is_correct", "points", "answered_at", "point_x", "point_y"])
             Response.chosen.through.objects.filter(response=response).delete()
-        Response.chosen.through.objects.bulk_create(
-            [Response.chosen.through(response=response, choice=choice) for choice in chosen]
-        )
+            response_chosen_set(response=response, chosen=chosen)
         Attempt.objects.filter(pk=locked.pk).update(last_answered_at=now)
     attempt.last_answered_at = now
     return response
@@ -85,19 +68,15 @@ def exam_flag_set(*, attempt: Attempt, question: Question, flagged: bool) -> Non
 def exam_open_for_change(attempt: Attempt) -> Iterator[tuple[Attempt, datetime.datetime]]:
     """A transaction holding the lock on an exam that still takes changes; yields (locked attempt, now).
 
-    Refuses with AttemptAlreadyFinished or TimeIsUp. Past its deadline, the exam is finished as of the
-    deadline once the refused transaction has rolled back, so that the finish is kept.
+    Refuses when quizzes/refusals.py, exam_change_refusal, says so. Past its deadline, the exam is
+    finished as of the deadline once the refused transaction has rolled back, so that the finish is kept.
     """
-    if not attempt.is_exam:
-        raise ValueError("Only exam answers change after they are given: tutor answers go through answer_submit.")
     try:
         with transaction.atomic():
             locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
             now = timezone.now()
-            if locked.is_finished:
-                raise AttemptAlreadyFinished()
-            if locked.is_past_deadline(now):
-                raise TimeIsUp()
+            if refusal := exam_change_refusal(locked, now):
+                raise refusal
             yield locked, now
     except TimeIsUp:
         attempt_expire_if_due(attempt=attempt)

@@ -1,8 +1,8 @@
 """Leaderboard totals: counting ranked answers as they are recorded, taking them off when their attempt
 is deleted, recomputing them from the responses, and a trainee's leaderboard settings.
 
-Which answers count, and for how much, is decided in quizzes/services/attempts.py; this module only
-keeps LeaderboardEntry rows equal to sums over ranked responses. Invariant, checked by
+Which answers count is decided in quizzes/services/attempts.py, and for how much in quizzes/scoring.py;
+this module only keeps LeaderboardEntry rows equal to sums over ranked responses. Invariant, checked by
 leaderboard_discrepancies and by tests: for every board and trainee, the entry's points, answered
 and correct equal the sums over that trainee's ranked responses on that board, and there is no
 entry without a ranked response.

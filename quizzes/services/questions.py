@@ -3,13 +3,14 @@
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 
 from quizzes.hotspots import validate_geometry
 from quizzes.images import image_prepare
 from quizzes.models import HotspotRegion, Question
 
 
-def stored_bytes(field) -> bytes | None:
+def stored_bytes(field: FieldFile) -> bytes | None:
     if not field or not field.storage.exists(field.name):
         return None
     with field.storage.open(field.name, "rb") as stored:

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from django import template
 
-from quizzes import hotspots
 from quizzes.models import HotspotRegion
 from quizzes.rich_text import render_markdown
+from quizzes.scoring import regions_hit
 
 register = template.Library()
 
@@ -61,8 +61,10 @@ class DrawnRegion:
 
 
 def drawn_regions(question, point=None) -> list[DrawnRegion]:
+    regions = list(question.regions.all())
+    hits = regions_hit(regions, point)
     drawn = []
-    for number, region in enumerate(question.regions.all(), start=1):
+    for number, region in enumerate(regions, start=1):
         geometry = region.geometry
         if region.shape == HotspotRegion.Shape.ELLIPSE:
             svg_points, centre = "", (geometry["cx"], geometry["cy"])
@@ -70,8 +72,7 @@ def drawn_regions(question, point=None) -> list[DrawnRegion]:
             points = geometry["points"]
             svg_points = " ".join(f"{x:g},{y:g}" for x, y in points)
             centre = (sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points))
-        holds_point = point is not None and hotspots.contains(region.shape, geometry, *point)
-        drawn.append(DrawnRegion(number, region, svg_points, centre, holds_point))
+        drawn.append(DrawnRegion(number, region, svg_points, centre, holds_point=region in hits))
     return drawn
 
 
@@ -102,13 +103,12 @@ def hotspot_figure(question, clicks=(), *, small=False):
 @register.inclusion_tag("quizzes/_hotspot_feedback.html")
 def hotspot_feedback(question, response):
     """After a hotspot answer: where the trainee clicked, in words and on the image, with each target's feedback."""
-    point = (response.point_x, response.point_y) if response.has_point else None
-    regions = drawn_regions(question, point)
     return {
         "question": question,
         "response": response,
-        "regions": regions,
-        "clicks": [(*point, response.is_correct)] if point else [],
+        "regions": drawn_regions(question, response.point),
+        # A click scored right is a click inside a target: the verdict recorded with the answer says so.
+        "clicks": [(*response.point, response.is_correct)] if response.point else [],
     }
 
 

@@ -1,51 +1,36 @@
 """Taking a quiz: start, one question at a time with instant feedback, finish, summary."""
 
+from collections.abc import Collection
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import answer_form_for
-from quizzes.models import Attempt, Question, Quiz
+from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
+from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
-from quizzes.services.attempts import (
-    AnswerRefused,
-    ModeNotOffered,
-    answer_submit,
-    attempt_expire_if_due,
-    attempt_finish,
-    attempt_start,
-)
-
-
-def owned_attempt(request, attempt_id) -> Attempt:
-    return get_object_or_404(Attempt.objects.owned_by(request.user).select_related("quiz"), pk=attempt_id)
-
-
-def current_attempt(request, attempt_id) -> Attempt:
-    """The trainee's attempt, finished first if it is an exam whose time is up: the server enforces the limit."""
-    return attempt_expire_if_due(attempt=owned_attempt(request, attempt_id))
-
-
-class ExamAnswersElsewhere(AnswerRefused):
-    def __init__(self):
-        super().__init__(
-            "This attempt is an exam: save answers on its exam pages, where they can change until you submit."
-        )
-
-
-def attempt_question(attempt, question_id) -> Question:
-    """One of the attempt's questions, with `position` (its number in the attempt) and what it renders."""
-    return get_object_or_404(Question.objects.for_display().in_attempt(attempt), pk=question_id)
+from quizzes.refusals import AnswerRefused, ModeNotOffered, tutor_answer_refusal
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.views.lookups import attempt_question, current_attempt
 
 
 def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
     return reverse("question_show", args=[attempt.pk, question.pk]) + anchor
 
 
-def question_context(attempt, question, *, form=None, response=None, chosen_ids=frozenset(), notice=""):
+def question_context(
+    attempt: Attempt,
+    question: Question,
+    *,
+    form: AnswerForm | HotspotAnswerForm | None = None,
+    response: Response | None = None,
+    chosen_ids: Collection[int] = frozenset(),
+    notice: str = "",
+) -> dict:
     """What the question page and its partials need, in a fixed number of queries."""
     tally = attempt.responses.tally()
     context = {
@@ -72,7 +57,7 @@ def question_context(attempt, question, *, form=None, response=None, chosen_ids=
 
 @require_POST
 @login_required
-def start(request, slug):
+def start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
     mode = Attempt.Mode.EXAM if request.POST.get("mode") == Attempt.Mode.EXAM else Attempt.Mode.TUTOR
     try:
@@ -85,7 +70,7 @@ def start(request, slug):
 
 @require_GET
 @login_required
-def resume(request, attempt_id):
+def resume(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     if attempt.is_finished:
         return redirect("attempt_summary", attempt.pk)
@@ -107,7 +92,7 @@ def resume(request, attempt_id):
 
 @require_GET
 @login_required
-def question_show(request, attempt_id, question_id):
+def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     if attempt.is_exam:
         return redirect("exam_question", attempt.pk, question_id)  # which sends a finished exam to its results
@@ -133,13 +118,14 @@ def question_show(request, attempt_id, question_id):
 @require_POST
 @login_required
 @rate_limited("answer", back_to="question_show")
-def answer(request, attempt_id, question_id):
+def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
-    if attempt.is_exam:
-        return exam_answer_refused(request, attempt)
     question = get_object_or_404(
         Question.objects.for_display().in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED), pk=question_id
     )
+    # Before the form: "this attempt is finished" is what the trainee needs to hear, not a form error.
+    if refusal := tutor_answer_refusal(attempt):
+        return answer_refused(request, attempt, question, refusal)
     form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
     if not form.is_valid():
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
@@ -160,13 +146,20 @@ def answer(request, attempt_id, question_id):
     return render(request, "quizzes/question.html#answered", context)
 
 
-def answer_refused(request, attempt, question, refusal):
-    """409: nothing was recorded. Shows the answer already given, if there is one, and says why."""
+def answer_refused(request: HttpRequest, attempt: Attempt, question: Question, refusal: AnswerRefused) -> HttpResponse:
+    """409: nothing was recorded. Shows the answer already given, if there is one, and says why.
+
+    An exam's answers stay hidden until it ends, so an exam is only told where its answers go.
+    """
     if not request.htmx:
         messages.warning(request, str(refusal))
+        if attempt.is_exam:
+            return redirect("attempt_resume", attempt.pk)
         return redirect(question_url(attempt, question, "#feedback"))
-    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
-    if response is None:  # Not answered: the attempt has finished, or the question is not open yet.
+    response = None
+    if not attempt.is_exam:
+        response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+    if response is None:  # Not answered: an exam, the attempt has finished, or the question is not open yet.
         context = {"notice": str(refusal), "attempt": attempt}
         return render(request, "quizzes/question.html#refused", context, status=409)
     context = question_context(
@@ -179,19 +172,9 @@ def answer_refused(request, attempt, question, refusal):
     return render(request, "quizzes/question.html#answered", context, status=409)
 
 
-def exam_answer_refused(request, attempt):
-    """409: the tutor answer route records nothing for an exam, whose answers stay hidden until the end."""
-    refusal = ExamAnswersElsewhere()
-    if request.htmx:
-        context = {"notice": str(refusal), "attempt": attempt}
-        return render(request, "quizzes/question.html#refused", context, status=409)
-    messages.warning(request, str(refusal))
-    return redirect("attempt_resume", attempt.pk)
-
-
 @require_POST
 @login_required
-def finish(request, attempt_id):
+def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     # An exam submitted after its time is up finishes as of its deadline, not now.
     attempt = attempt_finish(attempt=current_attempt(request, attempt_id))
     return redirect("attempt_summary", attempt.pk)
@@ -199,7 +182,7 @@ def finish(request, attempt_id):
 
 @require_GET
 @login_required
-def summary(request, attempt_id):
+def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = current_attempt(request, attempt_id)
     if not attempt.is_finished:
         return redirect("attempt_resume", attempt.pk)

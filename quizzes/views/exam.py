@@ -2,41 +2,33 @@
 and the time limit enforced here whatever the trainee's page shows.
 
 Nothing here renders correctness: no verdict, points, score, explanation or rationale reaches an exam
-page before the attempt is finished (tests/test_views_exam.py renders every page and fragment to check).
+page before the attempt is finished (tests/views/test_exam.py renders every page and fragment to check).
 Every view first finishes an exam whose time is up, then sends a finished attempt to its results.
 """
 
+import functools
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import answer_form_for
+from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
 from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
-from quizzes.services.attempts import AnswerRefused, AttemptAlreadyFinished, TimeIsUp, attempt_expire_if_due
+from quizzes.refusals import AnswerRefused, exam_change_refusal
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from quizzes.views.attempts import attempt_question, owned_attempt
+from quizzes.views.lookups import attempt_question, current_attempt
 
 TEMPLATE = "quizzes/exam_question.html"
 
 
-class NotAnExam(AnswerRefused):
-    def __init__(self):
-        super().__init__(
-            "This attempt is in tutor mode: answer on its question page, where feedback follows each answer."
-        )
-
-
-def exam_attempt(request, attempt_id) -> Attempt:
-    """The trainee's attempt, finished first if it is an exam whose time is up."""
-    return attempt_expire_if_due(attempt=owned_attempt(request, attempt_id))
-
-
-def elsewhere(attempt: Attempt):
+def elsewhere(attempt: Attempt) -> HttpResponse | None:
     """Where a page request goes when the exam pages have nothing to show, or None."""
     if attempt.is_finished:
         return redirect("attempt_summary", attempt.pk)
@@ -60,7 +52,13 @@ def timer_context(attempt: Attempt) -> dict:
     return {"attempt": attempt, "quiz": attempt.quiz, "now": now, "remaining": attempt.deadline - now}
 
 
-def exam_question_context(attempt: Attempt, question: Question, *, form, items=None) -> dict:
+def exam_question_context(
+    attempt: Attempt,
+    question: Question,
+    *,
+    form: AnswerForm | HotspotAnswerForm,
+    items: list[AttemptQuestion] | None = None,
+) -> dict:
     """What the exam question page renders. Deliberately no Response: only which options are saved."""
     items = exam_items(attempt) if items is None else items
     by_position = {item.position: item for item in items}
@@ -76,8 +74,8 @@ def exam_question_context(attempt: Attempt, question: Question, *, form, items=N
         "checked_labels": form.data.getlist("answer") if form.is_bound else saved_labels,
         "is_answered": response is not None,
         "saved_labels": saved_labels,
-        "saved_point": (response.point_x, response.point_y) if response and response.has_point else None,
-        "saved_no_abnormality": bool(response and question.is_hotspot and not response.has_point),
+        "saved_point": response.point if response else None,
+        "saved_no_abnormality": bool(response and question.is_hotspot and response.point is None),
         "items": items,
         "item": item,
         "position": question.position,
@@ -88,10 +86,29 @@ def exam_question_context(attempt: Attempt, question: Question, *, form, items=N
     }
 
 
+def exam_change(view: Callable[[HttpRequest, Attempt, Question], HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the views that change an exam: they get the attempt and the question, and nothing of them
+    runs once the exam takes no more changes. The refusal is asked before the form is read, so a
+    finished exam says so rather than what was wrong with the form; the service asks again under its lock."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+        attempt = current_attempt(request, attempt_id)
+        if refusal := exam_change_refusal(attempt):
+            return exam_refused(request, attempt, question_id, refusal)
+        question = attempt_question(attempt, question_id)
+        try:
+            return view(request, attempt, question)
+        except AnswerRefused as refusal:
+            return exam_refused(request, attempt, question_id, refusal)
+
+    return wrapper
+
+
 @require_GET
 @login_required
-def exam_question(request, attempt_id, question_id):
-    attempt = exam_attempt(request, attempt_id)
+def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+    attempt = current_attempt(request, attempt_id)
     if away := elsewhere(attempt):
         return away
     question = attempt_question(attempt, question_id)
@@ -102,22 +119,16 @@ def exam_question(request, attempt_id, question_id):
 @require_POST
 @login_required
 @rate_limited("answer", back_to="exam_question")
-def exam_answer(request, attempt_id, question_id):
+@exam_change
+def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
     """Save the answer and go on to the next question (or, after the last, to the review page)."""
-    attempt = exam_attempt(request, attempt_id)
-    if refusal := refusal_for(attempt):
-        return exam_refused(request, attempt, question_id, refusal)
-    question = attempt_question(attempt, question_id)
     form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
     if not form.is_valid():
         template = f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE
         return render(request, template, exam_question_context(attempt, question, form=form), status=422)
-    try:
-        exam_answer_save(
-            attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
-        )
-    except AnswerRefused as refusal:
-        return exam_refused(request, attempt, question_id, refusal)
+    exam_answer_save(
+        attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
+    )
     messages.success(request, f"Answer to question {question.position} saved.")
     next_id = attempt.items.filter(position=question.position + 1).values_list("question_id", flat=True).first()
     return redirect(exam_question_url(attempt, next_id) if next_id else reverse("exam_review", args=[attempt.pk]))
@@ -125,28 +136,19 @@ def exam_answer(request, attempt_id, question_id):
 
 @require_POST
 @login_required
-def exam_clear(request, attempt_id, question_id):
+@exam_change
+def exam_clear(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
     """Take an answer back, so the question counts as unanswered."""
-    attempt = exam_attempt(request, attempt_id)
-    if refusal := refusal_for(attempt):
-        return exam_refused(request, attempt, question_id, refusal)
-    question = attempt_question(attempt, question_id)
-    try:
-        exam_answer_clear(attempt=attempt, question=question)
-    except AnswerRefused as refusal:
-        return exam_refused(request, attempt, question_id, refusal)
+    exam_answer_clear(attempt=attempt, question=question)
     messages.success(request, f"Answer to question {question.position} cleared: it counts as unanswered.")
     return redirect(exam_question_url(attempt, question.pk))
 
 
 @require_POST
 @login_required
-def exam_flag(request, attempt_id, question_id):
+@exam_change
+def exam_flag(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
-    attempt = exam_attempt(request, attempt_id)
-    if refusal := refusal_for(attempt):
-        return exam_refused(request, attempt, question_id, refusal)
-    question = attempt_question(attempt, question_id)
     flagged = request.POST.get("flagged")
     if flagged not in {"0", "1"}:
         form = answer_form_for(question, options=presented_options(question, attempt.pk))
@@ -154,10 +156,7 @@ def exam_flag(request, attempt_id, question_id):
             "flag_error": "Say whether to flag the question (1) or take the flag off (0)."
         }
         return render(request, f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE, context, status=422)
-    try:
-        exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
-    except AnswerRefused as refusal:
-        return exam_refused(request, attempt, question_id, refusal)
+    exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
     if flagged == "1":
         messages.success(request, f"Question {question.position} flagged for review.")
     else:
@@ -167,9 +166,9 @@ def exam_flag(request, attempt_id, question_id):
 
 @require_GET
 @login_required
-def exam_review(request, attempt_id):
+def exam_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """ "Submit all": what is still unanswered or flagged, then the confirmation."""
-    attempt = exam_attempt(request, attempt_id)
+    attempt = current_attempt(request, attempt_id)
     if away := elsewhere(attempt):
         return away
     items = exam_items(attempt)
@@ -183,18 +182,7 @@ def exam_review(request, attempt_id):
     return render(request, "quizzes/exam_review.html", context)
 
 
-def refusal_for(attempt: Attempt) -> AnswerRefused | None:
-    """Why the exam takes no more changes, or None if it does."""
-    if not attempt.is_exam:
-        return NotAnExam()
-    if attempt.ran_out_of_time:
-        return TimeIsUp()
-    if attempt.is_finished:
-        return AttemptAlreadyFinished()
-    return None
-
-
-def exam_refused(request, attempt: Attempt, question_id: int, refusal: AnswerRefused):
+def exam_refused(request: HttpRequest, attempt: Attempt, question_id: int, refusal: AnswerRefused) -> HttpResponse:
     """Nothing was changed. htmx gets a 409 fragment saying why; a page goes where it can say so."""
     if request.htmx:
         return render(request, f"{TEMPLATE}#refused", {"attempt": attempt, "notice": str(refusal)}, status=409)

@@ -1,13 +1,13 @@
-"""Leaderboards (all time, this week, per quiz), their CSV export for educators, a trainee's
-leaderboard settings, and the page that explains the scoring."""
+"""Leaderboards (all time, this week, per quiz), their CSV export for educators, and a trainee's
+leaderboard settings."""
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.downloads import csv_cell, csv_download
 from quizzes.forms import LeaderboardSettingsForm
-from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, Quiz, ReviewCard, User
-from quizzes.services.attempts import partial_credit
+from quizzes.models import LeaderboardEntry, Quiz, User
 from quizzes.services.leaderboard import leaderboard_settings_update
-from quizzes.services.review import first_intervals
 
-TOP = 20
 EDUCATOR_PERMISSION = "quizzes.view_response"
 ANONYMOUS = "Anonymous trainee"
 
@@ -56,7 +53,7 @@ class Row:
     entry: LeaderboardEntry
 
 
-def board_from(request) -> tuple[Board, list[Quiz]]:
+def board_from(request: HttpRequest) -> tuple[Board, list[Quiz]]:
     """The board the query string asks for, and for the per-quiz board the quizzes to choose from."""
     kind = request.GET.get("board", "all")
     if kind == "all":
@@ -97,13 +94,13 @@ def row_for(rank: int, entry: LeaderboardEntry, *, viewer: User, is_educator: bo
 
 @require_GET
 @login_required
-def leaderboard(request):
+def leaderboard(request: HttpRequest) -> HttpResponse:
     """The top of a board and the viewer's own row, in the same queries at any cohort size:
     the top rows come from the rank index, and the viewer's rank is one indexed count."""
     board, quizzes = board_from(request)
     is_educator = request.user.has_perm(EDUCATOR_PERMISSION)
     entries = LeaderboardEntry.objects.on_board(board.key)
-    top = entries.select_related("user").in_rank_order()[:TOP].standings()
+    top = entries.select_related("user").in_rank_order()[: LeaderboardEntry.TOP].standings()
     rows = [row_for(rank, entry, viewer=request.user, is_educator=is_educator) for rank, entry in top]
     mine = entries.filter(user=request.user).with_rank().first() if board.key else None
     own_row = None
@@ -118,7 +115,7 @@ def leaderboard(request):
         "own_row": own_row,
         "own_row_in_top": any(row.is_viewer for row in rows),
         "is_educator": is_educator,
-        "top": TOP,
+        "top": LeaderboardEntry.TOP,
         "fragment": fragment,
     }
     template = "quizzes/leaderboard.html#board" if fragment else "quizzes/leaderboard.html"
@@ -130,12 +127,12 @@ def leaderboard(request):
 
 @require_GET
 @permission_required(EDUCATOR_PERMISSION, raise_exception=True)
-def leaderboard_export(request):
+def leaderboard_export(request: HttpRequest) -> StreamingHttpResponse:
     """The whole board as CSV, streamed in rank order, with usernames: for educators only."""
     board, _ = board_from(request)
     header = ["rank", "display_name", "username", "hidden", "points", "accuracy_percent", "answered", "correct"]
 
-    def rows():
+    def rows() -> Iterator[list]:
         yield header
         entries = LeaderboardEntry.objects.on_board(board.key).select_related("user").in_rank_order()
         for rank, entry in entries.standings():
@@ -155,7 +152,7 @@ def leaderboard_export(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def leaderboard_settings(request):
+def leaderboard_settings(request: HttpRequest) -> HttpResponse:
     initial = {"display_name": request.user.display_name, "hide_from_leaderboard": request.user.hide_from_leaderboard}
     form = LeaderboardSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -163,53 +160,3 @@ def leaderboard_settings(request):
         messages.success(request, "Your leaderboard settings are saved.")
         return redirect(reverse("leaderboard"))
     return render(request, "quizzes/leaderboard_settings.html", {"form": form})
-
-
-# Worked examples for the scoring page: (the right options, how many, what was ticked, right and wrong
-# ticked). Their points come from the function that scores answers, so the page cannot drift from it.
-PARTIAL_CREDIT_EXAMPLES = [
-    ("A and B", 2, "A and B", 2, 0),
-    ("A and B", 2, "A", 1, 0),
-    ("A and B", 2, "A, B and C", 2, 1),
-    ("A and B", 2, "A and C", 1, 1),
-    ("A and B", 2, "A, B, C and D", 2, 2),
-    ("A, B and C", 3, "A", 1, 0),
-    ("A, B and C", 3, "A and B", 2, 0),
-    ("A, B and C", 3, "A, B and D", 2, 1),
-]
-
-
-@require_GET
-def scoring(request):
-    examples = [
-        {"right": right, "ticked": ticked, "points": partial_credit(right_chosen=r, wrong_chosen=w, right_options=n)}
-        for right, n, ticked, r, w in PARTIAL_CREDIT_EXAMPLES
-    ]
-    return render(
-        request,
-        "quizzes/scoring.html",
-        {
-            "points": POINTS_PER_QUESTION,
-            "top": TOP,
-            "time_zone": settings.TIME_ZONE,
-            "examples": examples,
-            "ratings": review_ratings(),
-        },
-    )
-
-
-# Which answers give which rating: the rule itself is quizzes/services/review.py, rating_for.
-ANSWER_RATINGS = [
-    ("Wrong (partial credit counts as wrong)", ReviewCard.Rating.AGAIN),
-    ("Right, with low confidence (“a guess”)", ReviewCard.Rating.HARD),
-    ("Right, with medium confidence or none given", ReviewCard.Rating.GOOD),
-    ("Right, with high confidence (“sure”)", ReviewCard.Rating.EASY),
-]
-
-
-def review_ratings() -> list[dict]:
-    """The spaced-repetition table: each kind of answer, its rating, and when a new card then comes back."""
-    intervals = first_intervals()
-    return [
-        {"answer": answer, "rating": rating.label, "days": intervals[rating].days} for answer, rating in ANSWER_RATINGS
-    ]

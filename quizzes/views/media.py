@@ -4,7 +4,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -18,7 +18,7 @@ MEDIA_CSP = "default-src 'none'; img-src 'self'; sandbox"
 
 
 @require_safe
-def question_image(request, path: str):
+def question_image(request: HttpRequest, path: str) -> HttpResponse:
     content_type = IMAGE_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
         raise Http404("Not an image")

@@ -1,12 +1,14 @@
 """The public pages: the quiz list (with a trainee's practice panels) and a quiz's own page."""
 
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from quizzes.models import Attempt, Question, Quiz, ReviewCard
+from quizzes.models import Attempt, Question, Quiz, ReviewCard, User
 from quizzes.services.practice import PRACTICE_SET_SIZE
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     quizzes = (
         Quiz.objects.published()
         .select_related("topic")
@@ -20,7 +22,7 @@ def home(request):
     return render(request, "quizzes/home.html", context)
 
 
-def practice_panels(user) -> dict:
+def practice_panels(user: User | AnonymousUser) -> dict:
     """What the "Due today" and "Practise my mistakes" panels show, in three queries however much there is."""
     return {
         "reviews": ReviewCard.objects.of(user).in_published_quizzes().due_summary(),
@@ -30,7 +32,7 @@ def practice_panels(user) -> dict:
     }
 
 
-def quiz_detail(request, slug):
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published().select_related("topic").with_question_count(), slug=slug)
     # A practice set drawn from this quiz's mistakes is not an attempt at the quiz.
     attempts = Attempt.objects.owned_by(request.user).filter(quiz=quiz, kind=Attempt.Kind.QUIZ)

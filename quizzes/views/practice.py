@@ -3,6 +3,7 @@ Once started, a set is taken through the ordinary attempt pages (quizzes/views/a
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from quizzes.services.practice import NothingToPractise, mistakes_start, review_
 
 @require_POST
 @login_required
-def mistakes(request):
+def mistakes(request: HttpRequest) -> HttpResponse:
     """`quiz` (a slug, as a form field or in the query string) limits the set to one quiz."""
     slug = request.POST.get("quiz") or request.GET.get("quiz")
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug) if slug else None
@@ -26,7 +27,7 @@ def mistakes(request):
 
 @require_POST
 @login_required
-def review(request):
+def review(request: HttpRequest) -> HttpResponse:
     try:
         attempt = review_start(user=request.user)
     except NothingToPractise as nothing:
@@ -34,7 +35,7 @@ def review(request):
     return redirect("attempt_resume", attempt.pk)
 
 
-def nothing_to_practise(request, nothing: NothingToPractise):
+def nothing_to_practise(request: HttpRequest, nothing: NothingToPractise) -> HttpResponse:
     """Say why, and go back to the page the button was on (`next`, when it is one of ours)."""
     messages.info(request, str(nothing))
     back = request.POST.get("next", "")

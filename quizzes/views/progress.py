@@ -2,6 +2,7 @@
 and calibration per topic, and the mistakes left to practise."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from quizzes import calibration
@@ -10,7 +11,7 @@ from quizzes.services.practice import PRACTICE_SET_SIZE
 
 
 @login_required
-def my_progress(request):
+def my_progress(request: HttpRequest) -> HttpResponse:
     attempts = list(Attempt.objects.owned_by(request.user).select_related("quiz", "quiz__topic"))
     per_quiz = {}
     # Attempts arrive newest first, so the first finished one seen for a quiz is its last score.

@@ -7,11 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from quizzes.models import ReviewCard
-from quizzes.services.review import review_card_record
 from tests.browser.test_bundled_quizzes import log_in
 from tests.browser.test_trainee_loop import heading_shown
-from tests.factories import make_quiz, make_user
+from tests.factories import card_due, make_quiz, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,13 +24,7 @@ def trainee_with_two_due(db):
     for question, due in zip(
         questions, [now - datetime.timedelta(days=1), now, now + datetime.timedelta(days=7)], strict=False
     ):
-        review_card_record(
-            user_id=user.pk,
-            question_id=question.pk,
-            rating=ReviewCard.Rating.AGAIN,
-            reviewed_at=due - datetime.timedelta(days=1),
-        )
-        ReviewCard.objects.filter(user=user, question=question).update(due=due)
+        card_due(user, question, due)
     return user
 
 

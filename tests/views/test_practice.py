@@ -8,25 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Attempt, ReviewCard
+from quizzes.models import Attempt
 from quizzes.services.attempts import attempt_finish
 from quizzes.services.practice import mistakes_start, review_start
-from quizzes.services.review import review_card_record
-from tests.factories import make_quiz, questions_of, take_quiz
+from tests.factories import card_due, make_quiz, questions_of, take_quiz
 
 pytestmark = pytest.mark.django_db
 MISTAKES_URL = reverse("practice_mistakes_start")
 REVIEW_URL = reverse("practice_review_start")
-
-
-def card_due(user, question, due):
-    review_card_record(
-        user_id=user.pk,
-        question_id=question.pk,
-        rating=ReviewCard.Rating.AGAIN,
-        reviewed_at=due - datetime.timedelta(days=1),
-    )
-    ReviewCard.objects.filter(user=user, question=question).update(due=due)
 
 
 def messages_of(response):

@@ -8,18 +8,13 @@ from django.urls import reverse
 from quizzes.models import Attempt, Question, Response
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
-from tests.factories import make_question, make_quiz, right_choices, wrong_choices
+from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def label_of(attempt, question, choice):
     return next(option.label for option in presented_options(question, attempt.pk) if option.choice == choice)
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices"))
 
 
 def answer_url(attempt, question):
@@ -229,6 +224,28 @@ def test_answering_after_the_attempt_finished_is_refused(trainee_client, trainee
 
     assert "finished" in htmx.content.decode()
     assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"answer": "Z"}])
+def test_a_finished_attempt_refuses_an_answer_before_looking_at_the_form(trainee_client, trainee, quiz, data):
+    # The refusal comes first: an invalid form on a finished attempt is told the attempt is finished.
+    attempt = attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))
+    question = questions_of(quiz)[0]
+
+    htmx = trainee_client.post(answer_url(attempt, question), data, **HTMX)
+
+    assert htmx.status_code == 409 and "This attempt is finished" in htmx.content.decode()
+    assert 'id="answer-error"' not in htmx.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_an_invalid_form_on_an_exam_through_the_tutor_route_is_refused_as_an_exam_answer(trainee_client, trainee):
+    quiz = make_quiz(questions=1, exam_minutes=10)
+    exam = attempt_start(user=trainee, quiz=quiz, mode=Attempt.Mode.EXAM)
+
+    htmx = trainee_client.post(answer_url(exam, questions_of(quiz)[0]), {"answer": "Z"}, **HTMX)
+
+    assert htmx.status_code == 409 and "This attempt is an exam" in htmx.content.decode()
 
 
 def answer_query_count(client, user, quiz_size):

@@ -17,11 +17,10 @@ from quizzes.models import Attempt, AttemptQuestion, HotspotRegion, LeaderboardE
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_save, exam_flag_set
-from tests.factories import make_question, make_quiz, right_choices, time_is, wrong_choices
-from tests.test_no_answer_leakage import option_blocks_without_their_text
+from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices, time_is, wrong_choices
+from tests.views.test_no_answer_leakage import option_blocks_without_their_text
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 EXAM = Attempt.Mode.EXAM
 
 
@@ -33,10 +32,6 @@ def exam_quiz(db):
 @pytest.fixture
 def exam(trainee, exam_quiz):
     return attempt_start(user=trainee, quiz=exam_quiz, mode=EXAM)
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices", "regions"))
 
 
 def label_of(attempt, question, choice):
@@ -256,6 +251,30 @@ def test_invalid_input_is_refused_with_the_form_error_and_changes_nothing(traine
     assert "<html" in plain.content.decode() and 'id="answer-error"' in plain.content.decode()
     assert "<html" not in htmx.content.decode() and 'role="alert"' in htmx.content.decode()
     assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"answer": "Z"}])
+def test_a_finished_exam_refuses_an_answer_before_looking_at_the_form(trainee_client, exam, exam_quiz, data):
+    # "This exam is finished" is what the trainee needs to hear, not what was wrong with the form.
+    first = questions_of(exam_quiz)[0]
+    attempt_finish(attempt=exam)
+
+    htmx = trainee_client.post(save_url(exam, first), data, **HTMX)
+    plain = trainee_client.post(save_url(exam, first), data)
+
+    assert htmx.status_code == 409 and "This attempt is finished" in htmx.content.decode()
+    assert 'id="answer-error"' not in htmx.content.decode()
+    assert plain["Location"] == reverse("attempt_summary", args=[exam.pk])
+    assert not Response.objects.exists()
+
+
+def test_an_exam_out_of_time_refuses_an_invalid_form_saying_time_is_up(trainee_client, exam, exam_quiz):
+    first = questions_of(exam_quiz)[0]
+
+    with time_is(exam.deadline + datetime.timedelta(seconds=1)):
+        response = trainee_client.post(save_url(exam, first), {"answer": "Z"}, **HTMX)
+
+    assert response.status_code == 409 and "Time is up" in response.content.decode()
 
 
 def test_an_unknown_flag_value_is_refused(trainee_client, exam, exam_quiz):

@@ -14,31 +14,18 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from quizzes.models import Attempt, LeaderboardEntry, Question, Response, User
-from quizzes.services.attempts import AlreadyAnswered, answer_submit, attempt_finish, attempt_start
+from quizzes.refusals import AlreadyAnswered
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.leaderboard import (
     Totals,
     leaderboard_discrepancies,
     leaderboard_rebuild,
     leaderboard_settings_update,
 )
-from tests.factories import make_question, make_quiz, make_user, right_choices, wrong_choices
+from tests.factories import make_question, make_quiz, make_user, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
 DUBLIN = ZoneInfo("Europe/Dublin")
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    """Time travel: from the call on, timezone.now() (answers, the week shown) returns `moment`."""
-
-    def to(moment: datetime.datetime):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return to
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices"))
 
 
 def answer_all(attempt, right: int):

@@ -1,5 +1,5 @@
 """The leaderboard pages: ranks and ties, the viewer's own row, weeks, per quiz, privacy, HTMX tabs,
-CSV for educators only, settings, the scoring page, and queries that do not grow with the cohort."""
+CSV for educators only, settings, and queries that do not grow with the cohort."""
 
 import csv
 import datetime
@@ -13,26 +13,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from quizzes.models import Quiz, User
 from quizzes.services.attempts import answer_submit, attempt_start
 from quizzes.services.educators import educator_create
-from tests.factories import make_quiz, make_user, right_choices, wrong_choices
+from tests.factories import HTMX, make_quiz, make_user, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 DUBLIN = ZoneInfo("Europe/Dublin")
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    """Time travel: from the call on, timezone.now() (answers, the week shown) returns `moment`."""
-
-    def to(moment: datetime.datetime):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return to
 
 
 @pytest.fixture
@@ -223,7 +211,7 @@ def test_an_htmx_request_gets_the_board_fragment_with_its_title(trainee_client, 
 
 def test_htmx_restoring_history_gets_the_whole_page(trainee_client):
     response = trainee_client.get(
-        reverse("leaderboard"), {"board": "week"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+        reverse("leaderboard"), {"board": "week"}, **HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
 
     assert "<html" in response.content.decode()
@@ -307,19 +295,6 @@ def test_settings_need_a_login(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_the_scoring_page_states_the_rules_for_anyone(client):
-    html = client.get(reverse("scoring")).content.decode()
-
-    assert "Every question is worth <strong>10 points</strong>" in html
-    assert "first attempt at each quiz" in html and "practice" in html
-    assert "Europe/Dublin" in html and "1, 2, 2, 4" in html
-    assert "shown anonymously, not left out" in html
-    # The worked examples come from the scoring function itself.
-    assert '<td>A and B</td><td>A</td><td class="number">5</td>' in html
-    assert '<td>A, B and C</td><td>A and B</td><td class="number">6</td>' in html
-    assert '<td>A and B</td><td>A, B, C and D</td><td class="number">0</td>' in html
-
-
 def board_query_count(client, board: dict) -> int:
     with CaptureQueriesContext(connection) as queries:
         html = get_board(client, **board)
@@ -344,15 +319,3 @@ def test_a_board_costs_the_same_queries_with_40_and_400_trainees(client, board, 
     # session, user, the viewer's permissions (the user's own, then their groups'), the top 20 with
     # their users, the viewer's row with its rank; the per-quiz board adds the published quizzes.
     assert counts[0] == counts[1] == (7 if board == "quiz" else 6)
-
-
-def test_the_scoring_page_states_how_answers_rate_review_cards_and_the_first_intervals(client):
-    html = client.get(reverse("scoring")).content.decode()
-
-    section = html.split('id="spaced-repetition"')[1].split("</section>")[0]
-    # The intervals come from the scheduler itself (quizzes/services/review.py, first_intervals).
-    assert "<tr><td>Wrong (partial credit counts as wrong)</td><td>Again</td><td>the next day</td></tr>" in section
-    assert "<tr><td>Right, with low confidence (“a guess”)</td><td>Hard</td><td>the next day</td></tr>" in section
-    assert "<tr><td>Right, with medium confidence or none given</td><td>Good</td><td>after 2 days</td></tr>" in section
-    assert "<tr><td>Right, with high confidence (“sure”)</td><td>Easy</td><td>after 8 days</td></tr>" in section
-    assert "an exam's answers review their cards when the exam finishes" in section

@@ -7,8 +7,7 @@ import pytest
 from quizzes.models import Attempt, AttemptQuestion, Quiz, Response, ReviewCard
 from quizzes.services.attempts import answer_submit, attempt_finish
 from quizzes.services.practice import PRACTICE_SET_SIZE, NothingToPractise, mistakes_start, review_start
-from quizzes.services.review import review_card_record
-from tests.factories import make_quiz, questions_of, right_choices, take_quiz
+from tests.factories import card_due, make_quiz, questions_of, right_choices, take_quiz
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -138,16 +137,6 @@ def test_putting_a_mistake_right_in_a_mistakes_set_takes_it_off(trainee, quiz):
 
 
 # Due today
-
-
-def card_due(user, question, due):
-    review_card_record(
-        user_id=user.pk,
-        question_id=question.pk,
-        rating=ReviewCard.Rating.GOOD,
-        reviewed_at=due - datetime.timedelta(days=2),
-    )
-    ReviewCard.objects.filter(user=user, question=question).update(due=due)
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from quizzes.models import Question, ReviewCard
 from quizzes.services.attempts import answer_submit, attempt_start
-from quizzes.services.review import first_intervals, rating_for, review_card_record
+from quizzes.services.review import review_card_record
 from tests.factories import make_question, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
@@ -26,31 +25,6 @@ def on(day, hour=9):
 @pytest.fixture
 def question(quiz):
     return quiz.questions.in_quiz_order().prefetch_related("choices").first()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the moment answers are given (answer_submit asks django.utils.timezone.now)."""
-
-    def set_to(moment):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return set_to
-
-
-@pytest.mark.parametrize(
-    ("is_correct", "confidence", "rating"),
-    [
-        (False, "", Rating.AGAIN),
-        (False, "high", Rating.AGAIN),
-        (True, "low", Rating.HARD),
-        (True, "medium", Rating.GOOD),
-        (True, "", Rating.GOOD),
-        (True, "high", Rating.EASY),
-    ],
-)
-def test_an_answer_rates_its_card_by_correctness_and_confidence(is_correct, confidence, rating):
-    assert rating_for(is_correct=is_correct, confidence=confidence) == rating
 
 
 @pytest.mark.parametrize(
@@ -83,9 +57,9 @@ def test_a_card_rated_good_and_reviewed_when_due_comes_back_later_by_rating(trai
     ("right", "confidence", "due"),
     [(False, "", on(6)), (True, "low", on(6)), (True, "medium", on(7)), (True, "", on(7)), (True, "high", on(13))],
 )
-def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, clock, right, confidence, due):
+def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, travel, right, confidence, due):
     attempt = attempt_start(user=trainee, quiz=quiz)
-    clock(FIRST_REVIEW)
+    travel(FIRST_REVIEW)
 
     answer_submit(
         attempt=attempt,
@@ -97,10 +71,10 @@ def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, cl
     assert ReviewCard.objects.get(user=trainee, question=question).due == due
 
 
-def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, clock):
-    clock(FIRST_REVIEW)
+def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, travel):
+    travel(FIRST_REVIEW)
     answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, chosen=right_choices(question))
-    clock(SECOND_REVIEW)
+    travel(SECOND_REVIEW)
 
     answer_submit(
         attempt=attempt_start(user=trainee, quiz=quiz),
@@ -114,7 +88,7 @@ def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, c
     assert card.reviews == 2 and card.last_rating == Rating.EASY and card.last_review == SECOND_REVIEW
 
 
-def test_partial_credit_counts_as_wrong(trainee, quiz, clock):
+def test_partial_credit_counts_as_wrong(trainee, quiz, travel):
     question = make_question(
         quiz=quiz,
         order=9,
@@ -124,7 +98,7 @@ def test_partial_credit_counts_as_wrong(trainee, quiz, clock):
     attempt = attempt_start(user=trainee, quiz=quiz)
     for earlier in quiz.questions.in_quiz_order().prefetch_related("choices")[:3]:
         answer_submit(attempt=attempt, question=earlier, chosen=right_choices(earlier))
-    clock(FIRST_REVIEW)
+    travel(FIRST_REVIEW)
 
     result = answer_submit(attempt=attempt, question=question, chosen=right_choices(question)[:1], confidence="high")
 
@@ -139,9 +113,3 @@ def test_each_trainee_has_their_own_card(trainee, other_trainee, question):
 
     assert ReviewCard.objects.get(user=trainee).due == on(6)
     assert ReviewCard.objects.get(user=other_trainee).due == on(13)
-
-
-def test_first_intervals_are_what_the_scoring_page_promises():
-    days = {rating: interval.days for rating, interval in first_intervals().items()}
-
-    assert days == {Rating.AGAIN: 1, Rating.HARD: 1, Rating.GOOD: 2, Rating.EASY: 8}

@@ -5,14 +5,9 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from quizzes.models import POINTS_PER_QUESTION, Attempt, Question, Response
-from quizzes.services.attempts import (
-    AlreadyAnswered,
-    AttemptAlreadyFinished,
-    answer_submit,
-    attempt_finish,
-    attempt_start,
-)
-from tests.factories import make_question, make_quiz, right_choices, wrong_choices
+from quizzes.refusals import AlreadyAnswered, AttemptAlreadyFinished
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from tests.factories import make_question, make_quiz, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +97,7 @@ def test_seconds_taken_counts_from_the_previous_answer(trainee, quiz):
     attempt = attempt_start(user=trainee, quiz=quiz)
     attempt.started_at = timezone.now() - timezone.timedelta(seconds=40)
     attempt.save()
-    first, second = list(quiz.questions.in_quiz_order().prefetch_related("choices"))[:2]
+    first, second = questions_of(quiz)[:2]
 
     answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
     result = answer_submit(attempt=attempt, question=second, chosen=right_choices(second))
@@ -113,7 +108,7 @@ def test_seconds_taken_counts_from_the_previous_answer(trainee, quiz):
 
 def test_attempt_finish_scores_from_the_responses(trainee, quiz):
     attempt = attempt_start(user=trainee, quiz=quiz)
-    first, second, _third = list(quiz.questions.in_quiz_order().prefetch_related("choices"))
+    first, second, _third = questions_of(quiz)
     answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
     answer_submit(attempt=attempt, question=second, chosen=wrong_choices(second)[:1])
 
@@ -143,7 +138,7 @@ def test_a_finished_attempt_takes_no_more_answers(trainee, quiz):
 
 def test_options_from_another_question_are_refused(trainee, quiz):
     attempt = attempt_start(user=trainee, quiz=quiz)
-    first, second, _ = list(quiz.questions.in_quiz_order().prefetch_related("choices"))
+    first, second, _ = questions_of(quiz)
 
     with pytest.raises(ValueError):
         answer_submit(attempt=attempt, question=first, chosen=right_choices(second))

@@ -9,10 +9,9 @@ from django.urls import reverse
 from quizzes.models import Quiz
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_start
-from tests.factories import wrong_choices
+from tests.factories import HTMX, wrong_choices
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 # The diagnosis of Eurorad case 10569, in the forms it could take on a page.
 DIAGNOSIS = re.compile(
     r"metastas[ie]s\s+(of|from)\s+(the\s+patient's\s+)?mesothelioma|miliary\s+(pulmonary\s+)?metastas", re.I

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Attempt, AttemptQuestion, LeaderboardEntry, Response, ReviewCard
-from quizzes.services.attempts import AttemptAlreadyFinished, ModeNotOffered, TimeIsUp, attempt_finish, attempt_start
+from quizzes.refusals import AttemptAlreadyFinished, ModeNotOffered, NotAnExam, TimeIsUp
+from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from tests.factories import make_quiz, right_choices, time_is, wrong_choices
+from tests.factories import make_quiz, questions_of, right_choices, time_is, wrong_choices
 
 pytestmark = pytest.mark.django_db
 EXAM = Attempt.Mode.EXAM
@@ -22,10 +23,6 @@ def exam_quiz(db):
 @pytest.fixture
 def exam(trainee, exam_quiz):
     return attempt_start(user=trainee, quiz=exam_quiz, mode=EXAM)
-
-
-def questions_of(quiz):
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices", "regions"))
 
 
 def test_the_educators_time_limit_sets_the_exams_deadline(trainee, exam_quiz):
@@ -187,7 +184,7 @@ def test_a_tutor_attempt_is_not_changed_through_the_exam_service(trainee, exam_q
     tutor = attempt_start(user=trainee, quiz=exam_quiz)
     question = questions_of(exam_quiz)[0]
 
-    with pytest.raises(ValueError):
+    with pytest.raises(NotAnExam):
         exam_answer_save(attempt=tutor, question=question, chosen=right_choices(question))
 
     assert not Response.objects.exists()

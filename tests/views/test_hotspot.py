@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from quizzes.models import Response
 from quizzes.services.attempts import attempt_finish, attempt_start
-from tests.factories import CENTRE_TARGET, make_hotspot_question, make_quiz
+from tests.factories import CENTRE_TARGET, HTMX, make_hotspot_question, make_quiz
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture

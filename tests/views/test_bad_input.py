@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from quizzes.models import Attempt, Question, Quiz, Response, User
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_start
-from tests.factories import make_question, make_quiz, right_choices
+from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def site_state() -> dict:
@@ -35,7 +34,7 @@ def scene(trainee, other_trainee):
     """The trainee's attempt at a quiz; someone else's attempt; a draft quiz; an unrelated quiz."""
     quiz = make_quiz(questions=3)
     attempt = attempt_start(user=trainee, quiz=quiz)
-    questions = list(quiz.questions.in_quiz_order().prefetch_related("choices"))
+    questions = questions_of(quiz)
     other_quiz = make_quiz(questions=1)
     return {
         "quiz": quiz,

@@ -1,0 +1,80 @@
+"""Refusals: why an answer (or a change to one) is not recorded, in words for the trainee, and the one
+rule that says when each applies.
+
+Services raise these; views show their message (409 for htmx, a message and a redirect for a page).
+A view asks the same rule before it looks at the form, so a trainee on a finished exam is told the
+exam is finished rather than what was wrong with the form; the service asks it again inside its
+transaction, so nothing gets past it between the two.
+"""
+
+import datetime
+
+from quizzes.models import Attempt, Quiz
+
+
+class AnswerRefused(Exception):
+    """The answer was not recorded; the message says why, in words for the trainee."""
+
+
+class AlreadyAnswered(AnswerRefused):
+    def __init__(self):
+        super().__init__("You have already answered this question; your first answer stands.")
+
+
+class AttemptAlreadyFinished(AnswerRefused):
+    def __init__(self):
+        super().__init__("This attempt is finished, so it takes no more answers.")
+
+
+class QuestionNotOpenYet(AnswerRefused):
+    def __init__(self):
+        # In a case vignette, answering ahead would reveal a later stage's feedback early.
+        super().__init__("Questions are answered in order, and this one is not open yet.")
+
+
+class TimeIsUp(AnswerRefused):
+    def __init__(self):
+        super().__init__("Time is up: this exam has finished, and answers given after its time limit are not recorded.")
+
+
+class ExamAnswersElsewhere(AnswerRefused):
+    def __init__(self):
+        super().__init__(
+            "This attempt is an exam: save answers on its exam pages, where they can change until you submit."
+        )
+
+
+class NotAnExam(AnswerRefused):
+    def __init__(self):
+        super().__init__(
+            "This attempt is in tutor mode: answer on its question page, where feedback follows each answer."
+        )
+
+
+class ModeNotOffered(Exception):
+    def __init__(self, quiz: Quiz):
+        super().__init__(f"“{quiz.title}” has no exam mode: take it in tutor mode.")
+
+
+def tutor_answer_refusal(attempt: Attempt) -> AnswerRefused | None:
+    """Why the attempt takes no tutor answer at all, or None if it takes one."""
+    if attempt.is_exam:
+        return ExamAnswersElsewhere()
+    if attempt.is_finished:
+        return AttemptAlreadyFinished()
+    return None
+
+
+def exam_change_refusal(attempt: Attempt, now: datetime.datetime | None = None) -> AnswerRefused | None:
+    """Why the exam takes no more changes (saving, clearing or flagging an answer), or None if it does.
+
+    An exam past its deadline, or finished by it, says the time is up; one the trainee submitted says
+    it is finished.
+    """
+    if not attempt.is_exam:
+        return NotAnExam()
+    if attempt.ran_out_of_time or (not attempt.is_finished and attempt.is_past_deadline(now)):
+        return TimeIsUp()
+    if attempt.is_finished:
+        return AttemptAlreadyFinished()
+    return None

@@ -1,0 +1,59 @@
+"""The page that explains the scoring: points per kind of answer, the leaderboards, and how answers
+schedule review cards. Its numbers come from quizzes/scoring.py, so the page cannot drift from the rules."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, ReviewCard
+from quizzes.scoring import first_intervals, partial_credit
+
+# Worked examples for the scoring page: (the right options, how many, what was ticked, right and wrong
+# ticked). Their points come from the function that scores answers, so the page cannot drift from it.
+PARTIAL_CREDIT_EXAMPLES = [
+    ("A and B", 2, "A and B", 2, 0),
+    ("A and B", 2, "A", 1, 0),
+    ("A and B", 2, "A, B and C", 2, 1),
+    ("A and B", 2, "A and C", 1, 1),
+    ("A and B", 2, "A, B, C and D", 2, 2),
+    ("A, B and C", 3, "A", 1, 0),
+    ("A, B and C", 3, "A and B", 2, 0),
+    ("A, B and C", 3, "A, B and D", 2, 1),
+]
+
+
+@require_GET
+def scoring(request: HttpRequest) -> HttpResponse:
+    examples = [
+        {"right": right, "ticked": ticked, "points": partial_credit(right_chosen=r, wrong_chosen=w, right_options=n)}
+        for right, n, ticked, r, w in PARTIAL_CREDIT_EXAMPLES
+    ]
+    return render(
+        request,
+        "quizzes/scoring.html",
+        {
+            "points": POINTS_PER_QUESTION,
+            "top": LeaderboardEntry.TOP,
+            "time_zone": settings.TIME_ZONE,
+            "examples": examples,
+            "ratings": review_ratings(),
+        },
+    )
+
+
+# Which answers give which rating: the rule itself is quizzes/scoring.py, rating_for.
+ANSWER_RATINGS = [
+    ("Wrong (partial credit counts as wrong)", ReviewCard.Rating.AGAIN),
+    ("Right, with low confidence (“a guess”)", ReviewCard.Rating.HARD),
+    ("Right, with medium confidence or none given", ReviewCard.Rating.GOOD),
+    ("Right, with high confidence (“sure”)", ReviewCard.Rating.EASY),
+]
+
+
+def review_ratings() -> list[dict]:
+    """The spaced-repetition table: each kind of answer, its rating, and when a new card then comes back."""
+    intervals = first_intervals()
+    return [
+        {"answer": answer, "rating": rating.label, "days": intervals[rating].days} for answer, rating in ANSWER_RATINGS
+    ]

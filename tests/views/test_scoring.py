@@ -1,0 +1,31 @@
+"""The page that explains the scoring: its numbers come from the rules themselves."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_scoring_page_states_the_rules_for_anyone(client):
+    html = client.get(reverse("scoring")).content.decode()
+
+    assert "Every question is worth <strong>10 points</strong>" in html
+    assert "first attempt at each quiz" in html and "practice" in html
+    assert "Europe/Dublin" in html and "1, 2, 2, 4" in html
+    assert "shown anonymously, not left out" in html
+    # The worked examples come from the scoring function itself.
+    assert '<td>A and B</td><td>A</td><td class="number">5</td>' in html
+    assert '<td>A, B and C</td><td>A and B</td><td class="number">6</td>' in html
+    assert '<td>A and B</td><td>A, B, C and D</td><td class="number">0</td>' in html
+
+
+def test_the_scoring_page_states_how_answers_rate_review_cards_and_the_first_intervals(client):
+    html = client.get(reverse("scoring")).content.decode()
+
+    section = html.split('id="spaced-repetition"')[1].split("</section>")[0]
+    # The intervals come from the scheduler itself (quizzes/scoring.py, first_intervals).
+    assert "<tr><td>Wrong (partial credit counts as wrong)</td><td>Again</td><td>the next day</td></tr>" in section
+    assert "<tr><td>Right, with low confidence (“a guess”)</td><td>Hard</td><td>the next day</td></tr>" in section
+    assert "<tr><td>Right, with medium confidence or none given</td><td>Good</td><td>after 2 days</td></tr>" in section
+    assert "<tr><td>Right, with high confidence (“sure”)</td><td>Easy</td><td>after 8 days</td></tr>" in section
+    assert "an exam's answers review their cards when the exam finishes" in section
