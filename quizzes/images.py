@@ -2,7 +2,9 @@
 
 Every image, whether an educator uploads it or the content pack ships it, goes through
 `image_prepare`, so nothing reaches the media folder that Pillow has not decoded and re-encoded.
-Re-encoding drops metadata (EXIF, GPS, comments) and anything smuggled after the image data.
+Re-encoding drops metadata (EXIF, GPS, comments) and anything smuggled after the image data; the
+EXIF orientation is applied to the pixels first, since a viewer that honoured it would otherwise show the
+picture turned or mirrored once the tag is gone (in radiology a left/right flip is a wrong answer).
 """
 
 import io
@@ -11,7 +13,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # e.g. 5000 x 5000
@@ -47,7 +49,7 @@ def image_prepare(data: bytes, name: str) -> PreparedImage:
             raise ValidationError(f"{source_format} images are not accepted; use PNG or JPEG.", code="format")
         with Image.open(io.BytesIO(data)) as picture:
             picture.load()
-            full = picture.copy()
+            full = ImageOps.exif_transpose(picture)
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

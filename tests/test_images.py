@@ -68,6 +68,63 @@ def test_a_thumbnail_fits_the_thumbnail_box_and_keeps_the_aspect_ratio():
         assert full.size == (1600, 800)
 
 
+# A camera stores the sensor's pixels and an EXIF tag saying how to turn them for display. A red block
+# in the stored pixels' top-left corner must end where a viewer honouring the tag shows it: in radiology
+# a left/right flip is a wrong answer. Each case: tag -> (displayed size, corner holding the block).
+ORIENTATIONS = {
+    1: ((60, 30), "top-left"),
+    2: ((60, 30), "top-right"),  # mirrored left to right
+    3: ((60, 30), "bottom-right"),  # turned 180 degrees
+    4: ((60, 30), "bottom-left"),  # mirrored top to bottom
+    5: ((30, 60), "top-left"),  # mirrored along the main diagonal
+    6: ((30, 60), "top-right"),  # turned 90 degrees clockwise
+    7: ((30, 60), "bottom-right"),  # mirrored along the other diagonal
+    8: ((30, 60), "bottom-left"),  # turned 90 degrees anticlockwise
+}
+
+
+def jpeg_with_orientation(orientation: int) -> bytes:
+    picture = Image.new("RGB", (60, 30), "white")
+    picture.paste((220, 0, 0), (0, 0, 30, 15))
+    exif = picture.getexif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x010F] = "Hospital camera"  # Make: metadata that must not survive
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=95, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def corner_colours(picture: Image.Image) -> dict[str, tuple[int, ...]]:
+    width, height = picture.size
+    centres = {
+        "top-left": (width // 4, height // 4),
+        "top-right": (3 * width // 4, height // 4),
+        "bottom-left": (width // 4, 3 * height // 4),
+        "bottom-right": (3 * width // 4, 3 * height // 4),
+    }
+    rgb = picture.convert("RGB")
+    return {corner: rgb.getpixel(point) for corner, point in centres.items()}
+
+
+def is_red(colour: tuple[int, ...]) -> bool:
+    red, green, blue = colour
+    return red > 150 and green < 100 and blue < 100
+
+
+@pytest.mark.parametrize("orientation", sorted(ORIENTATIONS))
+def test_the_exif_orientation_is_applied_to_the_pixels_then_dropped(orientation):
+    size, red_corner = ORIENTATIONS[orientation]
+
+    prepared = image_prepare(jpeg_with_orientation(orientation), "scan.jpg")
+
+    for stored in (prepared.image, prepared.thumbnail):
+        with Image.open(stored) as picture:
+            assert picture.size == size
+            assert [corner for corner, colour in corner_colours(picture).items() if is_red(colour)] == [red_corner]
+            assert not picture.getexif(), "no EXIF (orientation, camera) may survive re-encoding"
+    assert b"Hospital camera" not in prepared.image.read()
+
+
 def test_a_jpeg_stays_a_jpeg_and_other_names_are_ignored():
     buffer = io.BytesIO()
     Image.new("RGB", (20, 20), "white").save(buffer, format="JPEG")
