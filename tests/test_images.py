@@ -33,6 +33,13 @@ def test_a_png_header_followed_by_html_is_refused():
         image_prepare(b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", "evil.png")
 
 
+def test_an_svg_with_a_script_is_refused():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>'
+
+    with pytest.raises(ValidationError, match="not an image"):
+        image_prepare(svg, "drawing.svg")
+
+
 def test_html_appended_to_a_valid_png_does_not_survive_re_encoding():
     prepared = image_prepare(png_bytes() + b"<script>alert(1)</script>", "tail.png")
 
