@@ -100,7 +100,7 @@ def test_hotspot_questions_have_an_image_targets_and_no_options_in_a_quiz_withou
 
 
 def test_every_hotspot_target_holds_the_centre_of_the_lesion_drawn_on_its_schematic(pack):
-    from quizzes.bank.quizpack import parse_pack_files
+    from quizzes.bank.quizpack_reader import parse_pack_files
     from quizzes.content.schematics import TARGETS
     from quizzes.hotspots import contains
     from quizzes.management.commands.load_content import CONTENT_DIR
