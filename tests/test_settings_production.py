@@ -48,7 +48,7 @@ def production_settings(env=None) -> dict:
         names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
                  "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
                  "SECURE_HSTS_PRELOAD", "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_CSP", "STORAGES", "ALLOWED_HOSTS",
-                 "CACHES", "SESSION_ENGINE", "TRUSTED_PROXY_COUNT"]
+                 "CACHES", "SESSION_ENGINE", "SESSION_CACHE_ALIAS", "TRUSTED_PROXY_COUNT"]
         print(json.dumps({name: getattr(settings, name, None) for name in names}, default=str))
         """,
         env=env,
@@ -136,6 +136,7 @@ def test_with_redis_the_cache_and_sessions_use_it():
 
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert values["CACHES"][values["SESSION_CACHE_ALIAS"]]["BACKEND"] == "quizsite.cache.SessionCache"
 
 
 def test_a_non_numeric_hsts_value_is_refused_by_name():

@@ -154,9 +154,17 @@ SESSION_COOKIE_HTTPONLY = True
 # Rate-limit counters must be shared by every server process, so production uses Redis; the
 # local-memory cache counts per process, which is enough for one developer and for tests.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Short socket timeouts: a Redis that drops packets must cost a request half a second, not the
+# operating system's TCP timeout.
+REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "quizsite"}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "quizsite",
+            "OPTIONS": REDIS_OPTIONS,
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

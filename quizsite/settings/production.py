@@ -64,8 +64,17 @@ STORAGES = {
 }
 
 if REDIS_URL:  # noqa: F405
-    # Sessions are read on every signed-in request: from Redis, with the database as the record.
+    # Sessions are read on every signed-in request: from Redis, with the database as the record. Their
+    # cache treats an unreachable Redis as a miss (quizsite/cache.py), so an outage slows sessions
+    # down to the database instead of failing every signed-in request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
+    CACHES["sessions"] = {  # noqa: F405
+        "BACKEND": "quizsite.cache.SessionCache",
+        "LOCATION": REDIS_URL,  # noqa: F405
+        "KEY_PREFIX": "quizsite",
+        "OPTIONS": REDIS_OPTIONS,  # noqa: F405
+    }
 
 LOGGING = {
     "version": 1,
