@@ -110,8 +110,13 @@ class QuizFigures:
 @dataclass
 class LintReport:
     quizzes: list[QuizFigures]
-    shared_runs: dict[str, int]
+    # path: the normalised 10-word runs it shares with the seeds
+    shared_runs: dict[str, list[str]]
     multiple_select: list[str]
+
+    @property
+    def shared_run_counts(self) -> dict[str, int]:
+        return {path: len(found) for path, found in self.shared_runs.items() if found}
 
     @property
     def single(self) -> LengthFigures:
@@ -141,11 +146,12 @@ class LintReport:
             if quiz.true_false:
                 breaches.append(f"{quiz.slug}: {quiz.true_false} true/false items (turn them into single best answer)")
         breaches.extend(self.multiple_select)
-        shared = sum(self.shared_runs.values())
+        shared = sum(self.shared_run_counts.values())
         if shared > SHARED_RUNS_MAX:
             breaches.append(
                 f"{shared} {RUN_WORDS}-word runs shared with the source documents (at most {SHARED_RUNS_MAX}): "
-                + ", ".join(f"{path} {count}" for path, count in self.shared_runs.items() if count)
+                + ", ".join(f"{path} {count}" for path, count in self.shared_run_counts.items())
+                + " (content_lint --show-runs lists them)"
             )
         return breaches
 
@@ -165,9 +171,9 @@ class LintReport:
             "whole pack:",
             f"  single best answer: {self.single}",
             f"  statement items:    {self.statements}",
-            f"  {RUN_WORDS}-word runs shared with the seeds: {sum(self.shared_runs.values())}",
+            f"  {RUN_WORDS}-word runs shared with the seeds: {sum(self.shared_run_counts.values())}",
         ]
-        lines += [f"    {path}: {count}" for path, count in self.shared_runs.items() if count]
+        lines += [f"    {path}: {count}" for path, count in self.shared_run_counts.items()]
         breaches = self.breaches
         lines.append(f"breaches: {len(breaches)}")
         lines += [f"  - {breach}" for breach in breaches]
@@ -259,13 +265,13 @@ def runs(text: str, width: int = RUN_WORDS) -> set[tuple[str, ...]]:
     return {tuple(found[i : i + width]) for i in range(len(found) - width + 1)}
 
 
-def shared_runs(prose: dict[str, str], seeds: Iterable[str], titles: Iterable[str] = ()) -> dict[str, int]:
-    """For each named text, how many distinct 10-word runs it shares with any of the seeds.
+def shared_runs(prose: dict[str, str], seeds: Iterable[str], titles: Iterable[str] = ()) -> dict[str, list[str]]:
+    """For each named text, the distinct 10-word runs it shares with any of the seeds, in normalised words.
 
     A run inside a cited document's title is not counted: a citation has to give the title as it is.
     """
     seed_runs = set().union(*(runs(seed) for seed in seeds)) - set().union(*(runs(title) for title in titles))
-    return {name: len(runs(text) & seed_runs) for name, text in prose.items()}
+    return {name: sorted(" ".join(run) for run in runs(text) & seed_runs) for name, text in prose.items()}
 
 
 def content_lint(*, quizzes: list[PackQuiz], prose: dict[str, str], seeds: list[str]) -> LintReport:
@@ -281,7 +287,7 @@ def content_lint(*, quizzes: list[PackQuiz], prose: dict[str, str], seeds: list[
 # Reading the texts from disk.
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PROSE_GLOBS = ("quizzes/content/*.yaml", "docs/**/*.md", "quizzes/templates/**/*.html", "*.md")
+PROSE_GLOBS = ("docs/**/*.md", "quizzes/templates/**/*.html", "*.md")
 
 
 def seeds_dir() -> Path:
@@ -299,7 +305,12 @@ def seed_texts(directory: Path) -> list[str]:
     return [path.read_text(encoding="utf-8") for path in paths]
 
 
-def prose_texts(root: Path = REPO_ROOT) -> dict[str, str]:
-    """Every project file that holds prose, by its path from the repository root."""
-    paths = sorted({path for pattern in PROSE_GLOBS for path in root.glob(pattern)})
-    return {str(path.relative_to(root)): path.read_text(encoding="utf-8") for path in paths}
+def prose_texts(content_dir: Path, root: Path = REPO_ROOT) -> dict[str, str]:
+    """Every project file that holds prose (the pack's YAML, comments and all; docs; templates), by its path."""
+    paths = sorted(content_dir.glob("*.yaml")) + sorted(
+        {path for pattern in PROSE_GLOBS for path in root.glob(pattern)}
+    )
+    return {
+        str(path.relative_to(root) if path.is_relative_to(root) else path): path.read_text(encoding="utf-8")
+        for path in paths
+    }

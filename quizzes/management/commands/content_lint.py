@@ -6,7 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.bank import BankInvalid
 from quizzes.bank.quizpack import parse_pack_files
-from quizzes.content.lint import REPO_ROOT, SeedsMissing, content_lint, prose_texts, seed_texts, seeds_dir
+from quizzes.content.lint import (
+    SeedsMissing,
+    content_lint,
+    prose_texts,
+    seed_texts,
+    seeds_dir,
+)
 from quizzes.management.commands.load_content import CONTENT_DIR
 
 
@@ -21,13 +27,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seeds", type=Path, default=None, help="Folder of source documents (default ../shared/seeds)."
         )
+        parser.add_argument(
+            "--show-runs", action="store_true", help="Also list each 10-word run a file shares with the seeds."
+        )
 
-    def handle(self, *args, dir: Path, seeds: Path | None, **options):
+    def handle(self, *args, dir: Path, seeds: Path | None, show_runs: bool, **options):
         try:
             quizzes = parse_pack_files(sorted(dir.glob("*.yaml")), images_dir=dir / "images")
-            report = content_lint(quizzes=quizzes, prose=prose_texts(REPO_ROOT), seeds=seed_texts(seeds or seeds_dir()))
+            prose, seed_documents = prose_texts(dir), seed_texts(seeds or seeds_dir())
         except (BankInvalid, SeedsMissing) as error:
             raise CommandError(str(error)) from None
+        report = content_lint(quizzes=quizzes, prose=prose, seeds=seed_documents)
+        if show_runs:
+            for path, found in report.shared_runs.items():
+                for run in found:
+                    self.stdout.write(f"{path}: {run}")
         if report.breaches:
             raise CommandError(f"{report}\nThe content lint failed.")
         self.stdout.write(str(report))
