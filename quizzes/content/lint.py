@@ -8,7 +8,6 @@ documents from disk.
 import os
 import re
 import statistics
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,18 +216,15 @@ def answered_by_stage(quiz: PackQuiz) -> list[Finding]:
     return findings
 
 
-def multiple_select_problems(quizzes: list[PackQuiz]) -> list[str]:
-    """A pack whose multiple-select items always have the same number of right options teaches that number."""
-    counts = [
-        (sum(option.correct for option in question.options), len(question.options))
-        for quiz in quizzes
-        for question in quiz.questions
-        if question.kind == "multiple"
-    ]
+def multiple_select_problems(counts: list[tuple[int, int]]) -> list[str]:
+    """A pack whose multiple-select items always have the same number of right options teaches that number.
+
+    `counts` holds (right options, options) for every multiple-select item in the pack.
+    """
     if not counts:
         return []
     problems = []
-    rights = Counter(right for right, _ in counts)
+    rights = {right for right, _ in counts}
     if len(counts) > 1 and len(rights) == 1:
         problems.append(f"every multiple-select item has {next(iter(rights))} right options")
     if not any(right == 1 for right, _ in counts):
@@ -277,10 +273,11 @@ def shared_runs(prose: dict[str, str], seeds: Iterable[str], titles: Iterable[st
 def content_lint(*, quizzes: list[PackQuiz], prose: dict[str, str], seeds: list[str]) -> LintReport:
     if not seeds:
         raise SeedsMissing("no source documents were given, so shared runs cannot be counted")
+    figures = [quiz_figures(quiz) for quiz in quizzes]
     return LintReport(
-        quizzes=[quiz_figures(quiz) for quiz in quizzes],
+        quizzes=figures,
         shared_runs=shared_runs(prose, seeds, titles={source.title for quiz in quizzes for source in quiz.sources}),
-        multiple_select=multiple_select_problems(quizzes),
+        multiple_select=multiple_select_problems([count for quiz in figures for count in quiz.multiple_right]),
     )
 
 
