@@ -164,7 +164,7 @@ class LintReport:
                 f"  statement items:    {quiz.statements}",
                 f"  multiple select, right/options: {right}",
                 f"  true/false items: {quiz.true_false}; absolute terms in distractors: {len(quiz.absolute_terms)};"
-                f" answered by stage or alt text: {len(quiz.answered_by_stage)}",
+                f" keyed wording shown before the answer: {len(quiz.answered_by_stage)}",
             ]
         lines += [
             "whole pack:",
@@ -205,14 +205,26 @@ def absolute_terms(quiz: PackQuiz) -> list[Finding]:
 
 
 def answered_by_stage(quiz: PackQuiz) -> list[Finding]:
-    """Questions whose stage text or image alt text, shown before the answer, contains a keyed option's wording."""
+    """Questions whose page shows a keyed option's wording before the trainee answers.
+
+    The page shows the stem, the image's alt text, the question's stage and, in a case, every earlier stage
+    (they stay on the page). A true/false item's stem always holds "True" and "False", so it is not read.
+    """
     findings = []
+    earlier_stages = ""
     for question in quiz.questions:
-        for place, shown in (("stage", question.stage), ("image alt text", question.image_alt)):
-            shown_words = words(shown)
+        shown = [
+            ("the stem", question.stem if question.kind != "true_false" else ""),
+            ("the image's alt text", question.image_alt),
+            ("its stage", question.stage),
+            ("an earlier stage", earlier_stages),
+        ]
+        for place, text in shown:
+            shown_words = words(text)
             for option in question.options:
                 if option.correct and contains_words(shown_words, words(option.text)):
-                    findings.append(Finding(quiz.slug, question.key, f"its {place} contains {option.text!r}"))
+                    findings.append(Finding(quiz.slug, question.key, f"{place} already shows {option.text!r}"))
+        earlier_stages += "\n" + question.stage
     return findings
 
 

@@ -165,6 +165,28 @@ def test_a_stage_that_contains_its_keyed_options_wording_is_flagged():
     assert any("stage-2" in breach and "Pleural thickening" in breach for breach in report.breaches)
 
 
+def test_an_earlier_stage_still_on_the_page_that_names_the_keyed_option_is_flagged():
+    reveal = question("stage-6", options=(("Sarcoidosis", True), ("Lymphoma", False)), stage="Final: miliary TB.")
+    asks_again = question("stage-7", options=(("Miliary TB", True), ("Silicosis", False)), stage="Sputum follows.")
+
+    report = lint(quiz(reveal, asks_again, kind="case"))
+
+    assert [finding.message for finding in report.quizzes[0].answered_by_stage] == [
+        "an earlier stage already shows 'Miliary TB'"
+    ]
+
+
+def test_a_stem_that_names_the_keyed_option_is_flagged_but_a_true_false_stem_is_not():
+    names_it = question("spleen", kind="multiple", options=(("Spleen", True), ("Kidney", False)))
+    names_it.stem = "The spleen illustration shows deposits in which organs?"
+    true_false = question("tf", kind="true_false", options=(("True", True), ("False", False)))
+    true_false.stem = "True or false: deposits can calcify."
+
+    report = lint(quiz(names_it, true_false))
+
+    assert [finding.key for finding in report.quizzes[0].answered_by_stage] == ["spleen"]
+
+
 def test_alt_text_that_names_the_keyed_option_is_flagged():
     report = lint(
         quiz(
@@ -176,7 +198,7 @@ def test_alt_text_that_names_the_keyed_option_is_flagged():
     )
 
     assert [finding.message for finding in report.quizzes[0].answered_by_stage] == [
-        "its image alt text contains 'Miliary nodules'"
+        "the image's alt text already shows 'Miliary nodules'"
     ]
 
 
