@@ -220,9 +220,14 @@ def _deflate(data: bytes) -> bytes:
 
 
 def _filtered_scanlines(image: Image.Image) -> bytes:
-    """PNG scanlines, each with the filter (None, Sub, Up or Average) that minimises its residuals."""
+    """PNG scanlines, each with the filter (None, Sub, Up or Average) that minimises its residuals.
+
+    Pillow's channel operations work band by band, so shifting the whole image by one pixel gives each
+    byte its PNG "left" neighbour (the same channel of the previous pixel) in greyscale and RGB alike.
+    """
     width, height = image.size
-    black = Image.new("L", image.size, 0)
+    channels = len(image.getbands())
+    black = Image.new(image.mode, image.size, 0)
     left = black.copy()
     left.paste(image.crop((0, 0, width - 1, height)), (1, 0))
     up = black.copy()
@@ -235,7 +240,8 @@ def _filtered_scanlines(image: Image.Image) -> bytes:
         ImageChops.subtract_modulo(image, average),
     ]
     raw = [c.tobytes() for c in candidates]
-    weight = [min(v, 256 - v) for v in range(256)]
+    weight = [min(v, 256 - v) for v in range(256)] * channels  # the histogram lists each band in turn
+    stride = width * channels
     out = bytearray()
     for y in range(height):
         best, best_cost = 0, None
@@ -245,7 +251,7 @@ def _filtered_scanlines(image: Image.Image) -> bytes:
             if best_cost is None or cost < best_cost:
                 best, best_cost = f, cost
         out.append(best)
-        out += raw[best][y * width : (y + 1) * width]
+        out += raw[best][y * stride : (y + 1) * stride]
     return bytes(out)
 
 
@@ -253,11 +259,22 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
+# PNG colour types of the image modes written here: 8-bit greyscale, 8-bit palette, 8-bit truecolour.
+# A palette image with mostly grey entries keeps a colour picture as small as a greyscale one: its
+# one byte per pixel compresses like grey, where three bytes of RGB would not.
+_COLOUR_TYPES = {"L": 0, "P": 3, "RGB": 2}
+
+
 def encode_png(image: Image.Image) -> bytes:
-    """Deterministic PNG bytes of an ``L`` image: IHDR, one IDAT, IEND; no metadata of any kind."""
-    if image.mode != "L":
-        raise ValueError(f"expected a greyscale 'L' image, got {image.mode!r}")
+    """Deterministic PNG bytes of an ``L``, ``P`` or ``RGB`` image: IHDR, PLTE for a palette image, one
+    IDAT, IEND; no metadata of any kind."""
+    if image.mode not in _COLOUR_TYPES:
+        raise ValueError(f"expected an 'L', 'P' or 'RGB' image, got {image.mode!r}")
     width, height = image.size
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale, no interlace
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, _COLOUR_TYPES[image.mode], 0, 0, 0)  # no interlace
+    chunks = [_chunk(b"IHDR", ihdr)]
+    if image.mode == "P":
+        entries = image.getextrema()[1] + 1
+        chunks.append(_chunk(b"PLTE", bytes(image.getpalette("RGB")[: 3 * entries])))
     idat = _deflate(_filtered_scanlines(image))
-    return _PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    return _PNG_SIGNATURE + b"".join(chunks) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")

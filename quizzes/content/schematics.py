@@ -44,7 +44,8 @@ CAPTION = "SCHEMATIC - not a patient image"
 # The titles name the examination, never the finding: the images illustrate quiz questions, and a title
 # such as "Miliary nodules" would give the answer away.
 CHEST_TITLE = "Chest radiograph, frontal (PA) view"
-US_TITLE = "Ultrasound, subcutaneous tissues (linear probe)"
+CT_TITLE = "CT chest, axial slice, lung window"
+US_TITLE = "Ultrasound, subcutaneous tissues (linear probe, colour Doppler)"
 
 # --------------------------------------------------------------------------------------------------
 # Small drawing helpers
@@ -178,12 +179,26 @@ def _bands(image: Image.Image, title: str, band: int) -> None:
     _text_centered(d, (width / 2, height - band / 2), CAPTION, 24, 0)
 
 
+def _scale_bar(d: ImageDraw.ImageDraw, x: float, y: float, length: float, label: str) -> None:
+    """A white bar ``length`` px long from (x, y), with end ticks and its length written to its right."""
+    d.line((x, y, x + length, y), fill=255, width=3)
+    for tick in (x, x + length):
+        d.line((tick, y - 7, tick, y + 7), fill=255, width=2)
+    d.text((x + length + 12, y), label, font=_font(18), fill=255, anchor="lm")
+
+
 # --------------------------------------------------------------------------------------------------
 # Chest radiograph (frontal, PA)
 # --------------------------------------------------------------------------------------------------
 
 CHEST_SIZE = (800, 800)
 BAND = 46  # height of the title and caption bands
+# Both chest views (radiograph and CT) are drawn at 2 px per mm: the 800 px frame is 40 cm across, so an
+# adult thorax of about 35 cm fills it. Each carries a 5 cm scale bar in a black box at the bottom right,
+# and every lesion is drawn to the size STATED_SIZES_MM gives it (the tests measure them on the images).
+CHEST_PX_PER_MM = 2.0
+CHEST_SCALE_MM = 50
+CHEST_SCALE_BAR = (628, 728)  # left end of the bar (px); its box spans 612..788 x 706..750
 
 # Grey levels (0 black .. 255 white), chosen to look like a radiograph.
 AIR = 6  # outside the patient
@@ -445,6 +460,16 @@ def _side_markers(image: Image.Image) -> None:
         _text_centered(d, (x, y + 1), letter, 36, 255)
 
 
+def _chest_labels(image: Image.Image, title: str) -> None:
+    """Side markers, the 5 cm scale bar in its box, and the title and caption bands."""
+    _side_markers(image)
+    d = ImageDraw.Draw(image)
+    x, y = CHEST_SCALE_BAR
+    d.rectangle((x - 16, y - 22, x + 160, y + 22), fill=0, outline=255, width=2)
+    _scale_bar(d, x, y, CHEST_SCALE_MM * CHEST_PX_PER_MM, f"{CHEST_SCALE_MM // 10} cm")
+    _bands(image, title, BAND)
+
+
 def _chest(
     lesions: Callable[[_Lesions, dict], object], *, volume_loss: bool = False, pleural_rind: float = 0
 ) -> Image.Image:
@@ -453,8 +478,62 @@ def _chest(
     layers = _Lesions(CHEST_SIZE)
     lesions(layers, geometry)
     image = layers.apply(_chest_base(geometry, pleural_rind))
-    _side_markers(image)
-    _bands(image, CHEST_TITLE, BAND)
+    _chest_labels(image, CHEST_TITLE)
+    return image
+
+
+# --------------------------------------------------------------------------------------------------
+# CT chest (axial slice at the level of the heart, lung window)
+# --------------------------------------------------------------------------------------------------
+
+# Grey levels of a lung window (about W 1500, L -600): soft tissue and fat near white, lung dark grey.
+CT_SOFT = 222
+CT_FAT = 200
+CT_LUNG = 36
+CT_BONE = 255
+CT_NODULE_ADD = 180
+CT_GROUND_GLASS_ADD = 62
+# Anterior at the top, the patient's right on the viewer's left, as CT is displayed.
+_CT_BODY = (400, 440, 330, 222)  # centre x, y and semi-axes of the body outline (px)
+_CT_RIGHT_LUNG = [
+    (318, 296),
+    (250, 280),
+    (178, 306),
+    (128, 372),
+    (112, 456),
+    (130, 540),
+    (186, 600),
+    (268, 616),
+    (342, 590),
+    (362, 520),
+    (352, 440),
+    (338, 360),
+]
+
+
+def _ct(lesions: Callable[[_Lesions], object]) -> Image.Image:
+    """A finished axial CT schematic: body, lungs, heart, aorta, spine, ribs, the lesions, labels."""
+    w = CHEST_SIZE[0]
+    cx, cy, rx, ry = _CT_BODY
+    img = Image.new("L", (CHEST_SIZE[0] * SS, CHEST_SIZE[1] * SS), 0)
+    d = ImageDraw.Draw(img)
+    d.ellipse(_scaled([(cx - rx, cy - ry), (cx + rx, cy + ry)], SS), fill=CT_FAT)
+    d.ellipse(_scaled([(cx - rx + 22, cy - ry + 18), (cx + rx - 22, cy + ry - 16)], SS), fill=CT_SOFT)
+    right = _spline(_CT_RIGHT_LUNG)
+    left = _spline(_mirror(_CT_RIGHT_LUNG, w))
+    for lung in (right, left):
+        d.polygon(_scaled(lung, SS), fill=CT_LUNG)
+    d.ellipse(_scaled([(338, 318), (560, 500)], SS), fill=CT_SOFT)  # the heart, its apex to the left
+    for x, y, r in ((432, 560, 26), (400, 606, 32)):  # descending aorta, vertebral body
+        d.ellipse(_scaled([(x - r, y - r), (x + r, y + r)], SS), fill=CT_SOFT if r < 30 else CT_BONE)
+    d.polygon(_scaled([(384, 636), (416, 636), (424, 664), (376, 664)], SS), fill=CT_BONE)  # neural arch
+    for x, y in ((112, 430), (126, 540), (190, 598), (140, 330), (210, 270)):  # rib sections, both sides
+        for px in (x, w - x):
+            d.ellipse(_scaled([(px - 9, y - 7), (px + 9, y + 7)], SS), fill=CT_BONE)
+    layers = _Lesions(CHEST_SIZE)
+    lesions(layers)
+    image = layers.apply(img.filter(ImageFilter.GaussianBlur(0.8 * SS)))
+    _chest_labels(image, CT_TITLE)
     return image
 
 
@@ -470,21 +549,24 @@ CANNONBALLS = [
     (252, 348, 38),
     (204, 222, 28),  # right lung
     (645, 498, 44),
-    (590, 360, 57),
+    (590, 360, 55),
     (572, 212, 30),
     (668, 572, 25),  # left lung
 ]
-SOLITARY_NODULE = (140, 476, 17)  # right lower zone, periphery
-CAVITATING_NODULE = (214, 214, 34)  # right upper zone
+SOLITARY_NODULE = (140, 476, 18)  # right lower zone, periphery: 18 mm
+CAVITATING_NODULE = (214, 214, 35)  # right upper zone: 35 mm
 CAVITY = (218, 210, 16, 2.5)  # its air-filled centre: radius 16 +- 2.5 px (wall 11-20 px thick)
 CAVITATING_SOLID_NODULES = [(292, 402, 18), (166, 502, 15), (600, 252, 16), (642, 430, 20), (552, 336, 13)]
-CALCIFIED_NODULE = (612, 346, 13)  # left mid zone
+CALCIFIED_NODULE = (612, 346, 12)  # left mid zone: 12 mm
 CALCIFIED_SOFT_NODULES = [(238, 300, 15), (196, 488, 15)]
-HALO_NODULE = (642, 488, 19)  # left lower zone
-HALO_RADIUS = 37  # outer radius of its ground-glass halo
-HALO_SOLID_NODULES = [(222, 298, 17), (180, 472, 15)]
+# The halo is a CT sign: it is drawn on an axial CT slice (lung window), not on the radiograph. Left lower
+# lobe, posterior; two solid nodules without a halo in the right lung.
+HALO_NODULE = (586, 512, 16)  # a 16 mm nodule
+HALO_RADIUS = 34  # outer radius of its ground-glass halo: 34 mm across
+HALO_SOLID_NODULES = [(214, 398, 12), (272, 540, 10)]  # 12 and 10 mm
 PLEURAL_RIND = 20  # px thickness of the left pleural rind
 MILIARY_ADD = 74  # density of a miliary nodule (smaller than NODULE_ADD)
+MILIARY_RADII = (2.0, 3.0)  # px: nodules 2-3 mm across
 CANNONBALL_ADD = 86
 
 
@@ -501,7 +583,7 @@ def _miliary(layers: _Lesions, lung: Image.Image, seed: int, spacing: float = 15
         while x < x1:
             px = x + rng.uniform(-4.5, 4.5)
             py = y + rng.uniform(-4.5, 4.5)
-            r = rng.uniform(2.5, 3.5)
+            r = rng.uniform(MILIARY_RADII[0], MILIARY_RADII[1])
             m = r + 3
             probes = [(px, py), (px - m, py), (px + m, py), (px, py - m), (px, py + m)]
             if all(0 <= qx < w and 0 <= qy < h and lung.getpixel((int(qx), int(qy))) == 255 for qx, qy in probes):
@@ -588,16 +670,16 @@ def draw_calcified_nodule() -> Image.Image:
 
 
 def draw_halo_nodule() -> Image.Image:
-    """A left lower zone nodule with a ground-glass halo, and two solid nodules without one on the right."""
+    """Axial CT (lung window): a left lower lobe nodule with a ground-glass halo, two solid ones on the right."""
 
-    def lesions(layers: _Lesions, geometry: dict) -> None:
+    def lesions(layers: _Lesions) -> None:
         for nodule in HALO_SOLID_NODULES:
-            layers.nodule(*nodule)
+            layers.nodule(*nodule, CT_NODULE_ADD)
         cx, cy, r = HALO_NODULE
-        layers.ground_glass(cx, cy, HALO_RADIUS)
-        layers.nodule(cx, cy, r)
+        layers.ground_glass(cx, cy, HALO_RADIUS * 1.05, CT_GROUND_GLASS_ADD)
+        layers.nodule(cx, cy, r, CT_NODULE_ADD)
 
-    return _chest(lesions)
+    return _ct(lesions)
 
 
 def draw_pleural_thickening_miliary() -> Image.Image:
@@ -620,7 +702,21 @@ US_FIELD = (134, 64, 594, 504)  # the image field: left, top, right, bottom (px)
 PX_PER_MM = 11
 US_SKIN_MM = (0.0, 1.8)  # echogenic skin (epidermis and dermis)
 US_FASCIA_MM = 15.0  # superficial fascia: fat above, muscle below
-US_NODULE = (232.0, 8.6, 7.4, 3.5)  # centre x in px from the field's left edge, depth mm, semi-axes mm (x, y)
+# The case's nodule measures 1.0 x 0.6 cm: semi-axes 5.0 and 3.0 mm, centre x in px from the field's left
+# edge and depth in mm.
+US_NODULE = (232.0, 8.6, 5.0, 3.0)
+US_SCALE_MM = 10
+US_SCALE_BAR_Y = US_FIELD[3] + 22
+# Colour Doppler: the sampling box (left, top, right, bottom in px) over the nodule and the tissue around
+# it. A small artery and vein in the muscle fill with colour, so the box is shown to be working, and the
+# nodule has no colour inside: no internal flow, the finding the case turns on.
+DOPPLER_BOX = (214, 80, 520, 330)
+US_VESSELS = (  # (depth mm, start x px, end x px, radius mm, colour): flow towards the probe red, away blue
+    (19.0, 250.0, 500.0, 0.9, (220, 40, 30)),
+    (21.4, 240.0, 480.0, 0.8, (40, 90, 230)),
+)
+DOPPLER_OUTLINE = (230, 230, 90)
+ECHO_VESSEL = 12
 
 # Echo levels before speckle (0 black .. 255 white).
 ECHO_SKIN = 235
@@ -679,6 +775,9 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         line = [(x, y), (x + length * 0.5, y + length * slope * 0.5 + bend), (x + length, y + length * slope)]
         d.line(field(_spline(line, closed=False, steps=8)), fill=ECHO_FIBRE, width=round(1.5 * SS), joint="curve")
     d.line(field(fascia), fill=ECHO_FASCIA, width=round(4 * SS), joint="curve")
+    for depth, x0, x1, radius, _colour in US_VESSELS:
+        y = _us_depth_y(depth)
+        d.line(field([(x0, y), (x1, y)]), fill=ECHO_VESSEL, width=round(2 * radius * PX_PER_MM * SS))
     skin = _wavy(rng, _us_depth_y(US_SKIN_MM[1]), 0.8, left - 10, right + 10)
     d.polygon(field([(left - 10, top - 10)] + skin + [(right + 10, top - 10)]), fill=ECHO_SKIN)
     cx, cy, rx, ry = _us_nodule_px()
@@ -709,11 +808,7 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         if major:
             dd.text((ruler_x - 18, y), "0" if mm == 0 else f"{mm // 10} cm", font=_font(18), fill=255, anchor="rm")
     # Size bar under the field.
-    bar_y = bottom + 22
-    dd.line((left, bar_y, left + 10 * PX_PER_MM, bar_y), fill=255, width=3)
-    for x in (left, left + 10 * PX_PER_MM):
-        dd.line((x, bar_y - 7, x, bar_y + 7), fill=255, width=2)
-    dd.text((left + 10 * PX_PER_MM + 12, bar_y), "10 mm", font=_font(18), fill=255, anchor="lm")
+    _scale_bar(dd, left, US_SCALE_BAR_Y, US_SCALE_MM * PX_PER_MM, f"{US_SCALE_MM} mm")
 
     # Layer labels (right of the field), each with a short leader line.
     for text, mm in (("skin", 0.9), ("subcutaneous fat", 4.0), ("muscle", 26.0)):
@@ -722,7 +817,90 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         dd.text((right + 26, y), text, font=_font(20), fill=255, anchor="lm")
 
     _bands(image, US_TITLE, US_BAND)
-    return image
+    return _colour_doppler(image)
+
+
+# The colour image is a palette image: GREYS grey levels (speckle cannot tell 232 from 256) and then the
+# Doppler colours, so it stays as small as the greyscale drawings (see quizzes/content/png.py).
+GREYS = 232
+
+
+def _colour_doppler(image: Image.Image) -> Image.Image:
+    """The B-mode ``image`` as a palette image with the Doppler box, colour in the vessels and a colour scale."""
+    out = image.point([v * (GREYS - 1) // 255 for v in range(256)]).convert("P")  # indices 0..GREYS-1
+    colours = [vessel[4] for vessel in US_VESSELS] + [DOPPLER_OUTLINE, (255, 255, 255)]
+    palette = [round(i * 255 / (GREYS - 1)) for i in range(GREYS) for _ in range(3)]
+    out.putpalette(palette + [c for colour in colours for c in colour])
+    index = {colour: GREYS + i for i, colour in enumerate(colours)}
+    d = ImageDraw.Draw(out)
+    for depth, x0, x1, radius, colour in US_VESSELS:
+        y = _us_depth_y(depth)
+        r = radius * PX_PER_MM - 1.5  # colour fills the lumen, short of the vessel wall
+        d.rectangle((x0 + 4, y - r, x1 - 4, y + r), fill=index[colour])
+    d.rectangle(DOPPLER_BOX, outline=index[DOPPLER_OUTLINE], width=2)
+    # Colour scale beside the field: red (towards the probe) above the line, blue (away) below.
+    x, y0, y1 = US_FIELD[2] + 40, US_FIELD[1] + 330, US_FIELD[1] + 420
+    mid = (y0 + y1) / 2
+    d.rectangle((x, y0, x + 14, mid), fill=index[US_VESSELS[0][4]])
+    d.rectangle((x, mid, x + 14, y1), fill=index[US_VESSELS[1][4]])
+    white = index[(255, 255, 255)]
+    d.line((x - 4, mid, x + 18, mid), fill=white, width=1)
+    d.text((x + 7, y0 - 6), "flow", font=_font(18), fill=white, anchor="md")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Stated sizes and the pleural rind
+# --------------------------------------------------------------------------------------------------
+
+# What each schematic's texts may say about its lesions: (centre x, centre y, diameter in mm), in final
+# pixels. At CHEST_PX_PER_MM = 2 a chest lesion's radius in px is its diameter in mm. The miliary nodules
+# are many: MILIARY_SIZE_MM gives their range. The tests measure each against the image's scale bar.
+LESION_SIZES_MM: dict[str, list[tuple[float, float, float]]] = {
+    "cannonball.png": [(cx, cy, 2 * r / CHEST_PX_PER_MM) for cx, cy, r in CANNONBALLS],
+    "solitary-nodule.png": [(SOLITARY_NODULE[0], SOLITARY_NODULE[1], 2 * SOLITARY_NODULE[2] / CHEST_PX_PER_MM)],
+    "cavitating-nodule.png": [(CAVITATING_NODULE[0], CAVITATING_NODULE[1], 2 * CAVITATING_NODULE[2] / CHEST_PX_PER_MM)],
+    "calcified-nodule.png": [(CALCIFIED_NODULE[0], CALCIFIED_NODULE[1], 2 * CALCIFIED_NODULE[2] / CHEST_PX_PER_MM)],
+    "halo-nodule.png": [(HALO_NODULE[0], HALO_NODULE[1], 2 * HALO_NODULE[2] / CHEST_PX_PER_MM)],
+}
+MILIARY_SIZE_MM = (2 * MILIARY_RADII[0] / CHEST_PX_PER_MM, 2 * MILIARY_RADII[1] / CHEST_PX_PER_MM)
+US_NODULE_SIZE_MM = (2 * US_NODULE[2], 2 * US_NODULE[3])  # 10 x 6 mm, as the case states
+
+
+def pleural_rind_mask() -> Image.Image:
+    """The drawn left pleural rind of ``pleural-thickening-miliary.png`` as a final-size 0/255 mask."""
+    _, left = _visible_lungs(_chest_geometry(volume_loss=True), SS)
+    rind = ImageChops.subtract(left, _erode(left, PLEURAL_RIND * SS))
+    return _threshold(rind.reduce(SS), 1)
+
+
+def _rind_target(rind: Image.Image, label: str, margin: float = 8, step: int = 16) -> dict:
+    """A polygon that covers the rind row by row (medial edge down, lateral edge up), ``margin`` px wider.
+
+    Following the rind, it takes in the apex and the costophrenic region and leaves the heart out, which
+    an ellipse around the hemithorax cannot do. ``cx``/``cy`` is a point on the lateral rind.
+    """
+    width, height = rind.size
+    _, y0, _, y1 = rind.getbbox()
+    rows = list(range(y0, y1, step)) + [y1 - 1]
+    data = rind.tobytes()
+    medial, lateral = [], []
+    for y in rows:
+        line = data[y * width : (y + 1) * width]
+        first, last = line.find(255), line.rfind(255)
+        top_or_bottom = -margin if y == y0 else margin if y == y1 - 1 else 0
+        medial.append((first - margin, y + top_or_bottom))
+        lateral.append((last + 1 + margin, y + top_or_bottom))
+    points = medial + list(reversed(lateral))
+    mid = rows[len(rows) // 2]
+    line = data[mid * width : (mid + 1) * width]
+    return {
+        "shape": "polygon",
+        "points": [[round(x / width, 3), round(y / height, 3)] for x, y in points],
+        "cx": round((line.rfind(255) + 1 - PLEURAL_RIND / 2) / width, 4),
+        "cy": round((mid + 0.5) / height, 4),
+        "label": label,
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -748,7 +926,6 @@ SIZES: dict[str, tuple[int, int]] = {
 def _targets() -> dict[str, list[dict]]:
     right, left = _visible_lungs(_chest_geometry())
     lungs = [_moment_target(right, "right lung"), _moment_target(left, "left lung")]
-    _, shrunken_left = _visible_lungs(_chest_geometry(volume_loss=True))
 
     def nodule(cx: float, cy: float, r: float, label: str) -> dict:
         return _ellipse_target(cx, cy, r, r, CHEST_SIZE, label)
@@ -759,10 +936,10 @@ def _targets() -> dict[str, list[dict]]:
         "solitary-nodule.png": [nodule(*SOLITARY_NODULE, "solitary nodule, right lower zone")],
         "cavitating-nodule.png": [nodule(*CAVITATING_NODULE, "cavitating nodule, right upper zone")],
         "calcified-nodule.png": [nodule(*CALCIFIED_NODULE, "calcified nodule, left mid zone")],
-        "halo-nodule.png": [nodule(*HALO_NODULE[:2], HALO_RADIUS, "nodule with ground-glass halo, left lower zone")],
-        "pleural-thickening-miliary.png": [_bbox_target(shrunken_left, "left pleural thickening")],
+        "halo-nodule.png": [nodule(*HALO_NODULE[:2], HALO_RADIUS, "nodule with ground-glass halo, left lower lobe")],
+        "pleural-thickening-miliary.png": [_rind_target(pleural_rind_mask(), "left pleural rind")],
         "subcutaneous-nodule-ultrasound.png": [
-            _ellipse_target(*_us_nodule_px(), US_SIZE, "hyperechoic subcutaneous nodule")
+            _ellipse_target(*_us_nodule_px(), US_SIZE, "hyperechoic subcutaneous nodule without internal flow")
         ],
     }
 
