@@ -3,17 +3,14 @@
 Every picture here is a *schematic*, drawn from numbers with Pillow only; none is a patient image, and
 each says so on a caption band. The drawings are deterministic: the same PNG bytes on every run and on
 every machine, so the files in ``quizzes/content/images/`` can be regenerated and compared with the code
-(``tests/test_content_schematics.py`` does that). To keep them so:
+(``tests/content/test_schematics.py`` does that). To keep them so:
 
 * text uses only Pillow's embedded font (``ImageFont.load_default(size=...)``, basic layout);
 * the only randomness is ``random.Random(<fixed seed>)``, and the geometry uses plain arithmetic and
   ``math.sqrt`` (both exactly rounded by IEEE 754) - no ``sin``, ``log`` or ``**``, which call the C
   library and may differ in the last bit between machines;
-* the PNG is written by :func:`encode_png` below, not by ``Image.save``: Pillow compresses PNG data
-  with whatever zlib the machine provides (zlib, zlib-ng, Apple's zlib...), and those produce
-  different (equally valid) bytes. ``encode_png`` writes an 8-bit greyscale PNG with only the
-  IHDR, IDAT and IEND chunks (no text, time or other metadata) and compresses it with its own small
-  deflate coder, so the bytes depend on the pixels alone.
+* the PNG is written by :func:`quizzes.content.png.encode_png`, not by ``Image.save``, whose bytes
+  depend on the machine's zlib.
 
 Public interface (no Django import; a management command can call :func:`write_all`):
 
@@ -32,15 +29,14 @@ from __future__ import annotations
 
 import math
 import random
-import re
-import struct
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-__all__ = ["SCHEMATICS", "TARGETS", "draw", "encode_png", "write_all"]
+from quizzes.content.png import encode_png
+
+__all__ = ["SCHEMATICS", "TARGETS", "draw", "write_all"]
 
 Point = tuple[float, float]
 
@@ -48,257 +44,8 @@ CAPTION = "SCHEMATIC - not a patient image"
 # The titles name the examination, never the finding: the images illustrate quiz questions, and a title
 # such as "Miliary nodules" would give the answer away.
 CHEST_TITLE = "Chest radiograph, frontal (PA) view"
-US_TITLE = "Ultrasound, subcutaneous tissues (linear probe)"
-
-# --------------------------------------------------------------------------------------------------
-# Deterministic PNG writer (greyscale, IHDR + IDAT + IEND only, own deflate coder)
-# --------------------------------------------------------------------------------------------------
-
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-# Deflate length codes (RFC 1951, 3.2.5): base length and number of extra bits of symbols 257..285.
-_LENGTH_BASE = (
-    3,
-    4,
-    5,
-    6,
-    7,
-    8,
-    9,
-    10,
-    11,
-    13,
-    15,
-    17,
-    19,
-    23,
-    27,
-    31,
-    35,
-    43,
-    51,
-    59,
-    67,
-    83,
-    99,
-    115,
-    131,
-    163,
-    195,
-    227,
-    258,
-)
-_LENGTH_EXTRA = (0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0)
-# Order in which the code-length code lengths are sent (RFC 1951, 3.2.7).
-_CL_ORDER = (16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15)
-_MAX_MATCH = 258
-
-
-def _length_symbol(length: int) -> tuple[int, int, int]:
-    """(symbol, number of extra bits, extra value) of a match length 3..258."""
-    if length == _MAX_MATCH:
-        return 285, 0, 0
-    index = max(i for i, base in enumerate(_LENGTH_BASE[:-1]) if base <= length)
-    return 257 + index, _LENGTH_EXTRA[index], length - _LENGTH_BASE[index]
-
-
-_LENGTH_SYMBOLS = {length: _length_symbol(length) for length in range(3, _MAX_MATCH + 1)}
-
-
-def _huffman_lengths(freqs: Sequence[int], max_bits: int) -> list[int]:
-    """Code lengths of a Huffman code for ``freqs``, no longer than ``max_bits`` (deterministic)."""
-    import heapq
-
-    freqs = list(freqs)
-    while True:
-        lengths = [0] * len(freqs)
-        used = [i for i, f in enumerate(freqs) if f]
-        if len(used) == 1:
-            lengths[used[0]] = 1
-            return lengths
-        heap = [(freqs[i], i, [i]) for i in used]
-        heapq.heapify(heap)
-        order = len(freqs)
-        while len(heap) > 1:
-            w1, _, s1 = heapq.heappop(heap)
-            w2, _, s2 = heapq.heappop(heap)
-            for sym in s1 + s2:
-                lengths[sym] += 1
-            heapq.heappush(heap, (w1 + w2, order, s1 + s2))
-            order += 1
-        if max(lengths) <= max_bits:
-            return lengths
-        freqs = [(f + 1) // 2 if f else 0 for f in freqs]  # flatten the distribution and retry
-
-
-def _canonical_codes(lengths: Sequence[int]) -> list[str]:
-    """Canonical Huffman codes (RFC 1951, 3.2.2) as bit strings in stream order."""
-    max_len = max(lengths)
-    bl_count = [0] * (max_len + 1)
-    for n in lengths:
-        if n:
-            bl_count[n] += 1
-    next_code = [0] * (max_len + 2)
-    code = 0
-    for bits in range(1, max_len + 1):
-        code = (code + bl_count[bits - 1]) << 1
-        next_code[bits] = code
-    codes = [""] * len(lengths)
-    for sym, n in enumerate(lengths):
-        if n:
-            codes[sym] = format(next_code[n], f"0{n}b")  # Huffman codes go most significant bit first
-            next_code[n] += 1
-    return codes
-
-
-def _bits(value: int, count: int) -> str:
-    """A plain (non-Huffman) field of ``count`` bits in stream order (least significant bit first)."""
-    return format(value, f"0{count}b")[::-1] if count else ""
-
-
-def _encode_code_lengths(seq: Sequence[int]) -> list[tuple[int, int, int]]:
-    """Run-length encode code lengths with the code-length alphabet: (symbol, extra bits, extra value)."""
-    out: list[tuple[int, int, int]] = []
-    i = 0
-    while i < len(seq):
-        value = seq[i]
-        j = i
-        while j < len(seq) and seq[j] == value:
-            j += 1
-        run = j - i
-        if value == 0:
-            while run >= 11:
-                n = min(run, 138)
-                out.append((18, 7, n - 11))
-                run -= n
-            if run >= 3:
-                out.append((17, 3, run - 3))
-                run = 0
-            out.extend([(0, 0, 0)] * run)
-        else:
-            out.append((value, 0, 0))
-            run -= 1
-            while run >= 3:
-                n = min(run, 6)
-                out.append((16, 2, n - 3))
-                run -= n
-            out.extend([(value, 0, 0)] * run)
-        i = j
-    return out
-
-
-_RUN = re.compile(rb"(.)\1*", re.DOTALL)
-
-
-def _deflate(data: bytes) -> bytes:
-    """A zlib stream of ``data``: one dynamic-Huffman deflate block whose matches are byte runs.
-
-    Runs (matches at distance 1) suit filtered scanlines of drawn images well. The output depends
-    only on ``data``; it is valid deflate that any inflater reads.
-    """
-    # Tokens: a run of n equal bytes is one literal then matches of up to 258 at distance 1.
-    lit_freq = [0] * 286
-    runs: list[tuple[int, int]] = []
-    for m in _RUN.finditer(data):
-        value = data[m.start()]
-        run = m.end() - m.start()
-        runs.append((value, run))
-        lit_freq[value] += 1
-        rest = run - 1
-        while rest >= 3:
-            n = min(rest, _MAX_MATCH)
-            lit_freq[_LENGTH_SYMBOLS[n][0]] += 1
-            rest -= n
-        lit_freq[value] += rest
-    lit_freq[256] = 1  # end of block
-
-    lit_lengths = _huffman_lengths(lit_freq, 15)
-    lit_codes = _canonical_codes(lit_lengths)
-    dist_lengths = [1]  # only distance code 0 (distance 1) is used: a single one-bit code
-    dist_code = "0"
-
-    hlit = max(257, max(i for i, n in enumerate(lit_lengths) if n) + 1)
-    cl_tokens = _encode_code_lengths(lit_lengths[:hlit] + dist_lengths)
-    cl_freq = [0] * 19
-    for sym, _, _ in cl_tokens:
-        cl_freq[sym] += 1
-    cl_lengths = _huffman_lengths(cl_freq, 7)
-    cl_codes = _canonical_codes(cl_lengths)
-    hclen = 19
-    while hclen > 4 and cl_lengths[_CL_ORDER[hclen - 1]] == 0:
-        hclen -= 1
-
-    parts = ["1", _bits(2, 2), _bits(hlit - 257, 5), _bits(len(dist_lengths) - 1, 5), _bits(hclen - 4, 4)]
-    parts.extend(_bits(cl_lengths[sym], 3) for sym in _CL_ORDER[:hclen])
-    parts.extend(cl_codes[sym] + _bits(extra, nbits) for sym, nbits, extra in cl_tokens)
-
-    match_bits = {}
-    for n, (sym, nbits, extra) in _LENGTH_SYMBOLS.items():
-        match_bits[n] = lit_codes[sym] + _bits(extra, nbits) + dist_code if lit_codes[sym] else ""
-    full_match = match_bits[_MAX_MATCH]
-    for value, run in runs:
-        literal = lit_codes[value]
-        parts.append(literal)
-        rest = run - 1
-        if rest >= _MAX_MATCH:
-            parts.append(full_match * (rest // _MAX_MATCH))
-            rest %= _MAX_MATCH
-        if rest >= 3:
-            parts.append(match_bits[rest])
-            rest = 0
-        if rest:
-            parts.append(literal * rest)
-    parts.append(lit_codes[256])
-
-    stream = "".join(parts)
-    stream += "0" * (-len(stream) % 8)
-    body = int(stream[::-1], 2).to_bytes(len(stream) // 8, "little") if stream else b""
-    return b"\x78\x01" + body + struct.pack(">I", zlib.adler32(data) & 0xFFFFFFFF)
-
-
-def _filtered_scanlines(image: Image.Image) -> bytes:
-    """PNG scanlines, each with the filter (None, Sub, Up or Average) that minimises its residuals."""
-    width, height = image.size
-    black = Image.new("L", image.size, 0)
-    left = black.copy()
-    left.paste(image.crop((0, 0, width - 1, height)), (1, 0))
-    up = black.copy()
-    up.paste(image.crop((0, 0, width, height - 1)), (0, 1))
-    average = ImageChops.add(left, up, scale=2.0)  # floor((left + up) / 2), as the Average filter wants
-    candidates = [
-        image,
-        ImageChops.subtract_modulo(image, left),
-        ImageChops.subtract_modulo(image, up),
-        ImageChops.subtract_modulo(image, average),
-    ]
-    raw = [c.tobytes() for c in candidates]
-    weight = [min(v, 256 - v) for v in range(256)]
-    out = bytearray()
-    for y in range(height):
-        best, best_cost = 0, None
-        for f, candidate in enumerate(candidates):
-            hist = candidate.crop((0, y, width, y + 1)).histogram()
-            cost = sum(map(int.__mul__, hist, weight))
-            if best_cost is None or cost < best_cost:
-                best, best_cost = f, cost
-        out.append(best)
-        out += raw[best][y * width : (y + 1) * width]
-    return bytes(out)
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
-def encode_png(image: Image.Image) -> bytes:
-    """Deterministic PNG bytes of an ``L`` image: IHDR, one IDAT, IEND; no metadata of any kind."""
-    if image.mode != "L":
-        raise ValueError(f"expected a greyscale 'L' image, got {image.mode!r}")
-    width, height = image.size
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale, no interlace
-    idat = _deflate(_filtered_scanlines(image))
-    return _PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
-
+CT_TITLE = "CT chest, axial slice, lung window"
+US_TITLE = "Ultrasound, subcutaneous tissues (linear probe, colour Doppler)"
 
 # --------------------------------------------------------------------------------------------------
 # Small drawing helpers
@@ -432,12 +179,26 @@ def _bands(image: Image.Image, title: str, band: int) -> None:
     _text_centered(d, (width / 2, height - band / 2), CAPTION, 24, 0)
 
 
+def _scale_bar(d: ImageDraw.ImageDraw, x: float, y: float, length: float, label: str) -> None:
+    """A white bar ``length`` px long from (x, y), with end ticks and its length written to its right."""
+    d.line((x, y, x + length, y), fill=255, width=3)
+    for tick in (x, x + length):
+        d.line((tick, y - 7, tick, y + 7), fill=255, width=2)
+    d.text((x + length + 12, y), label, font=_font(18), fill=255, anchor="lm")
+
+
 # --------------------------------------------------------------------------------------------------
 # Chest radiograph (frontal, PA)
 # --------------------------------------------------------------------------------------------------
 
 CHEST_SIZE = (800, 800)
 BAND = 46  # height of the title and caption bands
+# Both chest views (radiograph and CT) are drawn at 2 px per mm: the 800 px frame is 40 cm across, so an
+# adult thorax of about 35 cm fills it. Each carries a 5 cm scale bar in a black box at the bottom right,
+# and every lesion is drawn to the size STATED_SIZES_MM gives it (the tests measure them on the images).
+CHEST_PX_PER_MM = 2.0
+CHEST_SCALE_MM = 50
+CHEST_SCALE_BAR = (628, 728)  # left end of the bar (px); its box spans 612..788 x 706..750
 
 # Grey levels (0 black .. 255 white), chosen to look like a radiograph.
 AIR = 6  # outside the patient
@@ -699,6 +460,16 @@ def _side_markers(image: Image.Image) -> None:
         _text_centered(d, (x, y + 1), letter, 36, 255)
 
 
+def _chest_labels(image: Image.Image, title: str) -> None:
+    """Side markers, the 5 cm scale bar in its box, and the title and caption bands."""
+    _side_markers(image)
+    d = ImageDraw.Draw(image)
+    x, y = CHEST_SCALE_BAR
+    d.rectangle((x - 16, y - 22, x + 160, y + 22), fill=0, outline=255, width=2)
+    _scale_bar(d, x, y, CHEST_SCALE_MM * CHEST_PX_PER_MM, f"{CHEST_SCALE_MM // 10} cm")
+    _bands(image, title, BAND)
+
+
 def _chest(
     lesions: Callable[[_Lesions, dict], object], *, volume_loss: bool = False, pleural_rind: float = 0
 ) -> Image.Image:
@@ -707,8 +478,62 @@ def _chest(
     layers = _Lesions(CHEST_SIZE)
     lesions(layers, geometry)
     image = layers.apply(_chest_base(geometry, pleural_rind))
-    _side_markers(image)
-    _bands(image, CHEST_TITLE, BAND)
+    _chest_labels(image, CHEST_TITLE)
+    return image
+
+
+# --------------------------------------------------------------------------------------------------
+# CT chest (axial slice at the level of the heart, lung window)
+# --------------------------------------------------------------------------------------------------
+
+# Grey levels of a lung window (about W 1500, L -600): soft tissue and fat near white, lung dark grey.
+CT_SOFT = 222
+CT_FAT = 200
+CT_LUNG = 36
+CT_BONE = 255
+CT_NODULE_ADD = 180
+CT_GROUND_GLASS_ADD = 62
+# Anterior at the top, the patient's right on the viewer's left, as CT is displayed.
+_CT_BODY = (400, 440, 330, 222)  # centre x, y and semi-axes of the body outline (px)
+_CT_RIGHT_LUNG = [
+    (318, 296),
+    (250, 280),
+    (178, 306),
+    (128, 372),
+    (112, 456),
+    (130, 540),
+    (186, 600),
+    (268, 616),
+    (342, 590),
+    (362, 520),
+    (352, 440),
+    (338, 360),
+]
+
+
+def _ct(lesions: Callable[[_Lesions], object]) -> Image.Image:
+    """A finished axial CT schematic: body, lungs, heart, aorta, spine, ribs, the lesions, labels."""
+    w = CHEST_SIZE[0]
+    cx, cy, rx, ry = _CT_BODY
+    img = Image.new("L", (CHEST_SIZE[0] * SS, CHEST_SIZE[1] * SS), 0)
+    d = ImageDraw.Draw(img)
+    d.ellipse(_scaled([(cx - rx, cy - ry), (cx + rx, cy + ry)], SS), fill=CT_FAT)
+    d.ellipse(_scaled([(cx - rx + 22, cy - ry + 18), (cx + rx - 22, cy + ry - 16)], SS), fill=CT_SOFT)
+    right = _spline(_CT_RIGHT_LUNG)
+    left = _spline(_mirror(_CT_RIGHT_LUNG, w))
+    for lung in (right, left):
+        d.polygon(_scaled(lung, SS), fill=CT_LUNG)
+    d.ellipse(_scaled([(338, 318), (560, 500)], SS), fill=CT_SOFT)  # the heart, its apex to the left
+    for x, y, r in ((432, 560, 26), (400, 606, 32)):  # descending aorta, vertebral body
+        d.ellipse(_scaled([(x - r, y - r), (x + r, y + r)], SS), fill=CT_SOFT if r < 30 else CT_BONE)
+    d.polygon(_scaled([(384, 636), (416, 636), (424, 664), (376, 664)], SS), fill=CT_BONE)  # neural arch
+    for x, y in ((112, 430), (126, 540), (190, 598), (140, 330), (210, 270)):  # rib sections, both sides
+        for px in (x, w - x):
+            d.ellipse(_scaled([(px - 9, y - 7), (px + 9, y + 7)], SS), fill=CT_BONE)
+    layers = _Lesions(CHEST_SIZE)
+    lesions(layers)
+    image = layers.apply(img.filter(ImageFilter.GaussianBlur(0.8 * SS)))
+    _chest_labels(image, CT_TITLE)
     return image
 
 
@@ -724,21 +549,24 @@ CANNONBALLS = [
     (252, 348, 38),
     (204, 222, 28),  # right lung
     (645, 498, 44),
-    (590, 360, 57),
+    (590, 360, 55),
     (572, 212, 30),
     (668, 572, 25),  # left lung
 ]
-SOLITARY_NODULE = (140, 476, 17)  # right lower zone, periphery
-CAVITATING_NODULE = (214, 214, 34)  # right upper zone
+SOLITARY_NODULE = (140, 476, 18)  # right lower zone, periphery: 18 mm
+CAVITATING_NODULE = (214, 214, 35)  # right upper zone: 35 mm
 CAVITY = (218, 210, 16, 2.5)  # its air-filled centre: radius 16 +- 2.5 px (wall 11-20 px thick)
 CAVITATING_SOLID_NODULES = [(292, 402, 18), (166, 502, 15), (600, 252, 16), (642, 430, 20), (552, 336, 13)]
-CALCIFIED_NODULE = (612, 346, 13)  # left mid zone
+CALCIFIED_NODULE = (612, 346, 12)  # left mid zone: 12 mm
 CALCIFIED_SOFT_NODULES = [(238, 300, 15), (196, 488, 15)]
-HALO_NODULE = (642, 488, 19)  # left lower zone
-HALO_RADIUS = 37  # outer radius of its ground-glass halo
-HALO_SOLID_NODULES = [(222, 298, 17), (180, 472, 15)]
+# The halo is a CT sign: it is drawn on an axial CT slice (lung window), not on the radiograph. Left lower
+# lobe, posterior; two solid nodules without a halo in the right lung.
+HALO_NODULE = (586, 512, 16)  # a 16 mm nodule
+HALO_RADIUS = 34  # outer radius of its ground-glass halo: 34 mm across
+HALO_SOLID_NODULES = [(214, 398, 12), (272, 540, 10)]  # 12 and 10 mm
 PLEURAL_RIND = 20  # px thickness of the left pleural rind
 MILIARY_ADD = 74  # density of a miliary nodule (smaller than NODULE_ADD)
+MILIARY_RADII = (2.0, 3.0)  # px: nodules 2-3 mm across
 CANNONBALL_ADD = 86
 
 
@@ -755,7 +583,7 @@ def _miliary(layers: _Lesions, lung: Image.Image, seed: int, spacing: float = 15
         while x < x1:
             px = x + rng.uniform(-4.5, 4.5)
             py = y + rng.uniform(-4.5, 4.5)
-            r = rng.uniform(2.5, 3.5)
+            r = rng.uniform(MILIARY_RADII[0], MILIARY_RADII[1])
             m = r + 3
             probes = [(px, py), (px - m, py), (px + m, py), (px, py - m), (px, py + m)]
             if all(0 <= qx < w and 0 <= qy < h and lung.getpixel((int(qx), int(qy))) == 255 for qx, qy in probes):
@@ -842,16 +670,16 @@ def draw_calcified_nodule() -> Image.Image:
 
 
 def draw_halo_nodule() -> Image.Image:
-    """A left lower zone nodule with a ground-glass halo, and two solid nodules without one on the right."""
+    """Axial CT (lung window): a left lower lobe nodule with a ground-glass halo, two solid ones on the right."""
 
-    def lesions(layers: _Lesions, geometry: dict) -> None:
+    def lesions(layers: _Lesions) -> None:
         for nodule in HALO_SOLID_NODULES:
-            layers.nodule(*nodule)
+            layers.nodule(*nodule, CT_NODULE_ADD)
         cx, cy, r = HALO_NODULE
-        layers.ground_glass(cx, cy, HALO_RADIUS)
-        layers.nodule(cx, cy, r)
+        layers.ground_glass(cx, cy, HALO_RADIUS * 1.05, CT_GROUND_GLASS_ADD)
+        layers.nodule(cx, cy, r, CT_NODULE_ADD)
 
-    return _chest(lesions)
+    return _ct(lesions)
 
 
 def draw_pleural_thickening_miliary() -> Image.Image:
@@ -874,7 +702,21 @@ US_FIELD = (134, 64, 594, 504)  # the image field: left, top, right, bottom (px)
 PX_PER_MM = 11
 US_SKIN_MM = (0.0, 1.8)  # echogenic skin (epidermis and dermis)
 US_FASCIA_MM = 15.0  # superficial fascia: fat above, muscle below
-US_NODULE = (232.0, 8.6, 7.4, 3.5)  # centre x in px from the field's left edge, depth mm, semi-axes mm (x, y)
+# The case's nodule measures 1.0 x 0.6 cm: semi-axes 5.0 and 3.0 mm, centre x in px from the field's left
+# edge and depth in mm.
+US_NODULE = (232.0, 8.6, 5.0, 3.0)
+US_SCALE_MM = 10
+US_SCALE_BAR_Y = US_FIELD[3] + 22
+# Colour Doppler: the sampling box (left, top, right, bottom in px) over the nodule and the tissue around
+# it. A small artery and vein in the muscle fill with colour, so the box is shown to be working, and the
+# nodule has no colour inside: no internal flow, the finding the case turns on.
+DOPPLER_BOX = (214, 80, 520, 330)
+US_VESSELS = (  # (depth mm, start x px, end x px, radius mm, colour): flow towards the probe red, away blue
+    (19.0, 250.0, 500.0, 0.9, (220, 40, 30)),
+    (21.4, 240.0, 480.0, 0.8, (40, 90, 230)),
+)
+DOPPLER_OUTLINE = (230, 230, 90)
+ECHO_VESSEL = 12
 
 # Echo levels before speckle (0 black .. 255 white).
 ECHO_SKIN = 235
@@ -933,6 +775,9 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         line = [(x, y), (x + length * 0.5, y + length * slope * 0.5 + bend), (x + length, y + length * slope)]
         d.line(field(_spline(line, closed=False, steps=8)), fill=ECHO_FIBRE, width=round(1.5 * SS), joint="curve")
     d.line(field(fascia), fill=ECHO_FASCIA, width=round(4 * SS), joint="curve")
+    for depth, x0, x1, radius, _colour in US_VESSELS:
+        y = _us_depth_y(depth)
+        d.line(field([(x0, y), (x1, y)]), fill=ECHO_VESSEL, width=round(2 * radius * PX_PER_MM * SS))
     skin = _wavy(rng, _us_depth_y(US_SKIN_MM[1]), 0.8, left - 10, right + 10)
     d.polygon(field([(left - 10, top - 10)] + skin + [(right + 10, top - 10)]), fill=ECHO_SKIN)
     cx, cy, rx, ry = _us_nodule_px()
@@ -963,11 +808,7 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         if major:
             dd.text((ruler_x - 18, y), "0" if mm == 0 else f"{mm // 10} cm", font=_font(18), fill=255, anchor="rm")
     # Size bar under the field.
-    bar_y = bottom + 22
-    dd.line((left, bar_y, left + 10 * PX_PER_MM, bar_y), fill=255, width=3)
-    for x in (left, left + 10 * PX_PER_MM):
-        dd.line((x, bar_y - 7, x, bar_y + 7), fill=255, width=2)
-    dd.text((left + 10 * PX_PER_MM + 12, bar_y), "10 mm", font=_font(18), fill=255, anchor="lm")
+    _scale_bar(dd, left, US_SCALE_BAR_Y, US_SCALE_MM * PX_PER_MM, f"{US_SCALE_MM} mm")
 
     # Layer labels (right of the field), each with a short leader line.
     for text, mm in (("skin", 0.9), ("subcutaneous fat", 4.0), ("muscle", 26.0)):
@@ -976,7 +817,90 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         dd.text((right + 26, y), text, font=_font(20), fill=255, anchor="lm")
 
     _bands(image, US_TITLE, US_BAND)
-    return image
+    return _colour_doppler(image)
+
+
+# The colour image is a palette image: GREYS grey levels (speckle cannot tell 232 from 256) and then the
+# Doppler colours, so it stays as small as the greyscale drawings (see quizzes/content/png.py).
+GREYS = 232
+
+
+def _colour_doppler(image: Image.Image) -> Image.Image:
+    """The B-mode ``image`` as a palette image with the Doppler box, colour in the vessels and a colour scale."""
+    out = image.point([v * (GREYS - 1) // 255 for v in range(256)]).convert("P")  # indices 0..GREYS-1
+    colours = [vessel[4] for vessel in US_VESSELS] + [DOPPLER_OUTLINE, (255, 255, 255)]
+    palette = [round(i * 255 / (GREYS - 1)) for i in range(GREYS) for _ in range(3)]
+    out.putpalette(palette + [c for colour in colours for c in colour])
+    index = {colour: GREYS + i for i, colour in enumerate(colours)}
+    d = ImageDraw.Draw(out)
+    for depth, x0, x1, radius, colour in US_VESSELS:
+        y = _us_depth_y(depth)
+        r = radius * PX_PER_MM - 1.5  # colour fills the lumen, short of the vessel wall
+        d.rectangle((x0 + 4, y - r, x1 - 4, y + r), fill=index[colour])
+    d.rectangle(DOPPLER_BOX, outline=index[DOPPLER_OUTLINE], width=2)
+    # Colour scale beside the field: red (towards the probe) above the line, blue (away) below.
+    x, y0, y1 = US_FIELD[2] + 40, US_FIELD[1] + 330, US_FIELD[1] + 420
+    mid = (y0 + y1) / 2
+    d.rectangle((x, y0, x + 14, mid), fill=index[US_VESSELS[0][4]])
+    d.rectangle((x, mid, x + 14, y1), fill=index[US_VESSELS[1][4]])
+    white = index[(255, 255, 255)]
+    d.line((x - 4, mid, x + 18, mid), fill=white, width=1)
+    d.text((x + 7, y0 - 6), "flow", font=_font(18), fill=white, anchor="md")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Stated sizes and the pleural rind
+# --------------------------------------------------------------------------------------------------
+
+# What each schematic's texts may say about its lesions: (centre x, centre y, diameter in mm), in final
+# pixels. At CHEST_PX_PER_MM = 2 a chest lesion's radius in px is its diameter in mm. The miliary nodules
+# are many: MILIARY_SIZE_MM gives their range. The tests measure each against the image's scale bar.
+LESION_SIZES_MM: dict[str, list[tuple[float, float, float]]] = {
+    "cannonball.png": [(cx, cy, 2 * r / CHEST_PX_PER_MM) for cx, cy, r in CANNONBALLS],
+    "solitary-nodule.png": [(SOLITARY_NODULE[0], SOLITARY_NODULE[1], 2 * SOLITARY_NODULE[2] / CHEST_PX_PER_MM)],
+    "cavitating-nodule.png": [(CAVITATING_NODULE[0], CAVITATING_NODULE[1], 2 * CAVITATING_NODULE[2] / CHEST_PX_PER_MM)],
+    "calcified-nodule.png": [(CALCIFIED_NODULE[0], CALCIFIED_NODULE[1], 2 * CALCIFIED_NODULE[2] / CHEST_PX_PER_MM)],
+    "halo-nodule.png": [(HALO_NODULE[0], HALO_NODULE[1], 2 * HALO_NODULE[2] / CHEST_PX_PER_MM)],
+}
+MILIARY_SIZE_MM = (2 * MILIARY_RADII[0] / CHEST_PX_PER_MM, 2 * MILIARY_RADII[1] / CHEST_PX_PER_MM)
+US_NODULE_SIZE_MM = (2 * US_NODULE[2], 2 * US_NODULE[3])  # 10 x 6 mm, as the case states
+
+
+def pleural_rind_mask() -> Image.Image:
+    """The drawn left pleural rind of ``pleural-thickening-miliary.png`` as a final-size 0/255 mask."""
+    _, left = _visible_lungs(_chest_geometry(volume_loss=True), SS)
+    rind = ImageChops.subtract(left, _erode(left, PLEURAL_RIND * SS))
+    return _threshold(rind.reduce(SS), 1)
+
+
+def _rind_target(rind: Image.Image, label: str, margin: float = 8, step: int = 16) -> dict:
+    """A polygon that covers the rind row by row (medial edge down, lateral edge up), ``margin`` px wider.
+
+    Following the rind, it takes in the apex and the costophrenic region and leaves the heart out, which
+    an ellipse around the hemithorax cannot do. ``cx``/``cy`` is a point on the lateral rind.
+    """
+    width, height = rind.size
+    _, y0, _, y1 = rind.getbbox()
+    rows = list(range(y0, y1, step)) + [y1 - 1]
+    data = rind.tobytes()
+    medial, lateral = [], []
+    for y in rows:
+        line = data[y * width : (y + 1) * width]
+        first, last = line.find(255), line.rfind(255)
+        top_or_bottom = -margin if y == y0 else margin if y == y1 - 1 else 0
+        medial.append((first - margin, y + top_or_bottom))
+        lateral.append((last + 1 + margin, y + top_or_bottom))
+    points = medial + list(reversed(lateral))
+    mid = rows[len(rows) // 2]
+    line = data[mid * width : (mid + 1) * width]
+    return {
+        "shape": "polygon",
+        "points": [[round(x / width, 3), round(y / height, 3)] for x, y in points],
+        "cx": round((line.rfind(255) + 1 - PLEURAL_RIND / 2) / width, 4),
+        "cy": round((mid + 0.5) / height, 4),
+        "label": label,
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1002,7 +926,6 @@ SIZES: dict[str, tuple[int, int]] = {
 def _targets() -> dict[str, list[dict]]:
     right, left = _visible_lungs(_chest_geometry())
     lungs = [_moment_target(right, "right lung"), _moment_target(left, "left lung")]
-    _, shrunken_left = _visible_lungs(_chest_geometry(volume_loss=True))
 
     def nodule(cx: float, cy: float, r: float, label: str) -> dict:
         return _ellipse_target(cx, cy, r, r, CHEST_SIZE, label)
@@ -1013,10 +936,10 @@ def _targets() -> dict[str, list[dict]]:
         "solitary-nodule.png": [nodule(*SOLITARY_NODULE, "solitary nodule, right lower zone")],
         "cavitating-nodule.png": [nodule(*CAVITATING_NODULE, "cavitating nodule, right upper zone")],
         "calcified-nodule.png": [nodule(*CALCIFIED_NODULE, "calcified nodule, left mid zone")],
-        "halo-nodule.png": [nodule(*HALO_NODULE[:2], HALO_RADIUS, "nodule with ground-glass halo, left lower zone")],
-        "pleural-thickening-miliary.png": [_bbox_target(shrunken_left, "left pleural thickening")],
+        "halo-nodule.png": [nodule(*HALO_NODULE[:2], HALO_RADIUS, "nodule with ground-glass halo, left lower lobe")],
+        "pleural-thickening-miliary.png": [_rind_target(pleural_rind_mask(), "left pleural rind")],
         "subcutaneous-nodule-ultrasound.png": [
-            _ellipse_target(*_us_nodule_px(), US_SIZE, "hyperechoic subcutaneous nodule")
+            _ellipse_target(*_us_nodule_px(), US_SIZE, "hyperechoic subcutaneous nodule without internal flow")
         ],
     }
 

@@ -1,24 +1,25 @@
 """The schematic teaching images: deterministic, metadata-free PNGs that show what their targets say.
 
-Plain pytest, no Django. Run with:
-    .venv/bin/python -m pytest tests/test_content_schematics.py -p no:django -q
+No database is needed, but the project's conftest (and so pytest-django) is always loaded. Run with:
+    .venv/bin/python -m pytest tests/content/test_schematics.py -q
 """
 
 from __future__ import annotations
 
 import io
-import random
 import statistics
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from quizzes.content import schematics as sch
+from quizzes.content.png import encode_png
+from quizzes.hotspots import contains, validate_geometry
+from tests.content.test_png import chunk_types
 
-IMAGES = Path(__file__).resolve().parents[1] / "quizzes" / "content" / "images"
+IMAGES = Path(__file__).resolve().parents[2] / "quizzes" / "content" / "images"
 CHEST = (800, 800)
 ULTRASOUND = (800, 600)
 EXPECTED_SIZES = {
@@ -42,9 +43,15 @@ def fresh() -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def pixels(fresh) -> dict[str, Image.Image]:
+def decoded(fresh) -> dict[str, Image.Image]:
     """The PNGs of ``fresh``, decoded."""
     return {name: _open(data) for name, data in fresh.items()}
+
+
+@pytest.fixture(scope="module")
+def pixels(decoded) -> dict[str, Image.Image]:
+    """The decoded PNGs in greyscale: what the grey-level checks below read (the Doppler colour aside)."""
+    return {name: image.convert("L") for name, image in decoded.items()}
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +64,6 @@ def _open(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
-
-
-def _chunk_types(data: bytes) -> list[bytes]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, kinds = 8, []
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
-        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, kind
-        kinds.append(kind)
-        pos += 12 + length
-    return kinds
 
 
 def _px(image: Image.Image, x: float, y: float) -> int:
@@ -116,7 +110,7 @@ def test_the_module_registers_the_eight_schematics_each_with_targets():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_drawing_twice_gives_identical_bytes(name, fresh, redrawn):
-    assert sch.encode_png(redrawn[name]) == fresh[name]
+    assert encode_png(redrawn[name]) == fresh[name]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -129,17 +123,18 @@ def test_the_committed_png_equals_the_freshly_drawn_bytes(name, fresh):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_image_opens_as_a_greyscale_png_of_the_expected_size(name, pixels):
-    image = pixels[name]
+def test_every_image_opens_as_a_png_of_the_expected_size_greyscale_but_the_colour_doppler_palette(name, decoded):
+    image = decoded[name]
     assert image.format == "PNG"
-    assert image.mode == "L"
+    assert image.mode == ("P" if name == "subcutaneous-nodule-ultrasound.png" else "L")
     assert image.size == EXPECTED_SIZES[name]
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_png_has_only_the_essential_chunks_and_no_metadata(name, fresh, pixels):
-    assert _chunk_types(fresh[name]) == [b"IHDR", b"IDAT", b"IEND"]
-    assert pixels[name].info == {}
+def test_every_png_has_only_the_essential_chunks_and_no_metadata(name, fresh, decoded):
+    palette = [b"PLTE"] if name == "subcutaneous-nodule-ultrasound.png" else []
+    assert chunk_types(fresh[name]) == [b"IHDR", *palette, b"IDAT", b"IEND"]
+    assert decoded[name].info == {}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -148,8 +143,8 @@ def test_every_png_is_smaller_than_150_kb(name, fresh):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_png_decodes_to_exactly_the_drawn_pixels(name, pixels, redrawn):
-    assert pixels[name].tobytes() == redrawn[name].tobytes()
+def test_the_png_decodes_to_exactly_the_drawn_pixels(name, decoded, redrawn):
+    assert decoded[name].tobytes() == redrawn[name].tobytes()
 
 
 def test_write_all_writes_each_schematic_once_and_returns_the_paths(tmp_path, monkeypatch, fresh):
@@ -162,28 +157,6 @@ def test_write_all_writes_each_schematic_once_and_returns_the_paths(tmp_path, mo
     path.chmod(0o444)  # an up-to-date file is left alone, not rewritten
     assert sch.write_all(tmp_path / "out") == [path]
     assert path.stat().st_mtime_ns == stamp
-
-
-@pytest.mark.parametrize("size", [(1, 1), (3, 2), (257, 5), (600, 40)])
-def test_the_png_encoder_round_trips_noise_gradients_and_long_runs(size):
-    rng = random.Random(size[0] * 1000 + size[1])
-    w, h = size
-    rows = []
-    for y in range(h):
-        kind = y % 4
-        if kind == 0:
-            rows.append(bytes(rng.randrange(256) for _ in range(w)))  # noise
-        elif kind == 1:
-            rows.append(bytes((x * 7 + y) % 256 for x in range(w)))  # horizontal ramp
-        elif kind == 2:
-            rows.append(bytes([rng.randrange(256)]) * w)  # one long run
-        else:
-            rows.append(bytes(min(255, (x + y) // 3) for x in range(w)))  # slow gradient
-    image = Image.frombytes("L", size, b"".join(rows))
-    data = sch.encode_png(image)
-    assert _chunk_types(data) == [b"IHDR", b"IDAT", b"IEND"]
-    assert _open(data).tobytes() == image.tobytes()
-    assert sch.encode_png(image) == data
 
 
 # --------------------------------------------------------------------------------------------------
@@ -232,26 +205,33 @@ def test_chest_images_mark_r_on_the_viewers_left_and_l_on_the_viewers_right(name
 # --------------------------------------------------------------------------------------------------
 
 
+ELLIPSE_TARGETS = [(name, t) for name in NAMES for t in sch.TARGETS[name] if t["shape"] == "ellipse"]
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_every_target_is_an_ellipse_that_lies_within_the_image(name):
+def test_every_target_is_an_ellipse_or_a_polygon_that_lies_within_the_image(name):
     for target in sch.TARGETS[name]:
+        assert isinstance(target["label"], str) and target["label"].strip()
+        if target["shape"] == "polygon":
+            assert set(target) == {"shape", "points", "cx", "cy", "label"}
+            assert validate_geometry("polygon", {"points": target["points"]}) == []
+            assert contains("polygon", {"points": target["points"]}, target["cx"], target["cy"])
+            continue
         assert set(target) == {"shape", "cx", "cy", "rx", "ry", "label"}
         assert target["shape"] == "ellipse"
-        assert isinstance(target["label"], str) and target["label"].strip()
         assert target["rx"] > 0 and target["ry"] > 0
         assert 0 <= target["cx"] - target["rx"] and target["cx"] + target["rx"] <= 1
         assert 0 <= target["cy"] - target["ry"] and target["cy"] + target["ry"] <= 1
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_every_target_lies_over_something_drawn_not_the_background(name, pixels):
+@pytest.mark.parametrize(("name", "target"), ELLIPSE_TARGETS, ids=[n for n, _ in ELLIPSE_TARGETS])
+def test_every_ellipse_target_lies_over_something_drawn_not_the_background(name, target, pixels):
     image = pixels[name]
     background = _px(image, 6, image.size[1] / 2)  # outside the patient / outside the scan field
     assert background <= 10
-    for target in sch.TARGETS[name]:
-        cx, cy, rx, ry = _target_px(name, target)
-        drawn = _fraction(image, cx, cy, rx, ry, 0, 1, lambda v: v - background >= 15)
-        assert drawn > 0.9, (target["label"], drawn)
+    cx, cy, rx, ry = _target_px(name, target)
+    drawn = _fraction(image, cx, cy, rx, ry, 0, 1, lambda v: v - background >= 15)
+    assert drawn > 0.9, (target["label"], drawn)
 
 
 def test_the_lung_targets_of_the_miliary_and_cannonball_images_sit_on_the_lung_fields(pixels):
@@ -356,21 +336,49 @@ def test_the_halo_nodule_has_a_faint_ground_glass_ring_that_the_solid_nodules_la
         assert abs(_ring(image, x, y, rr + 9) - _ring(image, x, y, rr + 30)) <= 8  # no halo
 
 
-def test_the_pleural_target_is_a_bright_rind_around_a_smaller_left_lung(pixels):
+def _polygon_mask(points: list[list[float]], size: tuple[int, int]) -> Image.Image:
+    mask = Image.new("L", size, 0)
+    ImageDraw.Draw(mask).polygon([(x * size[0], y * size[1]) for x, y in points], fill=255)
+    return mask
+
+
+def _count(mask: Image.Image) -> int:
+    return mask.tobytes().count(255)
+
+
+def test_the_pleural_target_is_a_polygon_over_the_whole_bright_rind_and_not_the_heart(pixels):
     name = "pleural-thickening-miliary.png"
     image = pixels[name]
     (target,) = sch.TARGETS[name]
-    cx, cy, rx, ry = _target_px(name, target)
-    assert cx > CHEST[0] / 2
-    rind = _fraction(image, cx, cy, rx, ry, 0.8, 0.97, lambda v: v > 100)
-    core = _fraction(image, cx, cy, rx, ry, 0, 0.35, lambda v: v < 100)
-    normal = _fraction(_plain_chest(pixels), cx, cy, rx, ry, 0.8, 0.97, lambda v: v > 100)
-    assert rind > 0.75, rind  # the edge of the hemithorax is soft-tissue dense ...
-    assert core > 0.6, core  # ... around aerated (dark) lung
-    assert rind - normal > 0.3, (rind, normal)  # a normal left lung is not like that
-    # Volume loss: the left lung is smaller than the right one.
+    assert target["shape"] == "polygon" and target["cx"] > 0.5  # the patient's left
+    rind = sch.pleural_rind_mask()
+    polygon = _polygon_mask(target["points"], CHEST)
+    # The drawn rind, apex and costophrenic region included, lies inside the polygon ...
+    assert _count(ImageChops.multiply(rind, polygon)) >= 0.995 * _count(rind)
+    # ... and is soft-tissue bright where a normal left lung is dark.
+    rind_pixels = [v for v, m in zip(image.tobytes(), rind.tobytes(), strict=True) if m]
+    normal = [v for v, m in zip(_plain_chest(pixels).tobytes(), rind.tobytes(), strict=True) if m]
+    assert statistics.median(rind_pixels) > 100 and statistics.median(rind_pixels) - statistics.median(normal) > 40
+    # The heart (mediastinum below the carina) stays outside.
+    heart = ImageChops.multiply(
+        _polygon_mask(
+            [[x / CHEST[0], y / CHEST[1]] for x, y in sch._chest_geometry(volume_loss=True)["mediastinum"]], CHEST
+        ),
+        _polygon_mask([[0, 0.48], [1, 0.48], [1, 1], [0, 1]], CHEST),
+    )
+    assert _count(ImageChops.multiply(heart, polygon)) < 0.03 * _count(heart)
+    # Volume loss: the polygon round the left hemithorax encloses less than the right lung does.
     right_lung = sch.TARGETS["miliary.png"][0]
-    assert target["rx"] * target["ry"] < 0.8 * right_lung["rx"] * right_lung["ry"]
+    right_area = 3.14159 * right_lung["rx"] * right_lung["ry"] * CHEST[0] * CHEST[1]
+    assert _count(polygon) < 0.8 * right_area
+
+
+def test_the_find_the_lesion_pleural_region_is_the_schematics_polygon():
+    pack = yaml.safe_load((IMAGES.parent / "find-the-lesion.yaml").read_text())
+    (question,) = [q for q in pack["questions"] if q["key"] == "find-the-pleural-thickening"]
+    (region,) = question["regions"]
+    assert region["shape"] == "polygon"
+    assert region["geometry"]["points"] == sch.TARGETS["pleural-thickening-miliary.png"][0]["points"]
 
 
 def test_the_right_lung_of_the_pleural_image_has_miliary_nodules_in_every_zone(pixels):
@@ -402,3 +410,166 @@ def test_the_ultrasound_nodule_is_hyperechoic_and_sits_in_the_fat_under_a_bright
     skin_y = top + sch.US_SKIN_MM[1] * sch.PX_PER_MM
     assert skin_y < cy - ry and cy + ry < fascia_y  # within the subcutaneous fat
     assert left < cx - rx and cx + rx < right
+
+
+# --------------------------------------------------------------------------------------------------
+# Drawn to their stated size, measured against each image's own scale bar
+# --------------------------------------------------------------------------------------------------
+
+
+def _longest_white(row: bytes) -> int:
+    best = run = 0
+    for v in row:
+        run = run + 1 if v >= 200 else 0
+        best = max(best, run)
+    return best
+
+
+def _half_max_width(values: list[float], centre: int, baseline: float) -> int:
+    """Width of the run around ``centre`` whose excess over ``baseline`` is at least half the peak's."""
+    peak = max(values[centre - 3 : centre + 4]) - baseline
+    # a cavity's centre is air: take the peak over the whole lesion then
+    peak = max(peak, max(values) - baseline) if peak < 20 else peak
+    inside = [v - baseline >= peak / 2 for v in values]
+    lo = hi = centre
+    if not inside[centre]:  # a cavitating lesion: start from the wall nearest the centre
+        lo = next(i for i in range(centre, 0, -1) if inside[i])
+        hi = next(i for i in range(centre, len(values)) if inside[i])
+    while lo > 0 and inside[lo - 1]:
+        lo -= 1
+    while hi < len(values) - 1 and inside[hi + 1]:
+        hi += 1
+    return hi - lo + 1
+
+
+def _chest_mm_per_px(image: Image.Image) -> float:
+    x, y = sch.CHEST_SCALE_BAR
+    return sch.CHEST_SCALE_MM / _longest_white(image.crop((x - 6, y, x + 120, y + 1)).tobytes())
+
+
+SIZED = [(name, lesion) for name, lesions in sch.LESION_SIZES_MM.items() for lesion in lesions]
+
+
+@pytest.mark.parametrize(("name", "lesion"), SIZED, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SIZED)])
+def test_each_chest_lesion_measures_its_stated_size_against_the_5_cm_scale_bar(name, lesion, pixels):
+    image = pixels[name]
+    cx, cy, stated_mm = lesion
+    mm_per_px = _chest_mm_per_px(image)
+    assert abs(mm_per_px - 1 / sch.CHEST_PX_PER_MM) <= 0.02 / sch.CHEST_PX_PER_MM  # the bar is 5 cm long
+    reach = round(stated_mm / mm_per_px)
+    x0, y = round(cx) - reach, round(cy)
+    row = [statistics.mean(image.getpixel((x, y + dy)) for dy in (-1, 0, 1)) for x in range(x0, x0 + 2 * reach + 1)]
+    if name == "halo-nodule.png":  # no lesion-free CT to subtract: the lung beyond the halo is the baseline
+        baseline = _ring(image, cx, cy, sch.HALO_RADIUS + 14)
+    else:
+        plain = _plain_chest(pixels)
+        row = [
+            v - statistics.mean(plain.getpixel((x, y + dy)) for dy in (-1, 0, 1))
+            for v, x in zip(row, range(x0, x0 + 2 * reach + 1), strict=True)
+        ]
+        baseline = 0
+    measured_mm = _half_max_width(row, reach, baseline) * mm_per_px
+    assert abs(measured_mm - stated_mm) <= 0.1 * stated_mm, (measured_mm, stated_mm)
+
+
+def test_the_miliary_nodules_measure_two_to_three_mm_against_the_scale_bar(pixels):
+    added = ImageChops.subtract(pixels["miliary.png"], _plain_chest(pixels))
+    mm_per_px = _chest_mm_per_px(pixels["miliary.png"])
+    cx, cy, rx, ry = _target_px("miliary.png", sch.TARGETS["miliary.png"][0])
+    box = (int(cx - 0.5 * rx), int(cy - 0.5 * ry), int(cx + 0.5 * rx), int(cy + 0.5 * ry))
+    blobs = _blobs(added.crop(box), level=sch.MILIARY_ADD * 0.4)
+    assert len(blobs) > 40
+    diameters = [2 * (area / 3.14159) ** 0.5 * mm_per_px for area in blobs]
+    low, high = sch.MILIARY_SIZE_MM
+    assert abs(statistics.mean(diameters) - (low + high) / 2) <= 0.1 * (low + high) / 2, statistics.mean(diameters)
+    assert all(d < 1.1 * high + 1 for d in diameters)  # none is a larger nodule (one px of rounding allowed)
+
+
+def _blobs(image: Image.Image, level: float) -> list[int]:
+    """Areas (px) of the 4-connected groups of pixels at or above ``level`` that do not touch the edge."""
+    w, h = image.size
+    data = image.tobytes()
+    seen = bytearray(w * h)
+    areas = []
+    for start in range(w * h):
+        if seen[start] or data[start] < level:
+            continue
+        stack, area, edge = [start], 0, False
+        seen[start] = 1
+        while stack:
+            i = stack.pop()
+            area += 1
+            x, y = i % w, i // w
+            edge |= x in (0, w - 1) or y in (0, h - 1)
+            for j in (i - 1 if x else -1, i + 1 if x < w - 1 else -1, i - w, i + w):
+                if 0 <= j < w * h and not seen[j] and data[j] >= level:
+                    seen[j] = 1
+                    stack.append(j)
+        if not edge:
+            areas.append(area)
+    return areas
+
+
+def test_the_ultrasound_nodule_measures_1_0_by_0_6_cm_against_its_10_mm_scale_bar(pixels):
+    name = "subcutaneous-nodule-ultrasound.png"
+    image = pixels[name]
+    left = sch.US_FIELD[0]
+    bar_px = _longest_white(image.crop((left - 6, sch.US_SCALE_BAR_Y, left + 200, sch.US_SCALE_BAR_Y + 1)).tobytes())
+    mm_per_px = sch.US_SCALE_MM / bar_px
+    (target,) = sch.TARGETS[name]
+    cx, cy, _, _ = (round(v) for v in _target_px(name, target))
+
+    def band(box: tuple[int, int, int, int], across: bool) -> list[float]:
+        """Mean grey level along a 9 px wide band: across columns (a row profile) or down rows."""
+        crop = image.crop(box)
+        w, h = crop.size
+        data = crop.tobytes()
+        if across:
+            return [statistics.mean(data[y * w + x] for y in range(h)) for x in range(w)]
+        return [statistics.mean(data[y * w : (y + 1) * w]) for y in range(h)]
+
+    width_profile = band((cx - 90, cy - 4, cx + 91, cy + 5), across=True)
+    depth_profile = band((cx - 4, cy - 55, cx + 5, cy + 56), across=False)
+    fat = statistics.median(width_profile[:20] + width_profile[-20:])
+    width_mm = _half_max_width(width_profile, 90, fat) * mm_per_px
+    depth_fat = statistics.median(depth_profile[:12] + depth_profile[-12:])
+    depth_mm = _half_max_width(depth_profile, 55, depth_fat) * mm_per_px
+    stated_w, stated_d = sch.US_NODULE_SIZE_MM
+    assert (stated_w, stated_d) == (10, 6)  # the case's 1.0 x 0.6 cm
+    assert abs(width_mm - stated_w) <= 0.1 * stated_w, width_mm
+    assert abs(depth_mm - stated_d) <= 0.1 * stated_d, depth_mm
+
+
+def test_the_colour_doppler_box_shows_flow_in_vessels_but_none_in_the_nodule(decoded):
+    name = "subcutaneous-nodule-ultrasound.png"
+    image = decoded[name].convert("RGB")
+    (target,) = sch.TARGETS[name]
+    cx, cy, rx, ry = _target_px(name, target)
+    x0, y0, x1, y1 = sch.DOPPLER_BOX
+
+    def coloured(x: int, y: int) -> bool:
+        r, g, b = image.getpixel((x, y))
+        return max(r, g, b) - min(r, g, b) > 60
+
+    # The box is drawn and holds the nodule with tissue all round it.
+    assert x0 < cx - rx and cx + rx < x1 and y0 < cy - ry and cy + ry < y1
+    assert all(coloured(x, y0) for x in range(x0 + 4, x1 - 4, 10))
+    inside_box = [(x, y) for x in range(x0 + 3, x1 - 2, 2) for y in range(y0 + 3, y1 - 2, 2)]
+    in_nodule = [(x, y) for x, y in inside_box if ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1]
+    assert len(in_nodule) > 300
+    assert not any(coloured(x, y) for x, y in in_nodule)  # no internal flow
+    flow = [(x, y) for x, y in inside_box if coloured(x, y)]
+    assert len(flow) > 500  # the vessels fill with colour: the Doppler is working
+    assert {image.getpixel(p)[0] > image.getpixel(p)[2] for p in flow} == {True, False}  # red and blue
+
+
+def test_the_halo_schematic_is_an_axial_ct_not_a_radiograph(pixels):
+    image = pixels["halo-nodule.png"]
+    assert sch.CT_TITLE.startswith("CT") and "radiograph" not in sch.CT_TITLE
+    # Title bands differ: the CT one is not the radiograph's.
+    assert ImageChops.difference(
+        image.crop((0, 0, 800, 44)), pixels["solitary-nodule.png"].crop((0, 0, 800, 44))
+    ).getbbox()
+    # An axial slice: a vertebral body (bone white) in the midline behind the heart, air around the body.
+    assert _px(image, 400, 606) >= 240
+    assert _px(image, 400, 180) <= 10 and _px(image, 400, 700) <= 10
