@@ -10,8 +10,8 @@ from django.core.management import call_command
 from PIL import Image
 
 from quizzes import images
+from quizzes.content import CONTENT_DIR
 from quizzes.images import image_prepare
-from quizzes.management.commands.load_content import CONTENT_DIR
 from quizzes.models import Question
 from quizzes.services.questions import question_image_set
 from tests.factories import make_question, make_quiz

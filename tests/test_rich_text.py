@@ -9,7 +9,7 @@ import nh3
 import pytest
 
 from quizzes.bank.quizpack_reader import parse_pack_files
-from quizzes.management.commands.load_content import CONTENT_DIR
+from quizzes.content import CONTENT_DIR
 from quizzes.rich_text import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from quizzes.bank.quizpack import parse_pack_files
+from quizzes.bank.quizpack_reader import parse_pack_files
+from quizzes.content import CONTENT_DIR
 from quizzes.content.lint import REPO_ROOT
-from quizzes.management.commands.load_content import CONTENT_DIR
 
 CHECKLIST = REPO_ROOT / "docs" / "content-coverage.md"
 

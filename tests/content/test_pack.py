@@ -101,9 +101,9 @@ def test_hotspot_questions_have_an_image_targets_and_no_options_in_a_quiz_withou
 
 def test_every_hotspot_target_holds_the_centre_of_the_lesion_drawn_on_its_schematic(pack):
     from quizzes.bank.quizpack_reader import parse_pack_files
+    from quizzes.content import CONTENT_DIR
     from quizzes.content.schematics import TARGETS
     from quizzes.hotspots import contains
-    from quizzes.management.commands.load_content import CONTENT_DIR
 
     # Stored names say nothing about the picture (they are content hashes), so the pack says which it is.
     packs = parse_pack_files(sorted(CONTENT_DIR.glob("*.yaml")), images_dir=CONTENT_DIR / "images")

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.bank import BankInvalid
-from quizzes.bank.quizpack import parse_pack_files
+from quizzes.bank.quizpack_reader import parse_pack_files
+from quizzes.content import CONTENT_DIR
 from quizzes.content.lint import (
     SeedsMissing,
     content_lint,
@@ -13,7 +14,6 @@ from quizzes.content.lint import (
     seed_texts,
     seeds_dir,
 )
-from quizzes.management.commands.load_content import CONTENT_DIR
 
 
 class Command(BaseCommand):
