@@ -40,8 +40,11 @@ def test_a_trainee_reviews_what_is_due_today_with_the_keyboard(page, trainee_wit
     for number in (1, 2):
         heading_shown(page, f"Question {number} of 2")
         expect(page.get_by_role("heading", name="Due today (spaced repetition)", level=1)).to_be_visible()
-        page.get_by_label(re.compile(r"Right \d$")).focus()
+        right = page.get_by_label(re.compile(r"Right \d$"))
+        right.focus()
         page.keyboard.press("Space")
+        # On a loaded machine the key can land before the radio takes it: wait until it is chosen.
+        expect(right).to_be_checked()
         page.get_by_role("radio", name="High: sure").check()
         page.get_by_role("button", name="Submit answer").focus()
         page.keyboard.press("Enter")
