@@ -53,9 +53,10 @@ def assert_page_hides_the_targets(html, question):
 
 
 @pytest.fixture
-def bank(db):
+def bank(db, django_capture_on_commit_callbacks):
     """The bundled content pack, plus one question of each kind made here."""
-    call_command("load_content", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_content", verbosity=0)
     extra = make_quiz(questions=0)
     make_question(quiz=extra, order=1)
     make_question(
