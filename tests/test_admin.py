@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, User
-from quizzes.services.attempts import attempt_start
+from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
 from quizzes.services.practice import mistakes_start
 from tests.factories import make_question, make_quiz, take_quiz
@@ -212,7 +212,7 @@ def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions
 def test_educators_see_each_attempts_kind_mode_and_whether_it_counts(educator_client):
     trainee = User.objects.create_user("reviewed", password="a-long-test-password")
     quiz = make_quiz(title="Ranked quiz", exam_minutes=10)
-    attempt_start(user=trainee, quiz=quiz, mode=Attempt.Mode.EXAM)
+    attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz, mode=Attempt.Mode.EXAM))
     take_quiz(trainee, quiz, [False])
     mistakes_start(user=trainee)
 

@@ -13,7 +13,7 @@ from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
 from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
-from quizzes.refusals import AnswerRefused, ModeNotOffered, tutor_answer_refusal
+from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.views.lookups import attempt_question, current_attempt
 
@@ -62,7 +62,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     mode = Attempt.Mode.EXAM if request.POST.get("mode") == Attempt.Mode.EXAM else Attempt.Mode.TUTOR
     try:
         attempt = attempt_start(user=request.user, quiz=quiz, mode=mode)
-    except ModeNotOffered as refusal:
+    except (ModeNotOffered, CountedAttemptOpen) as refusal:
+        # The quiz's page offers the way on: its "Resume" link to the open attempt, or tutor mode.
         messages.error(request, str(refusal))
         return redirect(quiz)
     return redirect("attempt_resume", attempt.pk)

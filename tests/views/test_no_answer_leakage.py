@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Question, Quiz
 from quizzes.options import presented_options
-from quizzes.services.attempts import answer_submit, attempt_start
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from tests.factories import make_question, make_quiz, wrong_choices
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_the_right_option_does_not_keep_one_position(trainee):
 
     positions = set()
     for _ in range(30):
-        attempt = attempt_start(user=trainee, quiz=quiz)
+        attempt = attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))
         options = presented_options(question, attempt.pk)
         positions.add(next(i for i, option in enumerate(options) if option.choice.is_correct))
 
