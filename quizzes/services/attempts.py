@@ -20,6 +20,7 @@ from django.utils import timezone
 from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, User
 from quizzes.refusals import (
     AlreadyAnswered,
+    AttemptAlreadyFinished,
     ModeNotOffered,
     QuestionNotOpenYet,
     attempt_start_refusal,
@@ -104,6 +105,10 @@ def answer_submit(
     answer = Answer(chosen=chosen, point=point)
     try:
         with transaction.atomic():
+            # The lock attempt_finish takes: a finish either waits for this answer (and counts it in
+            # the score) or has already closed the attempt, and then this answer is refused.
+            if not Attempt.objects.select_for_update().filter(pk=attempt.pk, finished_at__isnull=True).exists():
+                raise AttemptAlreadyFinished()
             # The unique constraint on (attempt, question), not a prior read, decides which of two
             # simultaneous submissions wins: the loser's insert fails and nothing of it is kept.
             response = response_create(
@@ -166,8 +171,8 @@ def attempt_finish(*, attempt: Attempt, finished_at: datetime.datetime | None = 
     An exam's answers become final here: they count for the leaderboard and review their cards now.
     """
     with transaction.atomic():
-        # The lock makes an exam answer being saved at this moment either land before the score is
-        # taken or find the attempt finished.
+        # The lock answering takes (a tutor answer or an exam's save): an answer being recorded at this
+        # moment either lands before the score is taken or finds the attempt finished.
         locked = Attempt.objects.select_for_update().filter(pk=attempt.pk, finished_at__isnull=True).first()
         if locked is not None:
             tally = attempt.responses.tally()
