@@ -4,6 +4,8 @@ record of trainees working through it (attempts and responses)."""
 import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -50,6 +52,13 @@ class Topic(models.Model):
         return self.name
 
 
+# Source links are followed by trainees: only web pages, never javascript:, data: or ftp: links. The
+# admin and every importer validate with this; pages link only what it accepts (Source.link).
+validate_http_url = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://.", code="not_web"
+)
+
+
 class Source(models.Model):
     """A teaching document that questions cite."""
 
@@ -57,7 +66,7 @@ class Source(models.Model):
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200)
     published_on = models.DateField(null=True, blank=True)
-    url = models.URLField(blank=True)
+    url = models.URLField(blank=True, validators=[validate_http_url])
     doi = models.CharField("DOI", max_length=120, blank=True)
 
     class Meta:
@@ -65,6 +74,16 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.citation
+
+    @property
+    def link(self) -> str:
+        """The URL to link to, or "" when there is none or it is not a web address (saved before the
+        validator, or by a path that skipped it): such a URL is never rendered as a link."""
+        try:
+            validate_http_url(self.url)
+        except ValidationError:
+            return ""
+        return self.url
 
     @property
     def citation(self) -> str:
