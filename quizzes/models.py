@@ -2,6 +2,7 @@
 record of trainees working through it (attempts and responses)."""
 
 import datetime
+import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -280,6 +281,9 @@ class Attempt(models.Model):
     # Set when the attempt finishes, from its responses: the responses are the record of truth.
     score = models.PositiveIntegerField(null=True, blank=True)
     max_score = models.PositiveIntegerField(null=True, blank=True)
+    # Seeds the order its questions' options are shown in (quizzes/options.py). Never shown to anyone.
+    # A secret from secrets, set on the first save: the order cannot be replayed from the ids in URLs.
+    shuffle_seed = models.CharField(max_length=32, editable=False)
     is_ranked = models.BooleanField(
         "counts for the leaderboard",
         default=False,
@@ -318,6 +322,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.title} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self.shuffle_seed:
+            self.shuffle_seed = secrets.token_hex(16)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("attempt_resume", args=[self.pk])

@@ -72,7 +72,7 @@ def client_for(user: User) -> Client:
 
 def right_label(attempt: Attempt, question) -> str:
     right = right_choices(question)[0]
-    return next(option.label for option in presented_options(question, attempt.pk) if option.choice == right)
+    return next(option.label for option in presented_options(question, attempt.shuffle_seed) if option.choice == right)
 
 
 def assert_no_errors(results):

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def label_of(attempt, question, choice):
-    return next(option.label for option in presented_options(question, attempt.pk) if option.choice == choice)
+    return next(option.label for option in presented_options(question, attempt.shuffle_seed) if option.choice == choice)
 
 
 def answer_url(attempt, question):
