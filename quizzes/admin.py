@@ -261,7 +261,7 @@ class QuestionAdmin(admin.ModelAdmin):
         question = get_object_or_404(Question.objects.for_display(), pk=question_id)
         if not self.has_view_permission(request, question):
             raise PermissionDenied
-        options = presented_options(question, attempt_id=0)
+        options = presented_options(question, shuffle_seed="preview")
         form = answer_form_for(question, options=options, data=request.POST or None)
         context = {
             "preview": True,

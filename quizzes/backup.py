@@ -7,15 +7,18 @@ The backup_site and restore_site commands call site_backup and site_restore.
 import datetime as dt
 import io
 import json
-import shutil
+import os
 import tarfile
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.serializers import json as json_serializer
 from django.core.serializers.json import DjangoJSONEncoder
@@ -61,7 +64,9 @@ def site_backup(*, output_dir: Path) -> Path:
     data = database_dump()
     manifest = {"format": FORMAT, "created": created.isoformat(), "database": connection.vendor}
     partial = archive.with_suffix(".partial")
-    with tarfile.open(partial, "w:gz") as tar:
+    # Readable by the owner alone from its first byte: it holds every password hash.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
         add_bytes(tar, "manifest.json", json.dumps(manifest, indent=2).encode())
         add_bytes(tar, "data.json", data)
         media_root = Path(settings.MEDIA_ROOT)
@@ -112,7 +117,12 @@ def add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def site_restore(*, archive: Path) -> Counter:
-    """Load `archive`; returns how many objects of each model, and media files, it restored."""
+    """Load `archive`; returns how many objects of each model, and media files, it restored.
+
+    Nothing is kept unless everything is: the media are unpacked and checked in a staging folder
+    first, then the rows are loaded and the media copied into storage in one transaction, so a
+    failure at any step leaves the site empty and the restore can simply be run again.
+    """
     if not archive.is_file():
         raise RestoreRefused(f"No backup at {archive}")
     with tarfile.open(archive, "r:gz") as tar:
@@ -121,13 +131,16 @@ def site_restore(*, archive: Path) -> Counter:
             raise RestoreRefused(f"{archive} is not a {FORMAT} archive")
         data = read_member(tar, "data.json")
         refuse_unless_empty()
-        counts = Counter(record["model"] for record in json.loads(data))
+        records = json.loads(data)
+        refuse_over_length(records)
+        counts = Counter(record["model"] for record in records)
         with tempfile.TemporaryDirectory() as scratch:
+            staged = stage_media(tar, Path(scratch) / "media")
             fixture = Path(scratch) / "data.json"
             fixture.write_bytes(data)
-            # loaddata runs in one transaction: a backup loads whole or not at all.
-            call_command("loaddata", str(fixture), verbosity=0)
-            counts["media files"] = restore_media(tar, Path(scratch) / "extracted")
+            with transaction.atomic():
+                call_command("loaddata", str(fixture), verbosity=0)
+                counts["media files"] = media_store(staged)
     return counts
 
 
@@ -158,11 +171,56 @@ def refuse_unless_empty() -> None:
         )
 
 
-def restore_media(tar: tarfile.TarFile, scratch: Path) -> int:
+def refuse_over_length(records: list[dict]) -> None:
+    """Refuse, naming each, values longer than their column takes. SQLite stores them anyway; PostgreSQL
+    would fail part-way with a database error, so a site moving from one to the other hears it here."""
+    problems = []
+    for number, record in enumerate(records, start=1):
+        model = apps.get_model(record["model"])
+        for name, value in record["fields"].items():
+            field = model._meta.get_field(name)
+            limit = getattr(field, "max_length", None)
+            if isinstance(value, str) and limit and len(value) > limit:
+                key = f"pk {record['pk']}" if "pk" in record else f"record {number}"
+                problems.append(
+                    f"{record['model']} ({key}) field “{name}” holds {len(value)} characters; it takes at most {limit}."
+                )
+    if problems:
+        raise RestoreRefused(
+            "The archive holds values longer than their columns take, so nothing was restored. Shorten them "
+            "on the site the backup came from and back it up again:\n" + "\n".join(problems)
+        )
+
+
+def stage_media(tar: tarfile.TarFile, staging: Path) -> dict[str, Path]:
+    """Unpack the archive's media into `staging`; returns each file's storage name and staged path.
+
+    The "data" filter refuses absolute paths, "..", links and device files: an archive cannot write
+    outside the folder it is unpacked into. Any bad or unreadable member stops the restore here,
+    before the database is touched.
+    """
     members = [m for m in tar.getmembers() if m.name.startswith("media/") and m.isfile()]
-    # The "data" filter refuses absolute paths, "..", links and device files: an archive cannot
-    # write outside the folder it is unpacked into.
-    tar.extractall(scratch, members=members, filter="data")
-    if members:
-        shutil.copytree(scratch / "media", Path(settings.MEDIA_ROOT), dirs_exist_ok=True)
-    return len(members)
+    try:
+        tar.extractall(staging.parent, members=members, filter="data")
+    except (tarfile.TarError, OSError) as error:
+        raise RestoreRefused(f"The archive's media could not be unpacked ({error}); nothing was restored.") from None
+    staged = {m.name.removeprefix("media/"): staging.parent / m.name for m in members}
+    short = [name for name, path in staged.items() if path.stat().st_size != tar.getmember(f"media/{name}").size]
+    if short:
+        raise RestoreRefused(
+            f"Media files came out of the archive incomplete: {', '.join(short)}; nothing was restored."
+        )
+    return staged
+
+
+def media_store(staged: dict[str, Path]) -> int:
+    """Copy staged media into storage under their own names, replacing what an earlier failed restore
+    left, through the storage API (so S3 can hold the media)."""
+    for name, path in staged.items():
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with path.open("rb") as content:
+            stored = default_storage.save(name, File(content))
+        if stored != name:
+            raise RestoreRefused(f"The storage kept {name} as {stored}; nothing was restored.")
+    return len(staged)

@@ -1,7 +1,9 @@
 """Validation of what trainees type or pick, nothing else."""
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
+from django.http import HttpRequest
 
 from quizzes import hotspots
 from quizzes.models import Question, Response, User
@@ -130,6 +132,23 @@ class SignupForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
         self.fields["display_name"].help_text = "The name other people see, for example on leaderboards."
+
+
+class LimitedPasswordChangeForm(PasswordChangeForm):
+    """Checks the current password as a log-in does (django-axes' backend first), so a wrong one counts
+    as a failed log-in and enough of them lock the account and the address out, here and at log-in:
+    someone at an unattended session cannot guess the password without limit."""
+
+    def __init__(self, user: User, *args, request: HttpRequest, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
+            # When axes has locked the account out, its middleware answers with the lockout page instead.
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 class LeaderboardSettingsForm(forms.Form):

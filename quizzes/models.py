@@ -2,8 +2,11 @@
 record of trainees working through it (attempts and responses)."""
 
 import datetime
+import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -50,6 +53,13 @@ class Topic(models.Model):
         return self.name
 
 
+# Source links are followed by trainees: only web pages, never javascript:, data: or ftp: links. The
+# admin and every importer validate with this; pages link only what it accepts (Source.link).
+validate_http_url = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://.", code="not_web"
+)
+
+
 class Source(models.Model):
     """A teaching document that questions cite."""
 
@@ -57,7 +67,7 @@ class Source(models.Model):
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200)
     published_on = models.DateField(null=True, blank=True)
-    url = models.URLField(blank=True)
+    url = models.URLField(blank=True, validators=[validate_http_url])
     doi = models.CharField("DOI", max_length=120, blank=True)
 
     class Meta:
@@ -65,6 +75,16 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.citation
+
+    @property
+    def link(self) -> str:
+        """The URL to link to, or "" when there is none or it is not a web address (saved before the
+        validator, or by a path that skipped it): such a URL is never rendered as a link."""
+        try:
+            validate_http_url(self.url)
+        except ValidationError:
+            return ""
+        return self.url
 
     @property
     def citation(self) -> str:
@@ -261,6 +281,9 @@ class Attempt(models.Model):
     # Set when the attempt finishes, from its responses: the responses are the record of truth.
     score = models.PositiveIntegerField(null=True, blank=True)
     max_score = models.PositiveIntegerField(null=True, blank=True)
+    # Seeds the order its questions' options are shown in (quizzes/options.py). Never shown to anyone.
+    # A secret from secrets, set on the first save: the order cannot be replayed from the ids in URLs.
+    shuffle_seed = models.CharField(max_length=32, editable=False)
     is_ranked = models.BooleanField(
         "counts for the leaderboard",
         default=False,
@@ -299,6 +322,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.title} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self.shuffle_seed:
+            self.shuffle_seed = secrets.token_hex(16)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("attempt_resume", args=[self.pk])

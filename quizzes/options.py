@@ -19,11 +19,13 @@ class Option:
     choice: Choice
 
 
-def presented_options(question: Question, attempt_id: int) -> list[Option]:
+def presented_options(question: Question, shuffle_seed: str) -> list[Option]:
+    """`shuffle_seed` is the attempt's (Attempt.shuffle_seed): a secret, so the order cannot be replayed
+    from the ids in the page's URL to read back the order the options were typed in."""
     choices = sorted(question.choices.all(), key=lambda choice: choice.pk)
     if question.kind != Question.Kind.TRUE_FALSE:
         # Seeded by attempt and question: the same order every time this attempt shows it.
-        random.Random(f"{attempt_id}:{question.pk}").shuffle(choices)
+        random.Random(f"{shuffle_seed}:{question.pk}").shuffle(choices)
     else:
         # True then False, always: a fixed order that is the same whichever one is right.
         choices.sort(key=lambda choice: choice.text.strip().lower() != "true")

@@ -109,6 +109,15 @@ class AttemptQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(finished_at__isnull=True)
 
+    def exams_open(self, now=None):
+        """Exams still taking answers: unfinished and within their time limit."""
+        return self.unfinished().filter(mode="exam", deadline__gt=now or timezone.now())
+
+    def counted_open(self, now=None):
+        """Unfinished attempts beside which no other attempt at their quiz starts (quizzes/refusals.py):
+        an exam still within its time, and the attempt that counts for the leaderboard."""
+        return self.exams_open(now) | self.unfinished().filter(is_ranked=True)
+
     def practice_sets(self):
         """Sets drawn from the trainee's record (mistakes, due today) rather than one quiz's questions."""
         return self.exclude(kind="quiz")

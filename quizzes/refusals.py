@@ -9,7 +9,7 @@ transaction, so nothing gets past it between the two.
 
 import datetime
 
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, Quiz, User
 
 
 class AnswerRefused(Exception):
@@ -51,6 +51,19 @@ class NotAnExam(AnswerRefused):
         )
 
 
+class CountedAttemptOpen(Exception):
+    """No other attempt at the quiz starts while this one is open: answers read in one attempt could be
+    copied into the one that counts."""
+
+    def __init__(self, attempt: Attempt):
+        self.attempt = attempt
+        what = "exam" if attempt.is_exam else "attempt that counts for the leaderboard"
+        super().__init__(
+            f"Your {what} at “{attempt.quiz.title}” is still open: finish it before you start another attempt "
+            "at this quiz."
+        )
+
+
 class ModeNotOffered(Exception):
     def __init__(self, quiz: Quiz):
         super().__init__(f"“{quiz.title}” has no exam mode: take it in tutor mode.")
@@ -63,6 +76,13 @@ def tutor_answer_refusal(attempt: Attempt) -> AnswerRefused | None:
     if attempt.is_finished:
         return AttemptAlreadyFinished()
     return None
+
+
+def attempt_start_refusal(user: User, quiz: Quiz) -> CountedAttemptOpen | None:
+    """Why no new attempt at the quiz starts for the user now (an exam still in its time, or the
+    unfinished attempt that counts), or None if one may."""
+    open_attempt = Attempt.objects.owned_by(user).counted_open().filter(quiz=quiz).select_related("quiz").first()
+    return CountedAttemptOpen(open_attempt) if open_attempt else None
 
 
 def exam_change_refusal(attempt: Attempt, now: datetime.datetime | None = None) -> AnswerRefused | None:

@@ -6,6 +6,7 @@ import itertools
 from contextlib import contextmanager
 from unittest import mock
 
+from django.test import TestCase
 from PIL import Image
 
 from quizzes.models import Choice, Question, Quiz, ReviewCard, Source, Topic, User
@@ -120,6 +121,13 @@ def wrong_choices(question):
     return [choice for choice in question.choices.all() if not choice.is_correct]
 
 
+def committed():
+    """Run what the block leaves for its transaction's commit (storing image files) at the block's end,
+    as if it had committed: inside a test's transaction nothing commits. The same as pytest-django's
+    django_capture_on_commit_callbacks(execute=True), for factories that take no fixtures."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def png_bytes(size=(200, 100), colour="gray") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format="PNG")
@@ -139,12 +147,13 @@ def make_hotspot_question(
 ) -> Question:
     """A hotspot question on a plain `image_size` image, with `regions` as its targets."""
     question = make_question(quiz=quiz, order=order, options=[], allow_no_abnormality=allow_no_abnormality, **fields)
-    question_image_set(
-        question=question,
-        data=png_bytes(image_size),
-        name="chest.png",
-        alt="Schematic illustration, not a patient image: frontal chest drawing",
-    )
+    with committed():
+        question_image_set(
+            question=question,
+            data=png_bytes(image_size),
+            name="chest.png",
+            alt="Schematic illustration, not a patient image: frontal chest drawing",
+        )
     # The database insists a hotspot question has its image, so it becomes one once the image is there.
     question.kind = Question.Kind.HOTSPOT
     question.save(update_fields=["kind"])

@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, User
-from quizzes.services.attempts import attempt_start
+from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
 from quizzes.services.practice import mistakes_start
 from tests.factories import make_question, make_quiz, take_quiz
@@ -97,11 +97,14 @@ def test_a_broken_question_is_refused_with_a_clear_message_and_nothing_saved(edu
     assert not Question.objects.filter(key="new-question").exists()
 
 
-def test_an_uploaded_image_is_re_encoded_with_a_thumbnail(educator_client):
+def test_an_uploaded_image_is_re_encoded_with_a_thumbnail(educator_client, django_capture_on_commit_callbacks):
     quiz = make_quiz(questions=1)
     upload = png_upload(trailer=b"<script>alert(1)</script>")  # junk after the image data
 
-    response = educator_client.post(ADD_QUESTION, question_form(quiz, image=upload, image_alt="Schematic of a nodule"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = educator_client.post(
+            ADD_QUESTION, question_form(quiz, image=upload, image_alt="Schematic of a nodule")
+        )
 
     assert response.status_code == 302
     question = Question.objects.get(key="new-question")
@@ -209,7 +212,7 @@ def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions
 def test_educators_see_each_attempts_kind_mode_and_whether_it_counts(educator_client):
     trainee = User.objects.create_user("reviewed", password="a-long-test-password")
     quiz = make_quiz(title="Ranked quiz", exam_minutes=10)
-    attempt_start(user=trainee, quiz=quiz, mode=Attempt.Mode.EXAM)
+    attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz, mode=Attempt.Mode.EXAM))
     take_quiz(trainee, quiz, [False])
     mistakes_start(user=trainee)
 
@@ -360,10 +363,13 @@ def test_moodle_and_gift_imports_need_a_quiz_to_go_into(educator_client):
     assert "Needed for Moodle XML and GIFT" in page and not Quiz.objects.exists()
 
 
-def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(educator_client, settings):
+def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(
+    educator_client, settings, django_capture_on_commit_callbacks
+):
     from django.core.management import call_command
 
-    call_command("load_content", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_content", verbosity=0)
     quiz = Quiz.objects.get(slug="pulmonary-metastases")
     before = [
         (q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])

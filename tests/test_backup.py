@@ -164,8 +164,100 @@ def test_an_archive_cannot_write_outside_the_media_folder(working_site, settings
         tar.addfile(escape, io.BytesIO(b"bad"))
     empty_the_site(Path(settings.MEDIA_ROOT))
 
-    with pytest.raises(tarfile.OutsideDestinationError):
+    with pytest.raises(RestoreRefused, match="could not be unpacked"):
         site_restore(archive=hostile)
+
+    assert not User.objects.exists(), "refused before the database was touched"
 
     assert not (tmp_path / "escaped.txt").exists()
     assert not list(Path(settings.MEDIA_ROOT).rglob("escaped.txt"))
+
+
+def test_an_archive_is_readable_by_its_owner_alone(working_site, tmp_path):
+    archive = site_backup(output_dir=tmp_path)
+
+    assert archive.stat().st_mode & 0o777 == 0o600
+
+
+def rewritten(archive: Path, out: Path, change) -> Path:
+    """A copy of `archive` whose data.json rows went through change(rows)."""
+    with tarfile.open(archive) as source, tarfile.open(out, "w:gz") as tar:
+        for member in source.getmembers():
+            content = source.extractfile(member).read()
+            if member.name == "data.json":
+                rows = json.loads(content)
+                change(rows)
+                content = json.dumps(rows).encode()
+                member.size = len(content)
+            tar.addfile(member, io.BytesIO(content))
+    return out
+
+
+def test_a_value_longer_than_its_column_is_refused_naming_model_field_and_row(working_site, settings, tmp_path):
+    # SQLite keeps such a value; PostgreSQL would fail part-way. The restore says which and where.
+    question = working_site["question"]
+
+    def overlong(rows):
+        row = next(r for r in rows if r["model"] == "quizzes.question" and r["pk"] == question.pk)
+        row["fields"]["image_alt"] = "x" * 301
+
+    archive = rewritten(site_backup(output_dir=tmp_path / "backups"), tmp_path / "long.tar.gz", overlong)
+    empty_the_site(Path(settings.MEDIA_ROOT))
+
+    with pytest.raises(RestoreRefused) as refused:
+        site_restore(archive=archive)
+
+    assert f"quizzes.question (pk {question.pk}) field “image_alt” holds 301 characters; it takes at most 300" in str(
+        refused.value
+    )
+    assert not User.objects.exists() and not any(Path(settings.MEDIA_ROOT).rglob("*.png"))
+
+
+def test_a_media_failure_leaves_the_database_untouched_and_a_retry_succeeds(
+    working_site, settings, tmp_path, monkeypatch
+):
+    from django.core.files.storage import FileSystemStorage
+
+    media_root = Path(settings.MEDIA_ROOT)
+    before = site_snapshot()
+    images_before = {p.relative_to(media_root): p.read_bytes() for p in media_root.rglob("*") if p.is_file()}
+    archive = site_backup(output_dir=tmp_path / "backups")
+    empty_the_site(media_root)
+    save, calls = FileSystemStorage.save, []
+
+    def disk_full_on_the_second_file(storage, name, content, **kwargs):
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return save(storage, name, content, **kwargs)
+
+    monkeypatch.setattr(FileSystemStorage, "save", disk_full_on_the_second_file)
+    with pytest.raises(OSError, match="No space left"):
+        site_restore(archive=archive)
+    assert not User.objects.exists() and not Question.objects.exists()
+
+    monkeypatch.undo()
+    counts = site_restore(archive=archive)
+
+    assert counts["media files"] == 2 and site_snapshot() == before
+    images_after = {p.relative_to(media_root): p.read_bytes() for p in media_root.rglob("*") if p.is_file()}
+    assert images_after == images_before
+
+
+def test_a_backup_made_on_sqlite_restores_here(settings):
+    """The documented move from SQLite to PostgreSQL: CI runs the suite on both, and on the PostgreSQL run
+    this restores into PostgreSQL an archive that site_backup wrote on SQLite from this module's
+    working_site (committed in tests/fixtures/backups/). It must restore on either."""
+    archive = Path(__file__).parent / "fixtures" / "backups" / "sqlite-site.tar.gz"
+    with tarfile.open(archive) as tar:
+        assert json.load(tar.extractfile("manifest.json"))["database"] == "sqlite"
+
+    counts = site_restore(archive=archive)
+
+    assert counts["media files"] == 2 and counts["quizzes.response"] == 4
+    ada = User.objects.get(display_name="Ada")
+    assert ada.check_password("a-long-test-password")
+    finished = Attempt.objects.get(user=ada)
+    assert finished.score == sum(finished.responses.values_list("points", flat=True)) > 0
+    question = Question.objects.exclude(image="").get()
+    assert question.image.storage.exists(question.image.name) and question.image_alt == "Chest radiograph"

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Response, User
 from quizzes.options import presented_options
-from quizzes.services.attempts import attempt_finish, attempt_start
+from quizzes.refusals import AttemptAlreadyFinished
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from tests.factories import HTMX, make_quiz, make_user, questions_of, right_choices
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -71,7 +72,7 @@ def client_for(user: User) -> Client:
 
 def right_label(attempt: Attempt, question) -> str:
     right = right_choices(question)[0]
-    return next(option.label for option in presented_options(question, attempt.pk) if option.choice == right)
+    return next(option.label for option in presented_options(question, attempt.shuffle_seed) if option.choice == right)
 
 
 def assert_no_errors(results):
@@ -241,3 +242,30 @@ def test_sqlite_with_many_concurrent_writers_never_reports_database_is_locked():
     assert User.objects.filter(username__startswith="writer").count() == 24
     assert Response.objects.count() == 24 * 4
     assert Attempt.objects.filter(finished_at__isnull=False).count() == 24
+
+
+def test_finishing_while_the_last_answer_lands_keeps_the_score_equal_to_the_sum_of_the_responses():
+    # "Finish" racing the last tutor answer: finishing takes the lock answering takes, so the answer
+    # either lands before the score is taken (and counts in it) or finds the attempt finished.
+    trainee = make_user()
+    mismatches = []
+    for _ in range(15):
+        quiz = make_quiz(questions=2)
+        attempt = attempt_start(user=trainee, quiz=quiz)
+        first, last = questions_of(quiz)
+        answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
+
+        def race(index, attempt=attempt, last=last):
+            if index == 0:
+                return answer_submit(attempt=attempt, question=last, chosen=right_choices(last))
+            return attempt_finish(attempt=attempt)
+
+        results = all_at_once(2, race)
+
+        assert [r for r in results if isinstance(r, BaseException) and not isinstance(r, AttemptAlreadyFinished)] == []
+        attempt.refresh_from_db()
+        summed = sum(attempt.responses.values_list("points", flat=True))
+        if attempt.score != summed:
+            mismatches.append((attempt.score, summed))
+
+    assert mismatches == [], "the score missed an answer that was recorded"

@@ -1,6 +1,7 @@
 """The learning-modes migration keeps every existing attempt and answer meaningful."""
 
 import datetime
+import random
 
 import pytest
 from django.db import connection
@@ -51,3 +52,40 @@ def test_existing_attempts_get_their_quiz_questions_and_answers_become_review_ca
     assert cards[first.pk].due == started + datetime.timedelta(days=2)
     assert cards[second.pk].due == started + datetime.timedelta(days=1)
     assert {card.reviews for card in cards.values()} == {1}
+
+
+def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order(transactional_db):
+    before, after = [("quizzes", "0004_source_url_http_only")], [("quizzes", "0005_attempt_shuffle_seed")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    user = old.get_model("quizzes", "User").objects.create(username="mid-quiz")
+    topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
+    quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
+    question = old.get_model("quizzes", "Question").objects.create(
+        quiz=quiz, key="q", stem="?", explanation=".", learning_point="."
+    )
+    Choice = old.get_model("quizzes", "Choice")
+    for n in range(6):
+        Choice.objects.create(question=question, text=f"Option {n}", is_correct=n == 0, rationale=".", order=n)
+    attempts = [
+        old.get_model("quizzes", "Attempt").objects.create(user=user, quiz=quiz, mode="tutor") for _ in range(3)
+    ]
+    shown_before = {}
+    for attempt in attempts:
+        # How options.py ordered them before the seed was stored: seeded by the attempt and question ids.
+        ids = sorted(Choice.objects.filter(question=question).values_list("pk", flat=True))
+        random.Random(f"{attempt.pk}:{question.pk}").shuffle(ids)
+        shown_before[attempt.pk] = ids
+
+    executor.loader.build_graph()
+    executor.migrate(after)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from quizzes.models import Attempt, Question
+    from quizzes.options import presented_options
+
+    migrated = Question.objects.prefetch_related("choices").get(pk=question.pk)
+    for attempt in Attempt.objects.filter(pk__in=shown_before):
+        assert [o.choice.pk for o in presented_options(migrated, attempt.shuffle_seed)] == shown_before[attempt.pk]

@@ -32,7 +32,9 @@ def answer_each_question(client, user, quiz, **extra):
     attempt = attempt_start(user=user, quiz=quiz)
     replies = []
     for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
-        label = next(o.label for o in presented_options(question, attempt.pk) if o.choice == right_choices(question)[0])
+        label = next(
+            o.label for o in presented_options(question, attempt.shuffle_seed) if o.choice == right_choices(question)[0]
+        )
         replies.append(client.post(reverse("answer", args=[attempt.pk, question.pk]), {"answer": label}, **extra))
     return attempt, replies
 

@@ -18,7 +18,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, User
-from quizzes.refusals import AlreadyAnswered, ModeNotOffered, QuestionNotOpenYet, tutor_answer_refusal
+from quizzes.refusals import (
+    AlreadyAnswered,
+    AttemptAlreadyFinished,
+    ModeNotOffered,
+    QuestionNotOpenYet,
+    attempt_start_refusal,
+    tutor_answer_refusal,
+)
 from quizzes.scoring import Answer, Point, answer_scored, rating_for
 from quizzes.services.leaderboard import leaderboard_count_response
 from quizzes.services.review import review_card_record
@@ -35,7 +42,8 @@ def attempt_start(*, user: User, quiz: Quiz, mode: str = Attempt.Mode.TUTOR) -> 
 
     The trainee's first attempt at this quiz counts for the leaderboard; later ones are practice. If
     an educator deletes the counted attempt, the trainee's next new attempt counts. An exam's
-    deadline is its quiz's time limit from now.
+    deadline is its quiz's time limit from now. Raises CountedAttemptOpen, starting nothing, while an
+    exam or the counted attempt at the quiz is open (an exam past its time is finished first).
     """
     if mode == Attempt.Mode.EXAM and not quiz.offers_exam:
         raise ModeNotOffered(quiz)
@@ -45,6 +53,12 @@ def attempt_start(*, user: User, quiz: Quiz, mode: str = Attempt.Mode.TUTOR) -> 
         fields["deadline"] = now + datetime.timedelta(minutes=quiz.exam_minutes)
     question_ids = list(quiz.questions.in_quiz_order().values_list("pk", flat=True))
     with transaction.atomic():
+        # One start at a time per trainee, so two tabs cannot both pass the check below.
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
+        for exam in Attempt.objects.filter(user=user, quiz=quiz, mode=Attempt.Mode.EXAM).unfinished():
+            attempt_expire_if_due(attempt=exam)
+        if refusal := attempt_start_refusal(user, quiz):
+            raise refusal
         attempt = None
         if not Attempt.objects.filter(user=user, quiz=quiz, is_ranked=True).exists():
             try:
@@ -91,6 +105,10 @@ def answer_submit(
     answer = Answer(chosen=chosen, point=point)
     try:
         with transaction.atomic():
+            # The lock attempt_finish takes: a finish either waits for this answer (and counts it in
+            # the score) or has already closed the attempt, and then this answer is refused.
+            if not Attempt.objects.select_for_update().filter(pk=attempt.pk, finished_at__isnull=True).exists():
+                raise AttemptAlreadyFinished()
             # The unique constraint on (attempt, question), not a prior read, decides which of two
             # simultaneous submissions wins: the loser's insert fails and nothing of it is kept.
             response = response_create(
@@ -153,8 +171,8 @@ def attempt_finish(*, attempt: Attempt, finished_at: datetime.datetime | None = 
     An exam's answers become final here: they count for the leaderboard and review their cards now.
     """
     with transaction.atomic():
-        # The lock makes an exam answer being saved at this moment either land before the score is
-        # taken or find the attempt finished.
+        # The lock answering takes (a tutor answer or an exam's save): an answer being recorded at this
+        # moment either lands before the score is taken or finds the attempt finished.
         locked = Attempt.objects.select_for_update().filter(pk=attempt.pk, finished_at__isnull=True).first()
         if locked is not None:
             tally = attempt.responses.tally()

@@ -1,6 +1,7 @@
 """Practice sets drawn from a trainee's own record: the questions they last got wrong, and the
 spaced-repetition cards due today. Both are tutor-mode attempts that never count for a leaderboard;
-answering them reviews each question's card like any other answer (quizzes/services/review.py)."""
+answering them reviews each question's card like any other answer (quizzes/services/review.py).
+Neither holds a question of a quiz whose exam the trainee has open: its feedback would answer the exam."""
 
 import datetime
 
@@ -21,8 +22,13 @@ def mistakes_start(*, user: User, quiz: Quiz | None = None) -> Attempt:
     """Start a set of the questions whose most recent answer was wrong (in `quiz`, or in every
     published quiz), the most recent mistake first, at most PRACTICE_SET_SIZE of them."""
     with transaction.atomic():
+        exams = quizzes_with_open_exams(user)
+        if quiz is not None and quiz.pk in exams:
+            raise NothingToPractise(f"Your exam at “{quiz.title}” is open: practise its mistakes once it has finished.")
         question_ids = list(
-            Question.objects.latest_mistakes_of(user, quiz=quiz).values_list("pk", flat=True)[:PRACTICE_SET_SIZE]
+            Question.objects.latest_mistakes_of(user, quiz=quiz)
+            .exclude(quiz__in=exams)
+            .values_list("pk", flat=True)[:PRACTICE_SET_SIZE]
         )
         if not question_ids:
             where = f"in “{quiz.title}”" if quiz else "anywhere"
@@ -38,11 +44,16 @@ def review_start(*, user: User, now: datetime.datetime | None = None) -> Attempt
             ReviewCard.objects.of(user)
             .in_published_quizzes()
             .due_today(now)
+            .exclude(question__quiz__in=quizzes_with_open_exams(user))
             .values_list("question_id", flat=True)[:PRACTICE_SET_SIZE]
         )
         if not question_ids:
             raise NothingToPractise("Nothing is due for review today.")
         return _practice_set_create(user=user, kind=Attempt.Kind.REVIEW, quiz=None, question_ids=question_ids)
+
+
+def quizzes_with_open_exams(user: User) -> set[int]:
+    return set(Attempt.objects.owned_by(user).exams_open().values_list("quiz_id", flat=True))
 
 
 def _practice_set_create(*, user: User, kind: str, quiz: Quiz | None, question_ids: list[int]) -> Attempt:

@@ -8,6 +8,7 @@ from django.db.models.fields.files import FieldFile
 from quizzes.hotspots import validate_geometry
 from quizzes.images import image_prepare
 from quizzes.models import HotspotRegion, Question
+from quizzes.stored_files import file_attach, files_remove_on_commit
 
 
 def stored_bytes(field: FieldFile) -> bytes | None:
@@ -22,26 +23,26 @@ def question_image_set(*, question: Question, data: bytes | None, name: str = ""
     """Attach a validated, re-encoded image (and its thumbnail) to the question, or remove it.
 
     Raises ValidationError, changing nothing, when `data` is not an acceptable image.
-    Setting the same image again leaves the stored files as they are.
+    Setting the same image again leaves the stored files as they are. The new files are written,
+    and the old ones removed, when the transaction commits (quizzes/stored_files.py): an import that
+    fails after this leaves every file as it was.
     """
+    replaced = [field.name for field in (question.image, question.thumbnail) if field]
     if data is None:
-        for field in (question.image, question.thumbnail):
-            if field:
-                field.delete(save=False)
+        question.image = question.thumbnail = ""
         question.image_alt = ""
         question.save(update_fields=["image", "thumbnail", "image_alt"])
+        files_remove_on_commit(storage=question.image.storage, names=replaced)
         return question
     prepared = image_prepare(data, name)
     question.image_alt = alt or question.image_alt
     if stored_bytes(question.image) == prepared.image.read() and question.thumbnail:
         question.save(update_fields=["image_alt"])
         return question
-    for field in (question.image, question.thumbnail):
-        if field:
-            field.delete(save=False)
-    question.image.save(prepared.image.name, prepared.image, save=False)
-    question.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+    file_attach(instance=question, field_name="image", content=prepared.image)
+    file_attach(instance=question, field_name="thumbnail", content=prepared.thumbnail)
     question.save(update_fields=["image", "thumbnail", "image_alt"])
+    files_remove_on_commit(storage=question.image.storage, names=replaced)
     return question
 
 

@@ -1,11 +1,12 @@
-"""Signing up; the rest of the account pages are Django's own auth views."""
+"""Signing up and changing the password; the rest of the account pages are Django's own auth views."""
 
 from django.contrib.auth import login
+from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from quizzes.forms import SignupForm
+from quizzes.forms import LimitedPasswordChangeForm, SignupForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -18,3 +19,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class PasswordChange(PasswordChangeView):
+    """Django's view, with the current password checked under the log-in limits."""
+
+    form_class = LimitedPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict:
+        return super().get_form_kwargs() | {"request": self.request}

@@ -13,7 +13,7 @@ from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
 from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
-from quizzes.refusals import AnswerRefused, ModeNotOffered, tutor_answer_refusal
+from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.views.lookups import attempt_question, current_attempt
 
@@ -37,7 +37,7 @@ def question_context(
         "attempt": attempt,
         "quiz": question.quiz,
         "question": question,
-        "options": form.options if form else presented_options(question, attempt.pk),
+        "options": form.options if form else presented_options(question, attempt.shuffle_seed),
         "form": form,
         "response": response,
         "chosen_ids": chosen_ids,
@@ -62,7 +62,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     mode = Attempt.Mode.EXAM if request.POST.get("mode") == Attempt.Mode.EXAM else Attempt.Mode.TUTOR
     try:
         attempt = attempt_start(user=request.user, quiz=quiz, mode=mode)
-    except ModeNotOffered as refusal:
+    except (ModeNotOffered, CountedAttemptOpen) as refusal:
+        # The quiz's page offers the way on: its "Resume" link to the open attempt, or tutor mode.
         messages.error(request, str(refusal))
         return redirect(quiz)
     return redirect("attempt_resume", attempt.pk)
@@ -104,7 +105,7 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         if Question.objects.unanswered_in(attempt).values_list("pk", flat=True).first() != question.pk:
             # Questions come in order: a later one (and a later case stage) waits its turn.
             return redirect("attempt_resume", attempt.pk)
-        form = answer_form_for(question, options=presented_options(question, attempt.pk))
+        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         context = question_context(attempt, question, form=form)
     else:
         context = question_context(
@@ -126,7 +127,7 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
     # Before the form: "this attempt is finished" is what the trainee needs to hear, not a form error.
     if refusal := tutor_answer_refusal(attempt):
         return answer_refused(request, attempt, question, refusal)
-    form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
+    form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=request.POST)
     if not form.is_valid():
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
         return render(request, template, question_context(attempt, question, form=form), status=422)

@@ -112,7 +112,7 @@ def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
     if away := elsewhere(attempt):
         return away
     question = attempt_question(attempt, question_id)
-    form = answer_form_for(question, options=presented_options(question, attempt.pk))
+    form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
     return render(request, TEMPLATE, exam_question_context(attempt, question, form=form))
 
 
@@ -122,7 +122,7 @@ def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
 @exam_change
 def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
     """Save the answer and go on to the next question (or, after the last, to the review page)."""
-    form = answer_form_for(question, options=presented_options(question, attempt.pk), data=request.POST)
+    form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=request.POST)
     if not form.is_valid():
         template = f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE
         return render(request, template, exam_question_context(attempt, question, form=form), status=422)
@@ -151,7 +151,7 @@ def exam_flag(request: HttpRequest, attempt: Attempt, question: Question) -> Htt
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
     flagged = request.POST.get("flagged")
     if flagged not in {"0", "1"}:
-        form = answer_form_for(question, options=presented_options(question, attempt.pk))
+        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         context = exam_question_context(attempt, question, form=form) | {
             "flag_error": "Say whether to flag the question (1) or take the flag off (0)."
         }

@@ -36,8 +36,15 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published().select_related("topic").with_question_count(), slug=slug)
     # A practice set drawn from this quiz's mistakes is not an attempt at the quiz.
     attempts = Attempt.objects.owned_by(request.user).filter(quiz=quiz, kind=Attempt.Kind.QUIZ)
+    # While an exam or the counted attempt is open, it is the one way on (quizzes/refusals.py).
+    counted_open = attempts.counted_open().first()
     return render(
         request,
         "quizzes/quiz_detail.html",
-        {"quiz": quiz, "attempts": attempts, "unfinished": attempts.unfinished().first()},
+        {
+            "quiz": quiz,
+            "attempts": attempts,
+            "unfinished": attempts.unfinished().first(),
+            "counted_open": counted_open,
+        },
     )

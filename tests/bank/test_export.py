@@ -15,7 +15,7 @@ from quizzes.models import Choice, Question, Quiz
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
 from tests.bank import FIXTURES
-from tests.factories import make_question, make_quiz
+from tests.factories import committed, make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,8 @@ def test_a_case_quiz_keeps_its_kind_and_every_stage(tmp_path):
 def test_an_image_is_written_as_its_file_name_and_alt_text_and_imports_back(tmp_path):
     quiz = make_quiz(questions=1)
     question = quiz.questions.get()
-    question_image_set(question=question, data=png_bytes(), name="film.png", alt="A plain white square.")
+    with committed():
+        question_image_set(question=question, data=png_bytes(), name="film.png", alt="A plain white square.")
     question.refresh_from_db()
     images_dir = tmp_path / "images"
     images_dir.mkdir()

@@ -29,10 +29,12 @@ DUBLIN = ZoneInfo("Europe/Dublin")
 
 
 def answer_all(attempt, right: int):
-    """Answer every question of the attempt's quiz: the first `right` rightly, the rest wrongly."""
+    """Answer every question of the attempt's quiz, the first `right` rightly and the rest wrongly, and
+    finish it (no other attempt at the quiz starts beside an open counted one)."""
     for number, question in enumerate(questions_of(attempt.quiz)):
         chosen = right_choices(question) if number < right else wrong_choices(question)[:1]
         answer_submit(attempt=attempt, question=question, chosen=chosen)
+    attempt_finish(attempt=attempt)
 
 
 def sums_over_responses() -> dict:
@@ -64,7 +66,7 @@ def assert_totals_equal_sums_over_responses():
 
 
 def test_the_first_attempt_at_a_quiz_counts_and_later_ones_are_practice(trainee, quiz):
-    first = attempt_start(user=trainee, quiz=quiz)
+    first = attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))
     second = attempt_start(user=trainee, quiz=quiz)
     elsewhere = attempt_start(user=trainee, quiz=make_quiz())
 
@@ -79,7 +81,7 @@ def test_the_database_refuses_two_counted_attempts_at_one_quiz(trainee, quiz):
 
 
 def test_after_the_counted_attempt_is_deleted_the_next_new_attempt_counts(trainee, quiz):
-    first = attempt_start(user=trainee, quiz=quiz)
+    first = attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))
     practice = attempt_start(user=trainee, quiz=quiz)
     first.delete()
 

@@ -26,7 +26,7 @@ def ids(questions):
 
 def test_the_latest_answer_to_each_question_decides_whether_it_is_a_mistake(trainee, quiz):
     _q1, q2, q3 = questions_of(quiz)
-    take_quiz(trainee, quiz, [False, True, False])
+    attempt_finish(attempt=take_quiz(trainee, quiz, [False, True, False]))
     take_quiz(trainee, quiz, [True, False, False])  # q1 put right, q2 now wrong, q3 wrong again
 
     attempt = mistakes_start(user=trainee)

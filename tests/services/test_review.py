@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from quizzes.models import Question, ReviewCard
-from quizzes.services.attempts import answer_submit, attempt_start
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.review import review_card_record
 from tests.factories import make_question, right_choices, wrong_choices
 
@@ -73,7 +73,9 @@ def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, tr
 
 def test_a_later_answer_reviews_the_stored_card_again(trainee, quiz, question, travel):
     travel(FIRST_REVIEW)
-    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, chosen=right_choices(question))
+    first = attempt_start(user=trainee, quiz=quiz)
+    answer_submit(attempt=first, question=question, chosen=right_choices(question))
+    attempt_finish(attempt=first)
     travel(SECOND_REVIEW)
 
     answer_submit(

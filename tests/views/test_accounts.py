@@ -1,6 +1,9 @@
 """Accounts: sign up with a display name, log in, log out, change password."""
 
+import datetime
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import User
@@ -67,3 +70,38 @@ def test_password_change(trainee_client, trainee):
     assert response["Location"] == reverse("password_change_done")
     trainee.refresh_from_db()
     assert trainee.check_password("another-strong-pass-7")
+
+
+def change_password(client, old, address="203.0.113.5"):
+    new = "another-strong-pass-7"
+    return client.post(
+        reverse("password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": new},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_wrong_current_passwords_count_as_failed_log_ins_and_lock_the_form(trainee_client, trainee, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+    for _ in range(2):
+        assert "incorrect" in change_password(trainee_client, "a-wrong-guess").content.decode()
+
+    third = change_password(trainee_client, "a-wrong-guess")
+    locked = change_password(trainee_client, trainee.raw_password)
+
+    assert third.status_code == locked.status_code == 429
+    assert "Too many failed log-ins" in locked.content.decode() and "15 minutes" in locked.content.decode()
+    trainee.refresh_from_db()
+    assert trainee.check_password(trainee.raw_password), "no guess goes through, even the right one"
+    assert (
+        Client().post(reverse("login"), {"username": trainee.username, "password": trainee.raw_password}).status_code
+        == 429
+    )
+
+
+def test_a_wrong_current_password_then_the_right_one_changes_it(trainee_client, trainee, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    change_password(trainee_client, "a-wrong-guess")
+
+    assert change_password(trainee_client, trainee.raw_password)["Location"] == reverse("password_change_done")

@@ -48,7 +48,7 @@ def scene(trainee, other_trainee):
 
 
 def label_for(attempt, question, choice) -> str:
-    return next(option.label for option in presented_options(question, attempt.pk) if option.choice == choice)
+    return next(option.label for option in presented_options(question, attempt.shuffle_seed) if option.choice == choice)
 
 
 def answer_path(attempt_part, question_part) -> str:

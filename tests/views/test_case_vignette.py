@@ -44,7 +44,7 @@ def test_each_stage_appears_only_after_the_question_before_it_is_answered(traine
         assert bool(DIAGNOSIS.search(page)) is is_final_stage, question.key
 
         wrong = wrong_choices(question)[0]
-        label = next(o.label for o in presented_options(question, attempt.pk) if o.choice == wrong)
+        label = next(o.label for o in presented_options(question, attempt.shuffle_seed) if o.choice == wrong)
         feedback = trainee_client.post(
             reverse("answer", args=[attempt.pk, question.pk]), {"answer": label}, **HTMX
         ).content.decode()

@@ -35,7 +35,7 @@ def exam(trainee, exam_quiz):
 
 
 def label_of(attempt, question, choice):
-    return next(option.label for option in presented_options(question, attempt.pk) if option.choice == choice)
+    return next(option.label for option in presented_options(question, attempt.shuffle_seed) if option.choice == choice)
 
 
 def page_url(attempt, question):
@@ -483,7 +483,7 @@ def test_no_exam_page_or_fragment_marks_anything_before_the_exam_is_finished(tra
     for where, response in every_exam_page_and_fragment(trainee_client, exam, questions):
         assert_nothing_marked(response.content.decode(), f"{where}, before any answer")
     for question in questions:
-        options = presented_options(question, exam.pk)
+        options = presented_options(question, exam.shuffle_seed)
         html = trainee_client.get(page_url(exam, question)).content.decode()
         assert len(set(option_blocks_without_their_text(html, options))) == 1, "options differ beyond their text"
         # A right answer to one, a wrong one to the others: the pages must look the same either way.

@@ -1,5 +1,6 @@
 """Before a question is answered, nothing in its page tells which option is right."""
 
+import random
 import re
 from html import escape
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from quizzes.models import Question, Quiz
 from quizzes.options import presented_options
-from quizzes.services.attempts import answer_submit, attempt_start
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from tests.factories import make_question, make_quiz, wrong_choices
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +54,10 @@ def assert_page_hides_the_targets(html, question):
 
 
 @pytest.fixture
-def bank(db):
+def bank(db, django_capture_on_commit_callbacks):
     """The bundled content pack, plus one question of each kind made here."""
-    call_command("load_content", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_content", verbosity=0)
     extra = make_quiz(questions=0)
     make_question(quiz=extra, order=1)
     make_question(
@@ -78,7 +80,7 @@ def test_every_question_of_the_bank_renders_without_revealing_its_answer(trainee
             if question.is_hotspot:
                 assert_page_hides_the_targets(html, question)
             else:
-                assert_page_hides_the_answer(html, question, presented_options(question, attempt.pk))
+                assert_page_hides_the_answer(html, question, presented_options(question, attempt.shuffle_seed))
             checked += 1
             # Answer it (wrongly where possible) so that the next question becomes the current one.
             answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
@@ -91,8 +93,8 @@ def test_the_right_option_does_not_keep_one_position(trainee):
 
     positions = set()
     for _ in range(30):
-        attempt = attempt_start(user=trainee, quiz=quiz)
-        options = presented_options(question, attempt.pk)
+        attempt = attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))
+        options = presented_options(question, attempt.shuffle_seed)
         positions.add(next(i for i, option in enumerate(options) if option.choice.is_correct))
 
     assert len(positions) > 1
@@ -102,7 +104,7 @@ def test_an_attempt_shows_a_question_in_the_same_order_every_time(trainee, quiz)
     attempt = attempt_start(user=trainee, quiz=quiz)
     question = quiz.questions.prefetch_related("choices").first()
 
-    assert presented_options(question, attempt.pk) == presented_options(question, attempt.pk)
+    assert presented_options(question, attempt.shuffle_seed) == presented_options(question, attempt.shuffle_seed)
 
 
 def test_options_are_posted_as_labels_not_database_ids(trainee_client, trainee, quiz):
@@ -115,3 +117,19 @@ def test_options_are_posted_as_labels_not_database_ids(trainee_client, trainee, 
     assert values == ["A", "B", "C", "D"]
     for choice in question.choices.all():
         assert f'value="{choice.pk}"' not in html
+
+
+def test_the_option_order_cannot_be_worked_out_from_the_ids_in_the_url(trainee):
+    # Seeded from the attempt and question ids alone, anyone could replay the shuffle and read back the
+    # order the educator typed (right answer first, say). Ten options: a match by chance is 1 in 3.6 million.
+    quiz = make_quiz(questions=0)
+    make_question(quiz=quiz, options=[(f"Option {n}", n == 0) for n in range(10)])
+    question = quiz.questions.prefetch_related("choices").get()
+    authored = sorted(question.choices.all(), key=lambda choice: choice.pk)
+    first, second = (attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz)) for _ in range(2))
+
+    for attempt in (first, second):
+        replayed = list(authored)
+        random.Random(f"{attempt.pk}:{question.pk}").shuffle(replayed)
+        assert [o.choice for o in presented_options(question, attempt.shuffle_seed)] != replayed
+    assert len({first.shuffle_seed, second.shuffle_seed}) == 2 and len(first.shuffle_seed) == 32

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, Topic
-from quizzes.services.attempts import attempt_start
+from quizzes.services.attempts import attempt_finish, attempt_start
 from tests.factories import make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,15 @@ def test_quiz_page_offers_to_start_and_to_resume(trainee_client, trainee, quiz):
     attempt = attempt_start(user=trainee, quiz=quiz)
     page = trainee_client.get(quiz.get_absolute_url()).content.decode()
 
+    # The attempt that counts is open: it is the one way on until it finishes.
     assert "Resume your attempt" in page and attempt.get_absolute_url() in page
+    assert "is still open" in page and "Start a new attempt" not in page
+
+    attempt_finish(attempt=attempt)
+    practice = attempt_start(user=trainee, quiz=quiz)
+    page = trainee_client.get(quiz.get_absolute_url()).content.decode()
+
+    assert "Resume your attempt" in page and practice.get_absolute_url() in page
     assert "Start a new attempt" in page
 
 

@@ -15,6 +15,7 @@ COPY on PostgreSQL, executemany of one prepared INSERT on SQLite, in batches, ne
 """
 
 import random
+import secrets
 import time
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
@@ -161,6 +162,7 @@ class Command(BaseCommand):
                         "score",
                         "max_score",
                         "is_ranked",
+                        "shuffle_seed",
                     ],
                     attempts_out,
                 )
@@ -232,6 +234,7 @@ class Command(BaseCommand):
                         points if finished else None,
                         len(answered) * POINTS_PER_QUESTION if finished else None,
                         not repeat,
+                        secrets.token_hex(16),
                     )
                 )
                 attempt_id += 1
