@@ -7,6 +7,7 @@ the database.
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.text import slugify
 
@@ -33,6 +34,10 @@ class PackOption:
     text: str
     correct: bool
     rationale: str
+    # The option's share of full marks, in [-1, 1], exactly as the file gives it (Moodle's
+    # fraction / 100, GIFT's %n% / 100). None: the file gives none, so the site's default rule
+    # applies. Readers set `correct` to weight > 0 whenever they set a weight.
+    weight: Decimal | None = None
 
 
 @dataclass
@@ -58,6 +63,31 @@ class PackQuestion:
     image_alt: str = ""
     allow_no_abnormality: bool = False
     regions: list[PackRegion] = field(default_factory=list)
+    # Moodle's <idnumber>: with the key, it identifies the question on re-import.
+    idnumber: str = ""
+    tags: list[str] = field(default_factory=list)
+    # An image embedded in the bank file itself (Moodle XML base64 <file>, GIFT data: URL), as the
+    # file holds it: the importer validates and re-encodes it as it does an upload. image_file is
+    # then the embedded file's original name, for the record only (never the stored name).
+    image_data: bytes | None = None
+    # What the import keeps differently from the file, each a sentence an educator reads
+    # ("hints dropped: the site has none"); a question with warnings is still imported.
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PackSkip:
+    """A question of a bank file that is not imported: where it is, what the file calls it, and why."""
+
+    file: str
+    label: str  # the question's name or title, else the start of its text
+    line: int | None
+    kind: str  # the question type in the file's own words ("shortanswer", "GIFT matching", ...)
+    reason: str
+
+    def __str__(self) -> str:
+        place = self.file + (f", line {self.line}" if self.line is not None else "")
+        return f"{place}, question {self.label!r} ({self.kind}): {self.reason}"
 
 
 @dataclass
@@ -73,6 +103,10 @@ class PackQuiz:
     exam_minutes: int | None = None
     sources: list[PackSource] = field(default_factory=list)
     questions: list[PackQuestion] = field(default_factory=list)
+    # The questions of the file that were not imported, each with its place and reason.
+    skipped: list[PackSkip] = field(default_factory=list)
+    # How the file's bytes were decoded ("UTF-8", "UTF-8 with BOM", "Windows-1252"); "" when not known.
+    encoding: str = ""
 
 
 # Every reader (quizpack YAML, Moodle XML, GIFT) builds PackQuestions and applies these rules to

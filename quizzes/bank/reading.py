@@ -37,6 +37,9 @@ class QuestionRead:
     line: int | None
     question: PackQuestion | None
     problems: list[str] = field(default_factory=list)
+    # The question type as the file names it, and, when the question is not imported, why.
+    kind: str = ""
+    skip_reason: str = ""
 
 
 def imported_source(*, file: str, key_prefix: str, slug: str, publisher: str) -> PackSource:
