@@ -2,8 +2,10 @@
 made into this site's Markdown (every tag stripped, anything that could open one escaped), and the
 general feedback that carries an explanation and a learning point in one field."""
 
+import html
 import re
-from html.parser import HTMLParser
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import markdown
 
@@ -39,11 +41,7 @@ BLOCK_ELEMENTS = {
 }
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 SAFE_LINK = re.compile(r"^(https?://|mailto:)[^\s()<>]+$", re.IGNORECASE)
-DROPPED_BLOCK = re.compile(
-    r"<(script|style|iframe|object|embed|noscript|template|svg|math)\b.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
-)
-HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|<![A-Za-z][^<>]*>|<\?[^<>]*>")
+MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]\n]*)\]\((?P<src>[^()\s]*)(?:\s+\"[^\"\n]*\")?\)")
 # A "<" that a browser or Markdown could read as the start of a tag; autolinks are left alone.
 TAG_OPENER = re.compile(r"<(?!(?:https?|ftp)://|mailto:)(?=[A-Za-z/!?])", re.IGNORECASE)
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]])")
@@ -53,17 +51,65 @@ MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=|])")
 SENTENCE = re.compile(r"(.+?[.!?])(?=\s+[\"'“‘(\[]?[A-Z0-9]|\s*\Z)", re.DOTALL)
 
 
-class HtmlToText(HTMLParser):
-    """HTML to Markdown (or to one line of plain text), dropping every tag it does not translate."""
+@dataclass(frozen=True)
+class EmbeddedImage:
+    """An image a text refers to: where it is (a URL, a data: URL, Moodle's @@PLUGINFILE@@/name) and its alt text."""
+
+    src: str
+    alt: str
+
+
+# One token of HTML: a comment (an unclosed one runs to the end, as in a browser), a declaration or
+# processing instruction, a tag, or a run of text. Tags hold no "<" or ">", so every failed match
+# stops at the next one and tokenizing is linear in the input, however the markup is nested.
+HTML_TOKEN = re.compile(
+    r"(?P<comment><!--.*?(?:-->|\Z))"
+    r"|(?P<declaration><[!?][^<>]*>)"
+    r"|<(?P<closing>/?)(?P<tag>[A-Za-z][A-Za-z0-9:-]*)(?P<attributes>[^<>]*)>"
+    r"|(?P<text>[^<]+|<)",
+    re.DOTALL,
+)
+ATTRIBUTE = re.compile(r"""([^\s"'=/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"']+))?""")
+LIST_DEPTH = 4  # Deeper lists are written at this depth, so the output stays as long as the input.
+
+
+def html_tokens(html_text: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """("start" | "end" | "data", tag or text, attributes) for the HTML, with entities decoded and
+    comments, declarations and every dropped element (with its content) left out."""
+    for kind, value, attributes in raw_tokens(html_text):
+        yield kind, html.unescape(value) if kind == "data" else value, attributes
+
+
+def html_attributes(text: str) -> dict[str, str]:
+    attributes = {}
+    for name, value in ATTRIBUTE.findall(text):
+        attributes.setdefault(name.lower(), html.unescape(value[1:-1] if value[:1] in "\"'" else value))
+    return attributes
+
+
+class HtmlToText:
+    """HTML to Markdown (or to one line of plain text), dropping every tag it does not translate.
+
+    Images are not text: each one is collected in `images` (where it is and its alt text) and leaves
+    a word break, so neither its alt text nor the words either side run into the stem.
+    """
 
     def __init__(self, *, as_markdown: bool):
-        super().__init__(convert_charrefs=True)
         self.as_markdown = as_markdown
         self.parts: list[str] = []
-        self.dropping: list[str] = []
         self.lists: list[list] = []  # [tag, next number] for each open list
         self.links: list[str | None] = []
+        self.images: list[EmbeddedImage] = []
         self.line_start = True
+
+    def feed(self, html_text: str) -> None:
+        for kind, value, attributes in html_tokens(html_text):
+            if kind == "data":
+                self.handle_data(value)
+            elif kind == "start":
+                self.handle_starttag(value, attributes)
+            else:
+                self.handle_endtag(value)
 
     def emit(self, markup: str) -> None:
         """Add Markdown markup; plain text keeps only the word break that a line break implies."""
@@ -87,12 +133,7 @@ class HtmlToText(HTMLParser):
             self.parts[-1], trailing = self.parts[-1].rstrip(" "), " "
         self.parts.append(marker + trailing)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROPPED_ELEMENTS:
-            self.dropping.append(tag)
-            return
-        if self.dropping:
-            return
+    def handle_starttag(self, tag: str, attrs: dict[str, str]) -> None:
         if tag in BLOCK_ELEMENTS:
             if tag in {"ul", "ol"}:
                 self.lists.append([tag, 1])
@@ -101,7 +142,7 @@ class HtmlToText(HTMLParser):
             self.emit("\n\n")
             self.emit("**")
         elif tag == "li":
-            indent = "    " * max(len(self.lists) - 1, 0)
+            indent = "    " * min(max(len(self.lists) - 1, 0), LIST_DEPTH)
             if self.lists and self.lists[-1][0] == "ol":
                 self.emit(f"\n{indent}{self.lists[-1][1]}. ")
                 self.lists[-1][1] += 1
@@ -118,27 +159,17 @@ class HtmlToText(HTMLParser):
         elif tag in {"td", "th"}:
             self.emit(" ")
         elif tag == "a":
-            href = (dict(attrs).get("href") or "").strip()
+            href = (attrs.get("href") or "").strip()
             self.links.append(href if SAFE_LINK.match(href) else None)
             if self.links[-1]:
                 self.emit("[")
-        elif tag == "img" and dict(attrs).get("alt"):
-            self.handle_data(dict(attrs)["alt"])
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROPPED_ELEMENTS:
-            return
-        self.handle_starttag(tag, attrs)
-        if tag not in {"br", "hr", "img"}:
-            self.handle_endtag(tag)
+        elif tag == "img":
+            self.images.append(
+                EmbeddedImage((attrs.get("src") or "").strip(), " ".join((attrs.get("alt") or "").split()))
+            )
+            self.parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.dropping:
-            while self.dropping.pop() != tag:
-                pass
-            return
-        if self.dropping:
-            return
         if tag in BLOCK_ELEMENTS:
             if tag in {"ul", "ol"} and self.lists:
                 self.lists.pop()
@@ -150,14 +181,14 @@ class HtmlToText(HTMLParser):
             self.emit_closing("**")
         elif tag in {"em", "i"}:
             self.emit_closing("*")
+        elif tag in {"td", "th"}:
+            self.emit(" ")
         elif tag == "a" and self.links:
             href = self.links.pop()
             if href:
                 self.emit(f"]({href})")
 
     def handle_data(self, data: str) -> None:
-        if self.dropping:
-            return
         text = re.sub(r"\s+", " ", data)
         if self.as_markdown:
             text = markdown_escape_inline(text)
@@ -168,25 +199,34 @@ class HtmlToText(HTMLParser):
         self.parts.append(text)
 
     def result(self) -> str:
-        self.close()
         text = "".join(self.parts)
         if not self.as_markdown:
             return " ".join(text.split())
-        text = "\n".join(line.rstrip() for line in text.split("\n"))
-        return re.sub(r"\n{3,}", "\n\n", text).strip()
+        # Spaces left by images and cells collapse, as a browser collapses them; indents stay.
+        text = "\n".join(re.sub(r"(?<=\S) {2,}", " ", line).rstrip() for line in text.split("\n"))
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        # A line that starts with spaces after an image or a cell would read as code in Markdown.
+        return re.sub(r"(?m)^ +(?![-\d ])", "", text)
 
 
-def html_to_markdown(html_text: str) -> str:
-    """HTML as Markdown-ish text: structure kept as Markdown, every tag gone, text escaped."""
+def html_to_markdown(html_text: str, images: list[EmbeddedImage] | None = None) -> str:
+    """HTML as Markdown-ish text: structure kept as Markdown, every tag gone, text escaped.
+
+    The images the HTML shows are added to `images`, when given.
+    """
     converter = HtmlToText(as_markdown=True)
     converter.feed(html_text)
+    if images is not None:
+        images.extend(converter.images)
     return converter.result()
 
 
-def html_to_plain(html_text: str) -> str:
-    """HTML as one line of plain text: tags gone, entities decoded."""
+def html_to_plain(html_text: str, images: list[EmbeddedImage] | None = None) -> str:
+    """HTML as one line of plain text: tags gone, entities decoded; images added to `images`."""
     converter = HtmlToText(as_markdown=False)
     converter.feed(html_text)
+    if images is not None:
+        images.extend(converter.images)
     return text_clean(converter.result())
 
 
@@ -206,23 +246,63 @@ def markdown_escape(text: str) -> str:
 
 
 def remove_tags(text: str) -> str:
-    """Remove HTML comments, dropped elements with their content, and tags, until none are left."""
-    previous = None
-    while previous != text:
-        # Repeat, because removing one tag can join its neighbours into a new one ("<scr<b>ipt>").
-        previous = text
-        text = HTML_TAG.sub("", DROPPED_BLOCK.sub("", HTML_COMMENT.sub("", text)))
+    """Text with HTML comments, dropped elements (with their content) and tags removed, in one pass.
+
+    Removing a tag can join its neighbours into a new one ("<scr<b>ipt>"): the callers neutralise
+    whatever "<" is left, rather than removing again and again (quadratic on nested input).
+    """
+    return "".join(value for kind, value, _ in raw_tokens(text) if kind == "data")
+
+
+def raw_tokens(text: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """html_tokens, with text left as written (entities not decoded)."""
+    position = 0
+    while match := HTML_TOKEN.match(text, position):
+        position = match.end()
+        if match["text"] is not None:
+            yield "data", match["text"], {}
+        elif match["tag"] is None:
+            continue
+        elif match["closing"]:
+            yield "end", match["tag"].lower(), {}
+        elif match["tag"].lower() in DROPPED_ELEMENTS:
+            # Skip to the element's end (or the text's): its content is never shown.
+            close = re.compile(rf"</{match['tag']}\s*>", re.IGNORECASE).search(text, position)
+            position = close.end() if close else len(text)
+        else:
+            yield "start", match["tag"].lower(), html_attributes(match["attributes"])
+
+
+def markdown_images(text: str, images: list[EmbeddedImage]) -> str:
+    """Markdown with its images (![alt](src) and <img> tags) taken out into `images`, a space in their place."""
+
+    def take(match: re.Match) -> str:
+        images.append(EmbeddedImage(match["src"].strip(), " ".join(match["alt"].split())))
+        return " "
+
+    text = MARKDOWN_IMAGE.sub(take, text)
+    for kind, value, attributes in raw_tokens(text):
+        if kind == "start" and value == "img":
+            images.append(
+                EmbeddedImage((attributes.get("src") or "").strip(), " ".join((attributes.get("alt") or "").split()))
+            )
     return text
 
 
-def markdown_clean(text: str) -> str:
-    """Markdown with raw HTML removed; any "<" left that could open a tag becomes an entity."""
+def markdown_clean(text: str, images: list[EmbeddedImage] | None = None) -> str:
+    """Markdown with raw HTML removed; any "<" left that could open a tag becomes an entity.
+
+    Images (Markdown or <img>) are added to `images` when given; otherwise they are dropped too.
+    """
+    text = markdown_images(text, images if images is not None else [])
+    # An <img> leaves a word break, like any tag that separates words in a browser.
+    text = re.sub(r"<img\b[^<>]*>", " ", text, flags=re.IGNORECASE)
     return TAG_OPENER.sub("&lt;", remove_tags(text)).strip()
 
 
 def text_clean(text: str) -> str:
     """Plain text with anything tag-shaped removed, for fields the site shows as plain text."""
-    return remove_tags(text).strip()
+    return TAG_OPENER.sub("", remove_tags(text)).strip()
 
 
 def markdown_to_plain(text: str) -> str:

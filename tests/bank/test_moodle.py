@@ -1,6 +1,7 @@
 """Moodle XML: good and broken banks, refused DOCTYPEs, HTML made safe, and the export (round trips:
 tests/bank/test_round_trip.py)."""
 
+from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -61,22 +62,26 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
             kind="single",
             stem="Which primary **most often** causes miliary metastases?\n\nChoose one & only one.",
             options=[
-                PackOption("Thyroid carcinoma", True, "Right: it is the *classic* cause."),
-                PackOption("Basal cell carcinoma", False, "It almost never spreads."),
-                PackOption("Glioma", False, "It rarely leaves the brain."),
+                PackOption("Thyroid carcinoma", True, "Right: it is the *classic* cause.", Decimal(1)),
+                PackOption("Basal cell carcinoma", False, "It almost never spreads.", Decimal(0)),
+                PackOption("Glioma", False, "It rarely leaves the brain.", Decimal(0)),
             ],
             explanation="Thyroid cancer is the classic cause. Melanoma and others can do it too.",
             learning_point="Thyroid cancer is the classic cause.",
             sources=source,
+            warnings=[
+                "combined feedback (correct) dropped: the site shows each option's feedback and the explanation instead",
+                "the penalty for each retry (33%) dropped: a trainee answers once",
+            ],
         ),
         PackQuestion(
             key="routes-of-spread",
             kind="multiple",
             stem="Through which routes do cancer cells *usually* spread?\n\n- Select all that apply.",
             options=[
-                PackOption("The blood", True, "Named by the page."),
-                PackOption("The lymph system", True, "Also named."),
-                PackOption("The nerves", False, "Not named."),
+                PackOption("The blood", True, "Named by the page.", Decimal("0.5")),
+                PackOption("The lymph system", True, "Also named.", Decimal("0.5")),
+                PackOption("The nerves", False, "Not named.", Decimal("-1")),
             ],
             explanation="The blood or the lymph system.",
             learning_point="Blood and lymph are the usual routes.",
@@ -87,8 +92,8 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
             kind="true_false",
             stem="Miliary nodules measure 1–4 mm.",
             options=[
-                PackOption("True", True, "Millet seeds are about that size."),
-                PackOption("False", False, "They are tiny, not large."),
+                PackOption("True", True, "Millet seeds are about that size.", Decimal(1)),
+                PackOption("False", False, "They are tiny, not large.", Decimal(0)),
             ],
             explanation="They are named after millet seeds.",
             learning_point="They are named after millet seeds.",
@@ -99,8 +104,8 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
             kind="single",
             stem="In **men**, which primary is commonest?",
             options=[
-                PackOption("Prostate & bladder", True, r"Common \*in men\* &lt;script>."),
-                PackOption("Ovary", False, "Not in men."),
+                PackOption("Prostate & bladder", True, r"Common \*in men\* &lt;script>.", Decimal(1)),
+                PackOption("Ovary", False, "Not in men.", Decimal(0)),
             ],
             explanation="Prostate cancer is common in men. It spreads to bone more often.",
             learning_point="Prostate cancer is common in men.",
@@ -127,47 +132,42 @@ def test_a_file_given_as_text_parses_like_the_same_file_given_as_bytes():
     assert as_text == parse_fixture("good.xml")
 
 
-def test_every_problem_in_a_broken_file_is_listed_with_its_line_and_question():
-    problems = problems_of((FIXTURES / "bad.xml").read_bytes(), "bad.xml")
+def test_a_mixed_file_imports_what_it_can_and_names_every_skipped_question_with_its_line_type_and_why():
+    pack = parse_fixture("bad.xml")
 
-    assert [(problem.file, problem.line, problem.question) for problem in problems] == [
-        ("bad.xml", 6, "No right answer"),
-        ("bad.xml", 14, "Describe the film"),
-        ("bad.xml", 18, "Missing feedback"),
-        ("bad.xml", 25, "Both true"),
-        ("bad.xml", 32, "No general feedback"),
-        ("bad.xml", 38, "Name the organ"),
-        ("bad.xml", 42, "Select none"),
-        ("bad.xml", 50, "Lonely option"),
-        ("bad.xml", 56, "With image"),
+    assert [(skip.line, skip.label, skip.kind) for skip in pack.skipped] == [
+        (6, "No right answer", "multichoice"),
+        (14, "Describe the film", "essay"),
+        (25, "Both true", "truefalse"),
+        (38, "Name the organ", "shortanswer"),
+        (42, "Select none", "multichoice"),
+        (50, "Lonely option", "multichoice"),
     ]
-    messages = [problem.message for problem in problems]
-    for index, expected in enumerate(
-        [
-            "exactly one right option, not 0.",
-            "type 'essay' is not supported",
-            "option 2 ('B') has no rationale",
-            "true/false question needs exactly one right option",
-            "general feedback is missing",
-            "type 'shortanswer' is not supported",
-            "at least one right option",
-            "at least two options",
-            "has an embedded image",
-        ]
-    ):
-        assert expected in messages[index], messages[index]
-    assert str(problems[0]) == (
-        "bad.xml, line 6, question 'No right answer': "
+    assert str(pack.skipped[0]) == (
+        "bad.xml, line 6, question 'No right answer' (multichoice): "
         "A single-best-answer question needs exactly one right option, not 0."
     )
+    assert "essay questions need a person to mark them" in pack.skipped[1].reason
+    assert [(question.key, question.warnings) for question in pack.questions] == [
+        ("missing-feedback", ["option 2 ('B') has no feedback: add why it is right or wrong before publishing"]),
+        (
+            "no-general-feedback",
+            [
+                "no general feedback: add the explanation (its first sentence becomes the learning point) before publishing"
+            ],
+        ),
+        ("with-image", []),
+    ]
 
 
-def test_a_fraction_that_is_not_a_number_is_a_problem():
+def test_a_fraction_that_is_not_a_number_skips_the_question_with_the_reason():
     content = one_question("Which?").replace('fraction="100"', 'fraction="lots"')
 
-    messages = [problem.message for problem in problems_of(content)]
-
-    assert "option 1 has a fraction 'lots' that is not a number" in messages
+    assert (
+        parse_moodle_xml(content, "bank.xml", **QUIZ)
+        .skipped[0]
+        .reason.startswith("option 1 has a fraction 'lots' that is not a number")
+    )
 
 
 def test_a_doctype_with_an_external_entity_is_refused_before_it_is_read(tmp_path):
@@ -204,10 +204,10 @@ def test_xml_that_is_not_well_formed_is_reported_with_its_line():
 
 
 def test_a_file_with_the_wrong_root_or_no_questions_is_refused():
-    messages = [problem.message for problem in problems_of("<questions/>")]
-
-    assert "the root element must be <quiz>, not <questions>" in messages
-    assert "the file has no questions" in messages
+    assert [problem.message for problem in problems_of("<questions/>")] == [
+        "the root element must be <quiz>, not <questions>: this is not Moodle XML"
+    ]
+    assert [problem.message for problem in problems_of("<quiz/>")] == ["the file has no questions"]
 
 
 def test_the_quiz_slug_title_and_topic_are_checked():
@@ -243,11 +243,17 @@ def test_html_in_moodle_text_never_yields_a_script_tag(payload, text_format):
 
 
 @pytest.mark.parametrize("text_format", ["html", "markdown"])
-def test_an_image_in_moodle_text_is_refused_rather_than_lost(text_format):
-    content = one_question("<![CDATA[What is shown? <img src=x onerror=alert(1) alt=film>]]>", text_format=text_format)
+def test_an_image_that_is_not_in_the_file_is_a_named_warning_and_its_alt_text_stays_out_of_the_stem(text_format):
+    content = one_question("<![CDATA[What is<img src=x onerror=alert(1) alt=film>shown?]]>", text_format=text_format)
 
-    assert [problem.message for problem in problems_of(content)] == [
-        "has an embedded image; images are not imported from Moodle XML, add it in the admin"
+    question = parse_moodle_xml(content, "bank.xml", **QUIZ).questions[0]
+
+    assert question.stem == "What is shown?"
+    assert question.image_data is None
+    assert question.warnings == [
+        "image 'x' is not in the file: add it in the admin",
+        "image 'x' in option 2's feedback dropped: only the question text's image is imported",
+        "image 'x' in the general feedback dropped: only the question text's image is imported",
     ]
 
 
