@@ -24,7 +24,7 @@ from quizzes.bank.upload import FORMATS, guess_format, read_bank_upload
 from quizzes.downloads import bank_download, csv_download
 from quizzes.forms import answer_form_for
 from quizzes.images import image_prepare
-from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic, User
+from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Tag, Topic, User
 from quizzes.options import presented_options
 from quizzes.rules import hotspot_problems, option_problems
 from quizzes.scoring import Answer, answer_scored
@@ -44,6 +44,13 @@ class QuizUserAdmin(UserAdmin):
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
@@ -76,7 +83,7 @@ class ChoiceInline(admin.TabularInline):
     formset = ChoiceFormSet
     extra = 1
     min_num = 2
-    fields = ["order", "text", "is_correct", "rationale"]
+    fields = ["order", "text", "is_correct", "weight", "rationale", "retired"]
     formfield_overrides = {Choice._meta.get_field("rationale").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
     def get_min_num(self, request, obj=None, **kwargs):
@@ -190,9 +197,10 @@ def duplicate_questions(modeladmin, request, queryset):
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
     list_display = ["key", "short_stem", "quiz", "kind", "order", "thumbnail_preview", "preview_link"]
-    list_filter = ["quiz__topic", "quiz", "kind", "quiz__status", "sources"]
+    list_filter = ["quiz__topic", "quiz", "kind", "status", "quiz__status", "tags", "sources"]
     list_select_related = ["quiz"]
-    search_fields = ["key", "stem", "explanation", "choices__text"]
+    search_fields = ["key", "idnumber", "stem", "explanation", "choices__text", "tags__name"]
+    autocomplete_fields = ["tags"]
     inlines = [ChoiceInline]
     actions = [duplicate_questions]
 
@@ -201,7 +209,7 @@ class QuestionAdmin(admin.ModelAdmin):
         js = ["quizzes/hotspot-editor.js"]
 
     fieldsets = [
-        (None, {"fields": ["quiz", "key", "order", "kind"]}),
+        (None, {"fields": ["quiz", "key", "idnumber", "order", "kind", "status", "tags"]}),
         ("Question", {"fields": ["stage", "stem", "image", "image_alt"]}),
         ("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),
         ("After answering", {"fields": ["explanation", "learning_point", "sources"]}),

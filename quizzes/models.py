@@ -144,6 +144,8 @@ class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
 
+    objects = querysets.TagQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -312,11 +314,14 @@ class Attempt(models.Model):
         QUIZ = "quiz", "Quiz"
         MISTAKES = "mistakes", "Practise my mistakes"
         REVIEW = "review", "Due today (spaced repetition)"
+        TAG = "tag", "Practise a tag"
 
     user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="attempts")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.QUIZ)
     # The quiz taken; for a practice set, the quiz it was drawn from, or none when drawn from all.
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts", null=True, blank=True)
+    # A tag's practice set: the tag it was drawn from (the set stays when the tag is deleted).
+    tag = models.ForeignKey(Tag, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
     questions = models.ManyToManyField(Question, through="AttemptQuestion", related_name="+")
     mode = models.CharField(max_length=10, choices=Mode, default=Mode.TUTOR)
     started_at = models.DateTimeField(default=timezone.now)
@@ -375,6 +380,8 @@ class Attempt(models.Model):
         if self.kind == self.Kind.QUIZ:
             return self.quiz.title
         label = self.get_kind_display()
+        if self.tag_id:
+            return f"{label}: {self.tag.name}"
         return f"{label}: {self.quiz.title}" if self.quiz_id else label
 
     @property

@@ -116,6 +116,17 @@ class QuestionQuerySet(models.QuerySet):
         )
 
 
+class TagQuerySet(models.QuerySet):
+    def practisable(self):
+        """Tags on questions trainees may see, each annotated with `question_count` (of those), by name."""
+        visible = Q(questions__status="published", questions__quiz__status="published")
+        return (
+            self.annotate(question_count=Count("questions", filter=visible, distinct=True))
+            .filter(question_count__gt=0)
+            .order_by("name")
+        )
+
+
 class ChoiceQuerySet(models.QuerySet):
     def chosen_in_responses(self):
         """Options some answer recorded: they cannot be deleted, only retired."""

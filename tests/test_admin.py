@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 
-from quizzes.models import Attempt, Choice, Question, Quiz, Response, User
+from quizzes.models import Attempt, Choice, Question, Quiz, Response, Tag, User
 from quizzes.services.attempts import attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
 from quizzes.services.practice import mistakes_start
@@ -42,6 +42,7 @@ def question_form(quiz, kind="single", options=(("Right", True), ("Wrong", False
         "key": "new-question",
         "order": 1,
         "kind": kind,
+        "status": "published",
         "stage": "",
         "stem": "Which one?",
         "image_alt": "",
@@ -191,6 +192,21 @@ def test_the_question_list_filters_and_searches(educator_client):
     page = educator_client.get(changelist).content.decode()
     for title in ["By topic", "By quiz", "By kind", "By status", "By sources"]:
         assert title in page
+
+
+def test_the_question_list_filters_by_tag_and_tags_are_edited_on_the_question(educator_client):
+    quiz = make_quiz(questions=0)
+    tagged = make_question(quiz=quiz, order=1, stem="Cannonball pattern?")
+    make_question(quiz=quiz, order=2, stem="Halo sign?")
+    chest = Tag.objects.create(name="Chest", slug="chest")
+    tagged.tags.add(chest)
+    changelist = reverse("admin:quizzes_question_changelist")
+
+    page = educator_client.get(changelist, {"tags__id__exact": chest.pk}).content.decode()
+
+    assert "By tags" in page and "Cannonball" in page and "Halo sign" not in page
+    form = educator_client.get(reverse("admin:quizzes_question_change", args=[tagged.pk])).content.decode()
+    assert 'name="tags"' in form and 'name="idnumber"' in form
 
 
 def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions(educator):

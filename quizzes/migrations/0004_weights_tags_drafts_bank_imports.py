@@ -1,5 +1,5 @@
-"""Issue 13's import and issue 16's answer history: option weights and retirement, question tags, ID
-numbers and draft status, the bank import job table, and Response.chosen's rows as a model whose option
+"""Issue 13's import and issue 16's answer history: option weights and retirement, question tags (and
+practice sets drawn from a tag), ID numbers and draft status, the bank import job table, and Response.chosen's rows as a model whose option
 is protected. Existing questions stay published and existing options keep no weight (the site's usual
 rule), so nothing already answered scores differently."""
 
@@ -67,6 +67,31 @@ class Migration(migrations.Migration):
             model_name="question",
             name="tags",
             field=models.ManyToManyField(blank=True, related_name="questions", to="quizzes.tag"),
+        ),
+        migrations.AlterField(
+            model_name="attempt",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("quiz", "Quiz"),
+                    ("mistakes", "Practise my mistakes"),
+                    ("review", "Due today (spaced repetition)"),
+                    ("tag", "Practise a tag"),
+                ],
+                default="quiz",
+                max_length=10,
+            ),
+        ),
+        migrations.AddField(
+            model_name="attempt",
+            name="tag",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="quizzes.tag",
+            ),
         ),
         migrations.AddField(
             model_name="question",
