@@ -19,10 +19,10 @@ from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.bank.reading import (
     SKIPPED_TYPES,
     ImportedQuiz,
+    QuestionKeys,
     QuestionRead,
     excerpt,
     imported_source,
-    question_key,
     question_read,
     quiz_from_reads,
     skipped,
@@ -102,8 +102,8 @@ def parse_gift(
     source = source or imported_source(
         file=file, key_prefix="gift-import", slug=quiz["slug"], publisher="Imported from GIFT"
     )
-    taken: set[str] = set()
-    reads = [read_block(block, index, taken, source.key) for index, block in enumerate(gift_blocks(text), start=1)]
+    keys = QuestionKeys()
+    reads = [read_block(block, index, keys, source.key) for index, block in enumerate(gift_blocks(text), start=1)]
     return quiz_from_reads(reads, file=file, source=source, encoding=encoding, **quiz)
 
 
@@ -203,7 +203,7 @@ class GiftText:
         return html_to_plain(text, self.images.setdefault(where, []))
 
 
-def read_block(block: Block, index: int, taken: set[str], source_key: str) -> QuestionRead:
+def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) -> QuestionRead:
     """One block as the question it makes, or why it is skipped."""
     text = protect(block.text).strip()
     title = ""
@@ -242,7 +242,7 @@ def read_block(block: Block, index: int, taken: set[str], source_key: str) -> Qu
     image = question_image(texts.images.pop("the question text"), elsewhere=texts.images)
     question = PackQuestion(
         # Without a title, the stem's first words name the key: steadier across edits than a position.
-        key=question_key(title or " ".join(restore(before).split()[:8]), index, taken),
+        key=keys.key(title or " ".join(restore(before).split()[:8]), index),
         kind=pack_kind,
         stem=stem,
         options=options,

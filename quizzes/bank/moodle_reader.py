@@ -19,10 +19,10 @@ from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.bank.reading import (
     SKIPPED_TYPES,
     ImportedQuiz,
+    QuestionKeys,
     QuestionRead,
     excerpt,
     imported_source,
-    question_key,
     question_read,
     quiz_from_reads,
     skipped,
@@ -97,9 +97,9 @@ def parse_moodle_xml(
     source = source or imported_source(
         file=file, key_prefix="moodle-import", slug=quiz["slug"], publisher="Imported from Moodle XML"
     )
-    taken: set[str] = set()
+    keys = QuestionKeys()
     reads = [
-        read_question(element, index, lines.get(element), taken, source.key)
+        read_question(element, index, lines.get(element), keys, source.key)
         for index, element in enumerate(root.findall("question"), start=1)
         if element.get("type") != "category"
     ]
@@ -193,7 +193,9 @@ class MoodleText:
         return html_to_plain(text, images)
 
 
-def read_question(element: ET.Element, index: int, line: int | None, taken: set[str], source_key: str) -> QuestionRead:
+def read_question(
+    element: ET.Element, index: int, line: int | None, keys: QuestionKeys, source_key: str
+) -> QuestionRead:
     """One <question> as the question it makes, or why it is skipped."""
     name = " ".join(element_text(element.find("name")).split())
     texts = MoodleText(element)
@@ -213,7 +215,7 @@ def read_question(element: ET.Element, index: int, line: int | None, taken: set[
         elsewhere=texts.images,
     )
     question = PackQuestion(
-        key=question_key(name, index, taken),
+        key=keys.key(name, index),
         kind=kind_of(element, kind),
         stem=stem,
         options=options,

@@ -166,14 +166,26 @@ def quiz_from_reads(
     )
 
 
-def question_key(name: str, index: int, taken: set[str]) -> str:
-    """A slug for the question from its name, unique among `taken` (which it joins)."""
-    base = slugify(name)[:KEY_LENGTH].strip("-") or f"question-{index}"
-    key, number = base, 2
-    while key in taken:
-        key, number = f"{base}-{number}", number + 1
-    taken.add(key)
-    return key
+class QuestionKeys:
+    """The keys given so far in one file, each unique: a repeated name gets -2, -3, ... The next
+    number for each name is remembered, so a file of a thousand "Question 1"s is not quadratic."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next_number: dict[str, int] = {}
+
+    def key(self, name: str, index: int) -> str:
+        """A slug for the question from its name, unique among the keys given."""
+        base = slugify(name)[:KEY_LENGTH].strip("-") or f"question-{index}"
+        key, number = base, self.next_number.get(base, 2)
+        if key in self.taken:
+            key = f"{base}-{number}"
+            while key in self.taken:
+                number += 1
+                key = f"{base}-{number}"
+            self.next_number[base] = number + 1
+        self.taken.add(key)
+        return key
 
 
 def excerpt(text: str, index: int) -> str:
