@@ -54,7 +54,7 @@ def export_moodle_xml(quiz: Quiz) -> str:
     category = ET.SubElement(root, "question", type="category")
     set_text(ET.SubElement(category, "category"), category_path(quiz))
     set_text(ET.SubElement(category, "info", format="markdown"), quiz.description)
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+    for question in quiz.questions.in_quiz_order().prefetch_related("choices", "tags"):
         if question.is_hotspot:
             # This site's hotspot questions have no Moodle XML equivalent it could write and read back.
             root.append(
@@ -78,10 +78,12 @@ def export_moodle_xml(quiz: Quiz) -> str:
         ET.SubElement(element, "defaultgrade").text = "1.0000000"
         ET.SubElement(element, "penalty").text = "1.0000000" if is_true_false else "0.3333333"
         ET.SubElement(element, "hidden").text = "0"
+        ET.SubElement(element, "idnumber").text = question.idnumber
         if not is_true_false:
             ET.SubElement(element, "single").text = "false" if question.kind == MULTIPLE else "true"
-            # The author's order can matter ("None of the above"), so Moodle should not shuffle it.
-            ET.SubElement(element, "shuffleanswers").text = "false"
+            # Moodle shows answers in the stored order unless told to shuffle, and the stored order
+            # (right answer first, often) would give the answer away.
+            ET.SubElement(element, "shuffleanswers").text = "1"
             ET.SubElement(element, "answernumbering").text = "abc"
         choices = list(question.choices.all())
         for choice, grade in zip(
@@ -92,6 +94,11 @@ def export_moodle_xml(quiz: Quiz) -> str:
             )
             set_text(answer, choice.text.strip().lower() if is_true_false else choice.text)
             set_text(ET.SubElement(answer, "feedback", format="markdown"), choice.rationale)
+        tags = [tag.name for tag in question.tags.all()]
+        if tags:
+            tags_element = ET.SubElement(element, "tags")
+            for name in tags:
+                set_text(ET.SubElement(tags_element, "tag"), name)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

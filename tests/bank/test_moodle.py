@@ -317,3 +317,18 @@ def test_export_puts_a_case_stage_before_the_stem_and_the_learning_point_in_the_
 
     assert question.findtext("questiontext/text") == "A 60-year-old smoker.\n\nWhat next?"
     assert question.findtext("generalfeedback/text").endswith("\n\n**Learning point:** Look again.")
+
+
+@pytest.mark.django_db
+def test_export_tells_moodle_to_shuffle_and_carries_the_idnumber_and_tags_back():
+    quiz = make_quiz(questions=1)
+    question = quiz.questions.get()
+    question.idnumber = "CHEST-042"
+    question.save()
+    question.tags.create(name="Chest", slug="chest")
+
+    element = ET.fromstring(export_moodle_xml(quiz)).find("question[@type='multichoice']")
+    pack = parse_moodle_xml(export_moodle_xml(quiz), "again.xml", **QUIZ)
+
+    assert element.findtext("shuffleanswers") == "1"
+    assert (pack.questions[0].idnumber, pack.questions[0].tags) == ("CHEST-042", ["Chest"])
