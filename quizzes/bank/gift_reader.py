@@ -26,6 +26,7 @@ from quizzes.bank.reading import (
     question_read,
     quiz_from_reads,
     skipped,
+    sources_warning,
     unique_tags,
 )
 from quizzes.bank.text import (
@@ -238,7 +239,7 @@ def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) ->
         pack_kind = SINGLE if "=" in answers else MULTIPLE
         mark_right_options(options, pack_kind)
     stem = texts.rich(stem_text, "the question text")
-    explanation, learning_point = split_general_feedback(texts.rich(general, "the general feedback"))
+    explanation, learning_point, cited = split_general_feedback(texts.rich(general, "the general feedback"))
     image = question_image(texts.images.pop("the question text"), elsewhere=texts.images)
     question = PackQuestion(
         # Without a title, the stem's first words name the key: steadier across edits than a position.
@@ -254,7 +255,7 @@ def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) ->
         image_data=image.data,
         idnumber=comment_idnumber(block.comments),
         tags=comment_tags(block.comments),
-        warnings=image.warnings,
+        warnings=image.warnings + sources_warning(cited),
     )
     return question_read(
         label=label, line=block.line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD

@@ -26,6 +26,7 @@ from quizzes.bank.reading import (
     question_read,
     quiz_from_reads,
     skipped,
+    sources_warning,
     unique_tags,
 )
 from quizzes.bank.text import (
@@ -206,7 +207,7 @@ def read_question(
     if reader is None:
         return skipped(label, line, kind, SKIPPED_TYPES.get(kind, f"Moodle {kind!r} questions are not supported"))
     options, faults, warnings = reader(element, texts)
-    explanation, learning_point = split_general_feedback(
+    explanation, learning_point, cited = split_general_feedback(
         texts.rich(element.find("generalfeedback"), "the general feedback")
     )
     image = question_image(
@@ -227,7 +228,7 @@ def read_question(
         image_data=image.data,
         idnumber=element_text(element.find("idnumber")),
         tags=unique_tags([element_text(tag) for tag in element.findall("tags/tag")]),
-        warnings=warnings + image.warnings + dropped(element),
+        warnings=warnings + image.warnings + dropped(element) + sources_warning(cited),
     )
     return question_read(
         label=label, line=line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD

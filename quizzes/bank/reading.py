@@ -122,6 +122,14 @@ def gap_warnings(gaps: list[str], feedback_field: str) -> list[str]:
     return warnings
 
 
+def sources_warning(cited: str) -> list[str]:
+    """The sources an export named in its general feedback (see join_general_feedback), which the
+    question cannot cite by name: it cites the imported file instead."""
+    if not cited:
+        return []
+    return [f"the sources named in the general feedback ({cited}) are not linked: link them in the admin"]
+
+
 def imported_source(*, file: str, key_prefix: str, slug: str, publisher: str) -> PackSource:
     """The source every imported question cites when the educator names none: the file itself."""
     return PackSource(key=f"{key_prefix}-{slug}"[:80].rstrip("-"), title=file, publisher=publisher)

@@ -4,13 +4,15 @@ general feedback that carries an explanation and a learning point in one field."
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import markdown
 
 LEARNING_POINT_LENGTH = 400  # Question.learning_point's max_length.
 LEARNING_POINT_MARK = "**Learning point:**"
+# How the exporters name the sources a question cites, for one source and for several.
+SOURCES_MARKS = ("**Source:**", "**Sources:**")
 
 # Elements whose content is never text a reader should see, and may be active content.
 DROPPED_ELEMENTS = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "head"}
@@ -309,28 +311,49 @@ def markdown_to_plain(text: str) -> str:
     return html_to_plain(markdown.markdown(text))
 
 
-def split_general_feedback(feedback: str) -> tuple[str, str]:
-    """(explanation, learning point) from a general feedback in Markdown.
+def split_general_feedback(feedback: str) -> tuple[str, str, str]:
+    """(explanation, learning point, sources named) from a general feedback in Markdown.
 
-    A last paragraph starting with "**Learning point:**" is the learning point (this is how the
-    exporters write it); otherwise the learning point is the feedback's first sentence.
+    The exporters end the feedback with a "**Learning point:** ..." paragraph and a "**Source:** ..."
+    (or "**Sources:**") paragraph; each is taken out wherever it stands among the last paragraphs.
+    Without a marked learning point, the learning point is the feedback's first sentence.
     """
     paragraphs = [paragraph.strip() for paragraph in re.split(r"\n\s*\n", feedback.strip()) if paragraph.strip()]
-    if paragraphs and paragraphs[-1].startswith(LEARNING_POINT_MARK):
-        point = paragraphs[-1][len(LEARNING_POINT_MARK) :]
-        point = MARKDOWN_ESCAPE.sub(r"\1", " ".join(point.split())).replace("&lt;", "<").replace("&amp;", "&")
-        return "\n\n".join(paragraphs[:-1]), shorten(text_clean(point))
+    point = sources = ""
+    while paragraphs and (mark := trailing_mark(paragraphs[-1])):
+        text = unescaped(paragraphs.pop()[len(mark) :])
+        if mark == LEARNING_POINT_MARK:
+            point = point or text
+        else:
+            sources = sources or text
+    explanation = "\n\n".join(paragraphs)
+    if point:
+        return explanation, shorten(text_clean(point)), sources
     if not paragraphs:
-        return "", ""
-    return "\n\n".join(paragraphs), shorten(first_sentence(markdown_to_plain(paragraphs[0])))
+        return "", "", sources
+    return explanation, shorten(first_sentence(markdown_to_plain(paragraphs[0]))), sources
 
 
-def join_general_feedback(explanation: str, learning_point: str) -> str:
-    """The general feedback the exporters write: the explanation, then the learning point."""
-    explanation = explanation.strip().replace("\r\n", "\n")
-    if not learning_point.strip():
-        return explanation
-    return f"{explanation}\n\n{LEARNING_POINT_MARK} {' '.join(learning_point.split())}"
+def trailing_mark(paragraph: str) -> str:
+    return next((mark for mark in (LEARNING_POINT_MARK, *SOURCES_MARKS) if paragraph.startswith(mark)), "")
+
+
+def unescaped(markdown_text: str) -> str:
+    """One line of the exporters' Markdown as the plain text it shows."""
+    text = MARKDOWN_ESCAPE.sub(r"\1", " ".join(markdown_text.split()))
+    return text.replace("&lt;", "<").replace("&amp;", "&").strip()
+
+
+def join_general_feedback(explanation: str, learning_point: str, citations: Sequence[str] = ()) -> str:
+    """The general feedback the exporters write: the explanation, the learning point, then the
+    sources cited (Moodle and GIFT have no field for either, and a reader there should see both)."""
+    paragraphs = [explanation.strip().replace("\r\n", "\n")]
+    if learning_point.strip():
+        paragraphs.append(f"{LEARNING_POINT_MARK} {' '.join(learning_point.split())}")
+    if citations:
+        mark = SOURCES_MARKS[0] if len(citations) == 1 else SOURCES_MARKS[1]
+        paragraphs.append(f"{mark} {'; '.join(markdown_escape_inline(' '.join(c.split())) for c in citations)}")
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
 def first_sentence(text: str) -> str:

@@ -9,8 +9,9 @@ from quizzes.bank.gift_reader import parse_gift
 from quizzes.bank.gift_writer import export_gift
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.models import Question
+from quizzes.services.questions import question_image_set
 from tests.bank import FIXTURES
-from tests.factories import make_question, make_quiz
+from tests.factories import make_question, make_quiz, png_bytes
 
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
 
@@ -217,8 +218,32 @@ def test_export_writes_each_kind_in_gift_syntax():
     text = export_gift(quiz)
 
     assert f"$CATEGORY: $course$/top/{quiz.topic.name}/Quiz // one" in text
-    assert "::single::[markdown]Which\\: \\{this\\}? {\n=A \\= a#" in text
-    assert "\n~B \\~ b#" in text
-    assert "####Line one.\\n\\nLine two.\\n\\n**Learning point\\:** Point.\n}" in text
-    assert "\n~%50%A#" in text and "\n~%-100%C#" in text
-    assert "::tf::[markdown]Stem of question 3? {\nFALSE#Rationale for True" in text
+    # Every text carries its format: [markdown], and [plain] for options (the site shows them as written).
+    assert "::single::[markdown]Which\\: \\{this\\}? {\n=[plain]A \\= a#[markdown]" in text
+    assert "\n~[plain]B \\~ b#[markdown]" in text
+    assert "####[markdown]Line one.\\n\\nLine two.\\n\\n**Learning point\\:** Point." in text
+    # The site's partial credit as weights: each wrong pick cancels a right one.
+    assert "\n~%50%[plain]A#" in text and "\n~%-50%[plain]C#" in text
+    assert "::tf::[markdown]Stem of question 3? {\nFALSE#[markdown]Rationale for True" in text
+
+
+@pytest.mark.django_db
+def test_export_writes_weights_id_number_and_tags_as_moodle_does_and_says_images_are_left_out():
+    quiz = make_quiz(questions=0)
+    question = make_question(
+        quiz=quiz, key="weighted", options=[("Best", True), ("Half", False), ("Wrong", False)], idnumber="CH]1"
+    )
+    for choice, weight in zip(question.choices.all(), ["1", "0.5", "0"], strict=True):
+        choice.weight = Decimal(weight)
+        choice.save()
+    question.tags.create(name="Chest", slug="chest")
+    question_image_set(question=question, data=png_bytes(), name="film.png", alt="A grey film.")
+
+    text = export_gift(quiz)
+    imported = parse_gift(text, "again.gift", **QUIZ).questions[0]
+
+    assert "\n// Image left out: A grey film.\n// [id:CH\\]1] [tag:Chest]\n::weighted::" in text
+    assert "{\n=[plain]Best#[markdown]" in text and "\n~%50%[plain]Half#" in text and "\n~[plain]Wrong#" in text
+    assert "// Images are not in this file (GIFT cannot carry them); export Moodle XML to keep them." in text
+    assert (imported.idnumber, imported.tags, imported.image_data) == ("CH]1", ["Chest"], None)
+    assert [option.weight for option in imported.options] == [Decimal(1), Decimal("0.5"), Decimal(0)]

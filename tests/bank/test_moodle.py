@@ -1,19 +1,27 @@
 """Moodle XML: good and broken banks, refused DOCTYPEs, HTML made safe, and the export (round trips:
 tests/bank/test_round_trip.py)."""
 
+import base64
+import itertools
 from decimal import Decimal
+from fractions import Fraction
+from pathlib import PurePath
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from quizzes.bank import BankInvalid
 from quizzes.bank.moodle_reader import parse_moodle_xml
-from quizzes.bank.moodle_writer import export_moodle_xml
+from quizzes.bank.moodle_writer import MOODLE_GRADES, export_moodle_xml, moodle_fractions, percent
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.bank.text import html_to_markdown
 from quizzes.models import Question
+from quizzes.rules import MULTIPLE, SINGLE, TRUE_FALSE
+from quizzes.scoring import partial_credit, weighted
+from quizzes.services.questions import question_image_set
 from tests.bank import FIXTURES
-from tests.factories import make_question, make_quiz
+from tests.factories import make_question, make_quiz, png_bytes
 
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
 
@@ -293,7 +301,8 @@ def test_export_grades_single_multiple_and_true_false_answers():
     assert [question.get("type") for question in questions] == ["category", "multichoice", "multichoice", "truefalse"]
     assert [q.findtext("single") for q in questions[1:3]] == ["true", "false"]
     grades = [[answer.get("fraction") for answer in question.findall("answer")] for question in questions[1:]]
-    assert grades == [["100", "0", "0", "0"], ["50", "50", "-25", "-25", "-25", "-25"], ["0", "100"]]
+    # Multiple select: the site's partial credit, each wrong pick cancelling a right one.
+    assert grades == [["100", "0", "0", "0"], ["50", "50", "-50", "-50", "-50", "-50"], ["0", "100"]]
     assert [answer.findtext("text") for answer in questions[3].findall("answer")] == ["true", "false"]
 
 
@@ -309,14 +318,24 @@ def test_export_escapes_markup_so_the_file_stays_well_formed_xml():
 
 
 @pytest.mark.django_db
-def test_export_puts_a_case_stage_before_the_stem_and_the_learning_point_in_the_general_feedback():
+def test_export_puts_a_case_stage_before_the_stem_and_the_learning_point_and_citation_in_the_general_feedback():
     quiz = make_quiz(questions=0, kind="case")
-    make_question(quiz=quiz, stage="A 60-year-old smoker.", stem="What next?", learning_point="Look again.")
+    saved = make_question(quiz=quiz, stage="A 60-year-old smoker.", stem="What next?", learning_point="Look again.")
+    citation = saved.sources.get().citation
 
     question = ET.fromstring(export_moodle_xml(quiz)).find("question[@type='multichoice']")
+    pack = parse_moodle_xml(export_moodle_xml(quiz), "again.xml", **QUIZ)
 
     assert question.findtext("questiontext/text") == "A 60-year-old smoker.\n\nWhat next?"
-    assert question.findtext("generalfeedback/text").endswith("\n\n**Learning point:** Look again.")
+    assert question.findtext("generalfeedback/text") == (
+        f"Explanation of question 1.\n\n**Learning point:** Look again.\n\n**Source:** {citation}"
+    )
+    # Read back, the explanation and learning point are as they were, and the citation a warning.
+    imported = pack.questions[0]
+    assert (imported.explanation, imported.learning_point) == ("Explanation of question 1.", "Look again.")
+    assert f"the sources named in the general feedback ({citation}) are not linked: link them in the admin" in (
+        imported.warnings
+    )
 
 
 @pytest.mark.django_db
@@ -332,3 +351,68 @@ def test_export_tells_moodle_to_shuffle_and_carries_the_idnumber_and_tags_back()
 
     assert element.findtext("shuffleanswers") == "1"
     assert (pack.questions[0].idnumber, pack.questions[0].tags) == ("CHEST-042", ["Chest"])
+
+
+def moodle_share(grades, chosen) -> Fraction:
+    """What Moodle gives a multiple-select answer: the chosen grades (as it stores them, to 7
+    decimals) added up, within 0 and full marks."""
+    total = sum((Fraction(Decimal(percent(grades[index])) / 100) for index in chosen), Fraction(0))
+    return min(max(total, Fraction(0)), Fraction(1))
+
+
+@pytest.mark.parametrize("right_options", range(1, 11))
+@pytest.mark.parametrize("wrong_options", range(5))
+def test_default_multiple_select_grades_score_in_moodle_as_the_site_scores(right_options, wrong_options):
+    grades = moodle_fractions(MULTIPLE, [(True, None)] * right_options + [(False, None)] * wrong_options)
+
+    assert all(grade in MOODLE_GRADES for grade in grades)
+    for right_chosen, wrong_chosen in itertools.product(range(right_options + 1), range(wrong_options + 1)):
+        chosen = [*range(right_chosen), *range(right_options, right_options + wrong_chosen)]
+        assert weighted(moodle_share(grades, chosen)).points == partial_credit(
+            right_chosen=right_chosen, wrong_chosen=wrong_chosen, right_options=right_options
+        )
+
+
+def test_single_answer_and_true_false_default_grades_are_all_or_nothing():
+    for kind in (SINGLE, TRUE_FALSE):
+        assert moodle_fractions(kind, [(False, None), (True, None), (False, None)]) == [0, 1, 0]
+
+
+def test_weights_are_written_as_given_when_moodle_has_the_grade_else_as_its_nearest_grade():
+    given = [(True, Decimal("1")), (False, Decimal("0.3333333")), (False, Decimal("-0.1428571")), (False, None)]
+
+    assert moodle_fractions(SINGLE, given) == [1, Fraction(1, 3), Fraction(-1, 7), 0]
+    assert [percent(grade) for grade in moodle_fractions(SINGLE, given)] == ["100", "33.33333", "-14.28571", "0"]
+    assert moodle_fractions(MULTIPLE, [(True, Decimal("0.35")), (False, Decimal("-0.97"))]) == [
+        Fraction(1, 3),
+        Fraction(-1),
+    ]
+    # More right options than Moodle has a grade for (1/11): the nearest one it has.
+    assert set(moodle_fractions(MULTIPLE, [(True, None)] * 11)) == {Fraction(1, 10)}
+
+
+@pytest.mark.django_db
+def test_export_writes_weights_and_embeds_the_image_shown_with_its_alt_text():
+    quiz = make_quiz(questions=0)
+    question = make_question(
+        quiz=quiz, kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True), ("C", False)], stem="Which?"
+    )
+    for choice, weight in zip(question.choices.all(), ["0.5", "0.5", "-1"], strict=True):
+        choice.weight = Decimal(weight)
+        choice.save()
+    question_image_set(question=question, data=png_bytes(), name="film one.png", alt='A "grey" film & more')
+    question.refresh_from_db()
+    name = PurePath(question.image.name).name
+
+    element = ET.fromstring(export_moodle_xml(quiz)).find("question[@type='multichoice']")
+    imported = parse_moodle_xml(export_moodle_xml(quiz), "again.xml", **QUIZ).questions[0]
+
+    assert [answer.get("fraction") for answer in element.findall("answer")] == ["50", "50", "-100"]
+    text = element.findtext("questiontext/text")
+    assert text.startswith(f'<img src="@@PLUGINFILE@@/{quote(name)}" alt="A &quot;grey&quot; film &amp; more">\n\n')
+    file = element.find("questiontext/file")
+    assert (file.get("name"), file.get("path"), file.get("encoding")) == (name, "/", "base64")
+    with question.image.open("rb") as stored:
+        assert base64.b64decode(file.text) == stored.read()
+    assert (imported.stem, imported.image_alt, imported.image_file) == ("Which?", 'A "grey" film & more', name)
+    assert [option.weight for option in imported.options] == [Decimal("0.5"), Decimal("0.5"), Decimal("-1")]
