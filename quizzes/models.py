@@ -507,7 +507,8 @@ class ResponseChoice(models.Model):
         unique_together = [("response", "choice")]
 
     def __str__(self) -> str:
-        return f"{self.response_id}: {self.choice_id}"
+        # The admin names this row when it refuses to delete a chosen option: say what to do instead.
+        return f"a trainee's recorded answer {self.response_id} (tick “retired” to stop offering the option)"
 
 
 class ReviewCard(models.Model):

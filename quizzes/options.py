@@ -8,6 +8,7 @@ labelled A, B, C... and the answer form posts those labels back.
 
 import random
 import string
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from quizzes.models import Choice, Question
@@ -19,8 +20,12 @@ class Option:
     choice: Choice
 
 
-def presented_options(question: Question, attempt_id: int) -> list[Option]:
-    choices = sorted(question.choices.all(), key=lambda choice: choice.pk)
+def presented_options(question: Question, attempt_id: int, *, chosen_ids: Collection[int] = ()) -> list[Option]:
+    """The options offered: retired ones only where `chosen_ids` (an answer already given) holds them."""
+    choices = sorted(
+        (choice for choice in question.choices.all() if not choice.retired or choice.pk in chosen_ids),
+        key=lambda choice: choice.pk,
+    )
     if question.kind != Question.Kind.TRUE_FALSE:
         # Seeded by attempt and question: the same order every time this attempt shows it.
         random.Random(f"{attempt_id}:{question.pk}").shuffle(choices)
