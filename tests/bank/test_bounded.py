@@ -1,7 +1,6 @@
 """Bank files cannot tie up a worker or reach the database as a 500: aliases refused, parsing time
 growing linearly with the input, and every malformed or over-long value a located problem."""
 
-import statistics
 import time
 
 import pytest
@@ -83,18 +82,20 @@ def test_the_upload_size_limit_is_stated_in_megabytes():
     assert MAX_UPLOAD_BYTES == 10 * 1024 * 1024
 
 
-def median_time(parse, content) -> float:
+def best_time(parse, content) -> float:
+    """The fastest of five runs: other work on a shared machine only ever adds time, so the minimum
+    is the steadiest measure of the parser's own work."""
     times = []
-    for _ in range(3):
+    for _ in range(5):
         started = time.perf_counter()
         parse(content)
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return min(times)
 
 
 def grows_linearly(parse, make, size) -> tuple[float, float]:
-    """(time for `size`, time for 4 x `size`), each the median of three runs."""
-    return median_time(parse, make(size)), median_time(parse, make(4 * size))
+    """(time for `size`, time for 4 x `size`), each the fastest of five runs."""
+    return best_time(parse, make(size)), best_time(parse, make(4 * size))
 
 
 def gift(content):
