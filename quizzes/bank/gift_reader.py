@@ -25,6 +25,7 @@ from quizzes.bank.reading import (
     imported_source,
     question_read,
     quiz_from_reads,
+    right_options_marked,
     skipped,
     sources_warning,
     unique_tags,
@@ -216,7 +217,7 @@ def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) ->
     opening = text.find("{")
     closing = text.find("}", opening + 1) if opening >= 0 else text.find("}")
     before = text[:opening] if opening >= 0 else text
-    label = title or excerpt(restore(texts.split_format(before)[1]), index)
+    label = title or excerpt(stem_words(before, texts), index)
     if opening < 0 and closing < 0:
         return skipped(label, block.line, "description", SKIPPED_TYPES["description"])
     if opening < 0 or closing < 0:
@@ -231,19 +232,20 @@ def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) ->
     if kind not in {"multichoice", "truefalse"}:
         return skipped(label, block.line, kind, SKIPPED_TYPES[kind])
     stem_text = before.rstrip() + (" _____ " + after.strip() if after.strip() else "")
+    warnings = []
     if kind == "truefalse":
         options, faults = true_false_options(answers, texts), []
         pack_kind = TRUE_FALSE
     else:
         options, faults = choice_options(answers, texts)
         pack_kind = SINGLE if "=" in answers else MULTIPLE
-        mark_right_options(options, pack_kind)
+        warnings = right_options_marked(options, pack_kind)
     stem = texts.rich(stem_text, "the question text")
     explanation, learning_point, cited = split_general_feedback(texts.rich(general, "the general feedback"))
     image = question_image(texts.images.pop("the question text"), elsewhere=texts.images)
     question = PackQuestion(
         # Without a title, the stem's first words name the key: steadier across edits than a position.
-        key=keys.key(title or " ".join(restore(before).split()[:8]), index),
+        key=keys.key(title or " ".join(stem_words(before, texts).split()[:8]), index),
         kind=pack_kind,
         stem=stem,
         options=options,
@@ -255,11 +257,17 @@ def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) ->
         image_data=image.data,
         idnumber=comment_idnumber(block.comments),
         tags=comment_tags(block.comments),
-        warnings=image.warnings + sources_warning(cited),
+        warnings=warnings + image.warnings + sources_warning(cited),
     )
     return question_read(
         label=label, line=block.line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD
     )
+
+
+def stem_words(before: str, texts: GiftText) -> str:
+    """The words of the text before the answers, without its format marker or any markup: what
+    names a question that has no title."""
+    return text_clean(restore(texts.split_format(before)[1]))
 
 
 def answers_kind(answers: str) -> str:
@@ -323,14 +331,6 @@ def choice_options(answers: str, texts: GiftText) -> tuple[list[PackOption], lis
             )
         )
     return options, faults
-
-
-def mark_right_options(options: list[PackOption], kind: str) -> None:
-    """Multiple select: every option with a weight above 0 is right; single: the best one."""
-    weights = [option.weight if option.weight is not None else Decimal(option.correct) for option in options]
-    best = max(weights, default=Decimal(0))
-    for option, weight in zip(options, weights, strict=True):
-        option.correct = weight > 0 if kind == MULTIPLE else (weight == best and best > 0)
 
 
 def comment_idnumber(comments: str) -> str:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Unpack
+from urllib.parse import unquote
 from xml.parsers import expat
 
 from quizzes.bank import UTF8, BankInvalid, Problem, bank_text
@@ -25,6 +26,7 @@ from quizzes.bank.reading import (
     imported_source,
     question_read,
     quiz_from_reads,
+    right_options_marked,
     skipped,
     sources_warning,
     unique_tags,
@@ -210,11 +212,9 @@ def read_question(
     explanation, learning_point, cited = split_general_feedback(
         texts.rich(element.find("generalfeedback"), "the general feedback")
     )
-    image = question_image(
-        texts.images.pop("the question text") + old_style_image(element, texts.files),
-        files=texts.files,
-        elsewhere=texts.images,
-    )
+    shown = texts.images.pop("the question text") + old_style_image(element, texts.files)
+    unshown = unshown_files(texts.files, [shown, *texts.images.values()])
+    image = question_image(shown, files=texts.files, elsewhere=texts.images)
     question = PackQuestion(
         key=keys.key(name, index),
         kind=kind_of(element, kind),
@@ -228,7 +228,7 @@ def read_question(
         image_data=image.data,
         idnumber=element_text(element.find("idnumber")),
         tags=unique_tags([element_text(tag) for tag in element.findall("tags/tag")]),
-        warnings=warnings + image.warnings + dropped(element) + sources_warning(cited),
+        warnings=warnings + image.warnings + unshown + dropped(element) + sources_warning(cited),
     )
     return question_read(
         label=label, line=line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD
@@ -262,13 +262,7 @@ def read_multichoice(element: ET.Element, texts: MoodleText) -> tuple[list[PackO
         options.append(
             PackOption(text, False, texts.rich(answer.find("feedback"), f"option {number}'s feedback"), weight)
         )
-    weights = [option.weight or Decimal(0) for option in options]
-    if kind_of(element, "multichoice") == MULTIPLE:
-        for option, weight in zip(options, weights, strict=True):
-            option.correct = weight > 0
-    elif weights and max(weights) > 0:
-        for option, weight in zip(options, weights, strict=True):
-            option.correct = weight == max(weights)
+    warnings += right_options_marked(options, kind_of(element, "multichoice"))
     return options, faults, warnings
 
 
@@ -342,6 +336,22 @@ def dropped(element: ET.Element) -> list[str]:
     except InvalidOperation:
         pass
     return warnings
+
+
+def unshown_files(files: dict[str, bytes], images: list[list[EmbeddedImage]]) -> list[str]:
+    """Warnings for the files embedded in the question that no text shows as an image (a sound
+    linked from the text, a document): the site keeps only the question's image."""
+    shown = {
+        unquote(image.src[len(PLUGINFILE) :].split("?", 1)[0])
+        for field_images in images
+        for image in field_images
+        if image.src.startswith(PLUGINFILE)
+    }
+    return [
+        f"embedded file {name!r} dropped: the site keeps only the question's image"
+        for name in files
+        if name not in shown
+    ]
 
 
 def old_style_image(element: ET.Element, files: dict[str, bytes]) -> list[EmbeddedImage]:

@@ -10,12 +10,14 @@ later (general feedback, an option's feedback, alt text) is imported, with each 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NotRequired, TypedDict
 
 from django.utils.text import slugify
 
 from quizzes.bank import BankInvalid, Problem
 from quizzes.bank.quizpack import (
+    PackOption,
     PackQuestion,
     PackQuiz,
     PackSkip,
@@ -25,6 +27,7 @@ from quizzes.bank.quizpack import (
     pack_quiz_problems,
 )
 from quizzes.models import Question
+from quizzes.rules import MULTIPLE
 
 # Question.key's length, less room for a "-2" style suffix.
 KEY_LENGTH = field_length(Question, "key") - 8
@@ -33,10 +36,12 @@ EXCERPT_LENGTH = 40
 SKIPPED_TYPES = {
     "shortanswer": "short-answer (typed answer) questions are not supported yet",
     "match": "matching questions are not supported",
+    "matching": "matching questions are not supported",
     "randomsamatch": "random short-answer matching questions are not supported",
     "essay": "essay questions need a person to mark them; the site marks every answer itself",
     "numerical": "numerical (typed number) questions are not supported",
     "multianswer": "cloze (embedded answers) questions are not supported",
+    "cloze": "cloze (embedded answers) questions are not supported",
     "description": "a description holds no question to answer",
     "calculated": "calculated questions are not supported",
     "calculatedsimple": "calculated questions are not supported",
@@ -94,6 +99,34 @@ def question_read(
     gaps = [finding.message for finding in findings if finding.gap]
     question.warnings.extend(gap_warnings(gaps, feedback_field))
     return QuestionRead(label, line, kind, question)
+
+
+def right_options_marked(options: list[PackOption], kind: str) -> list[str]:
+    """Mark the right options by their weights, as Moodle reads them; warnings for what that changes.
+
+    Multiple select: every option weighing more than 0 is right. Single answer: the option with the
+    best weight (above 0). When several share the best weight (two answers at 100%, which Moodle
+    accepts), the first is shown as the right answer and every option keeps its weight, so each of
+    them still earns full marks as in Moodle.
+    """
+    weights = [option.weight if option.weight is not None else Decimal(option.correct) for option in options]
+    if kind == MULTIPLE:
+        for option, weight in zip(options, weights, strict=True):
+            option.correct = weight > 0
+        return []
+    best = max(weights, default=Decimal(0))
+    tied = [number for number, weight in enumerate(weights, start=1) if best > 0 and weight == best]
+    for number, option in enumerate(options, start=1):
+        option.correct = number == tied[0] if tied else False
+    if len(tied) < 2:
+        return []
+    for option, weight in zip(options, weights, strict=True):
+        option.weight = weight
+    numbers = ", ".join(str(number) for number in tied[:-1]) + f" and {tied[-1]}"
+    return [
+        f"options {numbers} each earn full marks: option {tied[0]} is shown as the right answer, "
+        "and each of them still scores full marks"
+    ]
 
 
 def skipped(label: str, line: int | None, kind: str, reason: str) -> QuestionRead:

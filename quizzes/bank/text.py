@@ -103,6 +103,9 @@ class HtmlToText:
         self.links: list[str | None] = []
         self.images: list[EmbeddedImage] = []
         self.line_start = True
+        # Emphasis opened and not yet closed: (marker, its index in parts). One left open at the end
+        # (an unclosed <b>, which a browser would close) is taken out, so no stray "**" shows.
+        self.open_marks: list[tuple[str, int]] = []
 
     def feed(self, html_text: str) -> None:
         for kind, value, attributes in html_tokens(html_text):
@@ -122,9 +125,18 @@ class HtmlToText:
         self.parts.append(markup)
         self.line_start = markup.endswith("\n") or bool(re.fullmatch(r"\n *(- |\d+\. )", markup))
 
+    def emit_opening(self, marker: str) -> None:
+        if self.as_markdown:
+            self.open_marks.append((marker, len(self.parts)))
+        self.emit(marker)
+
     def emit_closing(self, marker: str) -> None:
         if not self.as_markdown:
             return
+        opened = next((entry for entry in reversed(self.open_marks) if entry[0] == marker), None)
+        if opened is None:
+            return  # a closing tag nothing opened: writing its marker would open emphasis instead
+        self.open_marks.remove(opened)
         if self.parts and self.parts[-1] == marker:
             # An empty <b></b> would otherwise leave "****", which Markdown reads as a rule.
             self.parts.pop()
@@ -142,7 +154,7 @@ class HtmlToText:
             self.emit("\n\n")
         elif tag in HEADINGS:
             self.emit("\n\n")
-            self.emit("**")
+            self.emit_opening("**")
         elif tag == "li":
             indent = "    " * min(max(len(self.lists) - 1, 0), LIST_DEPTH)
             if self.lists and self.lists[-1][0] == "ol":
@@ -155,9 +167,9 @@ class HtmlToText:
         elif tag == "hr":
             self.emit("\n\n---\n\n")
         elif tag in {"strong", "b"}:
-            self.emit("**")
+            self.emit_opening("**")
         elif tag in {"em", "i"}:
-            self.emit("*")
+            self.emit_opening("*")
         elif tag in {"td", "th"}:
             self.emit(" ")
         elif tag == "a":
@@ -201,6 +213,9 @@ class HtmlToText:
         self.parts.append(text)
 
     def result(self) -> str:
+        for marker, index in self.open_marks:
+            if self.parts[index] == marker:
+                self.parts[index] = ""
         text = "".join(self.parts)
         if not self.as_markdown:
             return " ".join(text.split())

@@ -99,7 +99,6 @@ def test_a_mixed_file_imports_what_it_can_and_names_every_skipped_question_with_
 
     assert [(skip.line, skip.label, skip.kind, skip.reason) for skip in pack.skipped] == [
         (3, "No right answer", "multichoice", "A multiple-select question needs at least one right option."),
-        (5, "Two right answers", "multichoice", "A single-best-answer question needs exactly one right option, not 2."),
         (7, "Essay", "essay", "essay questions need a person to mark them; the site marks every answer itself"),
         (9, "Short answer", "shortanswer", "short-answer (typed answer) questions are not supported yet"),
         (11, "Matching", "match", "matching questions are not supported"),
@@ -109,10 +108,17 @@ def test_a_mixed_file_imports_what_it_can_and_names_every_skipped_question_with_
         (23, "Bad weight", "multichoice", "option 1 has a weight 'abc' that is not a number"),
     ]
     assert (
-        str(pack.skipped[6])
+        str(pack.skipped[5])
         == "bad.gift, line 19, question 'Unclosed' (unknown): its answers are not enclosed in { and }"
     )
     assert [(question.key, question.warnings) for question in pack.questions] == [
+        (
+            "two-right-answers",
+            [
+                "options 1 and 2 each earn full marks: option 1 is shown as the right answer, and each of them "
+                "still scores full marks"
+            ],
+        ),
         ("missing-rationale", ["option 2 ('B') has no feedback: add why it is right or wrong before publishing"]),
         (
             "no-general-feedback",
