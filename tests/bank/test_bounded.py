@@ -116,9 +116,10 @@ NESTED_GIFT = {
     "nested tags": lambda n: "::Q::[html]" + "<scr" * n + "ipt>" * n + " {=A#a ~B#b ####Why.}",
     "unclosed tags": lambda n: "::Q::[html]" + "<a " * n + " {=A#a ~B#b ####Why.}",
     "nested lists": lambda n: "::Q::[html]" + "<ul><li>" * n + " {=A#a ~B#b ####Why.}",
-    "open comments": lambda n: "::Q::[html]" + "<!--" * n + " {=A#a ~B#b ####Why.}",
+    # The cheap cases are made larger, so each run takes long enough to time above the machine's noise.
+    "open comments": lambda n: "::Q::[html]" + "<!--" * (10 * n) + " {=A#a ~B#b ####Why.}",
     "many questions": lambda n: "::Q:: Which? {=A#a ~B#b ####Why.}\n\n" * (n // 40),
-    "open answer sets": lambda n: "::Q:: Which? {=A\n\n" * (n // 10),
+    "open answer sets": lambda n: "::Q:: Which? {=A\n\n" * (n // 2),
 }
 
 
