@@ -6,6 +6,7 @@ Nothing here touches the database.
 """
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -197,7 +198,11 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
             continue
         if not isinstance(option.get("correct", False), bool):
             faults.append((f"option {number} correct must be true or false", line))
-        options.append(PackOption(text(option["text"]), option.get("correct") is True, text(option.get("rationale"))))
+        weight, weight_fault = option_weight(option.get("weight"), number)
+        faults += [(weight_fault, option.get("__line__", line))] if weight_fault else []
+        options.append(
+            PackOption(text(option["text"]), option.get("correct") is True, text(option.get("rationale")), weight)
+        )
 
     image_file = image_alt = ""
     image = item.get("image")
@@ -232,6 +237,13 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
             )
         )
 
+    tags = item.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        faults.append(("tags must be a list of names", line))
+        tags = []
+    if not isinstance(item.get("idnumber", ""), str):
+        faults.append(("idnumber must be text", line))
+
     question = PackQuestion(
         key=key,
         kind=item.get("kind"),
@@ -245,6 +257,8 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
         image_alt=image_alt,
         allow_no_abnormality=allow_no_abnormality,
         regions=regions,
+        idnumber=text(item.get("idnumber")),
+        tags=[tag.strip() for tag in tags if tag.strip()],
     )
     for message in pack_question_problems(question, quiz_kind=quiz_kind, source_keys=source_keys):
         # A region's problem is reported at the region's own line, so an author can find it in a long file.
@@ -253,6 +267,15 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
     for message, fault_line in faults:
         problem(message, key, fault_line)
     return question
+
+
+def option_weight(value, number: int) -> tuple[Decimal | None, str]:
+    """(the option's weight, "") or (None, what is wrong with it): a number from -1 to 1, or absent."""
+    if value is None:
+        return None, ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, f"option {number} weight must be a number from -1 to 1 (0.5 is half marks)"
+    return Decimal(str(value)), ""
 
 
 def without_line_numbers(value):

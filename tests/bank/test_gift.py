@@ -10,7 +10,7 @@ from quizzes.bank.gift_writer import export_gift
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.models import Question
 from quizzes.services.questions import question_image_set
-from tests.bank import FIXTURES
+from tests.bank import FIXTURES, weights_set
 from tests.factories import make_question, make_quiz, png_bytes
 
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
@@ -239,9 +239,7 @@ def test_export_writes_weights_id_number_and_tags_as_moodle_does_and_says_images
     question = make_question(
         quiz=quiz, key="weighted", options=[("Best", True), ("Half", False), ("Wrong", False)], idnumber="CH]1"
     )
-    for choice, weight in zip(question.choices.all(), ["1", "0.5", "0"], strict=True):
-        choice.weight = Decimal(weight)
-        choice.save()
+    weights_set(question, ["1", "0.5", "0"])
     question.tags.create(name="Chest", slug="chest")
     question_image_set(question=question, data=png_bytes(), name="film.png", alt="A grey film.")
 

@@ -20,7 +20,7 @@ from quizzes.models import Question
 from quizzes.rules import MULTIPLE, SINGLE, TRUE_FALSE
 from quizzes.scoring import partial_credit, weighted
 from quizzes.services.questions import question_image_set
-from tests.bank import FIXTURES
+from tests.bank import FIXTURES, weights_set
 from tests.factories import make_question, make_quiz, png_bytes
 
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
@@ -397,9 +397,7 @@ def test_export_writes_weights_and_embeds_the_image_shown_with_its_alt_text():
     question = make_question(
         quiz=quiz, kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True), ("C", False)], stem="Which?"
     )
-    for choice, weight in zip(question.choices.all(), ["0.5", "0.5", "-1"], strict=True):
-        choice.weight = Decimal(weight)
-        choice.save()
+    weights_set(question, ["0.5", "0.5", "-1"])
     question_image_set(question=question, data=png_bytes(), name="film one.png", alt='A "grey" film & more')
     question.refresh_from_db()
     name = PurePath(question.image.name).name

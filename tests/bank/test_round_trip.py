@@ -15,7 +15,7 @@ from quizzes.models import Choice, Question, Tag
 from quizzes.scoring import option_weights
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
-from tests.bank import FIXTURES
+from tests.bank import FIXTURES, weights_set
 from tests.factories import make_question, make_quiz, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -130,12 +130,6 @@ def full_rows(quiz):
     ]
 
 
-def set_weights(question, weights):
-    for choice, weight in zip(question.choices.all(), weights, strict=True):
-        choice.weight = Decimal(weight)
-        choice.save(update_fields=["weight"])
-
-
 @pytest.fixture
 def quiz_with_everything():
     """Weights given and default, negative and partial ones, tags, ID numbers and an image."""
@@ -143,7 +137,7 @@ def quiz_with_everything():
     single = make_question(
         quiz=quiz, key="partial", idnumber="CHEST-1", options=[("Best", True), ("Close", False), ("Far", False)]
     )
-    set_weights(single, ["1", "0.3333333", "0"])
+    weights_set(single, ["1", "0.3333333", "0"])
     single.tags.add(Tag.objects.create(name="Chest", slug="chest"), Tag.objects.create(name="Nodules", slug="nodules"))
     question_image_set(question=single, data=png_bytes((40, 30), "teal"), name="film.png", alt="A teal film.")
     make_question(
@@ -161,7 +155,7 @@ def quiz_with_everything():
         kind=Question.Kind.MULTIPLE,
         options=[("A", True), ("B", True), ("C", False)],
     )
-    set_weights(negative, ["0.5", "0.5", "-1"])
+    weights_set(negative, ["0.5", "0.5", "-1"])
     negative.tags.add(Tag.objects.get(name="Chest"))
     make_question(
         quiz=quiz, order=4, key="tf", kind=Question.Kind.TRUE_FALSE, options=[("True", False), ("False", True)]
