@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -19,19 +19,18 @@ from quizzes.analysis import (
     quiz_item_analysis,
     responses_csv_rows,
 )
-from quizzes.bank import BankInvalid
-from quizzes.bank.upload import FORMATS, guess_format, read_bank_upload
+from quizzes.bank import MAX_UPLOAD_BYTES
+from quizzes.bank.upload import BACKGROUND_IMPORT_BYTES, FORMATS, guess_format, megabytes
 from quizzes.downloads import bank_download, csv_download
 from quizzes.forms import answer_form_for
 from quizzes.images import image_prepare
-from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic, User
+from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Source, Tag, Topic, User
 from quizzes.options import presented_options
 from quizzes.rules import hotspot_problems, option_problems
 from quizzes.scoring import Answer, answer_scored
-from quizzes.services.content import question_duplicate, quiz_duplicate, quiz_packs_save
+from quizzes.services.bank_imports import ImportNotStartable, bank_import_check, bank_import_start
+from quizzes.services.content import question_duplicate, quiz_duplicate
 from quizzes.services.questions import question_image_set, question_regions_set
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @admin.register(User)
@@ -48,6 +47,13 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on", "doi"]
@@ -55,18 +61,21 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
-    """Refuses a question whose options break the rules for its kind, saying which rule."""
+    """Refuses a question whose options break the rules for its kind, saying which rule, and a published
+    question with an option that has no rationale. (Deleting an option trainees chose is refused by the
+    admin itself: ResponseChoice protects it.)"""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        options = [
-            (form.cleaned_data.get("text", ""), form.cleaned_data.get("is_correct", False))
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        options = [(form.cleaned_data.get("text", ""), form.cleaned_data.get("is_correct", False)) for form in kept]
         problems = option_problems(self.instance.kind, options)
+        if self.instance.status == Question.Status.PUBLISHED and any(
+            not (form.cleaned_data.get("rationale") or form.instance.rationale).strip() for form in kept
+        ):
+            problems.append("Give every option a rationale before publishing the question (or keep it as a draft).")
         if problems:
             raise ValidationError(problems)
 
@@ -76,7 +85,7 @@ class ChoiceInline(admin.TabularInline):
     formset = ChoiceFormSet
     extra = 1
     min_num = 2
-    fields = ["order", "text", "is_correct", "rationale"]
+    fields = ["order", "text", "is_correct", "weight", "rationale", "retired"]
     formfield_overrides = {Choice._meta.get_field("rationale").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
     def get_min_num(self, request, obj=None, **kwargs):
@@ -179,6 +188,38 @@ class QuestionAdminForm(forms.ModelForm):
         return cleaned
 
 
+class LacksFeedbackFilter(admin.SimpleListFilter):
+    title = "feedback"
+    parameter_name = "feedback"
+
+    def lookups(self, request, model_admin):
+        return [("lacking", "Lacks an explanation or option rationales")]
+
+    def queryset(self, request, queryset):
+        return queryset.lacking_feedback() if self.value() == "lacking" else queryset
+
+
+@admin.action(description="Publish the selected questions (shown to trainees)")
+def publish_questions(modeladmin, request, queryset):
+    lacking = list(queryset.lacking_feedback().values_list("key", flat=True))
+    published = queryset.exclude(pk__in=queryset.lacking_feedback()).update(status=Question.Status.PUBLISHED)
+    if published:
+        modeladmin.message_user(request, f"Published {published} question(s).", messages.SUCCESS)
+    if lacking:
+        modeladmin.message_user(
+            request,
+            f"Not published, as they lack an explanation or a rationale on some option: {', '.join(lacking)}. "
+            "Finish them first (the “lacks an explanation or option rationales” filter lists them).",
+            messages.ERROR,
+        )
+
+
+@admin.action(description="Return the selected questions to draft (hidden from trainees)")
+def unpublish_questions(modeladmin, request, queryset):
+    count = queryset.update(status=Question.Status.DRAFT)
+    modeladmin.message_user(request, f"{count} question(s) are drafts now.", messages.SUCCESS)
+
+
 @admin.action(description="Duplicate the selected questions")
 def duplicate_questions(modeladmin, request, queryset):
     for question in queryset:
@@ -189,19 +230,20 @@ def duplicate_questions(modeladmin, request, queryset):
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
-    list_display = ["key", "short_stem", "quiz", "kind", "order", "thumbnail_preview", "preview_link"]
-    list_filter = ["quiz__topic", "quiz", "kind", "quiz__status", "sources"]
+    list_display = ["key", "short_stem", "quiz", "kind", "status", "order", "thumbnail_preview", "preview_link"]
+    list_filter = ["quiz__topic", "quiz", "kind", "status", LacksFeedbackFilter, "quiz__status", "tags", "sources"]
     list_select_related = ["quiz"]
-    search_fields = ["key", "stem", "explanation", "choices__text"]
+    search_fields = ["key", "idnumber", "stem", "explanation", "choices__text", "tags__name"]
+    autocomplete_fields = ["tags"]
     inlines = [ChoiceInline]
-    actions = [duplicate_questions]
+    actions = [publish_questions, unpublish_questions, duplicate_questions]
 
     class Media:
         css = {"all": ["quizzes/admin.css", "quizzes/hotspot-editor.css"]}
         js = ["quizzes/hotspot-editor.js"]
 
     fieldsets = [
-        (None, {"fields": ["quiz", "key", "order", "kind"]}),
+        (None, {"fields": ["quiz", "key", "idnumber", "order", "kind", "status", "tags"]}),
         ("Question", {"fields": ["stage", "stem", "image", "image_alt"]}),
         ("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),
         ("After answering", {"fields": ["explanation", "learning_point", "sources"]}),
@@ -355,7 +397,8 @@ def export_action(bank_format: str, label: str):
 class BankImportForm(forms.Form):
     file = forms.FileField(
         help_text="A quiz pack (.yaml, or a .zip of .yaml files with an images/ folder), "
-        "Moodle XML (.xml) or GIFT (.gift or .txt)."
+        f"Moodle XML (.xml) or GIFT (.gift or .txt). At most {megabytes(MAX_UPLOAD_BYTES)}; "
+        f"banks over {megabytes(BACKGROUND_IMPORT_BYTES)} import in the background."
     )
     bank_format = forms.ChoiceField(
         label="Format", choices=[("", "Tell by the file name"), *FORMATS.items()], required=False
@@ -371,13 +414,20 @@ class BankImportForm(forms.Form):
         upload = cleaned.get("file")
         if upload is not None:
             if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("file", f"The file is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+                self.add_error("file", f"The file is over {megabytes(MAX_UPLOAD_BYTES)}.")
             cleaned["bank_format"] = cleaned.get("bank_format") or guess_format(upload.name)
             if cleaned["bank_format"] != "quizpack":
                 for field in ("slug", "title", "topic"):
                     if not cleaned.get(field):
                         self.add_error(field, "Needed for Moodle XML and GIFT files, which hold questions only.")
         return cleaned
+
+
+def digits(value: str) -> int:
+    """A job id from a form or the query string: anything but digits is no job (404)."""
+    if not value.isdigit():
+        raise Http404("No such import")
+    return int(value)
 
 
 @admin.register(Quiz)
@@ -443,40 +493,58 @@ class QuizAdmin(admin.ModelAdmin):
         return render(request, "admin/quizzes/quiz/analysis.html", context)
 
     def import_view(self, request):
-        """Check a bank (dry run) or import it: every quiz in it, or nothing."""
+        """Check a bank (dry run) and import the checked file, or upload and import at once; a job's page
+        (?job=<id>) shows its state and report, and recent jobs are listed."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         form = BankImportForm(request.POST or None, request.FILES or None)
+        job = None
+        if request.method == "POST" and "job" in request.POST:
+            job = self.import_start(request, get_object_or_404(BankImport, pk=digits(request.POST["job"])))
+            form = BankImportForm()
+        elif request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            job = bank_import_check(
+                name=upload.name,
+                data=upload.read(),
+                bank_format=form.cleaned_data["bank_format"],
+                user=request.user,
+                slug=form.cleaned_data["slug"],
+                title=form.cleaned_data["title"],
+                topic=form.cleaned_data["topic"],
+            )
+            if "dry_run" not in request.POST and job.state == BankImport.State.CHECKED:
+                job = self.import_start(request, job)
+        elif "job" in request.GET:
+            job = get_object_or_404(BankImport, pk=digits(request.GET["job"]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,
             "title": "Import a question bank",
+            "job": job,
+            "recent_jobs": BankImport.objects.select_related("uploaded_by")[:10],
         }
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            dry_run = "dry_run" in request.POST
-            try:
-                with read_bank_upload(
-                    name=upload.name,
-                    data=upload.read(),
-                    bank_format=form.cleaned_data["bank_format"],
-                    slug=form.cleaned_data["slug"],
-                    title=form.cleaned_data["title"],
-                    topic=form.cleaned_data["topic"],
-                ) as bank:
-                    context["packs"] = bank.packs
-                    if not dry_run:
-                        quiz_packs_save(packs=bank.packs, images_dir=bank.images_dir)
-            except BankInvalid as invalid:
-                context["problems"] = invalid.problems
-            except ValidationError as error:  # an image in the pack that Pillow refuses
-                context["problems"] = error.messages
-            else:
-                context["imported"] = not dry_run
-                if not dry_run:
-                    self.message_user(request, f"Imported {len(bank.packs)} quiz(zes).", messages.SUCCESS)
         return render(request, "admin/quizzes/quiz/import.html", context)
+
+    def import_start(self, request, job: BankImport) -> BankImport:
+        try:
+            job = bank_import_start(bank_import=job)
+        except ImportNotStartable as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return job
+        if job.state == BankImport.State.DONE:
+            count = len(job.report.get("imported", []))
+            self.message_user(request, f"Imported {count} quiz(zes).", messages.SUCCESS)
+        elif job.state == BankImport.State.FAILED:
+            self.message_user(
+                request, "The import failed and nothing was saved: see the problems below.", messages.ERROR
+            )
+        else:
+            self.message_user(
+                request, "The bank is importing in the background: this page shows its progress.", messages.INFO
+            )
+        return job
 
     def responses_csv_view(self, request, quiz_id):
         quiz = self.results_quiz(request, quiz_id)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,7 +157,31 @@ class Quiz(models.Model):
         return self.exam_minutes is not None and not self.is_case
 
 
+class Tag(models.Model):
+    """A label educators put on questions across quizzes (Moodle's tags): the admin filters by it and a
+    trainee can practise every published question that carries it."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+
+    objects = querysets.TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # "CT" and "ct" are one tag: banks from different systems spell the same tag differently.
+            models.UniqueConstraint(Lower("name"), name="tag_name_unique_ignoring_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Question(models.Model):
+    # Draft questions are being finished (an imported question without its explanation or a rationale
+    # on every option): trainees never see them, whatever the quiz's status.
+    Status = Quiz.Status
+
     class Kind(models.TextChoices):
         SINGLE = "single", "Single best answer"
         MULTIPLE = "multiple", "Multiple select"
@@ -167,8 +192,22 @@ class Question(models.Model):
     key = models.SlugField(
         max_length=80, help_text="Identifies the question within its quiz when a bank is re-imported."
     )
+    idnumber = models.CharField(
+        "ID number",
+        max_length=100,
+        blank=True,
+        help_text="Another system's identifier for the question (Moodle's ID number): when set, it identifies "
+        "the question within its quiz on re-import, before the key.",
+    )
     order = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.SINGLE)
+    status = models.CharField(
+        max_length=20,
+        choices=Status,
+        default=Status.PUBLISHED,
+        help_text="Draft questions are hidden from trainees until an educator finishes and publishes them.",
+    )
+    tags = models.ManyToManyField(Tag, related_name="questions", blank=True)
     stage = models.TextField(
         blank=True,
         help_text="Case vignettes: the history or findings revealed at this stage (Markdown).",
@@ -196,6 +235,9 @@ class Question(models.Model):
         ordering = ["quiz", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["quiz", "key"], name="question_key_unique_in_quiz"),
+            models.UniqueConstraint(
+                fields=["quiz", "idnumber"], condition=~Q(idnumber=""), name="question_idnumber_unique_in_quiz"
+            ),
             models.CheckConstraint(condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt_text"),
             models.CheckConstraint(condition=~Q(kind="hotspot") | ~Q(image=""), name="hotspot_question_has_image"),
         ]
@@ -208,6 +250,10 @@ class Question(models.Model):
         return self.kind == self.Kind.MULTIPLE
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
     def is_hotspot(self) -> bool:
         return self.kind == self.Kind.HOTSPOT
 
@@ -216,11 +262,34 @@ class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
+    # Moodle's fraction / 100 and GIFT's %n%: how the answer scores is quizzes/scoring.py's to say.
+    weight = models.DecimalField(
+        max_digits=8,
+        decimal_places=7,
+        null=True,
+        blank=True,
+        help_text="This option's share of the question's points, from -1 to 1 (0.5 is half marks; negative "
+        "takes points off a multiple-select answer). Leave every option of a question empty for the site's "
+        "usual rule: the right option scores all, a multiple-select answer earns partial credit.",
+    )
     rationale = models.TextField(help_text="Why this option is right or wrong (Markdown).")
     order = models.PositiveIntegerField(default=0)
+    retired = models.BooleanField(
+        default=False,
+        help_text="Retired options are no longer offered; answers that chose one keep it (an option "
+        "trainees chose cannot be deleted).",
+    )
+
+    objects = querysets.ChoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["question", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | (Q(weight__gte=-1) & Q(weight__lte=1)),
+                name="choice_weight_between_minus_one_and_one",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -265,11 +334,14 @@ class Attempt(models.Model):
         QUIZ = "quiz", "Quiz"
         MISTAKES = "mistakes", "Practise my mistakes"
         REVIEW = "review", "Due today (spaced repetition)"
+        TAG = "tag", "Practise a tag"
 
     user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="attempts")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.QUIZ)
     # The quiz taken; for a practice set, the quiz it was drawn from, or none when drawn from all.
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts", null=True, blank=True)
+    # A tag's practice set: the tag it was drawn from (the set stays when the tag is deleted).
+    tag = models.ForeignKey(Tag, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
     questions = models.ManyToManyField(Question, through="AttemptQuestion", related_name="+")
     mode = models.CharField(max_length=10, choices=Mode, default=Mode.TUTOR)
     started_at = models.DateTimeField(default=timezone.now)
@@ -336,6 +408,8 @@ class Attempt(models.Model):
         if self.kind == self.Kind.QUIZ:
             return self.quiz.title
         label = self.get_kind_display()
+        if self.tag_id:
+            return f"{label}: {self.tag.name}"
         return f"{label}: {self.quiz.title}" if self.quiz_id else label
 
     @property
@@ -400,7 +474,7 @@ class Response(models.Model):
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="responses")
-    chosen = models.ManyToManyField(Choice, related_name="responses")
+    chosen = models.ManyToManyField(Choice, through="ResponseChoice", related_name="responses")
     # Hotspot questions: where the trainee clicked, relative to the image (0 to 1 across and down);
     # no point means they answered "No abnormality".
     point_x = models.FloatField(null=True, blank=True)
@@ -445,6 +519,24 @@ class Response(models.Model):
     def point(self, point: tuple[float, float] | None) -> None:
         # Also a keyword of Response(...) and Response.objects.create(...): Django sets properties given there.
         self.point_x, self.point_y = point if point is not None else (None, None)
+
+
+class ResponseChoice(models.Model):
+    """An option a response chose. The option cannot be deleted while an answer records it (PROTECT):
+    past answers are history, so an educator retires the option instead."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE)
+    choice = models.ForeignKey(Choice, on_delete=models.PROTECT)
+
+    class Meta:
+        # The table and its unique pair are the ones Django made for Response.chosen before this
+        # model named them (migration 0004 only tells Django so).
+        db_table = "quizzes_response_chosen"
+        unique_together = [("response", "choice")]
+
+    def __str__(self) -> str:
+        # The admin names this row when it refuses to delete a chosen option: say what to do instead.
+        return f"a trainee's recorded answer {self.response_id} (tick “retired” to stop offering the option)"
 
 
 class ReviewCard(models.Model):
@@ -552,3 +644,40 @@ class LeaderboardEntry(models.Model):
     def boards_for_answer(cls, *, quiz_id: int, answered_at: datetime.datetime) -> list[str]:
         """The three boards a ranked answer counts on, sorted so concurrent writers lock rows in one order."""
         return sorted([cls.ALL_TIME, cls.week_board(cls.week_of(answered_at)), cls.quiz_board(quiz_id)])
+
+
+class BankImport(models.Model):
+    """An uploaded question bank from its dry run to its import: the file is kept in storage (the
+    import reads the checked file, never a second upload), and the row is the import's job record."""
+
+    class State(models.TextChoices):
+        CHECKED = "checked", "Checked (dry run)"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="bank-imports/")
+    original_name = models.CharField(max_length=255)
+    bank_format = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    # Moodle XML and GIFT hold questions only: the quiz they go into, as the educator named it.
+    quiz_slug = models.SlugField(max_length=120, blank=True)
+    quiz_title = models.CharField(max_length=200, blank=True)
+    quiz_topic = models.CharField(max_length=120, blank=True)
+    uploaded_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
+    state = models.CharField(max_length=10, choices=State, default=State.CHECKED)
+    # What the dry run found and then what the import did (quizzes/services/bank_imports.py).
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def is_over(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

@@ -8,6 +8,7 @@ labelled A, B, C... and the answer form posts those labels back.
 
 import random
 import string
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from quizzes.models import Choice, Question
@@ -19,10 +20,15 @@ class Option:
     choice: Choice
 
 
-def presented_options(question: Question, shuffle_seed: str) -> list[Option]:
-    """`shuffle_seed` is the attempt's (Attempt.shuffle_seed): a secret, so the order cannot be replayed
+def presented_options(question: Question, shuffle_seed: str, *, chosen_ids: Collection[int] = ()) -> list[Option]:
+    """The options offered: retired ones only where `chosen_ids` (an answer already given) holds them.
+
+    `shuffle_seed` is the attempt's (Attempt.shuffle_seed): a secret, so the order cannot be replayed
     from the ids in the page's URL to read back the order the options were typed in."""
-    choices = sorted(question.choices.all(), key=lambda choice: choice.pk)
+    choices = sorted(
+        (choice for choice in question.choices.all() if not choice.retired or choice.pk in chosen_ids),
+        key=lambda choice: choice.pk,
+    )
     if question.kind != Question.Kind.TRUE_FALSE:
         # Seeded by attempt and question: the same order every time this attempt shows it.
         random.Random(f"{shuffle_seed}:{question.pk}").shuffle(choices)

@@ -22,7 +22,8 @@ class QuizQuerySet(models.QuerySet):
         return self.order_by("topic__order", "topic__name", "order", "title")
 
     def with_question_count(self):
-        return self.annotate(question_count=Count("questions", distinct=True))
+        """Annotate `question_count`: the questions trainees see (drafts are not counted)."""
+        return self.annotate(question_count=Count("questions", filter=Q(questions__status="published"), distinct=True))
 
     def with_best_percent(self, user):
         """Annotate each quiz with the user's best finished score, as a percentage (or None)."""
@@ -34,6 +35,25 @@ class QuizQuerySet(models.QuerySet):
 
 
 class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        """Questions trainees may see: published questions of published quizzes. Draft questions (an
+        import without an explanation or a rationale on every option) wait for an educator."""
+        return self.filter(status="published", quiz__status="published")
+
+    def for_trainees(self):
+        """The questions of a quiz a trainee sees (the quiz itself is already known to be visible)."""
+        return self.filter(status="published")
+
+    def lacking_feedback(self):
+        """Questions without an explanation, or with an option that has no rationale: an import leaves
+        them as drafts, and they may not be published until finished."""
+        Choice = apps.get_model("quizzes", "Choice")
+        bare_option = Choice.objects.filter(question=OuterRef("pk"), rationale__regex=r"^\s*$")
+        return self.filter(Q(explanation__regex=r"^\s*$") | Exists(bare_option))
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
     def in_quiz_order(self):
         return self.order_by("order", "pk")
 
@@ -74,7 +94,7 @@ class QuestionQuerySet(models.QuerySet):
         latest = (
             Response.objects.final().filter(attempt__user=user, question=OuterRef("pk")).order_by("-answered_at", "-pk")
         )
-        questions = self.filter(quiz__status="published")
+        questions = self.published()
         if quiz is not None:
             questions = questions.filter(quiz=quiz)
         return (
@@ -94,6 +114,24 @@ class QuestionQuerySet(models.QuerySet):
             .annotate(count=Count("pk"))
             .order_by("quiz__topic__order", "quiz__topic__name", "quiz__order", "quiz__title")
         )
+
+
+class TagQuerySet(models.QuerySet):
+    def practisable(self):
+        """Tags on questions trainees may see, each annotated with `question_count` (of those), by name."""
+        visible = Q(questions__status="published", questions__quiz__status="published")
+        return (
+            self.annotate(question_count=Count("questions", filter=visible, distinct=True))
+            .filter(question_count__gt=0)
+            .order_by("name")
+        )
+
+
+class ChoiceQuerySet(models.QuerySet):
+    def chosen_in_responses(self):
+        """Options some answer recorded: they cannot be deleted, only retired."""
+        ResponseChoice = apps.get_model("quizzes", "ResponseChoice")
+        return self.filter(Exists(ResponseChoice.objects.filter(choice=OuterRef("pk"))))
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -139,7 +177,8 @@ class ReviewCardQuerySet(models.QuerySet):
         return self.filter(user=user)
 
     def in_published_quizzes(self):
-        return self.filter(question__quiz__status="published")
+        """Cards of questions trainees may see (a question back in draft waits, its card kept)."""
+        return self.filter(question__status="published", question__quiz__status="published")
 
     def due_today(self, now=None):
         """Cards due by the end of today in the site's time zone, however overdue, most overdue first."""

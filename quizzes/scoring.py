@@ -5,9 +5,19 @@ preview and item analysis show it. Each kind of question has one rule in RULES.
 
 The scoring rules:
 - every question is worth POINTS_PER_QUESTION (10) points;
-- single best answer and true/false: all 10 for the right option, 0 otherwise;
-- multiple select: 10 x (right options chosen - wrong options chosen) / right options, rounded
-  down, never below 0. Exactly the right options earn all 10, and only they count as "correct";
+- an option may carry a weight, its share of full marks from -1 to 1 (Moodle's fraction, GIFT's %n%).
+  A question with weights scores as Moodle scores it: a single answer earns 10 x the chosen option's
+  weight; a multiple-select answer 10 x the sum of the chosen options' weights; never below 0 nor above
+  10, rounded down (after rounding to a thousandth, so that three options of 33.33333% make 10);
+- a question whose options carry no weight scores by the site's default weights, which are the rules
+  the site has always had:
+  - single best answer and true/false: the right option weighs 1, the others 0: all 10 for the right
+    option, 0 otherwise;
+  - multiple select: each right option weighs 1 / (right options), each wrong one minus that, so an
+    answer earns 10 x (right options chosen - wrong options chosen) / right options, rounded down,
+    never below 0. Exactly the right options earn all 10;
+- an answer is "correct" when it earns full marks;
+- retired options are not offered, and weigh nothing;
 - hotspot: all 10 for a point inside any target region, or for "No abnormality" when the question
   has no target regions; 0 otherwise;
 - an attempt's score is the sum of its responses' points, out of 10 x its questions.
@@ -24,8 +34,10 @@ than in ten minutes. Fuzzing is off so that a review's due date depends only on 
 """
 
 import datetime
+import math
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import NamedTuple
 
 import fsrs
@@ -61,20 +73,44 @@ def all_or_nothing(right: bool) -> Scored:
 
 
 def single_answer_scored(question: Question, answer: Answer) -> Scored:
-    """Single best answer and true/false: right means exactly the right option."""
-    return all_or_nothing({choice.pk for choice in answer.chosen} == right_option_ids(question))
+    """Single best answer and true/false: the chosen option's weight (one option, or nothing earned)."""
+    chosen_ids = {choice.pk for choice in answer.chosen}
+    if len(chosen_ids) != 1:
+        return all_or_nothing(False)
+    return weighted(option_weights(question).get(chosen_ids.pop(), Fraction(0)))
 
 
 def multiple_select_scored(question: Question, answer: Answer) -> Scored:
-    """Right means exactly the right options, all of them and nothing else; points are partial credit."""
-    right_ids = right_option_ids(question)
+    """The sum of the chosen options' weights; with the default weights, partial credit."""
+    weights = option_weights(question)
     chosen_ids = {choice.pk for choice in answer.chosen}
-    if not right_ids:
+    if not weights:
+        # No option is right (nothing to share full marks among): only leaving every option unticked is right.
         return all_or_nothing(not chosen_ids)
-    points = partial_credit(
-        right_chosen=len(chosen_ids & right_ids), wrong_chosen=len(chosen_ids - right_ids), right_options=len(right_ids)
-    )
-    return Scored(chosen_ids == right_ids, points)
+    return weighted(sum((weights.get(pk, Fraction(0)) for pk in chosen_ids), Fraction(0)))
+
+
+def option_weights(question: Question) -> dict[int, Fraction]:
+    """Each offered option's share of full marks, by option id: the weights the author or the bank file
+    gave, or the site's default weights when no option of the question has one. Exact fractions, so
+    that the default 1/3 of a multiple-select answer scores as the partial-credit formula does."""
+    choices = [choice for choice in question.choices.all() if not choice.retired]
+    if any(choice.weight is not None for choice in choices):
+        return {choice.pk: Fraction(choice.weight or 0) for choice in choices}
+    right = sum(1 for choice in choices if choice.is_correct)
+    if question.kind != Question.Kind.MULTIPLE:
+        return {choice.pk: Fraction(int(choice.is_correct)) for choice in choices}
+    if not right:
+        return {}
+    return {choice.pk: Fraction(1 if choice.is_correct else -1, right) for choice in choices}
+
+
+def weighted(share: Fraction) -> Scored:
+    """Points for a share of full marks: clamped to [0, 1], rounded to a thousandth of a point (so that
+    Moodle's 33.33333% thirds add up to full marks), then down to whole points."""
+    share = min(max(share, Fraction(0)), Fraction(1))
+    points = math.floor(round(share * POINTS_PER_QUESTION, 3))
+    return Scored(points == POINTS_PER_QUESTION, points)
 
 
 def partial_credit(*, right_chosen: int, wrong_chosen: int, right_options: int) -> int:
@@ -98,10 +134,6 @@ def regions_hit(regions: Iterable[HotspotRegion], point: Point | None) -> list[H
     if point is None:
         return []
     return [region for region in regions if hotspots.contains(region.shape, region.geometry, *point)]
-
-
-def right_option_ids(question: Question) -> set[int]:
-    return {choice.pk for choice in question.choices.all() if choice.is_correct}
 
 
 RULES: dict[str, Callable[[Question, Answer], Scored]] = {

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 
-from quizzes.models import Attempt, Choice, Question, Quiz, Response, User
+from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Tag, User
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
 from quizzes.services.practice import mistakes_start
@@ -42,6 +42,7 @@ def question_form(quiz, kind="single", options=(("Right", True), ("Wrong", False
         "key": "new-question",
         "order": 1,
         "kind": kind,
+        "status": "published",
         "stage": "",
         "stem": "Which one?",
         "image_alt": "",
@@ -196,6 +197,21 @@ def test_the_question_list_filters_and_searches(educator_client):
         assert title in page
 
 
+def test_the_question_list_filters_by_tag_and_tags_are_edited_on_the_question(educator_client):
+    quiz = make_quiz(questions=0)
+    tagged = make_question(quiz=quiz, order=1, stem="Cannonball pattern?")
+    make_question(quiz=quiz, order=2, stem="Halo sign?")
+    chest = Tag.objects.create(name="Chest", slug="chest")
+    tagged.tags.add(chest)
+    changelist = reverse("admin:quizzes_question_changelist")
+
+    page = educator_client.get(changelist, {"tags__id__exact": chest.pk}).content.decode()
+
+    assert "By tags" in page and "Cannonball" in page and "Halo sign" not in page
+    form = educator_client.get(reverse("admin:quizzes_question_change", args=[tagged.pk])).content.decode()
+    assert 'name="tags"' in form and 'name="idnumber"' in form
+
+
 def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions(educator):
     codenames = set(Permission.objects.filter(group__name=EDUCATORS).values_list("codename", flat=True))
 
@@ -319,26 +335,81 @@ def upload(name):
     return SimpleUploadedFile(name, (FIXTURES / name).read_bytes())
 
 
-def test_a_dry_run_lists_every_problem_with_its_place_and_saves_nothing(educator_client):
+def good_gift(button: str) -> dict:
+    """The form posting good.gift into a new quiz "imported", with the Dry run or Import button."""
+    return {"file": upload("good.gift"), "slug": "imported", "title": "Imported", "topic": "Imports", button: button}
+
+
+def test_a_dry_run_lists_every_skipped_question_with_its_place_and_warnings_and_saves_nothing(educator_client):
     page = educator_client.post(
         IMPORT,
         {"file": upload("bad.xml"), "slug": "imported", "title": "Imported", "topic": "Imports", "dry_run": "Dry run"},
     ).content.decode()
 
-    assert "Nothing was saved" in page and "bad.xml, line" in page
+    assert "Dry run passed" in page and "skipped" in page and "bad.xml, line 14" in page and "(essay)" in page
+    assert "as a draft" in page and "has no feedback" in page
     assert not Quiz.objects.exists()
+
+
+def test_a_file_that_cannot_be_read_is_refused_whole_with_the_reason(educator_client):
+    not_xml = SimpleUploadedFile("broken.xml", b"<quiz><question type='multichoice'>")
+
+    page = educator_client.post(
+        IMPORT, {"file": not_xml, "slug": "imported", "title": "Imported", "topic": "Imports", "import": "Import"}
+    ).content.decode()
+
+    assert "Nothing was saved" in page and "broken.xml" in page
+    assert not Quiz.objects.exists() and BankImport.objects.get().state == BankImport.State.FAILED
+
+
+def test_the_checked_file_is_imported_without_a_second_upload(educator_client):
+    educator_client.post(
+        IMPORT,
+        good_gift("dry_run"),
+    )
+    job = BankImport.objects.get()
+    assert job.state == BankImport.State.CHECKED and not Quiz.objects.exists()
+
+    page = educator_client.post(IMPORT, {"job": job.pk}).content.decode()
+
+    assert "Imported 1 quiz" in page
+    assert Quiz.objects.get(slug="imported").questions.exists()
+    job.refresh_from_db()
+    assert job.state == BankImport.State.DONE and job.finished_at is not None
+    again = educator_client.post(IMPORT, {"job": job.pk}).content.decode()
+    assert "cannot be imported now: it is imported" in again
+
+
+def test_a_large_bank_imports_in_the_background_and_its_page_shows_its_state(
+    educator_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("quizzes.services.bank_imports.BACKGROUND_IMPORT_BYTES", 10)
+    data = {
+        "file": upload("good.gift"),
+        "slug": "imported",
+        "title": "Imported",
+        "topic": "Imports",
+        "import": "Import",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = educator_client.post(IMPORT, data).content.decode()
+
+    assert "importing in the background" in page and "Refresh to see its progress" in page
+    job = BankImport.objects.get()
+    assert job.state == BankImport.State.DONE and Quiz.objects.filter(slug="imported").exists()
+    status = educator_client.get(IMPORT, {"job": job.pk}).content.decode()
+    assert "good.gift: Imported" in status and "Recent imports" in status
+
+
+def test_the_import_form_states_the_size_limit(educator_client):
+    assert "At most 10 MB; banks over 1 MB import in the background." in educator_client.get(IMPORT).content.decode()
 
 
 def test_a_dry_run_of_a_good_bank_says_what_would_be_imported_and_saves_nothing(educator_client):
     page = educator_client.post(
         IMPORT,
-        {
-            "file": upload("good.gift"),
-            "slug": "imported",
-            "title": "Imported",
-            "topic": "Imports",
-            "dry_run": "Dry run",
-        },
+        good_gift("dry_run"),
     ).content.decode()
 
     assert "Dry run passed" in page and "Imported (imported)" in page
@@ -553,3 +624,58 @@ def test_preview_of_a_hotspot_question_marks_the_click_and_records_nothing(educa
 
     assert "Correct" in page and 'data-hotspot-click="inside"' in page
     assert not Response.objects.exists()
+
+
+# --- Draft questions ---------------------------------------------------------------------------------
+
+
+def test_the_question_list_filters_questions_lacking_an_explanation_or_option_rationales(educator_client):
+    quiz = make_quiz(questions=0)
+    make_question(quiz=quiz, order=1, stem="Finished question?")
+    bare = make_question(quiz=quiz, order=2, stem="Bare option question?", status=Question.Status.DRAFT)
+    bare.choices.filter(is_correct=False).update(rationale="")
+    changelist = reverse("admin:quizzes_question_changelist")
+
+    page = educator_client.get(changelist, {"feedback": "lacking"}).content.decode()
+
+    assert "Lacks an explanation or option rationales" in page
+    assert "Bare option question?" in page and "Finished question?" not in page
+
+
+def test_publishing_refuses_questions_that_still_lack_feedback_and_says_which(educator_client):
+    quiz = make_quiz(questions=0)
+    ready = make_question(quiz=quiz, order=1, key="ready", status=Question.Status.DRAFT)
+    bare = make_question(quiz=quiz, order=2, key="bare", status=Question.Status.DRAFT, explanation="")
+
+    response = educator_client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {"action": "publish_questions", "_selected_action": [ready.pk, bare.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Published 1 question(s)." in page
+    assert "Not published, as they lack an explanation or a rationale on some option: bare." in page
+    ready.refresh_from_db(), bare.refresh_from_db()
+    assert (ready.status, bare.status) == (Question.Status.PUBLISHED, Question.Status.DRAFT)
+
+
+def test_an_option_trainees_chose_cannot_be_deleted_in_the_admin_which_says_to_retire_it(educator_client, trainee):
+    quiz = make_quiz(questions=1)
+    take_quiz(trainee, quiz, [False])  # chose "Wrong 1a"
+    question = quiz.questions.get()
+    choices = list(question.choices.order_by("order"))
+    data = question_form(quiz, key=question.key, options=[(c.text, c.is_correct) for c in choices])
+    data |= {"choices-INITIAL_FORMS": len(choices)}
+    for index, choice in enumerate(choices):
+        data[f"choices-{index}-id"] = choice.pk
+        data[f"choices-{index}-question"] = question.pk
+    data["choices-1-DELETE"] = "on"  # "Wrong 1a"
+
+    response = educator_client.post(reverse("admin:quizzes_question_change", args=[question.pk]), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Deleting choice Wrong 1a would require deleting the following protected related objects" in page
+    assert "a trainee&#x27;s recorded answer" in page and "tick “retired” to stop offering the option" in page
+    assert question.choices.count() == 4

@@ -1,6 +1,10 @@
-"""What the models say about themselves beyond their fields."""
+"""What the models say about themselves beyond their fields, and the invariants the database keeps."""
 
-from quizzes.models import Response
+import pytest
+from django.db import IntegrityError, transaction
+
+from quizzes.models import Question, Response, Tag
+from tests.factories import make_question, make_quiz
 
 
 def test_a_responses_point_is_where_the_trainee_clicked_or_none_for_no_abnormality():
@@ -9,3 +13,24 @@ def test_a_responses_point_is_where_the_trainee_clicked_or_none_for_no_abnormali
 
     assert (clicked.point_x, clicked.point_y, clicked.point) == (0.25, 0.75, (0.25, 0.75))
     assert (no_abnormality.point_x, no_abnormality.point_y, no_abnormality.point) == (None, None, None)
+
+
+@pytest.mark.django_db
+def test_a_tag_name_is_unique_ignoring_case():
+    Tag.objects.create(name="Chest CT", slug="chest-ct")
+
+    with pytest.raises(IntegrityError):
+        Tag.objects.create(name="chest ct", slug="chest-ct-2")
+
+
+@pytest.mark.django_db
+def test_a_question_id_number_is_unique_within_its_quiz_when_set():
+    quiz, other = make_quiz(questions=0), make_quiz(questions=0)
+    make_question(quiz=quiz, order=1, idnumber="Q-1")
+    make_question(quiz=quiz, order=2)
+    make_question(quiz=quiz, order=3)  # any number of questions without one
+    make_question(quiz=other, order=1, idnumber="Q-1")  # another quiz may use it
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_question(quiz=quiz, order=4, idnumber="Q-1")
+    assert Question.objects.filter(idnumber="Q-1").count() == 2

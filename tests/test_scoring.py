@@ -1,9 +1,14 @@
 """The rules of scoring: what each kind of answer is worth, which clicks hit a target, and which rating
 an answer gives its review card. Plain functions: these tests need no database except to build a question."""
 
-import pytest
+import itertools
+from decimal import Decimal
 
-from quizzes.models import POINTS_PER_QUESTION, HotspotRegion, Question, ReviewCard
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError
+
+from quizzes.models import POINTS_PER_QUESTION, Choice, HotspotRegion, Question, ReviewCard
 from quizzes.scoring import (
     RULES,
     Answer,
@@ -14,7 +19,7 @@ from quizzes.scoring import (
     rating_for,
     regions_hit,
 )
-from tests.factories import make_hotspot_question, make_question, right_choices, wrong_choices
+from tests.factories import make_hotspot_question, make_question, questions_of, right_choices, wrong_choices
 
 Rating = ReviewCard.Rating
 
@@ -58,6 +63,104 @@ def test_multiple_select_is_correct_only_with_exactly_the_right_options_and_othe
     assert scored(a) == Scored(False, 5)
     assert scored(a, b, c) == Scored(False, 5)
     assert scored(a, c) == Scored(False, 0)
+
+
+def scored(question, *chosen) -> Scored:
+    return answer_scored(question=question, answer=Answer(chosen=chosen))
+
+
+def weighted_question(quiz, kind, weights):
+    """A question whose options A, B, C... carry these weights (right when the weight is positive)."""
+    options = [(chr(ord("A") + n), Decimal(w) > 0) for n, w in enumerate(weights)]
+    question = make_question(quiz=quiz, order=9, kind=kind, options=options)
+    for choice, weight in zip(question.choices.all(), weights, strict=True):
+        Choice.objects.filter(pk=choice.pk).update(weight=Decimal(weight))
+    return Question.objects.prefetch_related("choices").get(pk=question.pk)
+
+
+@pytest.mark.django_db
+def test_a_weighted_single_answer_earns_the_chosen_options_weight_never_below_zero(quiz):
+    question = weighted_question(quiz, Question.Kind.SINGLE, ["1", "0.5", "-0.25", "0"])
+    a, b, c, d = question.choices.all()
+
+    assert scored(question, a) == Scored(True, 10)
+    assert scored(question, b) == Scored(False, 5)
+    assert scored(question, c) == Scored(False, 0)
+    assert scored(question, d) == Scored(False, 0)
+    assert scored(question) == Scored(False, 0)
+
+
+@pytest.mark.django_db
+def test_a_weighted_multiple_answer_earns_the_sum_of_its_weights_within_zero_and_full_marks(quiz):
+    question = weighted_question(quiz, Question.Kind.MULTIPLE, ["0.5", "0.5", "-0.5", "-1"])
+    a, b, c, d = question.choices.all()
+
+    assert scored(question, a, b) == Scored(True, 10)
+    assert scored(question, a) == Scored(False, 5)
+    assert scored(question, a, b, c) == Scored(False, 5)
+    assert scored(question, a, c) == Scored(False, 0)
+    assert scored(question, a, d) == Scored(False, 0)
+
+
+@pytest.mark.django_db
+def test_moodles_thirds_add_up_to_full_marks_and_weights_over_full_marks_are_capped(quiz):
+    thirds = weighted_question(quiz, Question.Kind.MULTIPLE, ["0.3333333", "0.3333333", "0.3333333", "-1"])
+    generous = make_question(quiz=quiz, order=10, kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True)])
+    generous.choices.update(weight=Decimal("0.75"))
+    generous = Question.objects.prefetch_related("choices").get(pk=generous.pk)
+
+    assert answer_scored(question=thirds, answer=Answer(chosen=list(thirds.choices.all())[:3])) == Scored(True, 10)
+    assert answer_scored(question=thirds, answer=Answer(chosen=list(thirds.choices.all())[:2])) == Scored(False, 6)
+    assert answer_scored(question=generous, answer=Answer(chosen=list(generous.choices.all()))) == Scored(True, 10)
+
+
+@pytest.mark.django_db
+def test_a_retired_option_weighs_nothing_and_is_not_needed_for_full_marks(quiz):
+    question = make_question(
+        quiz=quiz, order=9, kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True), ("C", False)]
+    )
+    a, b, _c = question.choices.all()
+    Choice.objects.filter(pk=b.pk).update(retired=True)
+    question = Question.objects.prefetch_related("choices").get(pk=question.pk)
+
+    assert answer_scored(question=question, answer=Answer(chosen=[a])) == Scored(True, 10)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_weight_outside_minus_one_to_one(quiz):
+    choice = questions_of(quiz)[0].choices.first()
+    choice.weight = Decimal("1.5")
+
+    with pytest.raises(IntegrityError):
+        choice.save()
+
+
+def scored_as_before(question: Question, chosen: set[int]) -> Scored:
+    """The rules as they were before weights (frozen here): single answers all or nothing, multiple
+    select 10 x (right chosen - wrong chosen) / right options, rounded down, never below 0."""
+    right = {choice.pk for choice in question.choices.all() if choice.is_correct}
+    if question.kind != Question.Kind.MULTIPLE or not right:
+        return Scored(chosen == right, 10 if chosen == right else 0)
+    points = max(0, 10 * (len(chosen & right) - len(chosen - right)) // len(right))
+    return Scored(chosen == right, points)
+
+
+@pytest.mark.django_db
+def test_every_possible_answer_to_every_bundled_question_scores_as_before_weights():
+    call_command("load_content", verbosity=0)
+    questions = Question.objects.exclude(kind=Question.Kind.HOTSPOT).prefetch_related("choices", "regions")
+    answers = 0
+    for question in questions:
+        choices = list(question.choices.all())
+        assert all(choice.weight is None for choice in choices)
+        for size in range(len(choices) + 1):
+            for chosen in itertools.combinations(choices, size):
+                if question.kind != Question.Kind.MULTIPLE and size > 1:
+                    continue  # a single answer's form takes one option
+                expected = scored_as_before(question, {choice.pk for choice in chosen})
+                assert answer_scored(question=question, answer=Answer(chosen=chosen)) == expected, question.key
+                answers += 1
+    assert answers > 100
 
 
 @pytest.mark.django_db

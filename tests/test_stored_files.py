@@ -65,7 +65,7 @@ def test_a_failed_pack_import_after_an_image_was_replaced_keeps_the_old_image(mo
     (tmp_path / "new.png").write_bytes(png_bytes(colour="white"))
     calls = []
 
-    def save_then_fail(*, pack, images_dir):
+    def save_then_fail(*, pack, images_dir, complete=True):
         calls.append(pack)
         if len(calls) == 2:
             raise ImportFailed("the second pack is broken")

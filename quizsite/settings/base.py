@@ -53,8 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    # The tasks backend that keeps its queue in the site's own database (docs/deployment.md).
+    "django_tasks_db",
     "quizzes",
 ]
+
+# Background work (large bank imports: quizzes/tasks.py) is queued in the database and run by
+# `manage.py db_worker`, the same on SQLite and PostgreSQL: no other server is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

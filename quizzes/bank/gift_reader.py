@@ -1,25 +1,37 @@
 """GIFT question banks (Moodle's plain-text format) read into a PackQuiz, question by question.
 
-The reader follows Moodle's own GIFT reader where it matters: questions are separated by blank
-lines, `//` starts a comment line, `{...}` holds the answers, `\\` escapes `: ~ = # { }`, `\\n` is a
-line break, and `####` starts the general feedback.
+The reader follows Moodle's own GIFT reader (qformat_gift) where it matters: questions are
+separated by blank lines, a line starting with `//` is a comment (Moodle writes a question's
+`[id:...]` and `[tag:...]` there), `$CATEGORY:` names Moodle's folder, `{...}` holds the answers,
+`\\` escapes `: ~ = # { }`, `\\n` is a line break, `####` starts the general feedback, and every text
+may start with its format: `[html]`, `[moodle]` (the default), `[plain]` or `[markdown]`.
+Each step is one pass over the text, so reading time grows linearly with the file.
 """
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Unpack
 
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource, pack_question_problems
+from quizzes.bank import bank_text
+from quizzes.bank.embedded import question_image
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.bank.reading import (
+    SKIPPED_TYPES,
     ImportedQuiz,
+    QuestionKeys,
     QuestionRead,
-    feedback_messages,
+    excerpt,
     imported_source,
-    question_key,
+    question_read,
     quiz_from_reads,
+    right_options_marked,
+    skipped,
+    sources_warning,
+    unique_tags,
 )
 from quizzes.bank.text import (
+    EmbeddedImage,
     html_to_markdown,
     html_to_plain,
     markdown_clean,
@@ -33,232 +45,302 @@ ESCAPABLE = ":~=#{}"
 # Escaped characters are swapped for private-use code points while the question is taken apart,
 # so an escaped "~" or "#" can never be read as syntax; they are swapped back in each piece.
 PROTECTED = {char: chr(0xE000 + index) for index, char in enumerate(ESCAPABLE + "\\")}
-RESTORED = {code: char for char, code in PROTECTED.items()}
-TITLE = re.compile(r"\s*::(.*?)::", re.DOTALL)
-TEXT_FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]")
+RESTORED = str.maketrans({code: char for char, code in PROTECTED.items()})
+ESCAPE = re.compile(r"\\([:~=#{}\\n])")
+TITLE = re.compile(r"::(.*?)::", re.DOTALL)
+TEXT_FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 WEIGHT = re.compile(r"\s*%([^%]*)%")
+COMMENT_TAG = re.compile(r"\[tag:((?:\\\]|[^\]])*)\]")
+COMMENT_ID = re.compile(r"\[id:((?:\\\]|[^\]])*)\]")
+COMMENT_TAGS_LINE = re.compile(r"^tags:(.*)$", re.IGNORECASE)
 TRUE_FALSE_ANSWERS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-EXCERPT_LENGTH = 40
+FEEDBACK_FIELD = "general feedback (after ####)"
+MAX_JOINED = 5  # blank-line separated parts one answer set may span
 
 
 @dataclass
 class Block:
-    """One question's lines as written, and the line it starts on."""
+    """One question's lines as written (comments apart), and the line it starts on."""
 
     line: int
     text: str
+    comments: str
 
 
 def parse_gift(
-    content: str,
+    content: bytes | str,
     file: str,
     *,
     source: PackSource | None = None,
     **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
-    """Parse and validate a GIFT file; raise BankInvalid listing every problem found.
+    """The multiple-choice and true/false questions of a GIFT file, and the others as skipped.
 
-    Multiple choice and true/false questions are read; any other GIFT type (short answer,
-    matching, numerical, essay, description) is a problem, so nothing disappears silently.
+    BankInvalid only when the file is not text (UTF-8, with or without BOM, or Windows-1252) or
+    holds no question, or the educator's quiz fields are wrong.
 
-    - `{=right ~wrong}` is a single-best-answer question. Answers with weights and no `=`
-      (`{~%50%right ~%50%right ~%-100%wrong}`) are a multiple-select question, and an answer with
-      a weight above 0 is right. `{T}`, `{TRUE}`, `{F}` and `{FALSE}` are true/false questions.
+    - `{=right ~wrong}` is a single-answer question; answers without `=` (`{~%50%a ~%50%b ~%-100%c}`)
+      make a multiple-select one, as in Moodle. `%n%` is the answer's weight, n / 100, kept exactly
+      (partial, negative, decimal): in a multiple-select question every option with a weight above 0
+      is right, in a single-answer one the option with the highest weight. Without any `%n%` the
+      site's default weights apply. `{T}`, `{TRUE}`, `{F}` and `{FALSE}` are true/false.
+    - Short answer (`{=a =b}`), matching (`->`), numerical (`{#...}`), essay (`{}`) and description
+      (no braces) questions are skipped, each with its line and why.
     - Text after an answer's `#` is that option's rationale; in true/false, `{T#wrong#right}` gives
-      the rationale of the wrong option, then of the right one. Every option must have one, so an
-      answer without `#feedback` is the problem "option N has no rationale".
-    - Text after `####` is the explanation. Its last paragraph, if it starts with
-      "**Learning point:**" (as export_gift writes it), is the learning point; otherwise the
-      learning point is its first sentence.
+      the rationale of the wrong answer, then of the right one. Text after `####` is the
+      explanation; a missing one is a warning. Its last paragraph, if it starts with
+      "**Learning point:**" (as export_gift writes it), is the learning point; otherwise its first sentence.
     - `::Title::` slugified is the question key (repeats get -2, -3, ...), else the stem's first
-      words; problems name the question by its title (or the start of its stem) and the line it
-      starts on. Text after the answers makes the answers a blank ("_____") within the stem.
-    - `[html]` text becomes Markdown with every tag stripped (script and style with their
-      content); `[plain]` is escaped to show as written; `[markdown]`, `[moodle]` and unmarked text
-      keep their Markdown but lose raw HTML tags. Option texts are shown as plain text.
-    - `$CATEGORY:` lines are ignored. GIFT has no sources, so every question cites `source`, by
+      words. Text after the answers makes the answers a blank ("_____") within the stem.
+    - Text formats: `[html]` and `[moodle]` (the default: HTML allowed, line breaks kept) become
+      Markdown with every tag stripped; `[plain]` is escaped to show as written; `[markdown]` keeps
+      its Markdown without raw HTML. The first image the question text shows as a data: URL becomes
+      the question's image, with its alt text; any other image is a warning.
+    - A comment line's `[id:...]` is the ID number and each `[tag:...]` a tag (as Moodle writes them);
+      `// tags: a, b` is read too. GIFT has no sources, so every question cites `source`, by
       default one named after the file.
     """
+    text, encoding = bank_text(content, file)
     source = source or imported_source(
         file=file, key_prefix="gift-import", slug=quiz["slug"], publisher="Imported from GIFT"
     )
-    return quiz_from_reads(
-        list(read_questions(content, source_key=source.key)),
-        file=file,
-        source=source,
-        **quiz,
-    )
-
-
-def read_questions(content: str, *, source_key: str) -> Iterator[QuestionRead]:
-    """Each block of the file as the question it makes or why it cannot be one."""
-    taken: set[str] = set()
-    for index, block in enumerate(gift_blocks(content), start=1):
-        question, label, messages = read_block(block, index, taken, source_key)
-        if question is not None:
-            messages = messages + feedback_messages(
-                pack_question_problems(question, quiz_kind="standard", source_keys={source_key}),
-                question,
-                where="general feedback (after ####)",
-            )
-        yield QuestionRead(label, block.line, question, messages)
+    keys = QuestionKeys()
+    reads = [read_block(block, index, keys, source.key) for index, block in enumerate(gift_blocks(text), start=1)]
+    return quiz_from_reads(reads, file=file, source=source, encoding=encoding, **quiz)
 
 
 def gift_blocks(content: str) -> list[Block]:
-    """The file's questions: runs of lines between blank lines, without comments and categories."""
+    """The file's questions: runs of lines between blank lines, comments and categories apart."""
     blocks: list[Block] = []
     lines: list[str] = []
+    comments: list[str] = []
     start = 0
-    for number, line in enumerate(content.lstrip("\ufeff").splitlines() + [""], start=1):
+    for number, line in enumerate(content.splitlines() + [""], start=1):
         stripped = line.strip()
         if not stripped:
             if lines:
-                blocks.append(Block(start, "\n".join(lines)))
-            lines = []
-        elif not stripped.startswith("//") and not stripped.startswith("$CATEGORY:"):
+                blocks.append(Block(start, "\n".join(lines), "\n".join(comments)))
+            lines, comments = [], []
+        elif stripped.startswith("//"):
+            comments.append(stripped[2:])
+        elif stripped.startswith("$CATEGORY:") and not lines:
+            continue
+        else:
             if not lines:
                 start = number
             lines.append(line.rstrip())
-    return blocks
+    return rejoin_open_answers(blocks)
+
+
+def rejoin_open_answers(blocks: list[Block]) -> list[Block]:
+    """Blocks with a blank line inside their answer set joined again (Moodle would refuse them).
+
+    A block whose "{" is still open takes the blocks after it up to the one that closes it, unless
+    a new titled question or more than MAX_JOINED blocks come first: then it stays as it is, and is
+    skipped for its unclosed answers.
+    """
+    result, index = [], 0
+    while index < len(blocks):
+        block, end = blocks[index], index
+        if answers_open(block.text):
+            for later in range(index + 1, min(index + 1 + MAX_JOINED, len(blocks))):
+                if blocks[later].text.lstrip().startswith("::"):
+                    break
+                if not answers_open(blocks[later].text, already_open=True):
+                    end = later
+                    break
+        if end > index:
+            text = "\n\n".join(part.text for part in blocks[index : end + 1])
+            block = Block(block.line, text, "\n".join(part.comments for part in blocks[index : end + 1]).strip())
+        result.append(block)
+        index = end + 1
+    return result
+
+
+def answers_open(text: str, *, already_open: bool = False) -> bool:
+    """Whether an answer set "{" is still open at the end of the text (escapes apart)."""
+    text = protect(text)
+    opening, closing = text.rfind("{"), text.rfind("}")
+    return opening > closing or (already_open and closing < 0)
 
 
 def protect(text: str) -> str:
     """Swap escaped characters for placeholders and `\\n` for a line break."""
-    result, position = [], 0
-    while position < len(text):
-        char = text[position]
-        following = text[position + 1 : position + 2]
-        if char == "\\" and following in PROTECTED:
-            result.append(PROTECTED[following])
-            position += 2
-        elif char == "\\" and following == "n":
-            result.append("\n")
-            position += 2
-        else:
-            # Any other backslash is kept, so Markdown escapes such as "\*" reach Markdown.
-            result.append(char)
-            position += 1
-    return "".join(result)
+    return ESCAPE.sub(lambda match: "\n" if match[1] == "n" else PROTECTED[match[1]], text)
 
 
 def restore(text: str) -> str:
-    return "".join(RESTORED.get(char, char) for char in text).strip()
+    return text.translate(RESTORED).strip()
 
 
-def read_block(
-    block: Block, index: int, taken: set[str], source_key: str
-) -> tuple[PackQuestion | None, str, list[str]]:
-    """(question or None, how problems name it, problems only GIFT syntax can have) for one block."""
-    text = protect(block.text)
+class GiftText:
+    """The question's texts by their format markers, collecting the images they show."""
+
+    def __init__(self, default_format: str):
+        self.default_format = default_format
+        self.images: dict[str, list[EmbeddedImage]] = {}
+
+    def split_format(self, text: str) -> tuple[str, str]:
+        match = TEXT_FORMAT.match(text)
+        if match:
+            return match[1].lower(), text[match.end() :]
+        return self.default_format, text
+
+    def rich(self, text: str, where: str) -> str:
+        text_format, text = self.split_format(text)
+        text, images = restore(text), self.images.setdefault(where, [])
+        if text_format == "plain":
+            return markdown_escape(text)
+        if text_format == "markdown":
+            return markdown_clean(text, images)
+        if text_format == "moodle":
+            text = text.replace("\n", "<br>")
+        return html_to_markdown(text, images)
+
+    def plain(self, text: str, where: str) -> str:
+        text_format, text = self.split_format(text)
+        text = restore(text)
+        if text_format in {"plain", "markdown"}:
+            return text_clean(" ".join(text.split()))
+        return html_to_plain(text, self.images.setdefault(where, []))
+
+
+def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) -> QuestionRead:
+    """One block as the question it makes, or why it is skipped."""
+    text = protect(block.text).strip()
     title = ""
-    title_match = TITLE.match(text)
-    if title_match:
-        title, text = restore(title_match.group(1)), text[title_match.end() :]
-    text_format = "moodle"
-    format_match = TEXT_FORMAT.match(text)
-    if format_match:
-        text_format, text = format_match.group(1), text[format_match.end() :]
+    if text.startswith("::") and (title_match := TITLE.match(text)):
+        title, text = " ".join(restore(title_match[1]).split()), text[title_match.end() :].strip()
+    texts = GiftText("moodle")
+    texts.default_format, _ = texts.split_format(text)
 
     opening = text.find("{")
-    closing = text.find("}", opening + 1)
-    label = title or excerpt(restore(text[: opening if opening >= 0 else len(text)]), index)
-    if opening < 0:
-        return None, label, ["has no answers in { }; description questions are not supported"]
-    if closing < 0:
-        return None, label, ["its answers are not closed with }"]
-    before, answers, after = text[:opening], text[opening + 1 : closing], text[closing + 1 :]
-    general = ""
-    if "####" in answers:
-        answers, general = answers.split("####", 1)
+    closing = text.find("}", opening + 1) if opening >= 0 else text.find("}")
+    before = text[:opening] if opening >= 0 else text
+    label = title or excerpt(stem_words(before, texts), index)
+    if opening < 0 and closing < 0:
+        return skipped(label, block.line, "description", SKIPPED_TYPES["description"])
+    if opening < 0 or closing < 0:
+        return skipped(label, block.line, "unknown", "its answers are not enclosed in { and }")
+    answers, after = text[opening + 1 : closing], text[closing + 1 :]
+    answers, marker, general = answers.rpartition("####")
+    if not marker:
+        answers, general = general, ""
+    answers = answers.strip()
 
-    kind = answers_kind(answers.strip())
-    if kind not in {SINGLE, MULTIPLE, TRUE_FALSE}:
-        return None, label, [f"GIFT {kind} questions are not supported; only multiple choice and true/false are"]
-    stem = before.strip() + (" _____ " + after.strip() if after.strip() else "")
-    messages: list[str] = []
-    if kind == TRUE_FALSE:
-        options = true_false_options(answers, text_format)
+    kind = answers_kind(answers)
+    if kind not in {"multichoice", "truefalse"}:
+        return skipped(label, block.line, kind, SKIPPED_TYPES[kind])
+    stem_text = before.rstrip() + (" _____ " + after.strip() if after.strip() else "")
+    warnings = []
+    if kind == "truefalse":
+        options, faults = true_false_options(answers, texts), []
+        pack_kind = TRUE_FALSE
     else:
-        options, messages = choice_options(answers, text_format)
-    explanation, learning_point = split_general_feedback(to_markdown(general, text_format))
-    # Without a title, the stem's first words name the key: steadier across edits than a position.
-    name = title or " ".join(restore(before).split()[:8])
+        options, faults = choice_options(answers, texts)
+        pack_kind = SINGLE if "=" in answers else MULTIPLE
+        warnings = right_options_marked(options, pack_kind)
+    stem = texts.rich(stem_text, "the question text")
+    explanation, learning_point, cited = split_general_feedback(texts.rich(general, "the general feedback"))
+    image = question_image(texts.images.pop("the question text"), elsewhere=texts.images)
     question = PackQuestion(
-        key=question_key(name, index, taken),
-        kind=kind,
-        stem=to_markdown(stem, text_format),
+        # Without a title, the stem's first words name the key: steadier across edits than a position.
+        key=keys.key(title or " ".join(stem_words(before, texts).split()[:8]), index),
+        kind=pack_kind,
+        stem=stem,
         options=options,
         explanation=explanation,
         learning_point=learning_point,
         sources=[source_key],
+        image_file=image.name,
+        image_alt=image.alt,
+        image_data=image.data,
+        idnumber=comment_idnumber(block.comments),
+        tags=comment_tags(block.comments),
+        warnings=warnings + image.warnings + sources_warning(cited),
     )
-    return question, label, messages
+    return question_read(
+        label=label, line=block.line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD
+    )
+
+
+def stem_words(before: str, texts: GiftText) -> str:
+    """The words of the text before the answers, without its format marker or any markup: what
+    names a question that has no title."""
+    return text_clean(restore(texts.split_format(before)[1]))
 
 
 def answers_kind(answers: str) -> str:
-    """The question's kind, or the name of the unsupported GIFT type, decided as Moodle decides it."""
+    """The Moodle question type of an answer set, decided as qformat_gift decides it."""
     if not answers:
         return "essay"
     if answers.startswith("#"):
         return "numerical"
     if "~" in answers:
-        # Moodle: an answer marked "=" makes a single-answer question; only weights, a multiple one.
-        return SINGLE if "=" in answers else MULTIPLE
+        return "multichoice"
     if "=" in answers and "->" in answers:
-        return "matching"
+        return "match"
     if answers.split("#", 1)[0].strip().upper() in TRUE_FALSE_ANSWERS:
-        return TRUE_FALSE
-    return "short answer"
+        return "truefalse"
+    return "shortanswer"
 
 
-def true_false_options(answers: str, text_format: str) -> list[PackOption]:
+def true_false_options(answers: str, texts: GiftText) -> list[PackOption]:
     value, _, feedback = answers.partition("#")
     wrong, _, right = feedback.partition("#")
     true_is_right = TRUE_FALSE_ANSWERS[value.strip().upper()]
-    right, wrong = to_markdown(right, text_format), to_markdown(wrong, text_format)
+    right = texts.rich(right, "the right answer's feedback")
+    wrong = texts.rich(wrong, "the wrong answer's feedback")
     return [
         PackOption("True", true_is_right, right if true_is_right else wrong),
         PackOption("False", not true_is_right, wrong if true_is_right else right),
     ]
 
 
-def choice_options(answers: str, text_format: str) -> tuple[list[PackOption], list[str]]:
-    """Options from `=right#why ~wrong#why ~%50%weighted#why`, and what is wrong with their syntax."""
+def choice_options(answers: str, texts: GiftText) -> tuple[list[PackOption], list[str]]:
+    """Options from `=right#why ~wrong#why ~%50%weighted#why`, and what is wrong with their syntax.
+
+    Weights are set when any answer has one (`=` is then 100%, an unweighted `~` 0%), so a file
+    without weights gets the site's default rule.
+    """
     pieces = re.split(r"([=~])", answers)
-    messages = []
+    faults = []
     if pieces[0].strip():
-        messages.append(f"text before the first answer: {restore(pieces[0])!r}; start each answer with = or ~")
+        faults.append(f"text before the first answer: {restore(pieces[0])!r}; start each answer with = or ~")
+    weighted = "%" in answers and any(WEIGHT.match(body) for body in pieces[2::2])
     options = []
     for number, (marker, body) in enumerate(zip(pieces[1::2], pieces[2::2], strict=False), start=1):
-        correct = marker == "="
-        weight_match = WEIGHT.match(body)
-        if weight_match:
+        weight = Decimal(1 if marker == "=" else 0)
+        if weight_match := WEIGHT.match(body):
             body = body[weight_match.end() :]
             try:
-                correct = float(weight_match.group(1)) > 0
-            except ValueError:
-                messages.append(f"option {number} has a weight {weight_match.group(1)!r} that is not a number")
+                weight = Decimal(weight_match[1].strip()) / 100
+            except InvalidOperation:
+                faults.append(f"option {number} has a weight {restore(weight_match[1])!r} that is not a number")
         text, _, feedback = body.partition("#")
-        options.append(PackOption(to_plain(text, text_format), correct, to_markdown(feedback, text_format)))
-    return options, messages
+        where = f"option {number}"
+        option_text = texts.plain(text, where)
+        if not option_text and texts.images.get(where):
+            option_text = texts.images[where][0].alt
+        options.append(
+            PackOption(
+                option_text,
+                weight > 0,
+                texts.rich(feedback, f"option {number}'s feedback"),
+                weight if weighted else None,
+            )
+        )
+    return options, faults
 
 
-def to_markdown(text: str, text_format: str) -> str:
-    text = restore(text)
-    if text_format == "html":
-        return html_to_markdown(text)
-    if text_format == "plain":
-        return markdown_escape(text)
-    return markdown_clean(text)
+def comment_idnumber(comments: str) -> str:
+    match = COMMENT_ID.search(comments)
+    return match[1].replace("\\]", "]").strip() if match else ""
 
 
-def to_plain(text: str, text_format: str) -> str:
-    text = restore(text)
-    return html_to_plain(text) if text_format == "html" else text_clean(" ".join(text.split()))
-
-
-def excerpt(stem: str, index: int) -> str:
-    words = " ".join(stem.split())
-    if not words:
-        return f"#{index}"
-    return words if len(words) <= EXCERPT_LENGTH else words[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+def comment_tags(comments: str) -> list[str]:
+    tags = [tag.replace("\\]", "]") for tag in COMMENT_TAG.findall(comments)]
+    for line in comments.splitlines():
+        if match := COMMENT_TAGS_LINE.match(line.strip()):
+            tags.extend(match[1].split(","))
+    return unique_tags(tags)

@@ -1,16 +1,16 @@
-"""Writing a quiz out as GIFT, which gift_reader reads back as the same questions."""
+"""Writing a quiz out as GIFT, which Moodle imports and gift_reader reads back as the same questions."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from quizzes.bank.gift_reader import ESCAPABLE
-from quizzes.bank.moodle_writer import answer_fractions, category_path
+from quizzes.bank.moodle_writer import category_path, citations, moodle_fractions, percent
 from quizzes.bank.text import join_general_feedback, question_text_with_stage
 from quizzes.rules import MULTIPLE, TRUE_FALSE
 
 if TYPE_CHECKING:
-    from quizzes.models import Quiz
+    from quizzes.models import Choice, Question, Quiz
 
 
 def gift_escape(text: str) -> str:
@@ -21,25 +21,34 @@ def gift_escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
+def markdown(text: str) -> str:
+    return "[markdown]" + gift_escape(text)
+
+
 def export_gift(quiz: Quiz) -> str:
     """The quiz as GIFT: a category named after topic and quiz, then one question per question.
 
-    Every question is titled with its key and written in [markdown], with its text on one line
-    (line breaks as \\n), so importing it back gives the same keys, stems, options, rationales and
-    explanations. GIFT has no learning point, so it ends the general feedback as
-    "**Learning point:** ..." (which parse_gift reads back); a case stage goes before the stem;
-    sources and images are not written. Multiple-select weights follow export_moodle_xml's
-    (right options share 100%, wrong ones share -100%). Hotspot questions are left out, with a
-    comment in their place saying so.
+    Every question is titled with its key, with its text on one line (line breaks as \\n); every
+    text carries its format, [markdown] (option texts [plain], as the site shows them), so Moodle
+    and parse_gift read it as written. A comment line before a question gives its ID number and
+    tags as Moodle writes them (`// [id:...] [tag:...]`). GIFT has no learning point or sources:
+    the general feedback ends with "**Learning point:** ..." and "**Source:** <citation>" (which
+    parse_gift reads back), and a case stage goes before the stem. Weights are written as `%n%`
+    where they differ from plain right and wrong (see gift_answers).
+
+    Images are left out, and the file says so: GIFT carries no files, and Moodle removes a data:
+    image from the HTML it shows, so an image written into the text would reach no one. Hotspot
+    questions are left out too, with a comment in their place.
     """
     lines = [
         f"// {quiz.title} ({quiz.slug}), exported from the quiz site.",
         "// Question titles are the question keys; keep them to update the same questions on re-import.",
+        "// Images are not in this file (GIFT cannot carry them); export Moodle XML to keep them.",
         "",
         f"$CATEGORY: {category_path(quiz)}",
         "",
     ]
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+    for question in quiz.questions.in_quiz_order().prefetch_related("choices", "tags", "sources"):
         if question.is_hotspot:
             lines.extend(
                 [
@@ -49,26 +58,54 @@ def export_gift(quiz: Quiz) -> str:
                 ]
             )
             continue
-        choices = list(question.choices.all())
+        if question.image:
+            lines.append(f"// Image left out: {' '.join(question.image_alt.split()) or 'the question image'}")
+        if identity := comment_identity(question):
+            lines.append(f"// {identity}")
         lines.append(
-            f"::{gift_escape(question.key)}::[markdown]{gift_escape(question_text_with_stage(question.stage, question.stem))} {{"
+            f"::{gift_escape(question.key)}::{markdown(question_text_with_stage(question.stage, question.stem))} {{"
         )
-        if question.kind == TRUE_FALSE:
-            right = next((choice for choice in choices if choice.is_correct), None)
-            wrong = next((choice for choice in choices if not choice.is_correct), None)
-            value = "TRUE" if right is not None and right.text.strip().lower() == "true" else "FALSE"
-            lines.append(
-                f"{value}#{gift_escape(wrong.rationale if wrong else '')}"
-                f"#{gift_escape(right.rationale if right else '')}"
-            )
-        else:
-            grades = answer_fractions(question.kind, [choice.is_correct for choice in choices])
-            for choice, grade in zip(choices, grades, strict=False):
-                if question.kind == MULTIPLE:
-                    marker = f"~%{grade}%"
-                else:
-                    marker = "=" if choice.is_correct else "~"
-                lines.append(f"{marker}{gift_escape(choice.text)}#{gift_escape(choice.rationale)}")
-        lines.append(f"####{gift_escape(join_general_feedback(question.explanation, question.learning_point))}")
+        lines.extend(gift_answers(question, [choice for choice in question.choices.all() if not choice.retired]))
+        feedback = join_general_feedback(question.explanation, question.learning_point, citations(question))
+        lines.append(f"####{markdown(feedback)}")
         lines.extend(["}", ""])
     return "\n".join(lines)
+
+
+def comment_identity(question: Question) -> str:
+    """The ID number and tags as Moodle's GIFT writes them in a comment, with "]" escaped."""
+    values = [("id", question.idnumber)] if question.idnumber else []
+    values += [("tag", tag.name) for tag in question.tags.all()]
+    return " ".join(f"[{name}:{bracket_escaped(value)}]" for name, value in values)
+
+
+def bracket_escaped(value: str) -> str:
+    return value.replace("]", "\\]")
+
+
+def gift_answers(question: Question, choices: list[Choice]) -> list[str]:
+    """The answer lines: `=right`, `~wrong`, and `~%n%option` where a weight is not plain right or wrong.
+
+    True/false is `TRUE` or `FALSE` with the wrong answer's feedback, then the right one's. A
+    multiple-select question always has weights (GIFT makes answers without any `=` a multiple-select
+    question, in which an unweighted answer is worth nothing); a single-answer one only when an
+    option's weight is not 100% for the right option and 0 for the others. Weights are Moodle's
+    grades (see moodle_fractions), as Moodle's GIFT import accepts only those.
+    """
+    if question.kind == TRUE_FALSE:
+        right = next((choice for choice in choices if choice.is_correct), None)
+        wrong = next((choice for choice in choices if not choice.is_correct), None)
+        value = "TRUE" if right is not None and right.text.strip().lower() == "true" else "FALSE"
+        return [f"{value}#{markdown(wrong.rationale if wrong else '')}#{markdown(right.rationale if right else '')}"]
+    grades = moodle_fractions(question.kind, [(choice.is_correct, choice.weight) for choice in choices])
+    plain = question.kind != MULTIPLE and all(
+        grade == (1 if choice.is_correct else 0) for choice, grade in zip(choices, grades, strict=True)
+    )
+    lines = []
+    for choice, grade in zip(choices, grades, strict=True):
+        if plain or (question.kind != MULTIPLE and choice.is_correct and grade == 1):
+            marker = "=" if choice.is_correct else "~"
+        else:
+            marker = f"~%{percent(grade)}%" if grade else "~"
+        lines.append(f"{marker}[plain]{gift_escape(choice.text)}#{markdown(choice.rationale)}")
+    return lines

@@ -1,26 +1,38 @@
-"""Moodle XML question banks read into a PackQuiz, question by question.
+"""Moodle XML question banks read into a PackQuiz, question by question (Moodle's qformat_xml).
 
-Moodle carries less than quizpack/1 (no learning point, no sources, no stages), so the reader fills
-the gaps in fixed, documented ways (see parse_moodle_xml).
+Every multichoice and truefalse question comes in; every other type is skipped with its line, its
+type and why; `category` entries are only Moodle's folders and are passed over. Moodle carries less
+than quizpack/1 (no learning point, no sources), so the reader fills the gaps in fixed, documented
+ways (see parse_moodle_xml).
 """
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Unpack
+from urllib.parse import unquote
 from xml.parsers import expat
 
-from quizzes.bank import BankInvalid, Problem
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource, pack_question_problems
+from quizzes.bank import UTF8, BankInvalid, Problem, bank_text
+from quizzes.bank.embedded import PLUGINFILE, base64_bytes, embedded_files, question_image
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.bank.reading import (
+    SKIPPED_TYPES,
     ImportedQuiz,
+    QuestionKeys,
     QuestionRead,
-    feedback_messages,
+    excerpt,
     imported_source,
-    question_key,
+    question_read,
     quiz_from_reads,
+    right_options_marked,
+    skipped,
+    sources_warning,
+    unique_tags,
 )
 from quizzes.bank.text import (
+    EmbeddedImage,
     html_to_markdown,
     html_to_plain,
     markdown_clean,
@@ -30,7 +42,13 @@ from quizzes.bank.text import (
 )
 from quizzes.rules import MULTIPLE, SINGLE, TRUE_FALSE
 
-SUPPORTED_TYPES = {"multichoice", "truefalse"}
+FEEDBACK_FIELD = "general feedback"
+COMBINED_FEEDBACK = {
+    "correctfeedback": "correct",
+    "partiallycorrectfeedback": "partially correct",
+    "incorrectfeedback": "incorrect",
+}
+XML_DECLARATION = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 class _XmlRefused(Exception):
@@ -46,79 +64,70 @@ def parse_moodle_xml(
     source: PackSource | None = None,
     **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
-    """Parse and validate a Moodle XML export; raise BankInvalid listing every problem found.
+    """The questions of a Moodle XML export that the site can hold, and the others as skipped.
 
-    Only `multichoice` and `truefalse` questions are read; `category` entries are skipped; any other
-    type (essay, shortanswer, matching, ...) is a problem, so nothing disappears silently.
+    BankInvalid only when the file cannot be read at all (not XML, not a <quiz>, not decodable, a
+    DOCTYPE) or the educator's quiz fields are wrong.
 
     How Moodle's fields become quizpack's:
-    - `<name>` slugified is the question key (repeats get -2, -3, ...); problems name the question
-      by its Moodle name and give the line of its `<question>` element.
-    - `<single>true</single>` (Moodle's default) is a single-best-answer question, `false` a
-      multiple-select one; an answer with a fraction above 0 is a right option.
-    - Each answer's `<feedback>` is that option's rationale. Moodle lets feedback be empty, but every
-      option here must say why it is right or wrong, so an answer without feedback is the problem
-      "option N has no rationale" and the educator adds it in the bank rather than the site
-      inventing one.
-    - `<generalfeedback>` is the explanation. Its last paragraph, if it starts with
-      "**Learning point:**" (as export_moodle_xml writes it), is the learning point; otherwise the
-      learning point is the general feedback's first sentence.
-    - Text in html or moodle_auto_format becomes Markdown with every tag stripped (script and style
-      elements with their content); markdown keeps its Markdown but loses raw HTML tags; plain_text
-      is escaped so it shows as written. Option texts are shown as plain text, so they get no
-      Markdown. Embedded images are a problem: they cannot be carried into a quizpack here.
+    - `<name>` slugified is the question key (repeats get -2, -3, ...); `<idnumber>` and `<tags>` are
+      kept. Skips and warnings name the question by its Moodle name and the line of its `<question>`.
+    - `<single>true</single>` (Moodle's default) is a single-answer question, `false` a
+      multiple-select one. Each answer's `fraction` / 100 is its weight, kept exactly (partial and
+      negative ones too); in a multiple-select question every option with a weight above 0 is
+      right, in a single-answer one the option with the highest weight.
+    - Each answer's `<feedback>` is that option's rationale and `<generalfeedback>` the explanation;
+      a missing one is a warning. Its last paragraph, if it starts with "**Learning point:**" (as
+      export_moodle_xml writes it), is the learning point; otherwise its first sentence.
+    - Text is read by its `format`: html and moodle_auto_format become Markdown with every tag
+      stripped (script and style elements with their content) and line breaks kept; markdown keeps
+      its Markdown without raw HTML; plain_text is escaped so it shows as written.
+    - The first image the question text shows (`@@PLUGINFILE@@/name` with its base64 `<file>`, or a
+      data: URL) becomes the question's image, with its alt text; any other image is a warning.
+    - Hints, combined feedback, a retry penalty, "show the number correct" and a grade other than
+      1 have no place here: each is a warning that says it was dropped.
     - Moodle has no sources, so every question cites `source`, by default one named after the file.
 
     DOCTYPE and entity declarations are refused before anything in them is read, so external
     entities (XXE) and entity expansion bombs never reach the parser's resolver.
     """
-    root, lines = read_xml(content, file)
+    data, encoding = xml_utf8(content, file)
+    root, lines = read_xml(data, file)
+    if root.tag != "quiz":
+        raise BankInvalid(
+            [Problem(file, f"the root element must be <quiz>, not <{root.tag}>: this is not Moodle XML", line=1)]
+        )
     source = source or imported_source(
         file=file, key_prefix="moodle-import", slug=quiz["slug"], publisher="Imported from Moodle XML"
     )
-    file_problems = []
-    if root.tag != "quiz":
-        file_problems.append(Problem(file, f"the root element must be <quiz>, not <{root.tag}>", line=lines.get(root)))
-    return quiz_from_reads(
-        list(read_questions(root, lines, source_key=source.key)),
-        file=file,
-        source=source,
-        file_problems=file_problems,
-        **quiz,
-    )
+    keys = QuestionKeys()
+    reads = [
+        read_question(element, index, lines.get(element), keys, source.key)
+        for index, element in enumerate(root.findall("question"), start=1)
+        if element.get("type") != "category"
+    ]
+    return quiz_from_reads(reads, file=file, source=source, encoding=encoding, **quiz)
 
 
-def read_questions(root: ET.Element, lines: dict[ET.Element, int], *, source_key: str) -> Iterator[QuestionRead]:
-    """Each <question> but the categories, as the question it makes or why it cannot be one."""
-    taken: set[str] = set()
-    for index, element in enumerate(root.findall("question"), start=1):
-        line = lines.get(element)
-        name = element_text(element.find("name"))
-        label = name or f"#{index}"
-        kind = element.get("type", "")
-        if kind == "category":
-            continue
-        if kind not in SUPPORTED_TYPES:
-            yield QuestionRead(
-                label,
-                line,
-                None,
-                [f"Moodle question type {kind!r} is not supported; only multichoice and truefalse can be imported"],
-            )
-            continue
-        question, messages = read_question(element, kind, question_key(name, index, taken), source_key)
-        messages += pack_question_problems(question, quiz_kind="standard", source_keys={source_key})
-        messages = feedback_messages(messages, question, where="general feedback")
-        if (
-            element.find(".//file") is not None
-            or element.find(".//image") is not None
-            or any(re.search(r"<img\b", element_text(part), re.IGNORECASE) for part in element.iter("text"))
-        ):
-            messages.append("has an embedded image; images are not imported from Moodle XML, add it in the admin")
-        yield QuestionRead(label, line, question, messages)
+def xml_utf8(content: bytes | str, file: str) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes for expat, and the encoding it was read in.
+
+    A file that declares its encoding is left to expat; one that does not (or says UTF-8) is read
+    as UTF-8, with or without BOM, else as Windows-1252 when that decodes cleanly (an old export
+    edited on Windows), with its declaration made to match.
+    """
+    if isinstance(content, str):
+        return content.removeprefix("\ufeff").encode(), UTF8
+    declared = XML_DECLARATION.match(content)
+    if declared and declared[1].lower() not in {b"utf-8", b"utf8"}:
+        return content, declared[1].decode("ascii").upper()
+    text, encoding = bank_text(content, file)
+    if declared:
+        text = text.replace(declared[1].decode("ascii"), "UTF-8", 1)
+    return text.encode(), encoding
 
 
-def read_xml(content: bytes | str, file: str) -> tuple[ET.Element, dict[ET.Element, int]]:
+def read_xml(content: bytes, file: str) -> tuple[ET.Element, dict[ET.Element, int]]:
     """Parse XML with expat, recording each element's line; refuse any DOCTYPE before it is read."""
     builder = ET.TreeBuilder()
     lines: dict[ET.Element, int] = {}
@@ -152,39 +161,213 @@ def read_xml(content: bytes | str, file: str) -> tuple[ET.Element, dict[ET.Eleme
         raise BankInvalid(
             [Problem(file, f"not well-formed XML: {expat.ErrorString(error.code)}", line=error.lineno)]
         ) from None
+    except (LookupError, ValueError):
+        raise BankInvalid([Problem(file, "the XML declaration names an encoding that cannot be read")]) from None
     return builder.close(), lines
 
 
-def read_question(element: ET.Element, kind: str, key: str, source_key: str) -> tuple[PackQuestion, list[str]]:
-    """One question from a multichoice or truefalse element, and what only Moodle XML can get wrong."""
-    explanation, learning_point = split_general_feedback(rich_text(element.find("generalfeedback")))
-    options, messages = [], []
-    for number, answer in enumerate(element.findall("answer"), start=1):
-        text = plain_text(answer)
-        if kind == "truefalse" and text.lower() in {"true", "false"}:
-            text = text.capitalize()
-        try:
-            correct = float(answer.get("fraction", "0")) > 0
-        except ValueError:
-            messages.append(f"option {number} has a fraction {answer.get('fraction')!r} that is not a number")
-            correct = False
-        options.append(PackOption(text=text, correct=correct, rationale=rich_text(answer.find("feedback"))))
-    if kind == "truefalse":
-        pack_kind = TRUE_FALSE
-    else:
-        single = element_text(element.find("single")).lower()
-        # Moodle reads a missing <single> as true, and "false" or "0" as false.
-        pack_kind = MULTIPLE if single in {"false", "0"} else SINGLE
+class MoodleText:
+    """A question's text fields as Markdown or plain text, by their format, collecting the images they show."""
+
+    def __init__(self, element: ET.Element):
+        self.default_format = text_format(element.find("questiontext"), "html")
+        self.files = embedded_files(element.iter("file"))
+        self.images: dict[str, list[EmbeddedImage]] = {}
+
+    def rich(self, element: ET.Element | None, where: str) -> str:
+        if element is None:
+            return ""
+        text, images = element_text(element), self.images.setdefault(where, [])
+        form = text_format(element, self.default_format)
+        if form == "markdown":
+            return markdown_clean(text, images)
+        if form == "plain_text":
+            return markdown_escape(text)
+        if form in {"moodle_auto_format", "wiki_like"}:
+            text = text.replace("\n", "<br>")
+        return html_to_markdown(text, images)
+
+    def plain(self, element: ET.Element | None, where: str) -> str:
+        if element is None:
+            return ""
+        text, images = element_text(element), self.images.setdefault(where, [])
+        if text_format(element, self.default_format) in {"markdown", "plain_text"}:
+            return text_clean(" ".join(text.split()))
+        return html_to_plain(text, images)
+
+
+def read_question(
+    element: ET.Element, index: int, line: int | None, keys: QuestionKeys, source_key: str
+) -> QuestionRead:
+    """One <question> as the question it makes, or why it is skipped."""
+    name = " ".join(element_text(element.find("name")).split())
+    texts = MoodleText(element)
+    stem = texts.rich(element.find("questiontext"), "the question text")
+    label = name or excerpt(stem, index)
+    kind = element.get("type", "")
+    reader = QUESTION_READERS.get(kind)
+    if reader is None:
+        return skipped(label, line, kind, SKIPPED_TYPES.get(kind, f"Moodle {kind!r} questions are not supported"))
+    options, faults, warnings = reader(element, texts)
+    explanation, learning_point, cited = split_general_feedback(
+        texts.rich(element.find("generalfeedback"), "the general feedback")
+    )
+    shown = texts.images.pop("the question text") + old_style_image(element, texts.files)
+    unshown = unshown_files(texts.files, [shown, *texts.images.values()])
+    image = question_image(shown, files=texts.files, elsewhere=texts.images)
     question = PackQuestion(
-        key=key,
-        kind=pack_kind,
-        stem=rich_text(element.find("questiontext")),
+        key=keys.key(name, index),
+        kind=kind_of(element, kind),
+        stem=stem,
         options=options,
         explanation=explanation,
         learning_point=learning_point,
         sources=[source_key],
+        image_file=image.name,
+        image_alt=image.alt,
+        image_data=image.data,
+        idnumber=element_text(element.find("idnumber")),
+        tags=unique_tags([element_text(tag) for tag in element.findall("tags/tag")]),
+        warnings=warnings + image.warnings + unshown + dropped(element) + sources_warning(cited),
     )
-    return question, messages
+    return question_read(
+        label=label, line=line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD
+    )
+
+
+def kind_of(element: ET.Element, kind: str) -> str:
+    if kind == "truefalse":
+        return TRUE_FALSE
+    # Moodle reads a missing <single> as true, and "false", "0" or an empty one as false.
+    single = element.find("single")
+    return MULTIPLE if single is not None and element_text(single).lower() in {"false", "0", ""} else SINGLE
+
+
+def read_multichoice(element: ET.Element, texts: MoodleText) -> tuple[list[PackOption], list[str], list[str]]:
+    """(options, faults, warnings) of a multichoice question."""
+    options, faults, warnings = [], [], []
+    for number, answer in enumerate(element.findall("answer"), start=1):
+        where = f"option {number}"
+        text = texts.plain(answer, where)
+        if not text and texts.images.get(where):
+            text = texts.images[where][0].alt
+            if text:
+                warnings.append(f"option {number} is an image: its alt text {text!r} stands in for it")
+        if not text:
+            warnings.append(f"option {number} has no text: left out, as Moodle leaves it out")
+            continue
+        weight = fraction(answer)
+        if weight is None:
+            faults.append(f"option {number} has a fraction {answer.get('fraction')!r} that is not a number")
+        options.append(
+            PackOption(text, False, texts.rich(answer.find("feedback"), f"option {number}'s feedback"), weight)
+        )
+    warnings += right_options_marked(options, kind_of(element, "multichoice"))
+    return options, faults, warnings
+
+
+def read_truefalse(element: ET.Element, texts: MoodleText) -> tuple[list[PackOption], list[str], list[str]]:
+    """(True and False options, faults, warnings) of a truefalse question.
+
+    Moodle's answers say "true" and "false"; an old export wrote them in the course's language, so
+    then, as Moodle does, the first answer is True and the second False.
+    """
+    answers = element.findall("answer")[:2]
+    faults, warnings = [], []
+    values = [element_text(answer).strip().lower() for answer in answers]
+    if sorted(values) != ["false", "true"]:
+        values = ["true", "false"][: len(answers)]
+        warnings.append("the answers are not called true and false: the first is taken as True, as Moodle does")
+    options = []
+    for number, (value, answer) in enumerate(zip(values, answers, strict=True), start=1):
+        weight = fraction(answer)
+        if weight is None:
+            faults.append(f"option {number} has a fraction {answer.get('fraction')!r} that is not a number")
+        feedback = texts.rich(answer.find("feedback"), f"option {number}'s feedback")
+        options.append(PackOption(value.capitalize(), weight == 1, feedback, weight))
+    return sorted(options, key=lambda option: option.text != "True"), faults, warnings
+
+
+# The Moodle types the site holds, each with the function that reads its options: supporting one
+# more type is one entry here (and its kind in quizzes.rules).
+QUESTION_READERS: dict[str, Callable[[ET.Element, MoodleText], tuple[list[PackOption], list[str], list[str]]]] = {
+    "multichoice": read_multichoice,
+    "truefalse": read_truefalse,
+}
+
+
+def fraction(answer: ET.Element) -> Decimal | None:
+    """The answer's weight, Moodle's fraction (a percentage) / 100; None when it is not a number."""
+    try:
+        value = Decimal(answer.get("fraction", "0").strip() or "0") / 100
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def dropped(element: ET.Element) -> list[str]:
+    """Warnings for what Moodle's question holds and the site has no place for."""
+    warnings = []
+    hints = [hint for hint in element.findall("hint") if element_text(hint)]
+    if hints:
+        warnings.append(f"{len(hints)} hint{'s' if len(hints) > 1 else ''} dropped: the site has no hints")
+    combined = [label for tag, label in COMBINED_FEEDBACK.items() if element_text(element.find(tag))]
+    if combined:
+        warnings.append(
+            f"combined feedback ({', '.join(combined)}) dropped: the site shows each option's feedback "
+            "and the explanation instead"
+        )
+    penalty = element.findtext("penalty", "").strip()
+    try:
+        if penalty and Decimal(penalty) > 0:
+            warnings.append(
+                f"the penalty for each retry ({Decimal(penalty) * 100:.0f}%) dropped: a trainee answers once"
+            )
+    except InvalidOperation:
+        pass
+    if element.find("shownumcorrect") is not None:
+        warnings.append('"show the number of correct responses" dropped: the site shows which options were right')
+    grade = element.findtext("defaultgrade", "").strip()
+    try:
+        if grade and Decimal(grade) != 1:
+            warnings.append(
+                f"Moodle's default mark of {Decimal(grade).normalize()} dropped: every question here is worth the same"
+            )
+    except InvalidOperation:
+        pass
+    return warnings
+
+
+def unshown_files(files: dict[str, bytes], images: list[list[EmbeddedImage]]) -> list[str]:
+    """Warnings for the files embedded in the question that no text shows as an image (a sound
+    linked from the text, a document): the site keeps only the question's image."""
+    shown = {
+        unquote(image.src[len(PLUGINFILE) :].split("?", 1)[0])
+        for field_images in images
+        for image in field_images
+        if image.src.startswith(PLUGINFILE)
+    }
+    return [
+        f"embedded file {name!r} dropped: the site keeps only the question's image"
+        for name in files
+        if name not in shown
+    ]
+
+
+def old_style_image(element: ET.Element, files: dict[str, bytes]) -> list[EmbeddedImage]:
+    """Moodle 1.9's <image> (a file name or URL), with its bytes in <image_base64>, shown above the text."""
+    name = element.findtext("image", "").strip()
+    if not name:
+        return []
+    data = base64_bytes(element.findtext("image_base64", ""))
+    if data is None:
+        return [EmbeddedImage(name, "")]
+    files[name] = data
+    return [EmbeddedImage(PLUGINFILE + name, "")]
+
+
+def text_format(element: ET.Element | None, default: str) -> str:
+    return (element.get("format") if element is not None else None) or default
 
 
 def element_text(element: ET.Element | None) -> str:
@@ -197,35 +380,5 @@ def element_text(element: ET.Element | None) -> str:
         return ""
     inner = element.find("text")
     inner = inner if inner is not None else element
-    nested = "".join(ET.tostring(child, encoding="unicode") for child in inner)
+    nested = "".join(ET.tostring(child, encoding="unicode") for child in inner if child.tag != "file")
     return ((inner.text or "") + nested).strip()
-
-
-def rich_text(element: ET.Element | None) -> str:
-    """A Moodle text field (questiontext, feedback, ...) as Markdown, by its format attribute."""
-    if element is None:
-        return ""
-    return to_markdown(element_text(element), element.get("format", "html"))
-
-
-def plain_text(element: ET.Element | None) -> str:
-    """A Moodle text field as plain text, for fields the site shows without Markdown (option texts)."""
-    if element is None:
-        return ""
-    return to_plain(element_text(element), element.get("format", "html"))
-
-
-def to_markdown(text: str, text_format: str) -> str:
-    if text_format == "markdown":
-        return markdown_clean(text)
-    if text_format == "plain_text":
-        return markdown_escape(text)
-    if text_format == "moodle_auto_format":
-        text = text.replace("\n", "<br>")
-    return html_to_markdown(text)
-
-
-def to_plain(text: str, text_format: str) -> str:
-    if text_format in {"markdown", "plain_text"}:
-        return text_clean(text)
-    return html_to_plain(text)

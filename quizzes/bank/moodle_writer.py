@@ -1,4 +1,4 @@
-"""Writing a quiz out as Moodle XML, which moodle_reader reads back as the same questions.
+"""Writing a quiz out as Moodle XML, which Moodle imports and moodle_reader reads back as the same questions.
 
 Moodle has no field for some of what a quiz holds, so the writer puts it where a Moodle user still
 sees it (see export_moodle_xml). The grades and category path are Moodle's, so the GIFT writer
@@ -7,32 +7,63 @@ sees it (see export_moodle_xml). The grades and category path are Moodle's, so t
 
 from __future__ import annotations
 
+import base64
+import html
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import PurePath
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
+from quizzes.bank.embedded import PLUGINFILE
 from quizzes.bank.text import join_general_feedback, question_text_with_stage
 from quizzes.rules import MULTIPLE, TRUE_FALSE
 
 if TYPE_CHECKING:
-    from quizzes.models import Quiz
+    from quizzes.models import Question, Quiz
+
+# The grades Moodle accepts for an answer (question_bank::fraction_options_full): p/q for q up to 6,
+# tenths, 1/q for q up to 10 and 1/20, each also negative. Moodle's import refuses a question with
+# any other grade unless the importer asks for the nearest one, so the writers write only these.
+POSITIVE_GRADES = (
+    {Fraction(p, q) for q in range(1, 7) for p in range(q + 1)}
+    | {Fraction(p, 10) for p in range(11)}
+    | {Fraction(1, q) for q in range(1, 11)}
+    | {Fraction(1, 20)}
+)
+MOODLE_GRADES = sorted(POSITIVE_GRADES | {-grade for grade in POSITIVE_GRADES})
 
 
-def answer_fractions(kind: str, correct: list[bool]) -> list[str]:
-    """Moodle grade percentages for each option, right ones first-class and wrong ones penalised.
+def moodle_grade(weight: Fraction) -> Fraction:
+    """The Moodle grade nearest a weight (the weight itself when Moodle has it, to its 7 decimals)."""
+    return min(MOODLE_GRADES, key=lambda grade: abs(grade - weight))
 
-    single and true/false: 100 for the right option, 0 for the others. multiple: the right options
-    share 100 and the wrong ones share -100, so ticking everything scores 0. Moodle accepts only
-    its own grade steps (100/n for n up to 10, among others), which covers up to ten of each.
+
+def moodle_fractions(kind: str, options: Sequence[tuple[bool, Decimal | None]]) -> list[Fraction]:
+    """Each option's grade in Moodle, from (is right, weight) of the question's offered options.
+
+    Options with weights keep them (an option without one weighs 0, as quizzes.scoring reads them).
+    Without weights, the site's default rule as Moodle grades: single answer and true/false 100% for
+    the right option, 0 for the others; multiple select 100% / R for each of the R right options and
+    -100% / R for each wrong one, so that each wrong pick cancels a right one, as
+    scoring.partial_credit scores it. Moodle has that grade for up to 10 right options; with more,
+    the nearest grade it has.
     """
-    if kind != MULTIPLE:
-        return ["100" if is_correct else "0" for is_correct in correct]
-    right = sum(correct)
-    wrong = len(correct) - right
-    return [percent(100 / right) if is_correct else percent(-100 / wrong) for is_correct in correct]
+    if any(weight is not None for _right, weight in options):
+        weights = [Fraction(weight or 0) for _right, weight in options]
+    elif kind != MULTIPLE:
+        weights = [Fraction(int(right)) for right, _weight in options]
+    else:
+        right_options = sum(right for right, _weight in options) or 1
+        weights = [Fraction(1 if right else -1, right_options) for right, _weight in options]
+    return [moodle_grade(weight) for weight in weights]
 
 
-def percent(value: float) -> str:
-    return f"{value:.5f}".rstrip("0").rstrip(".")
+def percent(grade: Fraction) -> str:
+    """A grade as Moodle writes a fraction: a percentage to 5 decimals, trailing zeros dropped."""
+    return f"{float(grade * 100):.5f}".rstrip("0").rstrip(".")
 
 
 def category_path(quiz: Quiz) -> str:
@@ -41,20 +72,27 @@ def category_path(quiz: Quiz) -> str:
     return "$course$/top/" + "/".join(name.replace("/", "//") for name in (quiz.topic.name, quiz.title))
 
 
+def citations(question: Question) -> list[str]:
+    return [source.citation for source in question.sources.all()]
+
+
 def export_moodle_xml(quiz: Quiz) -> str:
     """The quiz as Moodle XML: a category named after topic and quiz, then one question per question.
 
     Written in Moodle's markdown format (option texts as plain_text), so importing it back here
-    gives the same stems, options, rationales and explanations. Moodle has no learning point, so it
-    ends the general feedback as "**Learning point:** ..." (which parse_moodle_xml reads back); a
-    case stage goes before the stem; sources and images are not written. Hotspot questions are left
-    out, with a comment in their place saying so.
+    gives the same stems, options, rationales and explanations. Each option's fraction is its weight,
+    or the site's default rule in Moodle's grades (see moodle_fractions); Moodle shuffles the options.
+    Tags and the ID number are Moodle's own fields. The question's image is embedded as a base64
+    <file>, shown by an <img> with its alt text before the question text. Moodle has no learning
+    point, sources or case stage: the general feedback ends with "**Learning point:** ..." and
+    "**Source:** <citation>" (which parse_moodle_xml reads back), and a case stage goes before the
+    stem. Hotspot questions are left out, with a comment in their place saying so.
     """
     root = ET.Element("quiz")
     category = ET.SubElement(root, "question", type="category")
     set_text(ET.SubElement(category, "category"), category_path(quiz))
     set_text(ET.SubElement(category, "info", format="markdown"), quiz.description)
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+    for question in quiz.questions.in_quiz_order().prefetch_related("choices", "tags", "sources"):
         if question.is_hotspot:
             # This site's hotspot questions have no Moodle XML equivalent it could write and read back.
             root.append(
@@ -64,36 +102,60 @@ def export_moodle_xml(quiz: Quiz) -> str:
                 )
             )
             continue
-        is_true_false = question.kind == TRUE_FALSE
-        element = ET.SubElement(root, "question", type="truefalse" if is_true_false else "multichoice")
-        set_text(ET.SubElement(element, "name"), question.key)
-        set_text(
-            ET.SubElement(element, "questiontext", format="markdown"),
-            question_text_with_stage(question.stage, question.stem),
-        )
-        set_text(
-            ET.SubElement(element, "generalfeedback", format="markdown"),
-            join_general_feedback(question.explanation, question.learning_point),
-        )
-        ET.SubElement(element, "defaultgrade").text = "1.0000000"
-        ET.SubElement(element, "penalty").text = "1.0000000" if is_true_false else "0.3333333"
-        ET.SubElement(element, "hidden").text = "0"
-        if not is_true_false:
-            ET.SubElement(element, "single").text = "false" if question.kind == MULTIPLE else "true"
-            # The author's order can matter ("None of the above"), so Moodle should not shuffle it.
-            ET.SubElement(element, "shuffleanswers").text = "false"
-            ET.SubElement(element, "answernumbering").text = "abc"
-        choices = list(question.choices.all())
-        for choice, grade in zip(
-            choices, answer_fractions(question.kind, [c.is_correct for c in choices]), strict=False
-        ):
-            answer = ET.SubElement(
-                element, "answer", fraction=grade, format="moodle_auto_format" if is_true_false else "plain_text"
-            )
-            set_text(answer, choice.text.strip().lower() if is_true_false else choice.text)
-            set_text(ET.SubElement(answer, "feedback", format="markdown"), choice.rationale)
+        root.append(question_element(question))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def question_element(question: Question) -> ET.Element:
+    is_true_false = question.kind == TRUE_FALSE
+    element = ET.Element("question", type="truefalse" if is_true_false else "multichoice")
+    set_text(ET.SubElement(element, "name"), question.key)
+    question_text = ET.SubElement(element, "questiontext", format="markdown")
+    text = question_text_with_stage(question.stage, question.stem)
+    if question.image:
+        name = PurePath(question.image.name).name
+        # Moodle shows an embedded file where the text names it as @@PLUGINFILE@@/<url-encoded name>.
+        image = f'<img src="{PLUGINFILE}{quote(name)}" alt="{html.escape(question.image_alt, quote=True)}">'
+        set_text(question_text, f"{image}\n\n{text}")
+        with question.image.open("rb") as file:
+            data = file.read()
+        ET.SubElement(question_text, "file", name=name, path="/", encoding="base64").text = base64.b64encode(
+            data
+        ).decode("ascii")
+    else:
+        set_text(question_text, text)
+    set_text(
+        ET.SubElement(element, "generalfeedback", format="markdown"),
+        join_general_feedback(question.explanation, question.learning_point, citations(question)),
+    )
+    ET.SubElement(element, "defaultgrade").text = "1.0000000"
+    ET.SubElement(element, "penalty").text = "1.0000000" if is_true_false else "0.3333333"
+    ET.SubElement(element, "hidden").text = "0"
+    ET.SubElement(element, "idnumber").text = question.idnumber
+    if not is_true_false:
+        ET.SubElement(element, "single").text = "false" if question.kind == MULTIPLE else "true"
+        # Moodle shows answers in the stored order unless told to shuffle, and the stored order
+        # (right answer first, often) would give the answer away.
+        ET.SubElement(element, "shuffleanswers").text = "1"
+        ET.SubElement(element, "answernumbering").text = "abc"
+    choices = [choice for choice in question.choices.all() if not choice.retired]
+    grades = moodle_fractions(question.kind, [(choice.is_correct, choice.weight) for choice in choices])
+    for choice, grade in zip(choices, grades, strict=True):
+        answer = ET.SubElement(
+            element,
+            "answer",
+            fraction=percent(grade),
+            format="moodle_auto_format" if is_true_false else "plain_text",
+        )
+        set_text(answer, choice.text.strip().lower() if is_true_false else choice.text)
+        set_text(ET.SubElement(answer, "feedback", format="markdown"), choice.rationale)
+    tags = [tag.name for tag in question.tags.all()]
+    if tags:
+        tags_element = ET.SubElement(element, "tags")
+        for name in tags:
+            set_text(ET.SubElement(tags_element, "tag"), name)
+    return element
 
 
 def set_text(parent: ET.Element, text: str) -> None:

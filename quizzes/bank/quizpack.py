@@ -7,9 +7,13 @@ the database.
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlsplit
 
+from django.db.models import Model
 from django.utils.text import slugify
 
+from quizzes.models import Choice, Question, Quiz, Source, Tag, Topic
 from quizzes.rules import HOTSPOT, hotspot_problems, option_problems
 
 FORMAT = "quizpack/1"
@@ -33,6 +37,10 @@ class PackOption:
     text: str
     correct: bool
     rationale: str
+    # The option's share of full marks, in [-1, 1], exactly as the file gives it (Moodle's
+    # fraction / 100, GIFT's %n% / 100). None: the file gives none, so the site's default rule
+    # applies. Readers set `correct` to weight > 0 whenever they set a weight.
+    weight: Decimal | None = None
 
 
 @dataclass
@@ -58,6 +66,31 @@ class PackQuestion:
     image_alt: str = ""
     allow_no_abnormality: bool = False
     regions: list[PackRegion] = field(default_factory=list)
+    # Moodle's <idnumber>: with the key, it identifies the question on re-import.
+    idnumber: str = ""
+    tags: list[str] = field(default_factory=list)
+    # An image embedded in the bank file itself (Moodle XML base64 <file>, GIFT data: URL), as the
+    # file holds it: the importer validates and re-encodes it as it does an upload. image_file is
+    # then the embedded file's original name, for the record only (never the stored name).
+    image_data: bytes | None = None
+    # What the import keeps differently from the file, each a sentence an educator reads
+    # ("hints dropped: the site has none"); a question with warnings is still imported.
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PackSkip:
+    """A question of a bank file that is not imported: where it is, what the file calls it, and why."""
+
+    file: str
+    label: str  # the question's name or title, else the start of its text
+    line: int | None
+    kind: str  # the question type in the file's own words ("shortanswer", "GIFT matching", ...)
+    reason: str
+
+    def __str__(self) -> str:
+        place = self.file + (f", line {self.line}" if self.line is not None else "")
+        return f"{place}, question {self.label!r} ({self.kind}): {self.reason}"
 
 
 @dataclass
@@ -73,10 +106,34 @@ class PackQuiz:
     exam_minutes: int | None = None
     sources: list[PackSource] = field(default_factory=list)
     questions: list[PackQuestion] = field(default_factory=list)
+    # The questions of the file that were not imported, each with its place and reason.
+    skipped: list[PackSkip] = field(default_factory=list)
+    # How the file's bytes were decoded ("UTF-8", "UTF-8 with BOM", "Windows-1252"); "" when not known.
+    encoding: str = ""
 
 
 # Every reader (quizpack YAML, Moodle XML, GIFT) builds PackQuestions and applies these rules to
 # them, so a bank is held to one standard whatever its format.
+
+
+def field_length(model: type[Model], name: str) -> int:
+    """The database's limit for a field, so an importer refuses what PostgreSQL would (SQLite does not)."""
+    return model._meta.get_field(name).max_length
+
+
+def length_problem(what: str, value: str, model: type[Model], name: str) -> list[str]:
+    limit = field_length(model, name)
+    return [f"{what} is {len(value)} characters long; at most {limit} fit"] if len(value) > limit else []
+
+
+def url_problems(what: str, url: str) -> list[str]:
+    """Only web addresses become links: javascript:, data: and the like are refused by name."""
+    if not url:
+        return []
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in {"http", "https"} or not urlsplit(url).netloc:
+        return [f"{what} must be an http:// or https:// address, not {url[:60]!r}"]
+    return length_problem(what, url, Source, "url")
 
 
 def pack_quiz_problems(*, slug: str, title: str, topic: str, sources: list[PackSource]) -> list[str]:
@@ -84,55 +141,100 @@ def pack_quiz_problems(*, slug: str, title: str, topic: str, sources: list[PackS
     messages = []
     if not slug or slugify(slug) != slug:
         messages.append("quiz slug must be lower-case letters, digits and hyphens")
+    messages += length_problem("the quiz slug", slug, Quiz, "slug")
     if not title.strip():
         messages.append("quiz title is missing")
+    messages += length_problem("the quiz title", title.strip(), Quiz, "title")
     if not topic.strip():
         messages.append("quiz topic is missing")
+    messages += length_problem("the quiz topic", topic.strip(), Topic, "name")
     if not sources:
         messages.append("at least one source is required")
     for source in sources:
-        if not source.key or slugify(source.key) != source.key:
-            messages.append("source key must be lower-case letters, digits and hyphens")
-        for required in ("title", "publisher"):
-            if not getattr(source, required).strip():
-                messages.append(f"source {source.key or '?'} has no {required}")
+        messages += pack_source_problems(source)
     return messages
+
+
+def pack_source_problems(source: PackSource) -> list[str]:
+    messages = []
+    if not source.key or slugify(source.key) != source.key:
+        messages.append("source key must be lower-case letters, digits and hyphens")
+    messages += length_problem(f"source key {source.key[:40]!r}", source.key, Source, "key")
+    for required in ("title", "publisher"):
+        if not getattr(source, required).strip():
+            messages.append(f"source {source.key or '?'} has no {required}")
+        messages += length_problem(f"source {source.key}'s {required}", getattr(source, required), Source, required)
+    messages += url_problems(f"source {source.key}'s url", source.url)
+    messages += length_problem(f"source {source.key}'s doi", source.doi, Source, "doi")
+    return messages
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a question. A gap (missing feedback or alt text) is something an educator
+    fills in after import, so readers of other systems' banks import the question with it as a
+    warning; any other finding means the question cannot be held as written."""
+
+    message: str
+    gap: bool = False
 
 
 def pack_question_problems(question: PackQuestion, *, quiz_kind: str, source_keys: set[str]) -> list[str]:
     """What is wrong with one built question, in words an author can act on."""
-    messages = []
+    return [
+        finding.message for finding in pack_question_findings(question, quiz_kind=quiz_kind, source_keys=source_keys)
+    ]
+
+
+def pack_question_findings(question: PackQuestion, *, quiz_kind: str, source_keys: set[str]) -> list[Finding]:
+    """pack_question_problems, each marked as a gap or not (see Finding)."""
+    findings = []
+
+    def fault(*messages: str) -> None:
+        findings.extend(Finding(message) for message in messages)
+
     if slugify(question.key) != question.key:
-        messages.append("key must be lower-case letters, digits and hyphens")
+        fault("key must be lower-case letters, digits and hyphens")
+    fault(*length_problem("the key", question.key, Question, "key"))
+    fault(*length_problem("the ID number", question.idnumber, Question, "idnumber"))
     if question.kind not in QUESTION_KINDS:
-        messages.append(f"kind must be one of {sorted(QUESTION_KINDS)}")
-    for required in ("stem", "explanation", "learning_point"):
+        fault(f"kind must be one of {sorted(QUESTION_KINDS)}")
+    if not question.stem.strip():
+        fault("stem is missing")
+    for required in ("explanation", "learning_point"):
         if not getattr(question, required).strip():
-            messages.append(f"{required.replace('_', ' ')} is missing")
+            findings.append(Finding(f"{required.replace('_', ' ')} is missing", gap=True))
+    fault(*length_problem("the learning point", question.learning_point, Question, "learning_point"))
     if quiz_kind == "case" and not question.stage.strip():
-        messages.append("every question of a case vignette needs a stage")
+        fault("every question of a case vignette needs a stage")
     for number, option in enumerate(question.options, start=1):
         if not option.text.strip():
-            messages.append(f"option {number} has no text")
-        elif not option.rationale.strip():
-            messages.append(f"option {number} ({option.text!r}) has no rationale")
+            fault(f"option {number} has no text")
+            continue
+        fault(*length_problem(f"option {number}", option.text, Choice, "text"))
+        if not option.rationale.strip():
+            findings.append(Finding(f"option {number} ({option.text!r}) has no rationale", gap=True))
+        if option.weight is not None and not -1 <= option.weight <= 1:
+            fault(f"option {number} has a weight of {option.weight * 100}%; weights run from -100% to 100%")
     if question.kind in QUESTION_KINDS:
         # An option without text is reported above; the rules judge the options an author wrote.
         written = [(option.text, option.correct) for option in question.options if option.text.strip()]
-        messages.extend(option_problems(question.kind, written))
+        fault(*option_problems(question.kind, written))
     if not question.sources:
-        messages.append("cite at least one source")
-    messages.extend(f"cites unknown source {key!r}" for key in question.sources if key not in source_keys)
-    if question.image_file and not question.image_alt.strip():
-        messages.append("image needs alt text")
+        fault("cite at least one source")
+    fault(*(f"cites unknown source {key!r}" for key in question.sources if key not in source_keys))
+    fault(*(problem for tag in question.tags for problem in length_problem(f"tag {tag[:40]!r}", tag, Tag, "name")))
+    if (question.image_file or question.image_data) and not question.image_alt.strip():
+        findings.append(Finding("image needs alt text", gap=True))
+    fault(*length_problem("the image's alt text", question.image_alt, Question, "image_alt"))
     if question.kind == HOTSPOT:
-        messages.extend(
-            hotspot_problems(
+        fault(
+            *hotspot_problems(
                 has_image=bool(question.image_file),
                 regions=[(r.shape, r.geometry) for r in question.regions],
                 allow_no_abnormality=question.allow_no_abnormality,
             )
         )
     elif question.regions or question.allow_no_abnormality:
-        messages.append("only hotspot questions have regions and allow_no_abnormality")
-    return messages
+        fault("only hotspot questions have regions and allow_no_abnormality")
+    return findings

@@ -6,12 +6,13 @@ Nothing here touches the database.
 """
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from django.utils.text import slugify
 
-from quizzes.bank import BankInvalid, Problem
+from quizzes.bank import BankInvalid, Problem, bank_text
 from quizzes.bank.quizpack import (
     FORMAT,
     QUIZ_KINDS,
@@ -21,13 +22,27 @@ from quizzes.bank.quizpack import (
     PackQuiz,
     PackRegion,
     PackSource,
+    length_problem,
     pack_question_problems,
+    pack_source_problems,
 )
-from quizzes.models import MAX_EXAM_MINUTES
+from quizzes.models import MAX_EXAM_MINUTES, Quiz, Topic
 
 
 class LineLoader(yaml.SafeLoader):
-    """Records the line each mapping starts on, so problems can say where they are."""
+    """Records the line each mapping starts on, so problems can say where they are, and refuses
+    aliases: a quiz file never needs one, and a few hundred bytes of nested aliases expand to
+    gigabytes (the "billion laughs")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not accepted in a quiz file; write the value out",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
@@ -67,6 +82,12 @@ def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQ
     for required in ("title", "topic"):
         if not text(quiz_data.get(required)):
             problem(f"quiz {required} is missing", line=quiz_data.get("__line__"))
+    for message in (
+        length_problem("the quiz slug", slug, Quiz, "slug")
+        + length_problem("the quiz title", text(quiz_data.get("title")), Quiz, "title")
+        + length_problem("the quiz topic", text(quiz_data.get("topic")), Topic, "name")
+    ):
+        problem(message, line=quiz_data.get("__line__"))
     kind = quiz_data.get("kind", "standard")
     if kind not in QUIZ_KINDS:
         problem(f"quiz kind must be one of {sorted(QUIZ_KINDS)}", line=quiz_data.get("__line__"))
@@ -145,7 +166,7 @@ def parse_source(item, problem) -> PackSource | None:
     if published_on is not None and not isinstance(published_on, datetime.date):
         problem(f"source {key} date must be an ISO date (YYYY-MM-DD)", line=line)
         published_on = None
-    return PackSource(
+    source = PackSource(
         key=key,
         title=text(item.get("title")),
         publisher=text(item.get("publisher")),
@@ -153,6 +174,11 @@ def parse_source(item, problem) -> PackSource | None:
         url=text(item.get("url")),
         doi=text(item.get("doi")),
     )
+    reported = ("source key must be", f"source {key or '?'} has no ")
+    for message in pack_source_problems(source):
+        if not message.startswith(reported):
+            problem(message, line=line)
+    return source
 
 
 def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> PackQuestion | None:
@@ -172,7 +198,11 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
             continue
         if not isinstance(option.get("correct", False), bool):
             faults.append((f"option {number} correct must be true or false", line))
-        options.append(PackOption(text(option["text"]), option.get("correct") is True, text(option.get("rationale"))))
+        weight, weight_fault = option_weight(option.get("weight"), number)
+        faults += [(weight_fault, option.get("__line__", line))] if weight_fault else []
+        options.append(
+            PackOption(text(option["text"]), option.get("correct") is True, text(option.get("rationale")), weight)
+        )
 
     image_file = image_alt = ""
     image = item.get("image")
@@ -207,6 +237,13 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
             )
         )
 
+    tags = item.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        faults.append(("tags must be a list of names", line))
+        tags = []
+    if not isinstance(item.get("idnumber", ""), str):
+        faults.append(("idnumber must be text", line))
+
     question = PackQuestion(
         key=key,
         kind=item.get("kind"),
@@ -220,6 +257,8 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
         image_alt=image_alt,
         allow_no_abnormality=allow_no_abnormality,
         regions=regions,
+        idnumber=text(item.get("idnumber")),
+        tags=[tag.strip() for tag in tags if tag.strip()],
     )
     for message in pack_question_problems(question, quiz_kind=quiz_kind, source_keys=source_keys):
         # A region's problem is reported at the region's own line, so an author can find it in a long file.
@@ -228,6 +267,15 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
     for message, fault_line in faults:
         problem(message, key, fault_line)
     return question
+
+
+def option_weight(value, number: int) -> tuple[Decimal | None, str]:
+    """(the option's weight, "") or (None, what is wrong with it): a number from -1 to 1, or absent."""
+    if value is None:
+        return None, ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, f"option {number} weight must be a number from -1 to 1 (0.5 is half marks)"
+    return Decimal(str(value)), ""
 
 
 def without_line_numbers(value):
@@ -244,13 +292,22 @@ def parse_pack_files(paths: list[Path], images_dir: Path) -> list[PackQuiz]:
     packs, problems = [], []
     for path in paths:
         try:
-            packs.append(parse_pack(path.read_text(encoding="utf-8"), path.name, images_dir))
+            text, _encoding = bank_text(path.read_bytes(), path.name, legacy=False)
+            packs.append(parse_pack(text, path.name, images_dir))
         except BankInvalid as invalid:
             problems.extend(invalid.problems)
     slugs = [pack.slug for pack in packs]
+    topics: dict[str, str] = {}
     for pack in packs:
         if slugs.count(pack.slug) > 1:
             problems.append(Problem(pack.file, f"quiz slug {pack.slug!r} is used by another file"))
+        spelling = topics.setdefault(pack.topic.lower(), pack.topic)
+        if spelling != pack.topic:
+            problems.append(
+                Problem(
+                    pack.file, f"topic {pack.topic!r} differs from {spelling!r} only in case: spell it the same way"
+                )
+            )
     if problems:
         raise BankInvalid(problems)
     return packs

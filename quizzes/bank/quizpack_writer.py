@@ -10,7 +10,7 @@ import yaml
 from quizzes.bank.quizpack import FORMAT
 
 if TYPE_CHECKING:
-    from quizzes.models import Question, Quiz, Source
+    from quizzes.models import Choice, Question, Quiz, Source
 
 
 class FlowList(list):
@@ -50,11 +50,12 @@ def export_quizpack(quiz: Quiz) -> str:
     """The quiz as quizpack/1 YAML: questions and options in quiz order, the sources they cite.
 
     Keys follow docs/content-format.md's order; optional fields (a source's date, url and doi, a
-    question's stage and image) are written only when they have a value. An image is written as
+    question's ID number, stage, image and tags, an option's weight) are written only when they have
+    a value. An image is written as
     its stored file's name: put that file in the images folder given to parse_pack to import it.
     Line endings become "\\n", so text typed in a browser (which sends "\\r\\n") stays a block.
     """
-    questions = list(quiz.questions.in_quiz_order().prefetch_related("choices", "sources", "regions"))
+    questions = list(quiz.questions.in_quiz_order().prefetch_related("choices", "sources", "regions", "tags"))
     sources: dict[str, Source] = {}
     for question in questions:
         for source in sorted(question.sources.all(), key=lambda source: source.key):
@@ -97,6 +98,8 @@ def source_data(source: Source) -> dict:
 
 def question_data(question: Question) -> dict:
     data = {"key": question.key, "kind": str(question.kind)}
+    if question.idnumber:
+        data["idnumber"] = question.idnumber
     if question.stage.strip():
         data["stage"] = clean(question.stage)
     data["stem"] = clean(question.stem)
@@ -110,13 +113,22 @@ def question_data(question: Question) -> dict:
             for region in question.regions.all()
         ]
     else:
-        data["options"] = [
-            {"text": clean(choice.text), "correct": choice.is_correct, "rationale": clean(choice.rationale)}
-            for choice in question.choices.all()
-        ]
+        data["options"] = [option_data(choice) for choice in question.choices.all()]
     data["explanation"] = clean(question.explanation)
     data["learning_point"] = clean(question.learning_point)
     data["sources"] = FlowList(sorted(source.key for source in question.sources.all()))
+    tags = sorted(tag.name for tag in question.tags.all())
+    if tags:
+        data["tags"] = FlowList(tags)
+    return data
+
+
+def option_data(choice: Choice) -> dict:
+    data = {"text": clean(choice.text), "correct": choice.is_correct}
+    if choice.weight is not None:
+        # A plain number (0.5, -0.3333333): YAML has no decimal type, and float keeps these 7 places.
+        data["weight"] = float(choice.weight)
+    data["rationale"] = clean(choice.rationale)
     return data
 
 

@@ -21,6 +21,16 @@ FORMATS = {
     "gift": "GIFT (.gift, .txt)",
 }
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+# Banks larger than this import in the background (quizzes/tasks.py) and the import page shows their
+# progress; smaller ones import within the request that asks.
+BACKGROUND_IMPORT_BYTES = 1024 * 1024
+# Moodle XML and GIFT hold questions only: a quiz's kind, status, description, stages, images and
+# sources are not in them, so importing one into an existing quiz leaves those as they are.
+COMPLETE_FORMATS = {"quizpack"}
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"
 
 
 @dataclass(frozen=True)
@@ -49,11 +59,7 @@ def read_bank_upload(
         if bank_format == "moodle":
             packs = [parse_moodle_xml(data, name, slug=slug, title=title, topic=topic)]
         elif bank_format == "gift":
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise BankInvalid([Problem(name, "the file is not UTF-8 text")]) from None
-            packs = [parse_gift(text, name, slug=slug, title=title, topic=topic)]
+            packs = [parse_gift(data, name, slug=slug, title=title, topic=topic)]
         elif zipfile.is_zipfile(io.BytesIO(data)):
             packs = parse_pack_files(unzip_safely(data, name, folder), images_dir=folder / "images")
         else:

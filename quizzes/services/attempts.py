@@ -51,7 +51,8 @@ def attempt_start(*, user: User, quiz: Quiz, mode: str = Attempt.Mode.TUTOR) -> 
     fields = {"user": user, "quiz": quiz, "mode": mode, "started_at": now}
     if mode == Attempt.Mode.EXAM:
         fields["deadline"] = now + datetime.timedelta(minutes=quiz.exam_minutes)
-    question_ids = list(quiz.questions.in_quiz_order().values_list("pk", flat=True))
+    # Draft questions (being finished by an educator) are left out of every new attempt.
+    question_ids = list(quiz.questions.for_trainees().in_quiz_order().values_list("pk", flat=True))
     with transaction.atomic():
         # One start at a time per trainee, so two tabs cannot both pass the check below.
         User.objects.select_for_update().only("pk").get(pk=user.pk)

@@ -1,25 +1,222 @@
-"""Saving parsed question banks: create or update topics, sources, quizzes, questions, options."""
+"""Saving parsed question banks: create or update topics, sources, quizzes, questions, options, tags.
 
+Importing into a quiz that exists is safe to repeat (issue 13's re-import, issue 16's answer history):
+- a question of the file is matched to the quiz's by ID number, else key, else stem; it is updated in
+  place, or added when nothing matches;
+- a question the file no longer holds is removed only if no trainee answered it (else it is kept), and
+  never because its format cannot hold it (hotspot questions in Moodle XML and GIFT);
+- options are matched by text, never by position, so a recorded answer keeps the option it chose; an
+  option the file no longer holds is removed if nobody chose it, else retired (no longer offered);
+- a format that holds questions only (Moodle XML, GIFT: `complete=False`) changes nothing the file
+  does not carry: the quiz's kind, status, title, description and order, and each question's stage,
+  image, sources, learning point and hotspot regions stay as they are when the file leaves them out;
+- a question without an explanation or a rationale on every option is saved as a draft (hidden from
+  trainees until an educator finishes and publishes it).
+
+quiz_pack_plan says all this before anything is saved (the dry run); quiz_pack_save does it.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
-from quizzes.bank.quizpack import PackQuestion, PackQuiz
-from quizzes.models import Choice, HotspotRegion, Question, Quiz, Source, Topic
+from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz
+from quizzes.models import Choice, HotspotRegion, Question, Quiz, Response, Source, Tag, Topic
 from quizzes.services.questions import question_image_set, question_regions_set
 
+# Kinds that Moodle XML and GIFT cannot hold: such questions are never removed by importing those.
+KINDS_ONLY_IN_COMPLETE_FORMATS = {Question.Kind.HOTSPOT}
+# Alt text given to an embedded image that its bank file does not describe (the question stays a draft).
+UNDESCRIBED_IMAGE_ALT = "Image from the bank file, not yet described"
+STEM_EXCERPT = 80
+
+
+@dataclass
+class QuestionPlan:
+    """What importing one question of a file does: the quiz's question it updates (None: it is added)."""
+
+    item: PackQuestion
+    question: Question | None
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        if self.question is None:
+            return "added"
+        return "updated" if self.changes else "unchanged"
+
+
+@dataclass
+class QuizPlan:
+    pack: PackQuiz
+    complete: bool
+    quiz: Quiz | None
+    questions: list[QuestionPlan]
+    # The quiz's questions that the file no longer holds, kept (with why) or removed.
+    kept: list[tuple[Question, str]] = field(default_factory=list)
+    removed: list[Question] = field(default_factory=list)
+
 
 @transaction.atomic
-def quiz_packs_save(*, packs: list[PackQuiz], images_dir: Path) -> list[Quiz]:
+def quiz_packs_save(*, packs: list[PackQuiz], images_dir: Path, complete: bool = True) -> list[Quiz]:
     """Save every pack or, if any fails, none. Saving the same packs again changes nothing."""
-    return [quiz_pack_save(pack=pack, images_dir=images_dir) for pack in packs]
+    return [quiz_pack_save(pack=pack, images_dir=images_dir, complete=complete) for pack in packs]
 
 
 @transaction.atomic
-def quiz_pack_save(*, pack: PackQuiz, images_dir: Path) -> Quiz:
-    topic, _ = Topic.objects.get_or_create(name=pack.topic, defaults={"slug": slugify(pack.topic)})
+def quiz_packs_import(*, packs: list[PackQuiz], images_dir: Path, complete: bool) -> list[dict]:
+    """Save every pack or, if any fails, none; for each, quiz_report's account of what was done, with
+    the warnings found while saving (an embedded image refused)."""
+    reports = []
+    for pack in packs:
+        warnings: list[str] = []
+        plan = quiz_pack_plan(pack=pack, complete=complete)
+        quiz = plan_save(plan=plan, images_dir=images_dir, warnings=warnings)
+        reports.append(quiz_report(plan) | {"quiz_id": quiz.pk, "import_warnings": warnings})
+    return reports
+
+
+def quiz_pack_save(*, pack: PackQuiz, images_dir: Path, complete: bool = True) -> Quiz:
+    with transaction.atomic():
+        return plan_save(plan=quiz_pack_plan(pack=pack, complete=complete), images_dir=images_dir, warnings=[])
+
+
+# --- Planning: what an import will do, read from the database without changing it ------------------
+
+
+def quiz_pack_plan(*, pack: PackQuiz, complete: bool) -> QuizPlan:
+    quiz = Quiz.objects.filter(slug=pack.slug).first()
+    if quiz is None:
+        return QuizPlan(pack, complete, None, [QuestionPlan(item, None) for item in pack.questions])
+    existing = list(quiz.questions.prefetch_related("choices", "tags", "sources"))
+    matches = questions_matched(existing, pack.questions)
+    plans = [
+        QuestionPlan(item, question, question_changes(question, item, complete) if question else [])
+        for item, question in zip(pack.questions, matches, strict=True)
+    ]
+    matched_ids = {question.pk for question in matches if question is not None}
+    unmatched = [question for question in existing if question.pk not in matched_ids]
+    answered = set(Response.objects.filter(question__in=unmatched).values_list("question_id", flat=True).distinct())
+    plan = QuizPlan(pack, complete, quiz, plans)
+    for question in unmatched:
+        if question.pk in answered:
+            plan.kept.append((question, "trainees answered it"))
+        elif not complete and question.kind in KINDS_ONLY_IN_COMPLETE_FORMATS:
+            plan.kept.append((question, f"{question.get_kind_display().lower()} questions are not in this format"))
+        else:
+            plan.removed.append(question)
+    return plan
+
+
+def questions_matched(existing: list[Question], items: list[PackQuestion]) -> list[Question | None]:
+    """For each item, the existing question it is (by ID number, else key, else stem), each used once."""
+    by_idnumber = {question.idnumber: question for question in existing if question.idnumber}
+    by_key = {question.key: question for question in existing}
+    by_stem: dict[str, Question] = {}
+    for question in existing:
+        by_stem.setdefault(normalised(question.stem), question)
+    used: set[int] = set()
+    matches: list[Question | None] = []
+    for item in items:
+        candidates = [
+            by_idnumber.get(item.idnumber) if item.idnumber else None,
+            by_key.get(item.key),
+            by_stem.get(normalised(item.stem)),
+        ]
+        match = next((c for c in candidates if c is not None and c.pk not in used), None)
+        if match is not None:
+            used.add(match.pk)
+        matches.append(match)
+    return matches
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def question_changes(question: Question, item: PackQuestion, complete: bool) -> list[str]:
+    """The names of what importing `item` over `question` changes (empty: nothing)."""
+    values = question_values(item, complete, current=question)
+    changes = [name.replace("_", " ") for name, value in values.items() if getattr(question, name) != value]
+    if item.kind != question.kind:
+        changes.append("kind")
+    current_options = [(c.text, c.is_correct, c.weight, c.rationale) for c in question.choices.all() if not c.retired]
+    if current_options != planned_options(question, item):
+        changes.append("options")
+    if (item.tags or complete) and sorted(t.name.casefold() for t in question.tags.all()) != sorted(
+        {tag.strip().casefold() for tag in item.tags if tag.strip()}
+    ):
+        changes.append("tags")
+    if item.image_data is not None and not question.image:
+        changes.append("image")
+    if complete and sorted(source.key for source in question.sources.all()) != sorted(item.sources):
+        changes.append("sources")
+    return changes
+
+
+def planned_options(question: Question | None, item: PackQuestion) -> list[tuple]:
+    """The item's options as options_save will save them over `question`'s (matched by text)."""
+    current = {c.text.strip(): c for c in question.choices.all()} if question is not None else {}
+    return [option_values(option, current=current.get(option.text.strip())) for option in item.options]
+
+
+def question_values(item: PackQuestion, complete: bool, *, current: Question | None) -> dict:
+    """The question's fields as the import saves them: what the file carries, and for a format that
+    holds questions only, the current value of anything the file leaves out."""
+
+    def carried(name: str, value):
+        if complete or current is None or value:
+            return value
+        return getattr(current, name)
+
+    values = {
+        "stem": item.stem if complete or current is None else stem_without_stage(item.stem, current.stage),
+        "stage": carried("stage", item.stage),
+        "explanation": carried("explanation", item.explanation),
+        "learning_point": carried("learning_point", item.learning_point),
+        "idnumber": carried("idnumber", item.idnumber),
+    }
+    if complete or current is None:
+        values["allow_no_abnormality"] = item.allow_no_abnormality
+    return values
+
+
+def stem_without_stage(stem: str, stage: str) -> str:
+    """Moodle XML and GIFT have no stage, so their writers put a case question's stage before its stem:
+    importing it back over the question takes it off again (the question keeps its stage)."""
+    stem, stage = stem.strip(), stage.strip()
+    if stage and stem.startswith(stage):
+        return stem[len(stage) :].strip()
+    return stem
+
+
+def option_values(option: PackOption, *, current: Choice | None) -> tuple:
+    """(text, is_correct, weight, rationale): a weight within the database's range and precision; an
+    option's rationale the file leaves out stays as it was."""
+    weight = option.weight
+    if weight is not None:
+        weight = min(max(Decimal(weight), Decimal(-1)), Decimal(1)).quantize(Decimal("0.0000001"))
+    rationale = option.rationale or (current.rationale if current is not None else "")
+    return (option.text, option.correct, weight, rationale)
+
+
+def lacks_feedback(values: dict, options: list[tuple]) -> bool:
+    return not values["explanation"].strip() or any(not rationale.strip() for *_rest, rationale in options)
+
+
+# --- Saving ------------------------------------------------------------------------------------------
+
+
+def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str]) -> Quiz:
+    pack = plan.pack
+    topic = Topic.objects.filter(name=pack.topic).first() or Topic.objects.create(
+        name=pack.topic, slug=unused_slug(Topic.objects.all(), slugify(pack.topic) or "topic")
+    )
     sources = {}
     for source in pack.sources:
         sources[source.key], _ = Source.objects.update_or_create(
@@ -32,71 +229,224 @@ def quiz_pack_save(*, pack: PackQuiz, images_dir: Path) -> Quiz:
                 "doi": source.doi,
             },
         )
-    quiz, _ = Quiz.objects.update_or_create(
-        slug=pack.slug,
-        defaults={
-            "title": pack.title,
-            "description": pack.description,
-            "topic": topic,
-            "kind": pack.kind,
-            "status": pack.status,
-            "order": pack.order,
-            "exam_minutes": pack.exam_minutes,
-        },
-    )
-    keys = [question.key for question in pack.questions]
-    quiz.questions.exclude(key__in=keys).delete()
-    for order, item in enumerate(pack.questions, start=1):
+    quiz_fields = {
+        "title": pack.title,
+        "description": pack.description,
+        "topic": topic,
+        "kind": pack.kind,
+        "status": pack.status,
+        "order": pack.order,
+        "exam_minutes": pack.exam_minutes,
+    }
+    if plan.quiz is None:
+        quiz = Quiz.objects.create(slug=pack.slug, **quiz_fields)
+    else:
+        quiz = plan.quiz
+        if plan.complete:
+            Quiz.objects.filter(pk=quiz.pk).update(**quiz_fields)
+            quiz.refresh_from_db()
+    Question.objects.filter(pk__in=[question.pk for question in plan.removed]).delete()
+    taken_keys = set(quiz.questions.values_list("key", flat=True))
+    taken_idnumbers = set(quiz.questions.exclude(idnumber="").values_list("idnumber", flat=True))
+    for order, question_plan in enumerate(plan.questions, start=1):
         question_save(
-            quiz=quiz, item=item, order=order, sources=[sources[key] for key in item.sources], images_dir=images_dir
+            quiz=quiz,
+            plan=question_plan,
+            order=order,
+            complete=plan.complete,
+            sources=[sources[key] for key in question_plan.item.sources if key in sources],
+            images_dir=images_dir,
+            taken_keys=taken_keys,
+            taken_idnumbers=taken_idnumbers,
+            warnings=warnings,
         )
     return quiz
 
 
-def question_save(*, quiz: Quiz, item: PackQuestion, order: int, sources: list[Source], images_dir: Path) -> Question:
-    # The database refuses a hotspot question without its image, so a new one starts as a plain question
-    # and becomes a hotspot question once its image is stored.
-    is_hotspot = item.kind == Question.Kind.HOTSPOT
-    question, _ = Question.objects.update_or_create(
-        quiz=quiz,
-        key=item.key,
-        defaults={
-            "order": order,
-            "kind": Question.Kind.SINGLE if is_hotspot else item.kind,
-            "stage": item.stage,
-            "stem": item.stem,
-            "explanation": item.explanation,
-            "learning_point": item.learning_point,
-            "allow_no_abnormality": item.allow_no_abnormality,
-        },
+def question_save(
+    *,
+    quiz: Quiz,
+    plan: QuestionPlan,
+    order: int,
+    complete: bool,
+    sources: list[Source],
+    images_dir: Path,
+    taken_keys: set[str],
+    taken_idnumbers: set[str],
+    warnings: list[str],
+) -> Question:
+    item, question = plan.item, plan.question
+    values = question_values(item, complete, current=question)
+    if question is not None:
+        taken_idnumbers.discard(question.idnumber)
+    if values["idnumber"] in taken_idnumbers:
+        warnings.append(f"Question {item.key!r}: its ID number {values['idnumber']!r} is another question's; not kept.")
+        values["idnumber"] = ""
+    if values["idnumber"]:
+        taken_idnumbers.add(values["idnumber"])
+    if question is None:
+        # The key identifies the question within its quiz: a taken one gets a free variant.
+        key = item.key if item.key not in taken_keys else unused_key(quiz.questions.all(), item.key)
+        taken_keys.add(key)
+        # The database refuses a hotspot question without its image, so a new one starts as a plain
+        # question and becomes a hotspot question once its image is stored.
+        question = Question.objects.create(
+            quiz=quiz, key=key, order=order, kind=Question.Kind.SINGLE, status=Question.Status.PUBLISHED, **values
+        )
+    else:
+        Question.objects.filter(pk=question.pk).update(order=order, **values)
+        question.refresh_from_db()
+    question_image_import(
+        question=question, item=item, complete=complete, images_dir=images_dir, slug=quiz.slug, warnings=warnings
     )
-    if item.image_file:
+    if item.kind != question.kind:
+        question.kind = item.kind
+        question.save(update_fields=["kind"])
+    if complete or not question.regions.exists():
+        question_regions_set(
+            question=question,
+            regions=[{"shape": r.shape, "geometry": r.geometry, "feedback": r.feedback} for r in item.regions],
+        )
+    if complete or not question.sources.exists():
+        question.sources.set(sources)
+    if complete or item.tags:
+        question.tags.set(tags_for(item.tags))
+    options = options_save(question=question, options=item.options)
+    if lacks_feedback(values, options) and not question.is_draft:
+        # Trainees see no question without its explanation and every option's rationale.
+        question.status = Question.Status.DRAFT
+        question.save(update_fields=["status"])
+    return question
+
+
+def question_image_import(
+    *, question: Question, item: PackQuestion, complete: bool, images_dir: Path, slug: str, warnings: list[str]
+) -> None:
+    """The item's image (a quiz pack's file, or one embedded in the bank file) through the same checks
+    and re-encoding as an upload. A refused embedded image is a warning; the question imports without it."""
+    if item.image_data is not None:
+        alt = item.image_alt.strip()
+        try:
+            question_image_set(
+                question=question, data=item.image_data, name="image.png", alt=alt or UNDESCRIBED_IMAGE_ALT
+            )
+        except ValidationError as refused:
+            warnings.append(f"Question {question.key!r}: its image was not imported: {' '.join(refused.messages)}")
+            return
+        if not alt:
+            warnings.append(f"Question {question.key!r}: its image has no alt text; the question stays a draft.")
+            question.status = Question.Status.DRAFT
+            question.save(update_fields=["status"])
+    elif item.image_file:
         image_file = images_dir / item.image_file
         question_image_set(
-            question=question, data=image_file.read_bytes(), name=f"{quiz.slug}-{image_file.name}", alt=item.image_alt
+            question=question, data=image_file.read_bytes(), name=f"{slug}-{image_file.name}", alt=item.image_alt
         )
-    elif question.image:
+    elif complete and question.image:
         question_image_set(question=question, data=None)
-    if is_hotspot:
-        question.kind = Question.Kind.HOTSPOT
-        question.save(update_fields=["kind"])
-    question_regions_set(
-        question=question,
-        regions=[{"shape": r.shape, "geometry": r.geometry, "feedback": r.feedback} for r in item.regions],
-    )
-    question.sources.set(sources)
-    # Options are matched by position, so a past response keeps pointing at the option it chose.
+
+
+def options_save(*, question: Question, options: list[PackOption]) -> list[tuple]:
+    """Match the question's options to the file's by text, never by position: a matched option is
+    updated (and offered again if it was retired), a new one added; an option the file no longer
+    holds is deleted, or retired if trainees chose it, so every recorded answer keeps its option.
+    Returns the options as saved: (text, is_correct, weight, rationale)."""
     existing = list(question.choices.order_by("order", "pk"))
-    for position, option in enumerate(item.options):
-        values = {"text": option.text, "is_correct": option.correct, "rationale": option.rationale, "order": position}
-        if position < len(existing):
-            choice = existing[position]
-            if any(getattr(choice, name) != value for name, value in values.items()):
-                Choice.objects.filter(pk=choice.pk).update(**values)
-        else:
-            Choice.objects.create(question=question, **values)
-    Choice.objects.filter(pk__in=[choice.pk for choice in existing[len(item.options) :]]).delete()
-    return question
+    by_text: dict[str, Choice] = {}
+    for choice in existing:
+        by_text.setdefault(choice.text.strip(), choice)
+    saved, kept_ids = [], set()
+    for position, option in enumerate(options):
+        choice = by_text.pop(option.text.strip(), None)
+        text, is_correct, weight, rationale = values = option_values(option, current=choice)
+        fields = {
+            "text": text,
+            "is_correct": is_correct,
+            "weight": weight,
+            "rationale": rationale,
+            "order": position,
+            "retired": False,
+        }
+        if choice is None:
+            choice = Choice.objects.create(question=question, **fields)
+        elif any(getattr(choice, name) != value for name, value in fields.items()):
+            Choice.objects.filter(pk=choice.pk).update(**fields)
+        kept_ids.add(choice.pk)
+        saved.append(values)
+    gone = Choice.objects.filter(question=question).exclude(pk__in=kept_ids)
+    chosen = gone.chosen_in_responses()
+    chosen.update(retired=True)
+    gone.exclude(pk__in=chosen.values("pk")).delete()
+    return saved
+
+
+def tags_for(names: list[str]) -> list[Tag]:
+    """The tags of these names, created as needed; a name matches its tag whatever its case."""
+    tags = []
+    for name in dict.fromkeys(name.strip()[: Tag._meta.get_field("name").max_length] for name in names):
+        if not name:
+            continue
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            base = slugify(name, allow_unicode=True)[:90] or "tag"
+            tag = Tag.objects.create(name=name, slug=unused_slug(Tag.objects.all(), base))
+        tags.append(tag)
+    return tags
+
+
+def quiz_report(plan: QuizPlan) -> dict:
+    """What the import of one quiz does, as JSON for the import page: every question as it will be
+    (kind, start of its stem, options and weights), its warnings, every skipped question, and for a
+    quiz that exists every change."""
+    pack = plan.pack
+    return {
+        "slug": pack.slug,
+        "title": pack.title,
+        "exists": plan.quiz is not None,
+        "status": plan.quiz.status if plan.quiz is not None and not plan.complete else pack.status,
+        "encoding": pack.encoding,
+        "questions": [question_report(question_plan, plan.complete) for question_plan in plan.questions],
+        "skipped": [str(skip) for skip in pack.skipped],
+        "kept": [{"key": question.key, "stem": excerpt(question.stem), "why": why} for question, why in plan.kept],
+        "removed": [{"key": question.key, "stem": excerpt(question.stem)} for question in plan.removed],
+    }
+
+
+def question_report(plan: QuestionPlan, complete: bool) -> dict:
+    item = plan.item
+    values = question_values(item, complete, current=plan.question)
+    return {
+        "key": item.key,
+        "idnumber": item.idnumber,
+        "kind": Question.Kind(item.kind).label,
+        "stem": excerpt(values["stem"]),
+        "options": [
+            {
+                "text": option.text,
+                "correct": option.correct,
+                "weight": None if option.weight is None else f"{Decimal(option.weight) * 100:g}%",
+            }
+            for option in item.options
+        ],
+        "tags": item.tags,
+        "warnings": item.warnings,
+        "draft": lacks_feedback(values, planned_options(plan.question, item)),
+        "action": plan.action,
+        "changes": plan.changes,
+    }
+
+
+def excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= STEM_EXCERPT else text[: STEM_EXCERPT - 1] + "…"
+
+
+def unused_slug(queryset: QuerySet, base: str, field: str = "slug") -> str:
+    """`base`, or `base-2`, `base-3`... whichever is free."""
+    candidate, number = base, 2
+    while queryset.filter(**{field: candidate}).exists():
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
 
 
 def unused_key(model_filter: QuerySet, base: str, field: str = "key") -> str:
@@ -109,18 +459,29 @@ def unused_key(model_filter: QuerySet, base: str, field: str = "key") -> str:
 
 @transaction.atomic
 def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Question:
-    """Copy a question with its options, sources and image into `quiz` (by default its own)."""
+    """Copy a question with its options, sources, tags and image into `quiz` (by default its own)."""
     quiz = quiz or question.quiz
     copy = Question.objects.get(pk=question.pk)
     copy.pk = None
     copy.quiz = quiz
+    # The ID number identifies the original question within its quiz: a copy has its own.
+    copy.idnumber = ""
     if quiz == question.quiz:
         copy.key = unused_key(quiz.questions.all(), question.key)
         copy.order = question.order
     copy.save()
     copy.sources.set(question.sources.all())
+    copy.tags.set(question.tags.all())
     Choice.objects.bulk_create(
-        Choice(question=copy, text=c.text, is_correct=c.is_correct, rationale=c.rationale, order=c.order)
+        Choice(
+            question=copy,
+            text=c.text,
+            is_correct=c.is_correct,
+            weight=c.weight,
+            rationale=c.rationale,
+            order=c.order,
+            retired=c.retired,
+        )
         for c in question.choices.all()
     )
     HotspotRegion.objects.bulk_create(
@@ -139,6 +500,6 @@ def quiz_duplicate(*, quiz: Quiz) -> Quiz:
     copy.title = f"{quiz.title} (copy)"
     copy.status = Quiz.Status.DRAFT
     copy.save()
-    for question in quiz.questions.prefetch_related("choices", "sources"):
+    for question in quiz.questions.prefetch_related("choices", "sources", "tags"):
         question_duplicate(question=question, quiz=copy)
     return copy

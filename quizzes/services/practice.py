@@ -1,13 +1,14 @@
-"""Practice sets drawn from a trainee's own record: the questions they last got wrong, and the
-spaced-repetition cards due today. Both are tutor-mode attempts that never count for a leaderboard;
-answering them reviews each question's card like any other answer (quizzes/services/review.py).
-Neither holds a question of a quiz whose exam the trainee has open: its feedback would answer the exam."""
+"""Practice sets drawn from a trainee's own record (the questions they last got wrong, and the
+spaced-repetition cards due today) or from a tag across the published quizzes. All are tutor-mode
+attempts that never count for a leaderboard; answering them reviews each question's card like any other
+answer (quizzes/services/review.py). None holds a question of a quiz whose exam the trainee has open:
+its feedback would answer the exam."""
 
 import datetime
 
 from django.db import transaction
 
-from quizzes.models import Attempt, Question, Quiz, ReviewCard, User
+from quizzes.models import Attempt, Question, Quiz, ReviewCard, Tag, User
 from quizzes.services.attempts import attempt_questions_add
 
 # A set is one sitting: past this many questions the rest wait for the next set (the pages say so).
@@ -52,11 +53,29 @@ def review_start(*, user: User, now: datetime.datetime | None = None) -> Attempt
         return _practice_set_create(user=user, kind=Attempt.Kind.REVIEW, quiz=None, question_ids=question_ids)
 
 
+def tag_practice_start(*, user: User, tag: Tag) -> Attempt:
+    """Start a set of the published questions that carry `tag`, across every published quiz, in the
+    site's quiz order, at most PRACTICE_SET_SIZE of them."""
+    with transaction.atomic():
+        question_ids = list(
+            Question.objects.published()
+            .tagged(tag)
+            .exclude(quiz__in=quizzes_with_open_exams(user))
+            .order_by("quiz__topic__order", "quiz__topic__name", "quiz__order", "quiz__title", "order", "pk")
+            .values_list("pk", flat=True)[:PRACTICE_SET_SIZE]
+        )
+        if not question_ids:
+            raise NothingToPractise(f"No published questions are tagged “{tag.name}” yet.")
+        return _practice_set_create(user=user, kind=Attempt.Kind.TAG, quiz=None, tag=tag, question_ids=question_ids)
+
+
 def quizzes_with_open_exams(user: User) -> set[int]:
     return set(Attempt.objects.owned_by(user).exams_open().values_list("quiz_id", flat=True))
 
 
-def _practice_set_create(*, user: User, kind: str, quiz: Quiz | None, question_ids: list[int]) -> Attempt:
-    attempt = Attempt.objects.create(user=user, kind=kind, quiz=quiz, mode=Attempt.Mode.TUTOR, is_ranked=False)
+def _practice_set_create(
+    *, user: User, kind: str, quiz: Quiz | None, question_ids: list[int], tag: Tag | None = None
+) -> Attempt:
+    attempt = Attempt.objects.create(user=user, kind=kind, quiz=quiz, tag=tag, mode=Attempt.Mode.TUTOR, is_ranked=False)
     attempt_questions_add(attempt=attempt, question_ids=question_ids)
     return attempt

@@ -37,7 +37,7 @@ def question_context(
         "attempt": attempt,
         "quiz": question.quiz,
         "question": question,
-        "options": form.options if form else presented_options(question, attempt.shuffle_seed),
+        "options": form.options if form else presented_options(question, attempt.shuffle_seed, chosen_ids=chosen_ids),
         "form": form,
         "response": response,
         "chosen_ids": chosen_ids,
@@ -51,7 +51,9 @@ def question_context(
     if response is not None:
         context["next_question"] = Question.objects.unanswered_in(attempt).first()
         # A case report's title names the diagnosis: the citation leaves it out until the case's last stage.
-        context["withholds_case_title"] = question.quiz.is_case and Question.objects.after(question).exists()
+        context["withholds_case_title"] = (
+            question.quiz.is_case and Question.objects.after(question).for_trainees().exists()
+        )
     return context
 
 
@@ -112,7 +114,9 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
             attempt, question, response=response, chosen_ids=frozenset(c.pk for c in response.chosen.all())
         )
     if question.quiz.is_case:
-        context["earlier_stages"] = Question.objects.before(question).in_quiz_order().values_list("stage", flat=True)
+        context["earlier_stages"] = (
+            Question.objects.before(question).for_trainees().in_quiz_order().values_list("stage", flat=True)
+        )
     return render(request, "quizzes/question.html", context)
 
 

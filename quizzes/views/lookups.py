@@ -10,7 +10,7 @@ from quizzes.services.attempts import attempt_expire_if_due
 def current_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     """The trainee's attempt, finished first if it is an exam whose time is up: the server enforces the
     limit on every request, whatever the trainee's page shows."""
-    attempt = get_object_or_404(Attempt.objects.owned_by(request.user).select_related("quiz"), pk=attempt_id)
+    attempt = get_object_or_404(Attempt.objects.owned_by(request.user).select_related("quiz", "tag"), pk=attempt_id)
     return attempt_expire_if_due(attempt=attempt)
 
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from quizzes.models import Question, Quiz
+from quizzes.models import Question
 
 # Uploads are re-encoded by Pillow to these formats; anything else under MEDIA_ROOT is not ours to serve.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -24,8 +24,8 @@ def question_image(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404("Not an image")
     questions = Question.objects.filter(Q(image=path) | Q(thumbnail=path))
     if not request.user.is_staff:
-        # Draft quizzes are for their authors: their images are as unlisted as their questions.
-        questions = questions.filter(quiz__status=Quiz.Status.PUBLISHED)
+        # Draft quizzes and questions are for their authors: their images are as unlisted as they are.
+        questions = questions.published()
     if not questions.exists():
         raise Http404("No such image")
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:

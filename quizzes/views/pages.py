@@ -27,7 +27,10 @@ def practice_panels(user: User | AnonymousUser) -> dict:
     return {
         "reviews": ReviewCard.objects.of(user).in_published_quizzes().due_summary(),
         "mistakes_count": Question.objects.latest_mistakes_of(user).count(),
-        "unfinished_practice": Attempt.objects.owned_by(user).practice_sets().unfinished().select_related("quiz"),
+        "unfinished_practice": Attempt.objects.owned_by(user)
+        .practice_sets()
+        .unfinished()
+        .select_related("quiz", "tag"),
         "practice_set_size": PRACTICE_SET_SIZE,
     }
 

@@ -1,4 +1,5 @@
-"""Starting practice sets: the trainee's mistakes (everywhere or in one quiz) and today's due reviews.
+"""Starting practice sets: the trainee's mistakes (everywhere or in one quiz), today's due reviews and
+a tag's questions.
 Once started, a set is taken through the ordinary attempt pages (quizzes/views/attempts.py)."""
 
 from django.contrib import messages
@@ -8,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from quizzes.models import Quiz
-from quizzes.services.practice import NothingToPractise, mistakes_start, review_start
+from quizzes.models import Quiz, Tag
+from quizzes.services.practice import NothingToPractise, mistakes_start, review_start, tag_practice_start
 
 
 @require_POST
@@ -30,6 +31,17 @@ def mistakes(request: HttpRequest) -> HttpResponse:
 def review(request: HttpRequest) -> HttpResponse:
     try:
         attempt = review_start(user=request.user)
+    except NothingToPractise as nothing:
+        return nothing_to_practise(request, nothing)
+    return redirect("attempt_resume", attempt.pk)
+
+
+@require_POST
+@login_required
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag.objects.practisable(), slug=slug)
+    try:
+        attempt = tag_practice_start(user=request.user, tag=tag)
     except NothingToPractise as nothing:
         return nothing_to_practise(request, nothing)
     return redirect("attempt_resume", attempt.pk)

@@ -6,13 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from quizzes import calibration
-from quizzes.models import Attempt, Question, Response
+from quizzes.models import Attempt, Question, Response, Tag
 from quizzes.services.practice import PRACTICE_SET_SIZE
 
 
 @login_required
 def my_progress(request: HttpRequest) -> HttpResponse:
-    attempts = list(Attempt.objects.owned_by(request.user).select_related("quiz", "quiz__topic"))
+    attempts = list(Attempt.objects.owned_by(request.user).select_related("quiz", "quiz__topic", "tag"))
     per_quiz = {}
     # Attempts arrive newest first, so the first finished one seen for a quiz is its last score.
     # Practice sets are left out: they are not attempts at the quiz they were drawn from.
@@ -43,6 +43,7 @@ def my_progress(request: HttpRequest) -> HttpResponse:
             "topics": topics,
             "mistakes_by_quiz": list(Question.objects.latest_mistakes_of(request.user).count_per_quiz()),
             "practice_set_size": PRACTICE_SET_SIZE,
+            "tags": list(Tag.objects.practisable()),
             "calibration": calibration.calibration_table(responses.calibration_by_topic()),
             "calibration_rule": {
                 "min_answers": calibration.MIN_ANSWERS,

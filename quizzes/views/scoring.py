@@ -1,13 +1,16 @@
 """The page that explains the scoring: points per kind of answer, the leaderboards, and how answers
 schedule review cards. Its numbers come from quizzes/scoring.py, so the page cannot drift from the rules."""
 
+from decimal import Decimal
+from fractions import Fraction
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, ReviewCard
-from quizzes.scoring import first_intervals, partial_credit
+from quizzes.scoring import first_intervals, partial_credit, weighted
 
 # Worked examples for the scoring page: (the right options, how many, what was ticked, right and wrong
 # ticked). Their points come from the function that scores answers, so the page cannot drift from it.
@@ -20,6 +23,18 @@ PARTIAL_CREDIT_EXAMPLES = [
     ("A, B and C", 3, "A", 1, 0),
     ("A, B and C", 3, "A and B", 2, 0),
     ("A, B and C", 3, "A, B and D", 2, 1),
+]
+
+
+# Worked examples of weighted options (as Moodle XML and GIFT banks give them): (the question's options
+# with their weights, what was ticked, the ticked options' weights). Points come from the scoring rule.
+WEIGHT_EXAMPLES = [
+    ("Single answer: A 100%, B 50%, C 0%", "B", ["0.5"]),
+    ("Single answer: A 100%, B 50%, C −25%", "C", ["-0.25"]),
+    ("Multiple select: A 50%, B 50%, C −50%", "A and B", ["0.5", "0.5"]),
+    ("Multiple select: A 50%, B 50%, C −50%", "A and C", ["0.5", "-0.5"]),
+    ("Multiple select: A 50%, B 50%, C −50%", "A, B and C", ["0.5", "0.5", "-0.5"]),
+    ("Multiple select: A, B and C 33.33333% each", "A, B and C", ["0.3333333"] * 3),
 ]
 
 
@@ -37,6 +52,10 @@ def scoring(request: HttpRequest) -> HttpResponse:
             "top": LeaderboardEntry.TOP,
             "time_zone": settings.TIME_ZONE,
             "examples": examples,
+            "weight_examples": [
+                {"options": options, "ticked": ticked, "points": weighted(Fraction(sum(map(Decimal, weights)))).points}
+                for options, ticked, weights in WEIGHT_EXAMPLES
+            ],
             "ratings": review_ratings(),
         },
     )

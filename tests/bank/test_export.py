@@ -2,6 +2,7 @@
 
 import dataclasses
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from quizzes.content import CONTENT_DIR
 from quizzes.models import Choice, Question, Quiz
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
-from tests.bank import FIXTURES
+from tests.bank import FIXTURES, weights_set
 from tests.factories import committed, make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,18 @@ def test_a_hotspot_question_exports_and_imports_back_with_its_regions(tmp_path):
     # Moodle XML and GIFT cannot hold it: they leave it out and say so.
     for written in (export_moodle_xml(quiz), export_gift(quiz)):
         assert f"Left out: '{question.key}' is a hotspot" in written
+
+
+def test_weights_id_numbers_and_tags_are_written_and_read_back():
+    quiz = make_quiz(questions=0)
+    question = make_question(quiz=quiz, idnumber="CHEST-1")
+    question.tags.create(name="Nodules", slug="nodules")
+    weights_set(question, ["1", "-0.3333333", "0.5", None])
+
+    text = export_quizpack(quiz)
+    exported = parse_pack(text, "weighted.yaml").questions[0]
+
+    assert "    idnumber: CHEST-1\n" in text and "    tags: [Nodules]\n" in text
+    assert "weight: -0.3333333\n" in text
+    assert [option.weight for option in exported.options] == [Decimal("1"), Decimal("-0.3333333"), Decimal("0.5"), None]
+    assert (exported.idnumber, exported.tags) == ("CHEST-1", ["Nodules"])

@@ -1,5 +1,7 @@
 """GIFT: good and broken banks, escapes and HTML, and the export (round trips: tests/bank/test_round_trip.py)."""
 
+from decimal import Decimal
+
 import pytest
 
 from quizzes.bank import BankInvalid
@@ -7,8 +9,9 @@ from quizzes.bank.gift_reader import parse_gift
 from quizzes.bank.gift_writer import export_gift
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
 from quizzes.models import Question
-from tests.bank import FIXTURES
-from tests.factories import make_question, make_quiz
+from quizzes.services.questions import question_image_set
+from tests.bank import FIXTURES, weights_set
+from tests.factories import make_question, make_quiz, png_bytes
 
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
 
@@ -47,9 +50,9 @@ def test_a_good_gift_file_parses_into_the_expected_questions():
             kind="multiple",
             stem="Through which routes do cancer cells *usually* spread?",
             options=[
-                PackOption("The blood", True, "Named by the page."),
-                PackOption("The lymph system", True, "Also named."),
-                PackOption("The nerves", False, "Not named."),
+                PackOption("The blood", True, "Named by the page.", Decimal("0.5")),
+                PackOption("The lymph system", True, "Also named.", Decimal("0.5")),
+                PackOption("The nerves", False, "Not named.", Decimal("-1")),
             ],
             explanation="The blood or the lymph system.",
             learning_point="Blood and lymph are the usual routes.",
@@ -70,7 +73,7 @@ def test_a_good_gift_file_parses_into_the_expected_questions():
         PackQuestion(
             key="metastases-reach-the-lungs-mostly-through-the",
             kind="single",
-            stem="Metastases reach the lungs mostly through the _____ stream.",
+            stem=r"Metastases reach the lungs mostly through the \_\_\_\_\_ stream.",
             options=[
                 PackOption("blood", True, "Yes, by the blood."),
                 PackOption("airways", False, "No, not the airways."),
@@ -91,49 +94,52 @@ def test_a_good_gift_file_parses_into_the_expected_questions():
     ]
 
 
-def test_every_problem_in_a_broken_file_is_listed_with_the_line_its_question_starts_on():
-    problems = problems_of((FIXTURES / "bad.gift").read_text(encoding="utf-8"), "bad.gift")
+def test_a_mixed_file_imports_what_it_can_and_names_every_skipped_question_with_its_line_and_why():
+    pack = parse_text((FIXTURES / "bad.gift").read_text(encoding="utf-8"), "bad.gift")
 
-    assert [(problem.file, problem.line, problem.question, problem.message) for problem in problems] == [
-        ("bad.gift", 3, "No right answer", "A multiple-select question needs at least one right option."),
-        ("bad.gift", 5, "Two right answers", "A single-best-answer question needs exactly one right option, not 2."),
-        ("bad.gift", 7, "Essay", "GIFT essay questions are not supported; only multiple choice and true/false are"),
+    assert [(skip.line, skip.label, skip.kind, skip.reason) for skip in pack.skipped] == [
+        (3, "No right answer", "multichoice", "A multiple-select question needs at least one right option."),
+        (7, "Essay", "essay", "essay questions need a person to mark them; the site marks every answer itself"),
+        (9, "Short answer", "shortanswer", "short-answer (typed answer) questions are not supported yet"),
+        (11, "Matching", "match", "matching questions are not supported"),
+        (13, "Numerical", "numerical", "numerical (typed number) questions are not supported"),
+        (19, "Unclosed", "unknown", "its answers are not enclosed in { and }"),
+        (21, "Just a description, with no answers at…", "description", "a description holds no question to answer"),
+        (23, "Bad weight", "multichoice", "option 1 has a weight 'abc' that is not a number"),
+    ]
+    assert (
+        str(pack.skipped[5])
+        == "bad.gift, line 19, question 'Unclosed' (unknown): its answers are not enclosed in { and }"
+    )
+    assert [(question.key, question.warnings) for question in pack.questions] == [
         (
-            "bad.gift",
-            9,
-            "Short answer",
-            "GIFT short answer questions are not supported; only multiple choice and true/false are",
+            "two-right-answers",
+            [
+                "options 1 and 2 each earn full marks: option 1 is shown as the right answer, and each of them "
+                "still scores full marks"
+            ],
+        ),
+        ("missing-rationale", ["option 2 ('B') has no feedback: add why it is right or wrong before publishing"]),
+        (
+            "no-general-feedback",
+            [
+                "no general feedback (after ####): add the explanation (its first sentence becomes the learning "
+                "point) before publishing"
+            ],
         ),
         (
-            "bad.gift",
-            11,
-            "Matching",
-            "GIFT matching questions are not supported; only multiple choice and true/false are",
+            "bare-true-false",
+            [
+                "option 1 ('True') has no feedback: add why it is right or wrong before publishing",
+                "option 2 ('False') has no feedback: add why it is right or wrong before publishing",
+            ],
         ),
-        (
-            "bad.gift",
-            13,
-            "Numerical",
-            "GIFT numerical questions are not supported; only multiple choice and true/false are",
-        ),
-        ("bad.gift", 15, "Missing rationale", "option 2 ('B') has no rationale"),
-        (
-            "bad.gift",
-            17,
-            "No general feedback",
-            "general feedback (after ####) is missing: it becomes the explanation, and its first sentence the "
-            "learning point",
-        ),
-        ("bad.gift", 19, "Unclosed", "its answers are not closed with }"),
-        (
-            "bad.gift",
-            21,
-            "Just a description, with no answers at…",
-            "has no answers in { }; description questions are not supported",
-        ),
-        ("bad.gift", 23, "Bad weight", "option 1 has a weight 'abc' that is not a number"),
-        ("bad.gift", 25, "Bare true-false", "option 1 ('True') has no rationale"),
-        ("bad.gift", 25, "Bare true-false", "option 2 ('False') has no rationale"),
+    ]
+
+
+def test_a_file_without_any_question_is_refused():
+    assert [problem.message for problem in problems_of("// only a comment\n\n$CATEGORY: x\n")] == [
+        "the file has no questions"
     ]
 
 
@@ -144,7 +150,7 @@ def test_escaped_characters_are_text_and_not_syntax():
     question = pack.questions[0]
 
     assert question.key == "a-b"
-    assert question.stem == r"Is 2 = 2 ~ {yes} #1 \o/?"
+    assert question.stem == r"Is 2 = 2 ~ {yes} #1 \\o/?"  # Moodle's default format shows a backslash as written
     assert question.options == [PackOption("Yes ~ sure", True, "Right#1."), PackOption("No", False, "Wrong.")]
     assert (question.explanation, question.learning_point) == ("It is\n\nTrue.", "It is")
 
@@ -218,8 +224,30 @@ def test_export_writes_each_kind_in_gift_syntax():
     text = export_gift(quiz)
 
     assert f"$CATEGORY: $course$/top/{quiz.topic.name}/Quiz // one" in text
-    assert "::single::[markdown]Which\\: \\{this\\}? {\n=A \\= a#" in text
-    assert "\n~B \\~ b#" in text
-    assert "####Line one.\\n\\nLine two.\\n\\n**Learning point\\:** Point.\n}" in text
-    assert "\n~%50%A#" in text and "\n~%-100%C#" in text
-    assert "::tf::[markdown]Stem of question 3? {\nFALSE#Rationale for True" in text
+    # Every text carries its format: [markdown], and [plain] for options (the site shows them as written).
+    assert "::single::[markdown]Which\\: \\{this\\}? {\n=[plain]A \\= a#[markdown]" in text
+    assert "\n~[plain]B \\~ b#[markdown]" in text
+    assert "####[markdown]Line one.\\n\\nLine two.\\n\\n**Learning point\\:** Point." in text
+    # The site's partial credit as weights: each wrong pick cancels a right one.
+    assert "\n~%50%[plain]A#" in text and "\n~%-50%[plain]C#" in text
+    assert "::tf::[markdown]Stem of question 3? {\nFALSE#[markdown]Rationale for True" in text
+
+
+@pytest.mark.django_db
+def test_export_writes_weights_id_number_and_tags_as_moodle_does_and_says_images_are_left_out():
+    quiz = make_quiz(questions=0)
+    question = make_question(
+        quiz=quiz, key="weighted", options=[("Best", True), ("Half", False), ("Wrong", False)], idnumber="CH]1"
+    )
+    weights_set(question, ["1", "0.5", "0"])
+    question.tags.create(name="Chest", slug="chest")
+    question_image_set(question=question, data=png_bytes(), name="film.png", alt="A grey film.")
+
+    text = export_gift(quiz)
+    imported = parse_gift(text, "again.gift", **QUIZ).questions[0]
+
+    assert "\n// Image left out: A grey film.\n// [id:CH\\]1] [tag:Chest]\n::weighted::" in text
+    assert "{\n=[plain]Best#[markdown]" in text and "\n~%50%[plain]Half#" in text and "\n~[plain]Wrong#" in text
+    assert "// Images are not in this file (GIFT cannot carry them); export Moodle XML to keep them." in text
+    assert (imported.idnumber, imported.tags, imported.image_data) == ("CH]1", ["Chest"], None)
+    assert [option.weight for option in imported.options] == [Decimal(1), Decimal("0.5"), Decimal(0)]

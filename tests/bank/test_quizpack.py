@@ -162,3 +162,30 @@ def test_a_hotspot_question_with_options_is_refused():
     )
 
     assert any("A hotspot question has no options" in problem for problem in problems_of(broken))
+
+
+def test_weights_an_id_number_and_tags_are_read_when_given():
+    text = VALID.replace("    kind: single\n", "    kind: single\n    idnumber: CHEST-1\n")
+    text = text.replace("correct: true,", "correct: true, weight: 1,").replace(
+        "correct: false,", "correct: false, weight: -0.3333333,"
+    )
+    text = text.replace("    sources: [doc]\n", "    sources: [doc]\n    tags: [chest, Nodules]\n")
+
+    question = parse_pack(text, "sample.yaml").questions[0]
+
+    assert [str(option.weight) for option in question.options] == ["1", "-0.3333333"]
+    assert (question.idnumber, question.tags) == ("CHEST-1", ["chest", "Nodules"])
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "expected"),
+    [
+        (("correct: false,", "correct: false, weight: half,"), 19, "option 2 weight must be a number from -1 to 1"),
+        (("correct: false,", "correct: false, weight: 1.5,"), 14, "option 2 has a weight of 150.0%"),
+        (("    sources: [doc]\n", "    sources: [doc]\n    tags: chest\n"), 14, "tags must be a list of names"),
+    ],
+)
+def test_a_bad_weight_or_tag_list_is_reported_with_its_line(change, line, expected):
+    (message,) = problems_of(VALID.replace(*change))
+
+    assert message.startswith(f"sample.yaml, line {line}, question 'first': ") and expected in message

@@ -1,6 +1,9 @@
 """Moodle XML and GIFT round trips: a quiz written out and read back has the same questions."""
 
+from decimal import Decimal
+
 import pytest
+from PIL import Image
 
 from quizzes.bank.gift_reader import parse_gift
 from quizzes.bank.gift_writer import export_gift
@@ -8,9 +11,12 @@ from quizzes.bank.moodle_reader import parse_moodle_xml
 from quizzes.bank.moodle_writer import export_moodle_xml
 from quizzes.bank.quizpack_reader import parse_pack
 from quizzes.content import CONTENT_DIR
-from quizzes.models import Choice
+from quizzes.models import Choice, Question, Tag
+from quizzes.scoring import option_weights
 from quizzes.services.content import quiz_pack_save
-from tests.bank import FIXTURES
+from quizzes.services.questions import question_image_set
+from tests.bank import FIXTURES, weights_set
+from tests.factories import committed, make_question, make_quiz, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -23,25 +29,32 @@ FORMATS = [
 CHOICE_QUESTION_PACKS = [path for path in sorted(CONTENT_DIR.glob("*.yaml")) if "kind: hotspot" not in path.read_text()]
 
 
+def pack_saved(**kwargs):
+    """Save a pack and store its image files, as the commit that a test's transaction never makes would."""
+    with committed():
+        return quiz_pack_save(**kwargs)
+
+
+def question_row(question):
+    """What Moodle XML and GIFT can carry of a question's text and options."""
+    return (
+        question.key,
+        question.kind,
+        question.stem,
+        question.explanation,
+        question.learning_point,
+        [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()],
+    )
+
+
 def question_rows(quiz):
-    """What Moodle XML and GIFT can carry of each question, in quiz order."""
-    return [
-        (
-            question.key,
-            question.kind,
-            question.stem,
-            question.explanation,
-            question.learning_point,
-            [(choice.text, choice.is_correct, choice.rationale) for choice in question.choices.all()],
-        )
-        for question in quiz.questions.in_quiz_order().prefetch_related("choices")
-    ]
+    return [question_row(question) for question in quiz.questions.in_quiz_order().prefetch_related("choices")]
 
 
 @pytest.fixture
 def saved_quiz(tmp_path):
     pack = parse_pack((FIXTURES / "good.yaml").read_text(encoding="utf-8"), "good.yaml")
-    return quiz_pack_save(pack=pack, images_dir=tmp_path)
+    return pack_saved(pack=pack, images_dir=tmp_path)
 
 
 @pytest.mark.parametrize(("export", "parse", "extension"), FORMATS)
@@ -49,7 +62,7 @@ def test_a_quiz_exported_and_imported_again_has_the_same_questions(saved_quiz, t
     exported = export(saved_quiz)
 
     pack = parse(exported, f"bank-sample.{extension}", slug="bank-sample-again", title="Again", topic="Imports")
-    copy = quiz_pack_save(pack=pack, images_dir=tmp_path)
+    copy = pack_saved(pack=pack, images_dir=tmp_path)
 
     assert copy.pk != saved_quiz.pk
     assert question_rows(copy) == question_rows(saved_quiz)
@@ -69,7 +82,7 @@ def test_reimporting_an_export_under_the_same_slug_updates_the_questions_in_plac
         title=saved_quiz.title,
         topic=saved_quiz.topic.name,
     )
-    quiz = quiz_pack_save(pack=pack, images_dir=tmp_path)
+    quiz = pack_saved(pack=pack, images_dir=tmp_path)
 
     assert quiz.pk == saved_quiz.pk
     assert question_rows(quiz) == rows
@@ -80,10 +93,10 @@ def test_reimporting_an_export_under_the_same_slug_updates_the_questions_in_plac
 @pytest.mark.parametrize("path", CHOICE_QUESTION_PACKS, ids=lambda path: path.stem)
 def test_every_bundled_quiz_survives_a_round_trip(path, tmp_path, export, parse, extension):
     pack = parse_pack(path.read_text(encoding="utf-8"), path.name, CONTENT_DIR / "images")
-    quiz = quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")
+    quiz = pack_saved(pack=pack, images_dir=CONTENT_DIR / "images")
 
     again = parse(export(quiz), f"{path.stem}.{extension}", slug="again", title="Again", topic="Imports")
-    copy = quiz_pack_save(pack=again, images_dir=tmp_path)
+    copy = pack_saved(pack=again, images_dir=tmp_path)
 
     # Neither format has a stage, so a case stage travels at the head of the stem.
     expected = [
@@ -91,3 +104,83 @@ def test_every_bundled_quiz_survives_a_round_trip(path, tmp_path, export, parse,
         for question, row in zip(quiz.questions.in_quiz_order(), question_rows(quiz), strict=False)
     ]
     assert [(row[2], *row[:2], *row[3:]) for row in question_rows(copy)] == expected
+
+
+def weights_of(question) -> list[float]:
+    """Each option's share of full marks as the site scores it (its weight, or the default rule's),
+    to the 6 decimals Moodle's 7-decimal grades agree on."""
+    weights = option_weights(question)
+    return [round(float(weights.get(choice.pk, 0)), 6) for choice in question.choices.all()]
+
+
+def pixels(question):
+    if not question.image:
+        return None
+    with question.image.open("rb") as file, Image.open(file) as picture:
+        return picture.size, picture.convert("RGB").tobytes()
+
+
+def full_rows(quiz):
+    """Everything Moodle XML carries of each question: its text, options, weights, tags, ID number
+    and image (compared by its pixels: an imported image is re-encoded, as an upload is)."""
+    return [
+        (
+            *question_row(question),
+            question.idnumber,
+            sorted(tag.name for tag in question.tags.all()),
+            weights_of(question),
+            pixels(question),
+            question.image_alt,
+        )
+        for question in quiz.questions.in_quiz_order().prefetch_related("choices", "tags")
+    ]
+
+
+@pytest.fixture
+def quiz_with_everything():
+    """Weights given and default, negative and partial ones, tags, ID numbers and an image."""
+    quiz = make_quiz(questions=0)
+    single = make_question(
+        quiz=quiz, key="partial", idnumber="CHEST-1", options=[("Best", True), ("Close", False), ("Far", False)]
+    )
+    weights_set(single, ["1", "0.3333333", "0"])
+    single.tags.add(Tag.objects.create(name="Chest", slug="chest"), Tag.objects.create(name="Nodules", slug="nodules"))
+    with committed():
+        question_image_set(question=single, data=png_bytes((40, 30), "teal"), name="film.png", alt="A teal film.")
+    make_question(
+        quiz=quiz,
+        order=2,
+        key="default-multiple",
+        kind=Question.Kind.MULTIPLE,
+        options=[("A", True), ("B", True), ("C", True), ("D", False)],
+    )
+    negative = make_question(
+        quiz=quiz,
+        order=3,
+        key="negative",
+        idnumber="NEG",
+        kind=Question.Kind.MULTIPLE,
+        options=[("A", True), ("B", True), ("C", False)],
+    )
+    weights_set(negative, ["0.5", "0.5", "-1"])
+    negative.tags.add(Tag.objects.get(name="Chest"))
+    make_question(
+        quiz=quiz, order=4, key="tf", kind=Question.Kind.TRUE_FALSE, options=[("True", False), ("False", True)]
+    )
+    return quiz
+
+
+@pytest.mark.parametrize(("export", "parse", "extension"), FORMATS)
+def test_weights_tags_id_numbers_and_the_image_survive_export_and_import_into_a_new_quiz(
+    quiz_with_everything, tmp_path, export, parse, extension
+):
+    pack = parse(export(quiz_with_everything), f"everything.{extension}", slug="copy", title="Copy", topic="Imports")
+    copy = pack_saved(pack=pack, images_dir=tmp_path)
+
+    expected = full_rows(quiz_with_everything)
+    if extension == "gift":
+        # GIFT carries no images (the export says so): everything else comes back.
+        expected = [(*row[:-2], None, "") for row in expected]
+    assert copy.pk != quiz_with_everything.pk
+    assert full_rows(copy) == expected
+    assert copy.questions.get(key="partial").choices.get(text="Close").weight == Decimal("0.3333333")

@@ -4,9 +4,15 @@ import datetime
 
 import pytest
 
-from quizzes.models import Attempt, AttemptQuestion, Quiz, Response, ReviewCard
+from quizzes.models import Attempt, AttemptQuestion, Question, Quiz, Response, ReviewCard, Tag
 from quizzes.services.attempts import answer_submit, attempt_finish
-from quizzes.services.practice import PRACTICE_SET_SIZE, NothingToPractise, mistakes_start, review_start
+from quizzes.services.practice import (
+    PRACTICE_SET_SIZE,
+    NothingToPractise,
+    mistakes_start,
+    review_start,
+    tag_practice_start,
+)
 from tests.factories import card_due, make_quiz, questions_of, right_choices, take_quiz
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +227,36 @@ def test_answering_a_review_reschedules_its_card(trainee, quiz):
     assert card.due > response.answered_at + datetime.timedelta(days=1)
     with pytest.raises(NothingToPractise):
         review_start(user=trainee)
+
+
+# Practise a tag
+
+
+def test_a_tag_set_holds_the_tags_published_questions_across_published_quizzes_in_quiz_order(trainee):
+    chest = Tag.objects.create(name="Chest", slug="chest")
+    first, second, draft_quiz = make_quiz(order=1), make_quiz(order=2), make_quiz(status=Quiz.Status.DRAFT)
+    a1, a2, a3 = questions_of(first)
+    b1, _b2, _b3 = questions_of(second)
+    for question in [b1, a3, a1, a2, *questions_of(draft_quiz)]:
+        question.tags.add(chest)
+    Question.objects.filter(pk=a2.pk).update(status=Question.Status.DRAFT)
+
+    attempt = tag_practice_start(user=trainee, tag=chest)
+
+    assert set_questions(attempt) == [a1.pk, a3.pk, b1.pk]
+    assert (attempt.kind, attempt.mode, attempt.is_ranked, attempt.quiz, attempt.tag) == (
+        Attempt.Kind.TAG,
+        Attempt.Mode.TUTOR,
+        False,
+        None,
+        chest,
+    )
+    assert attempt.title == "Practise a tag: Chest"
+
+
+def test_a_tag_without_published_questions_starts_no_set(trainee, quiz):
+    empty = Tag.objects.create(name="Empty", slug="empty")
+
+    with pytest.raises(NothingToPractise, match="No published questions are tagged “Empty”"):
+        tag_practice_start(user=trainee, tag=empty)
+    assert not Attempt.objects.exists()

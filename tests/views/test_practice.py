@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Question, Tag
 from quizzes.services.attempts import attempt_finish
 from quizzes.services.practice import mistakes_start, review_start
 from tests.factories import card_due, make_quiz, questions_of, take_quiz
@@ -190,3 +190,22 @@ def test_a_quiz_page_does_not_offer_a_mistakes_set_as_the_attempt_to_resume(trai
     html = trainee_client.get(quiz.get_absolute_url()).content.decode()
 
     assert "Resume your attempt" not in html
+
+
+def test_the_progress_page_offers_each_tag_with_published_questions_and_starts_its_set(trainee_client, quiz):
+    chest, hidden = Tag.objects.create(name="Chest", slug="chest"), Tag.objects.create(name="Hidden", slug="hidden")
+    first, second, third = questions_of(quiz)
+    first.tags.add(chest)
+    second.tags.add(chest)
+    third.tags.add(hidden)
+    Question.objects.filter(pk=third.pk).update(status=Question.Status.DRAFT)
+
+    page = trainee_client.get(reverse("my_progress")).content.decode()
+
+    assert 'Practise this tag<span class="visually-hidden">: Chest</span>' in page and "Hidden" not in page
+    response = trainee_client.post(reverse("practice_tag_start", args=["chest"]))
+    attempt = Attempt.objects.get(kind=Attempt.Kind.TAG)
+    assert response["Location"] == reverse("attempt_resume", args=[attempt.pk])
+    page = trainee_client.get(response["Location"], follow=True).content.decode()
+    assert "Practise a tag: Chest" in page and "Question 1 of 2" in page
+    assert trainee_client.post(reverse("practice_tag_start", args=["hidden"])).status_code == 404

@@ -29,3 +29,13 @@ def test_the_scoring_page_states_how_answers_rate_review_cards_and_the_first_int
     assert "<tr><td>Right, with medium confidence or none given</td><td>Good</td><td>after 2 days</td></tr>" in section
     assert "<tr><td>Right, with high confidence (“sure”)</td><td>Easy</td><td>after 8 days</td></tr>" in section
     assert "an exam's answers review their cards when the exam finishes" in section
+
+
+def test_the_scoring_page_states_the_weight_rule_with_examples_scored_by_the_rule(client):
+    html = client.get(reverse("scoring")).content.decode()
+
+    assert "a multiple-select answer earns the sum of the weights of the options you ticked" in html
+    assert "never below 0 nor above 10" in html
+    assert '<td>Single answer: A 100%, B 50%, C 0%</td><td>B</td><td class="number">5</td>' in html
+    assert '<td>Multiple select: A 50%, B 50%, C −50%</td><td>A and C</td><td class="number">0</td>' in html
+    assert '<td>Multiple select: A, B and C 33.33333% each</td><td>A, B and C</td><td class="number">10</td>' in html
