@@ -4,6 +4,7 @@ quizpack files with their images. Nothing is saved here; the caller decides (dry
 import io
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,8 +69,21 @@ def read_bank_upload(
         yield BankUpload(packs=packs, images_dir=folder / "images")
 
 
+# What zipfile raises on an archive it cannot read: a damaged directory or member (BadZipFile, zlib.error,
+# EOFError), an encrypted member (RuntimeError), a compression method it lacks (NotImplementedError).
+UNREADABLE_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
 def unzip_safely(data: bytes, name: str, folder: Path) -> list[Path]:
-    """Extract *.yaml files and images/*; refuse paths that climb out and archives that balloon."""
+    """Extract *.yaml files and images/*; refuse paths that climb out, archives that balloon and
+    archives that cannot be read, each as a problem with the file's name."""
+    try:
+        return _unzip(data, name, folder)
+    except UNREADABLE_ZIP as error:
+        raise BankInvalid([Problem(name, f"the archive cannot be read ({error}); make the zip again")]) from None
+
+
+def _unzip(data: bytes, name: str, folder: Path) -> list[Path]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
         if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
