@@ -3,8 +3,9 @@
 Importing into a quiz that exists is safe to repeat (issue 13's re-import, issue 16's answer history):
 - a question of the file is matched to the quiz's by ID number, else key, else stem; it is updated in
   place, or added when nothing matches;
-- a question the file no longer holds is removed only if no trainee answered it (else it is kept), and
-  never because its format cannot hold it (hotspot questions in Moodle XML and GIFT);
+- a question the file no longer holds is removed only if no trainee answered it; one that trainees
+  answered is withdrawn (kept as a draft: hidden from new attempts, its answers and scores intact), and
+  none is touched because its format cannot hold it (hotspot questions in Moodle XML and GIFT);
 - options are matched by text, never by position, so a recorded answer keeps the option it chose; an
   option the file no longer holds is removed if nobody chose it, else retired (no longer offered);
 - a format that holds questions only (Moodle XML, GIFT: `complete=False`) changes nothing the file
@@ -34,6 +35,7 @@ KINDS_ONLY_IN_COMPLETE_FORMATS = {Question.Kind.HOTSPOT}
 # Alt text given to an embedded image that its bank file does not describe (the question stays a draft).
 UNDESCRIBED_IMAGE_ALT = "Image from the bank file, not yet described"
 STEM_EXCERPT = 80
+WITHDRAWN_BECAUSE_ANSWERED = "trainees answered it: kept as a draft, hidden from new attempts"
 
 
 @dataclass
@@ -57,8 +59,9 @@ class QuizPlan:
     complete: bool
     quiz: Quiz | None
     questions: list[QuestionPlan]
-    # The quiz's questions that the file no longer holds, kept (with why) or removed.
+    # The quiz's questions that the file no longer holds: kept (with why), withdrawn or removed.
     kept: list[tuple[Question, str]] = field(default_factory=list)
+    withdrawn: list[Question] = field(default_factory=list)
     removed: list[Question] = field(default_factory=list)
 
 
@@ -105,7 +108,8 @@ def quiz_pack_plan(*, pack: PackQuiz, complete: bool) -> QuizPlan:
     plan = QuizPlan(pack, complete, quiz, plans)
     for question in unmatched:
         if question.pk in answered:
-            plan.kept.append((question, "trainees answered it"))
+            plan.kept.append((question, WITHDRAWN_BECAUSE_ANSWERED))
+            plan.withdrawn.append(question)
         elif not complete and question.kind in KINDS_ONLY_IN_COMPLETE_FORMATS:
             plan.kept.append((question, f"{question.get_kind_display().lower()} questions are not in this format"))
         else:
@@ -246,6 +250,7 @@ def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str]) -> Quiz:
             Quiz.objects.filter(pk=quiz.pk).update(**quiz_fields)
             quiz.refresh_from_db()
     Question.objects.filter(pk__in=[question.pk for question in plan.removed]).delete()
+    Question.objects.filter(pk__in=[question.pk for question in plan.withdrawn]).update(status=Question.Status.DRAFT)
     taken_keys = set(quiz.questions.values_list("key", flat=True))
     taken_idnumbers = set(quiz.questions.exclude(idnumber="").values_list("idnumber", flat=True))
     for order, question_plan in enumerate(plan.questions, start=1):

@@ -85,3 +85,23 @@ def test_a_missing_image_file_is_refused(content_copy):
     with pytest.raises(CommandError, match=r"pulmonary-metastases.yaml.*cannonball.png"):
         call_command("load_content", dir=content_copy, verbosity=0)
     assert not Quiz.objects.exists()
+
+
+def test_a_question_the_pack_drops_after_trainees_answered_it_is_withdrawn_not_deleted(content_copy, trainee):
+    call_command("load_content", dir=content_copy, verbosity=0)
+    quiz = Quiz.objects.get(slug="metastasis-basics")
+    question = quiz.questions.in_quiz_order().prefetch_related("choices").first()
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    answer_submit(attempt=attempt, question=question, chosen=list(question.choices.all())[:1])
+    path = content_copy / "metastasis-basics.yaml"
+    # A re-keyed question (its meaning changed): the old key leaves the pack, a new one arrives.
+    text = path.read_text().replace(f"key: {question.key}\n", f"key: {question.key}-reworded\n", 1)
+    path.write_text(text.replace(question.stem.splitlines()[0], "A reworded stem about the same fact,", 1))
+
+    call_command("load_content", dir=content_copy, verbosity=0)
+
+    withdrawn = Question.objects.get(pk=question.pk)
+    assert withdrawn.status == Question.Status.DRAFT
+    assert Response.objects.get(attempt=attempt).question == withdrawn
+    assert quiz.questions.filter(key=f"{question.key}-reworded", status=Question.Status.PUBLISHED).exists()
+    assert question.pk not in [q.pk for q in Question.objects.filter(quiz=quiz).published()]

@@ -221,7 +221,7 @@ def test_the_dry_run_plan_says_what_changes_and_saves_nothing(trainee):
 
     assert report["exists"] and report["questions"][0]["action"] == "updated"
     assert report["questions"][0]["changes"] == ["stem"]
-    assert report["kept"][0]["why"] == "trainees answered it"
+    assert report["kept"][0]["why"] == "trainees answered it: kept as a draft, hidden from new attempts"
     assert questions_of(quiz)[1].stem == "Stem of question 2?"
     assert Choice.objects.filter(retired=True).count() == 0
 
