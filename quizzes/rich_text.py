@@ -11,6 +11,7 @@ Figures: docs/benchmarks.md, "Rendering rich text".
 """
 
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -98,3 +99,11 @@ def nesting_depth(text: str) -> int:
             depth += token.nesting
             deepest = max(deepest, depth)
     return deepest
+
+
+def validate_rich_text(text: str) -> None:
+    """The limits of rich_text_problems as a model-field validator, so every form that edits a rich text
+    field (the admin's, and any later one) refuses what the bank importers refuse."""
+    problems = rich_text_problems(text, field="This text")
+    if problems:
+        raise ValidationError(problems)

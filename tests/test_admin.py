@@ -10,6 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Tag, User
+from quizzes.rich_text import MAX_CHARS, MAX_DEPTH
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
 from quizzes.services.practice import mistakes_start
@@ -92,6 +93,25 @@ def test_a_broken_question_is_refused_with_a_clear_message_and_nothing_saved(edu
     quiz = make_quiz(questions=1)
 
     response = educator_client.post(ADD_QUESTION, question_form(quiz, kind=kind, options=options))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.filter(key="new-question").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"stem": "x" * (MAX_CHARS + 1)}, "rich text may be at most"),
+        ({"explanation": "".join("  " * depth + "- level\n" for depth in range(MAX_DEPTH + 3))}, "nests lists"),
+        ({"choices-0-rationale": "> " * (MAX_DEPTH + 3) + "quoted"}, "nests lists or block quotes"),
+    ],
+    ids=["stem too long", "explanation nested too deep", "rationale nested too deep"],
+)
+def test_rich_text_past_the_render_limits_is_refused_by_the_admin_and_nothing_saved(educator_client, fields, message):
+    quiz = make_quiz(questions=1)
+
+    response = educator_client.post(ADD_QUESTION, question_form(quiz) | fields)
 
     assert response.status_code == 200
     assert message in response.content.decode()

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils.text import slugify
 
 from quizzes.models import Choice, Question, Quiz, Source, Tag, Topic
+from quizzes.rich_text import rich_text_problems
 from quizzes.rules import HOTSPOT, hotspot_problems, option_problems
 
 FORMAT = "quizpack/1"
@@ -216,6 +217,10 @@ def pack_question_findings(question: PackQuestion, *, quiz_kind: str, source_key
             findings.append(Finding(f"option {number} ({option.text!r}) has no rationale", gap=True))
         if option.weight is not None and not -1 <= option.weight <= 1:
             fault(f"option {number} has a weight of {option.weight * 100}%; weights run from -100% to 100%")
+    texts = [("the stem", question.stem), ("the stage", question.stage), ("the explanation", question.explanation)]
+    texts += [(f"option {number}'s rationale", option.rationale) for number, option in enumerate(question.options, 1)]
+    texts += [(f"region {number}'s feedback", region.feedback) for number, region in enumerate(question.regions, 1)]
+    fault(*(problem for name, text in texts for problem in rich_text_problems(text, field=name)))
     if question.kind in QUESTION_KINDS:
         # An option without text is reported above; the rules judge the options an author wrote.
         written = [(option.text, option.correct) for option in question.options if option.text.strip()]

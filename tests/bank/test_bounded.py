@@ -12,6 +12,7 @@ from quizzes.bank.moodle_reader import parse_moodle_xml
 from quizzes.bank.quizpack import field_length
 from quizzes.bank.quizpack_reader import parse_pack, parse_pack_files
 from quizzes.models import Choice
+from quizzes.rich_text import MAX_CHARS, MAX_DEPTH
 from tests.bank.test_quizpack import VALID
 
 QUIZ = {"slug": "imported", "title": "Imported quiz", "topic": "Imports"}
@@ -77,6 +78,20 @@ def test_values_longer_than_their_database_column_are_problems_not_database_erro
 
     assert messages == [f"option 2 is {limit + 1} characters long; at most {limit} fit"]
     assert skipped[0].reason == f"option 2 is {limit + 1} characters long; at most {limit} fit"
+
+
+def test_rich_text_past_the_render_limits_is_a_problem_in_every_format():
+    deep = "> " * (MAX_DEPTH + 3) + "quoted"
+    long_stem = "Which " * (MAX_CHARS // 6 + 1)
+
+    messages = problems_of(VALID.replace("stem: Which?", f"stem: '{long_stem}'"))
+    skipped = parse_gift(f"::Deep:: [markdown]Which? {{=A#{deep} ~B#b ####Why.}}", "deep.gift", **QUIZ).skipped
+
+    assert messages[0].startswith(f"the stem is {len(long_stem.strip()):,} characters long")
+    assert (
+        skipped[0].reason
+        == f"option 1's rationale nests lists or block quotes more than {MAX_DEPTH} levels deep; flatten it."
+    )
 
 
 def test_the_upload_size_limit_is_stated_in_megabytes():
