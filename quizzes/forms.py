@@ -118,6 +118,11 @@ def answer_form_for(question: Question, *, options: list[Option], data=None) -> 
     return AnswerForm(data, question=question, options=options)
 
 
+def answer_posted(data) -> bool:
+    """Whether the posted form chose anything at all: options, a point, or "No abnormality"."""
+    return any(data.get(name, "") != "" for name in ("answer", "x", "point.x", "no_abnormality"))
+
+
 class SignupForm(UserCreationForm):
     class Meta:
         model = User
