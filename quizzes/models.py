@@ -245,6 +245,7 @@ class Attempt(models.Model):
         QUIZ = "quiz", "Quiz"
         MISTAKES = "mistakes", "Practise my mistakes"
         REVIEW = "review", "Due today (spaced repetition)"
+        AGAIN = "again", "Practise these again"
 
     user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="attempts")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.QUIZ)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("progress/", progress.my_progress, name="my_progress"),
     path("practice/mistakes/", practice.mistakes, name="practice_mistakes_start"),
     path("practice/due-today/", practice.review, name="practice_review_start"),
+    path("practice/from/<int:attempt_id>/", practice.these, name="practice_these_start"),
     path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
     path("leaderboard/export.csv", leaderboard.leaderboard_export, name="leaderboard_export"),
     path("leaderboard/settings/", leaderboard.leaderboard_settings, name="leaderboard_settings"),

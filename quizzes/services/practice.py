@@ -1,12 +1,14 @@
-"""Practice sets drawn from a trainee's own record: the questions they last got wrong, and the
-spaced-repetition cards due today. Both are tutor-mode attempts that never count for a leaderboard;
-answering them reviews each question's card like any other answer (quizzes/services/review.py)."""
+"""Practice sets drawn from a trainee's own record: the questions they last got wrong, the
+spaced-repetition cards due today, and the questions of a summary ("Practise these"). All are
+tutor-mode attempts that never count for a leaderboard; answering them reviews each question's card
+like any other answer (quizzes/services/review.py)."""
 
 import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from quizzes.models import Attempt, Question, Quiz, ReviewCard, User
+from quizzes.models import Attempt, Question, Quiz, Response, ReviewCard, User
 from quizzes.services.attempts import attempt_questions_add
 
 # A set is one sitting: past this many questions the rest wait for the next set (the pages say so).
@@ -43,6 +45,22 @@ def review_start(*, user: User, now: datetime.datetime | None = None) -> Attempt
         if not question_ids:
             raise NothingToPractise("Nothing is due for review today.")
         return _practice_set_create(user=user, kind=Attempt.Kind.REVIEW, quiz=None, question_ids=question_ids)
+
+
+def these_start(*, user: User, attempt: Attempt, only_wrong: bool = False) -> Attempt:
+    """Start a set of the questions of one of the trainee's finished attempts, in its order: all of
+    them, or (`only_wrong`) those not answered right. Questions of unpublished quizzes are left out."""
+    if attempt.user_id != user.pk or not attempt.is_finished:
+        raise ValueError("Only a finished attempt of the trainee's own can be practised again.")
+    questions = Question.objects.in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED)
+    if only_wrong:
+        right = Response.objects.filter(attempt=attempt, question=OuterRef("pk"), is_correct=True)
+        questions = questions.exclude(Exists(right))
+    with transaction.atomic():
+        question_ids = list(questions.values_list("pk", flat=True))
+        if not question_ids:
+            raise NothingToPractise("Nothing to practise: you got every one of these questions right.")
+        return _practice_set_create(user=user, kind=Attempt.Kind.AGAIN, quiz=attempt.quiz, question_ids=question_ids)
 
 
 def _practice_set_create(*, user: User, kind: str, quiz: Quiz | None, question_ids: list[int]) -> Attempt:

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from quizzes.models import Attempt, AttemptQuestion, Quiz, Response, ReviewCard
+from quizzes.models import Attempt, AttemptQuestion, Question, Quiz, Response, ReviewCard
 from quizzes.services.attempts import answer_submit, attempt_finish
-from quizzes.services.practice import PRACTICE_SET_SIZE, NothingToPractise, mistakes_start, review_start
+from quizzes.services.practice import PRACTICE_SET_SIZE, NothingToPractise, mistakes_start, review_start, these_start
 from tests.factories import card_due, make_quiz, questions_of, right_choices, take_quiz
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +221,32 @@ def test_answering_a_review_reschedules_its_card(trainee, quiz):
     assert card.due > response.answered_at + datetime.timedelta(days=1)
     with pytest.raises(NothingToPractise):
         review_start(user=trainee)
+
+
+def test_practise_these_takes_an_attempts_questions_in_its_order(trainee, quiz):
+    attempt = attempt_finish(attempt=take_quiz(trainee, quiz, [True, False]))
+
+    every = these_start(user=trainee, attempt=attempt)
+    wrong_or_unanswered = these_start(user=trainee, attempt=attempt, only_wrong=True)
+
+    assert [q.order for q in Question.objects.in_attempt(every)] == [1, 2, 3]
+    assert [q.order for q in Question.objects.in_attempt(wrong_or_unanswered)] == [2, 3]
+    assert every.kind == wrong_or_unanswered.kind == Attempt.Kind.AGAIN and every.quiz == quiz
+    assert not every.is_ranked and every.mode == Attempt.Mode.TUTOR
+
+
+def test_practise_these_with_nothing_wrong_starts_nothing(trainee, quiz):
+    attempt = attempt_finish(attempt=take_quiz(trainee, quiz, [True, True, True]))
+
+    with pytest.raises(NothingToPractise, match="you got every one of these questions right"):
+        these_start(user=trainee, attempt=attempt, only_wrong=True)
+    assert Attempt.objects.count() == 1
+
+
+def test_practise_these_refuses_an_unfinished_or_someone_elses_attempt(trainee, other_trainee, quiz):
+    unfinished = take_quiz(trainee, quiz, [False])
+
+    with pytest.raises(ValueError):
+        these_start(user=trainee, attempt=unfinished)
+    with pytest.raises(ValueError):
+        these_start(user=other_trainee, attempt=attempt_finish(attempt=unfinished))

@@ -162,7 +162,11 @@ def test_answering_every_question_then_finishing_shows_the_summary(trainee_clien
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("attempt_summary", args=[attempt.pk])
     assert "20 / 30 (67%)" in html and "Time taken" in html
-    assert html.count("Right answer") == 3 and html.count("Your answer") == 3
+    # Each question says both in its answer pair, and again as tags on the options they name.
+    assert html.count("<dt>Right answer</dt>") == 3 and html.count("<dt>Your answer</dt>") == 3
+    assert (
+        html.count('class="tag tag-right">Right answer') == 3 and html.count('class="tag tag-chosen">Your answer') == 3
+    )
     assert "Wrong 3a" in html and "Right 3" in html
 
 
