@@ -28,14 +28,22 @@ def mistakes_start(*, user: User, quiz: Quiz | None = None) -> Attempt:
         )
         if not question_ids:
             where = f"in “{quiz.title}”" if quiz else "anywhere"
+            if not Response.objects.filter(attempt__user=user).final().exists():
+                raise NothingToPractise(f"No mistakes to practise {where} yet: you have not answered a question.")
             raise NothingToPractise(f"No mistakes to practise {where}: your latest answer to every question was right.")
         return _practice_set_create(user=user, kind=Attempt.Kind.MISTAKES, quiz=quiz, question_ids=question_ids)
 
 
 def review_start(*, user: User, now: datetime.datetime | None = None) -> Attempt:
-    """Start a set of the trainee's cards due by the end of today (in the site's time zone), the most
-    overdue first, at most PRACTICE_SET_SIZE of them."""
+    """Start a set of the trainee's cards due today (quizzes/querysets.py: due_today_q), the most
+    overdue first, at most PRACTICE_SET_SIZE of them; or, while one is unfinished, go back to it: one
+    due-today set at a time."""
     with transaction.atomic():
+        # The trainee's row lock: two "Review now" clicks at once start one set, not two.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        unfinished = Attempt.objects.filter(user=user, kind=Attempt.Kind.REVIEW).unfinished().first()
+        if unfinished is not None:
+            return unfinished
         question_ids = list(
             ReviewCard.objects.of(user)
             .in_published_quizzes()

@@ -7,6 +7,7 @@ import pytest
 from quizzes.models import Attempt, AttemptQuestion, Question, Quiz, Response, ReviewCard
 from quizzes.services.attempts import answer_submit, attempt_finish
 from quizzes.services.practice import PRACTICE_SET_SIZE, NothingToPractise, mistakes_start, review_start, these_start
+from quizzes.services.review import review_card_record
 from tests.factories import card_due, make_quiz, questions_of, right_choices, take_quiz
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,26 @@ def test_the_due_summary_counts_today_and_gives_the_next_due(auckland, trainee):
 
     summary = ReviewCard.objects.of(trainee).due_summary(AUCKLAND_TUESDAY_10AM)
 
-    assert summary == {"due_today": 1, "next_due": AUCKLAND_MIDNIGHT}
+    assert summary == {"due_today": 1, "due_soon": 0, "next_soon": None, "next_due": AUCKLAND_MIDNIGHT, "cards": 3}
+
+
+def test_a_card_in_its_learning_step_is_due_soon_until_its_minutes_are_up(trainee, quiz):
+    question = questions_of(quiz)[0]
+    wrong_at = datetime.datetime(2026, 1, 5, 9, tzinfo=UTC)
+    review_card_record(
+        user_id=trainee.pk, question_id=question.pk, rating=ReviewCard.Rating.AGAIN, reviewed_at=wrong_at
+    )
+    back_at = wrong_at + datetime.timedelta(minutes=10)
+    cards = ReviewCard.objects.of(trainee)
+
+    soon = cards.due_summary(wrong_at + datetime.timedelta(minutes=1))
+    due = cards.due_summary(back_at)
+
+    assert soon["due_today"] == 0 and soon["due_soon"] == 1 and soon["next_soon"] == back_at
+    assert due["due_today"] == 1 and due["due_soon"] == 0
+    with pytest.raises(NothingToPractise):
+        review_start(user=trainee, now=wrong_at + datetime.timedelta(minutes=1))
+    assert set_questions(review_start(user=trainee, now=back_at)) == [question.pk]
 
 
 def test_due_today_leaves_out_unpublished_quizzes_and_other_trainees_cards(trainee, other_trainee):
@@ -219,6 +239,8 @@ def test_answering_a_review_reschedules_its_card(trainee, quiz):
     card = ReviewCard.objects.get(user=trainee, question=question)
     assert card.reviews == 2 and card.last_review == response.answered_at
     assert card.due > response.answered_at + datetime.timedelta(days=1)
+    assert review_start(user=trainee) == review  # one due-today set at a time: unfinished, it is resumed
+    attempt_finish(attempt=review)
     with pytest.raises(NothingToPractise):
         review_start(user=trainee)
 
