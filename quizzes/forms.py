@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from quizzes import hotspots
-from quizzes.models import Question, Response, User
+from quizzes.models import ProblemReport, Question, Response, User
 from quizzes.options import Option
 
 
@@ -121,6 +121,19 @@ def answer_form_for(question: Question, *, options: list[Option], data=None) -> 
 def answer_posted(data) -> bool:
     """Whether the posted form chose anything at all: options, a point, or "No abnormality"."""
     return any(data.get(name, "") != "" for name in ("answer", "x", "point.x", "no_abnormality"))
+
+
+class ProblemReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=ProblemReport.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is wrong.", "invalid_choice": "Choose one of the reasons listed."},
+    )
+    note = forms.CharField(
+        max_length=ProblemReport.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say in a few words what the problem is."},
+    )
 
 
 class SignupForm(UserCreationForm):

@@ -224,6 +224,17 @@ class ResponseQuerySet(models.QuerySet):
         )
 
 
+class ProblemReportQuerySet(models.QuerySet):
+    def reported_by(self, user):
+        """A trainee's own reports: the only ones a trainee's page ever reads."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(reporter=user)
+
+    def open(self):
+        return self.filter(status="open")
+
+
 class LeaderboardEntryQuerySet(models.QuerySet):
     def on_board(self, board: str):
         return self.filter(board=board)

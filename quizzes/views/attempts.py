@@ -191,6 +191,7 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     rows = summary_rows(attempt)
     shown = [row for row in rows if not row["is_right"]] if only_wrong else rows
     context = {"attempt": attempt, "quiz": attempt.quiz, "rows": shown, "only_wrong": only_wrong}
+    context["report_back"] = request.get_full_path()  # a problem report comes back to this summary
     context |= {"total": len(rows), "wrong_count": sum(1 for row in rows if not row["is_right"])}
     return render(request, "quizzes/summary.html", context)
 
