@@ -1,5 +1,7 @@
 """Taking a quiz through the web: start, answer (HTMX and plain), finish, summary, access rules."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -273,3 +275,24 @@ def test_answering_costs_the_same_queries_with_10_and_1000_questions_in_the_bank
     # of three rows: the first attempt at a quiz counts), read and write the question's review card,
     # release; tally, question count, next.
     assert small == large == 20
+
+
+def test_before_any_answer_the_running_score_says_no_answers_yet(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+
+    html = trainee_client.get(reverse("attempt_resume", args=[attempt.pk]), follow=True).content.decode()
+
+    assert "No answers yet." in html and "Score so far" not in html and "0 of 0 points" not in html
+
+
+def test_a_refused_submit_puts_focus_on_the_first_option_beside_the_error(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = questions_of(quiz)[0]
+
+    plain = trainee_client.post(answer_url(attempt, question), {})
+    htmx = trainee_client.post(answer_url(attempt, question), {}, **HTMX)
+
+    for response in (plain, htmx):
+        html = response.content.decode()
+        assert response.status_code == 422 and 'id="answer-error"' in html
+        assert html.count("autofocus") == 1 and re.search(r'id="option-A"[^>]*autofocus', html)

@@ -248,3 +248,13 @@ def test_with_nothing_answered_the_mistakes_set_says_so_rather_than_all_right(tr
     response = trainee_client.post(MISTAKES_URL, {"next": reverse("home")})
 
     assert messages_of(response) == ["No mistakes to practise anywhere yet: you have not answered a question."]
+
+
+def test_a_practice_set_does_not_speak_of_first_attempts_at_a_quiz(trainee_client, trainee, quiz):
+    take_quiz(trainee, quiz, [False])
+    practice = mistakes_start(user=trainee)
+
+    html = trainee_client.get(reverse("attempt_resume", args=[practice.pk]), follow=True).content.decode()
+
+    assert "Practise my mistakes is practice: it does not count for the leaderboard." in html
+    assert "only your first attempt at a quiz counts" not in html
