@@ -158,6 +158,8 @@ def test_in_an_exam_a_click_is_saved_without_feedback_and_marked_at_the_end(page
 
     click_image_at(page, INSIDE)
     expect(page.locator("[data-hotspot-marker]")).to_be_visible()
+    # The click is saved as it happens, like a change of option.
+    expect(page.locator("#exam-state")).to_contain_text(re.compile(r"Answered: your saved point is \d+% across"))
     assert_accessible(page)
     page.get_by_role("button", name="Save answer").click()
 
