@@ -20,7 +20,7 @@ PARTIAL = "quizzes/_report_problem.html"
 
 @require_POST
 @login_required
-@rate_limited("report", back_to="question_show")
+@rate_limited("report", back_to="question_show", region="report-{question_id}")
 def problem_report(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     attempt = get_object_or_404(Attempt.objects.owned_by(request.user), pk=attempt_id)
     question = get_object_or_404(Question.objects.in_attempt(attempt), pk=question_id)

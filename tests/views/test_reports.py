@@ -99,9 +99,13 @@ def test_reports_are_rate_limited(trainee_client, settings, quiz, answered):
 
     trainee_client.post(report_url(answered, first), {"reason": "other", "note": "one"})
     second = trainee_client.post(report_url(answered, first), {"reason": "other", "note": "two"})
+    third = trainee_client.post(report_url(answered, first), {"reason": "other", "note": "three"}, **HTMX)
 
     cache.clear()
-    assert second.status_code == 429 and ProblemReport.objects.count() == 1
+    assert second.status_code == third.status_code == 429 and ProblemReport.objects.count() == 1
+    assert "Too many problem reports" in second.content.decode()
+    assert third["HX-Retarget"] == f"#report-{first.pk}" and f'id="report-{first.pk}"' in third.content.decode()
+    assert "this one was not recorded" in third.content.decode()
 
 
 def test_progress_shows_the_trainees_own_reports_and_their_resolution_never_anyone_elses(
