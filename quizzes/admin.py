@@ -24,7 +24,19 @@ from quizzes.bank.upload import BACKGROUND_IMPORT_BYTES, FORMATS, guess_format, 
 from quizzes.downloads import bank_download, csv_download
 from quizzes.forms import answer_form_for
 from quizzes.images import image_prepare
-from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Source, Tag, Topic, User
+from quizzes.models import (
+    Attempt,
+    BankImport,
+    Choice,
+    ProblemReport,
+    Question,
+    Quiz,
+    Response,
+    Source,
+    Tag,
+    Topic,
+    User,
+)
 from quizzes.options import presented_options
 from quizzes.rich_text import rich_text_problems, validate_rich_text
 from quizzes.rules import hotspot_problems, option_problems
@@ -32,6 +44,7 @@ from quizzes.scoring import Answer, answer_scored
 from quizzes.services.bank_imports import ImportNotStartable, bank_import_check, bank_import_start
 from quizzes.services.content import question_duplicate, quiz_duplicate
 from quizzes.services.questions import question_image_set, question_regions_set
+from quizzes.services.reports import problem_reports_resolve
 
 
 @admin.register(User)
@@ -602,3 +615,84 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.action(description="Mark the selected reports resolved", permissions=["change"])
+def resolve_reports(modeladmin, request, queryset):
+    resolved = problem_reports_resolve(reports=queryset, educator=request.user)
+    already = queryset.count() - resolved
+    message = f"{resolved} report{'' if resolved == 1 else 's'} marked resolved: the trainees see it on My progress."
+    if already:
+        message += f" {already} already resolved, left as {'it was' if already == 1 else 'they were'}."
+    modeladmin.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin):
+    """The educators' queue: open reports first, each with the question and the trainee's answer."""
+
+    list_display = ["created_at", "question_link", "reason", "status", "reporter", "resolved_at"]
+    list_filter = ["status", "reason", "question__quiz"]
+    list_select_related = ["question__quiz", "reporter"]
+    search_fields = ["note", "question__stem", "question__key", "reporter__username"]
+    actions = [resolve_reports]
+    fields = [
+        "question_link",
+        "reporter",
+        "reason",
+        "note",
+        "trainee_answer",
+        "created_at",
+        "status",
+        "resolved_by",
+        "resolved_at",
+        "reply",
+    ]
+    readonly_fields = [field for field in fields if field not in ("status", "reply")]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("response", "question__quiz")
+            .order_by("-status", "-created_at")
+        )
+
+    def has_add_permission(self, request):
+        return False  # reports come from trainees
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description="question")
+    def question_link(self, report):
+        url = reverse("admin:quizzes_question_change", args=[report.question_id])
+        return format_html('<a href="{}">{}</a>', url, report.question)
+
+    @admin.display(description="the trainee's answer")
+    def trainee_answer(self, report):
+        response = report.response
+        if response is None:
+            return "Not answered when reported."
+        verdict = "right" if response.is_correct else "wrong"
+        if report.question.is_hotspot:
+            given = (
+                f"a click at {response.point_x:.0%} across, {response.point_y:.0%} down"
+                if response.has_point
+                else "No abnormality"
+            )
+        else:
+            given = "; ".join(choice.text for choice in response.chosen.all()) or "nothing chosen"
+        return f"{given} ({verdict}, {response.points} points)"
+
+    def save_model(self, request, obj, form, change):
+        # Resolving goes through the service, which stamps who and when (the constraint requires both).
+        if "status" in form.changed_data and obj.is_resolved:
+            problem_reports_resolve(
+                reports=ProblemReport.objects.filter(pk=obj.pk), educator=request.user, reply=obj.reply
+            )
+            obj.refresh_from_db()
+            return
+        if not obj.is_resolved:
+            obj.resolved_by, obj.resolved_at = None, None  # reopened
+        super().save_model(request, obj, form, change)

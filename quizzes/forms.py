@@ -6,7 +6,7 @@ from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 from django.http import HttpRequest
 
 from quizzes import hotspots
-from quizzes.models import Question, Response, User
+from quizzes.models import ProblemReport, Question, Response, User
 from quizzes.options import Option
 
 
@@ -118,6 +118,24 @@ def answer_form_for(question: Question, *, options: list[Option], data=None) -> 
     if question.is_hotspot:
         return HotspotAnswerForm(data, question=question)
     return AnswerForm(data, question=question, options=options)
+
+
+def answer_posted(data) -> bool:
+    """Whether the posted form chose anything at all: options, a point, or "No abnormality"."""
+    return any(data.get(name, "") != "" for name in ("answer", "x", "point.x", "no_abnormality"))
+
+
+class ProblemReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=ProblemReport.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is wrong.", "invalid_choice": "Choose one of the reasons listed."},
+    )
+    note = forms.CharField(
+        max_length=ProblemReport.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say in a few words what the problem is."},
+    )
 
 
 class SignupForm(UserCreationForm):

@@ -335,6 +335,7 @@ class Attempt(models.Model):
         MISTAKES = "mistakes", "Practise my mistakes"
         REVIEW = "review", "Due today (spaced repetition)"
         TAG = "tag", "Practise a tag"
+        AGAIN = "again", "Practise these again"
 
     user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="attempts")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.QUIZ)
@@ -576,6 +577,65 @@ class ReviewCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}/{self.question_id} due {self.due:%Y-%m-%d %H:%M}"
+
+
+class ProblemReport(models.Model):
+    """A trainee's report of a problem with a question, for educators to resolve in the admin.
+
+    Made from the question's feedback or a summary, so it points at the attempt and, when the trainee
+    had answered, the answer they saw marked. Only its reporter and educators ever see it.
+    """
+
+    class Reason(models.TextChoices):
+        FACTUAL = "factual", "Factual error"
+        UNCLEAR = "unclear", "Unclear wording"
+        IMAGE = "image", "Image problem"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    NOTE_MAX_LENGTH = 2000
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="problem_reports")
+    reporter = models.ForeignKey("User", on_delete=models.CASCADE, related_name="problem_reports")
+    attempt = models.ForeignKey(Attempt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    response = models.ForeignKey(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason)
+    note = models.TextField(max_length=NOTE_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    resolved_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(
+        "reply to the trainee", blank=True, help_text="Optional. The trainee sees it with the report."
+    )
+
+    objects = querysets.ProblemReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="problem_report_queue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["factual", "unclear", "image", "other"]), name="problem_report_reason_known"
+            ),
+            models.CheckConstraint(condition=~Q(note=""), name="problem_report_has_note"),
+            # Resolved exactly when it has a resolution time; open reports have no resolver.
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(resolved_at__isnull=True) & Q(resolved_by__isnull=True))
+                | (Q(status="resolved") & Q(resolved_at__isnull=False) & Q(resolved_at__gte=F("created_at"))),
+                name="problem_report_resolved_consistently",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.question}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == self.Status.RESOLVED
 
 
 class LeaderboardEntry(models.Model):

@@ -156,9 +156,23 @@ class AttemptQuerySet(models.QuerySet):
         an exam still within its time, and the attempt that counts for the leaderboard."""
         return self.exams_open(now) | self.unfinished().filter(is_ranked=True)
 
-    def practice_sets(self):
-        """Sets drawn from the trainee's record (mistakes, due today) rather than one quiz's questions."""
-        return self.exclude(kind="quiz")
+    def in_progress(self):
+        """Unfinished attempts the trainee can still go on with (an exam past its time limit is over,
+        whether or not a request has finished it yet), most recently active first, each annotated with
+        how many of its questions are `answered` and its `total`."""
+        Response = apps.get_model("quizzes", "Response")
+        AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
+        answered = Response.objects.filter(attempt=OuterRef("pk")).order_by().values("attempt")
+        total = AttemptQuestion.objects.filter(attempt=OuterRef("pk")).order_by().values("attempt")
+        return (
+            self.unfinished()
+            .exclude(deadline__lte=timezone.now())
+            .annotate(
+                answered=Coalesce(Subquery(answered.annotate(n=Count("*")).values("n")), 0),
+                total=Coalesce(Subquery(total.annotate(n=Count("*")).values("n")), 0),
+            )
+            .order_by(Coalesce("last_answered_at", "started_at").desc(), "-pk")
+        )
 
 
 class AttemptQuestionQuerySet(models.QuerySet):
@@ -181,17 +195,35 @@ class ReviewCardQuerySet(models.QuerySet):
         return self.filter(question__status="published", question__quiz__status="published")
 
     def due_today(self, now=None):
-        """Cards due by the end of today in the site's time zone, however overdue, most overdue first."""
-        return self.filter(due__lt=start_of_tomorrow(now)).order_by("due", "pk")
+        """Cards due for review today, most overdue first (quizzes/querysets.py: due_today_q)."""
+        return self.filter(due_today_q(now or timezone.now())).order_by("due", "pk")
 
     def due_summary(self, now=None) -> dict:
-        """`due_today` (how many cards are due by the end of today) and `next_due` (when the first card
-        after today is due, or None), in one query."""
-        tomorrow = start_of_tomorrow(now)
+        """In one query: `due_today` (how many cards are due today), `due_soon` (how many cards in a
+        learning step come due later today) and `next_soon` (when the first of them does), `next_due`
+        (when the first card after today is due, or None) and `cards` (how many cards there are: none
+        before the trainee's first answer)."""
+        now = now or timezone.now()
+        soon = Q(due__gt=now, due__lt=start_of_tomorrow(now)) & ~Q(state=REVIEW_STATE)
         return self.aggregate(
-            due_today=Count("pk", filter=Q(due__lt=tomorrow)),
-            next_due=models.Min("due", filter=Q(due__gte=tomorrow)),
+            due_today=Count("pk", filter=due_today_q(now)),
+            due_soon=Count("pk", filter=soon),
+            next_soon=models.Min("due", filter=soon),
+            next_due=models.Min("due", filter=Q(due__gte=start_of_tomorrow(now))),
+            cards=Count("pk"),
         )
+
+
+# fsrs.State.Review: a card that has left its learning steps, scheduled in whole days.
+REVIEW_STATE = 2
+
+
+def due_today_q(now: datetime.datetime) -> Q:
+    """A card is due today when it is a review card due by midnight (in the site's time zone), however
+    overdue: review intervals are days, so its hour does not matter; or when its learning step (minutes,
+    after a wrong answer) has come. A card whose step ends later today is "due soon" instead: it would
+    be back too early, in a set started now."""
+    return Q(due__lte=now) | Q(state=REVIEW_STATE, due__lt=start_of_tomorrow(now))
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -238,6 +270,17 @@ class ResponseQuerySet(models.QuerySet):
             .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
             .order_by("topic", "confidence")
         )
+
+
+class ProblemReportQuerySet(models.QuerySet):
+    def reported_by(self, user):
+        """A trainee's own reports: the only ones a trainee's page ever reads."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(reporter=user)
+
+    def open(self):
+        return self.filter(status="open")
 
 
 class LeaderboardEntryQuerySet(models.QuerySet):

@@ -72,12 +72,13 @@ def rate_limit_hit(*, scope: str, identity: str, rate: Rate, now: float | None =
     return max(1, math.ceil((window + 1) * rate.seconds - now))
 
 
-def rate_limited(scope: str, *, back_to: str):
+def rate_limited(scope: str, *, back_to: str, region: str = "question"):
     """Limit a view per signed-in user to settings.RATE_LIMITS[scope]; wrap it inside login_required.
 
     Over the limit the view does not run: the answer is a 429 page, or for htmx a fragment that
-    replaces #question (the region the answer form swaps) and links back to `back_to`, a URL name
-    that takes the view's own URL arguments.
+    replaces the element whose id is `region` (by default #question, the region the answer form swaps;
+    formatted with the view's URL arguments, as in "report-{question_id}") and links back to `back_to`,
+    a URL name that takes the view's own URL arguments.
     """
 
     def decorator(view):
@@ -88,12 +89,17 @@ def rate_limited(scope: str, *, back_to: str):
             if retry_after is None:
                 return view(request, *args, **kwargs)
             log.info("Rate limit %s reached by user %s", scope, request.user.pk)
-            context = {"retry_after": retry_after, "back_url": reverse(back_to, args=args, kwargs=kwargs)}
+            context = {
+                "retry_after": retry_after,
+                "back_url": reverse(back_to, args=args, kwargs=kwargs),
+                "scope": scope,
+                "region": region.format(**kwargs),
+            }
             if getattr(request, "htmx", False):
                 response = render(request, "quizzes/429.html#limited", context, status=429)
                 # htmx swaps a 429 because base.html's responseHandling says so; these headers pick
                 # the region, whatever element sent the request.
-                response["HX-Retarget"] = "#question"
+                response["HX-Retarget"] = f"#{context['region']}"
                 response["HX-Reswap"] = "outerHTML"
             else:
                 response = render(request, "quizzes/429.html", context, status=429)

@@ -28,9 +28,11 @@ The rating an answer gives its review card (rating_for):
 - right, confidence "medium" or not said -> Good
 - right, confidence "high"               -> Easy
 
-The scheduler (FSRS, the `fsrs` package) has no learning steps: a question is one card seen in whole
-quizzes, not a flashcard flipped minutes apart, so even a wrong answer comes back the next day rather
-than in ten minutes. Fuzzing is off so that a review's due date depends only on the card and the rating.
+The scheduler (FSRS, the `fsrs` package) has one learning step and one relearning step of LEARNING_STEP
+(10 minutes): a wrong answer, to a new question or to one the trainee had learnt (a lapse), comes back
+10 minutes later, within the same session, and a right guess (Hard) on a new question after 1.5 steps
+(15 minutes); a right answer then moves the card on to days. Fuzzing is off so that a review's due
+date depends only on the card and the rating.
 """
 
 import datetime
@@ -146,7 +148,8 @@ RULES: dict[str, Callable[[Question, Answer], Scored]] = {
 
 # --- Review cards ----------------------------------------------------------------------------------
 
-SCHEDULER = fsrs.Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+LEARNING_STEP = datetime.timedelta(minutes=10)
+SCHEDULER = fsrs.Scheduler(learning_steps=(LEARNING_STEP,), relearning_steps=(LEARNING_STEP,), enable_fuzzing=False)
 
 
 def rating_for(*, is_correct: bool, confidence: str) -> ReviewCard.Rating:

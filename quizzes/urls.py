@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizzes.views import accounts, attempts, exam, leaderboard, pages, practice, progress, scoring
+from quizzes.views import accounts, attempts, exam, leaderboard, pages, practice, progress, reports, scoring
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/questions/<int:question_id>/", attempts.question_show, name="question_show"),
     path("attempts/<int:attempt_id>/questions/<int:question_id>/answer/", attempts.answer, name="answer"),
     path("attempts/<int:attempt_id>/finish/", attempts.finish, name="attempt_finish"),
+    path(
+        "attempts/<int:attempt_id>/questions/<int:question_id>/report/", reports.problem_report, name="problem_report"
+    ),
     path("attempts/<int:attempt_id>/exam/<int:question_id>/", exam.exam_question, name="exam_question"),
     path("attempts/<int:attempt_id>/exam/<int:question_id>/answer/", exam.exam_answer, name="exam_answer"),
     path("attempts/<int:attempt_id>/exam/<int:question_id>/clear/", exam.exam_clear, name="exam_clear"),
@@ -23,6 +26,7 @@ urlpatterns = [
     path("practice/mistakes/", practice.mistakes, name="practice_mistakes_start"),
     path("practice/due-today/", practice.review, name="practice_review_start"),
     path("practice/tags/<str:slug>/", practice.tag, name="practice_tag_start"),
+    path("practice/from/<int:attempt_id>/", practice.these, name="practice_these_start"),
     path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
     path("leaderboard/export.csv", leaderboard.leaderboard_export, name="leaderboard_export"),
     path("leaderboard/settings/", leaderboard.leaderboard_settings, name="leaderboard_settings"),

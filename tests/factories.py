@@ -103,11 +103,12 @@ def time_is(moment: datetime.datetime):
 
 
 def card_due(user, question, due: datetime.datetime) -> None:
-    """The user's review card for the question, due at `due` (reviewed once, the day before)."""
+    """The user's review card for the question, due at `due` (reviewed once and right, the day before,
+    so a review card scheduled in days, not one in a learning step)."""
     review_card_record(
         user_id=user.pk,
         question_id=question.pk,
-        rating=ReviewCard.Rating.AGAIN,
+        rating=ReviewCard.Rating.GOOD,
         reviewed_at=due - datetime.timedelta(days=1),
     )
     ReviewCard.objects.filter(user=user, question=question).update(due=due)

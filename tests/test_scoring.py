@@ -1,6 +1,7 @@
 """The rules of scoring: what each kind of answer is worth, which clicks hit a target, and which rating
 an answer gives its review card. Plain functions: these tests need no database except to build a question."""
 
+import datetime
 import itertools
 from decimal import Decimal
 
@@ -201,6 +202,11 @@ def test_an_answer_rates_its_card_by_correctness_and_confidence(is_correct, conf
 
 
 def test_first_intervals_are_what_the_scoring_page_promises():
-    days = {rating: interval.days for rating, interval in first_intervals().items()}
-
-    assert days == {Rating.AGAIN: 1, Rating.HARD: 1, Rating.GOOD: 2, Rating.EASY: 8}
+    # One learning step of 10 minutes: a wrong answer comes back after it, a right guess (Hard) after
+    # 1.5 steps; Good and Easy leave the learning step at once, for days.
+    assert first_intervals() == {
+        Rating.AGAIN: datetime.timedelta(minutes=10),
+        Rating.HARD: datetime.timedelta(minutes=15),
+        Rating.GOOD: datetime.timedelta(days=2),
+        Rating.EASY: datetime.timedelta(days=8),
+    }

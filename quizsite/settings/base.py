@@ -175,8 +175,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Per signed-in user, "count/seconds". Nobody reads and answers 30 questions in a minute.
-RATE_LIMITS = {"answer": os.environ.get("DJANGO_RATE_LIMIT_ANSWER", "30/60s")}
+# Per signed-in user, "count/seconds". Nobody reads and answers 30 questions in a minute, nor has
+# more than 10 problems with questions to report in ten minutes.
+RATE_LIMITS = {
+    "answer": os.environ.get("DJANGO_RATE_LIMIT_ANSWER", "30/60s"),
+    "report": os.environ.get("DJANGO_RATE_LIMIT_REPORT", "10/600s"),
+}
 # How many proxies in front of the site append to X-Forwarded-For (nginx: 1). Client addresses,
 # for log-in lockouts, are read from there only when this says the header can be trusted.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)

@@ -1,4 +1,5 @@
-"""The Educators group: exactly the permissions to author content and to view results."""
+"""The Educators group: exactly the permissions to author content, to view results and to resolve
+trainees' problem reports."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -9,11 +10,14 @@ from quizzes.models import User
 EDUCATORS = "Educators"
 AUTHORED_MODELS = ["topic", "source", "quiz", "question", "choice"]
 RESULT_MODELS = ["attempt", "response"]
+# Viewed and resolved (a change), never added or deleted: a report is the trainee's.
+REPORT_MODELS = ["problemreport"]
 
 
 def educator_permissions() -> QuerySet[Permission]:
     codenames = [f"{action}_{model}" for model in AUTHORED_MODELS for action in ("add", "change", "delete", "view")]
     codenames += [f"view_{model}" for model in RESULT_MODELS]
+    codenames += [f"{action}_{model}" for model in REPORT_MODELS for action in ("view", "change")]
     return Permission.objects.filter(content_type__app_label="quizzes", codename__in=codenames)
 
 

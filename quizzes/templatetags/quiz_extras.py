@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django import template
 
-from quizzes.models import HotspotRegion
+from quizzes.forms import ProblemReportForm
+from quizzes.models import HotspotRegion, ProblemReport
 from quizzes.rich_text import render_markdown
 from quizzes.scoring import regions_hit
 
@@ -109,6 +110,27 @@ def hotspot_feedback(question, response):
         "regions": drawn_regions(question, response.point),
         # A click scored right is a click inside a target: the verdict recorded with the answer says so.
         "clicks": [(*response.point, response.is_correct)] if response.point else [],
+    }
+
+
+def report_problem_context(*, attempt, question, form=None, back: str = "", is_open: bool = False) -> dict:
+    """What quizzes/_report_problem.html renders: the views' refusals and the tag below both build it here."""
+    return {
+        "attempt": attempt,
+        "question": question,
+        "report_form": form or ProblemReportForm(),
+        "reasons": ProblemReport.Reason.choices,
+        "note_max_length": ProblemReport.NOTE_MAX_LENGTH,
+        "report_back": back,
+        "report_open": is_open,
+    }
+
+
+@register.inclusion_tag("quizzes/_report_problem.html", takes_context=True)
+def report_problem(context, attempt, question, back=""):
+    """ "Report a problem with this question", closed and empty, under feedback or a summary item."""
+    return report_problem_context(attempt=attempt, question=question, back=back) | {
+        "csrf_token": context.get("csrf_token")
     }
 
 

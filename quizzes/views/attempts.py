@@ -188,14 +188,40 @@ def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The results, question by question with the reasons; `?only=wrong` keeps the ones not got right."""
     attempt = current_attempt(request, attempt_id)
     if not attempt.is_finished:
         return redirect("attempt_resume", attempt.pk)
+    only_wrong = request.GET.get("only") == "wrong"
+    rows = summary_rows(attempt)
+    shown = [row for row in rows if not row["is_right"]] if only_wrong else rows
+    context = {"attempt": attempt, "quiz": attempt.quiz, "rows": shown, "only_wrong": only_wrong}
+    context["report_back"] = request.get_full_path()  # a problem report comes back to this summary
+    context |= {"total": len(rows), "wrong_count": sum(1 for row in rows if not row["is_right"])}
+    return render(request, "quizzes/summary.html", context)
+
+
+def summary_rows(attempt: Attempt) -> list[dict]:
+    """Each question of the attempt with the trainee's answer and what the review of it needs."""
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
-    questions = Question.objects.in_attempt(attempt).prefetch_related("choices", "regions")
+    questions = list(Question.objects.in_attempt(attempt).prefetch_related("choices", "regions", "sources"))
+    # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
+    withholds_case_title = bool(
+        attempt.quiz and attempt.quiz.is_case and questions and questions[-1].pk not in responses
+    )
     rows = []
     for question in questions:
         response = responses.get(question.pk)
         chosen_ids = {choice.pk for choice in response.chosen.all()} if response else set()
-        rows.append({"question": question, "response": response, "chosen_ids": chosen_ids})
-    return render(request, "quizzes/summary.html", {"attempt": attempt, "quiz": attempt.quiz, "rows": rows})
+        rows.append(
+            {
+                "question": question,
+                "response": response,
+                "is_right": bool(response and response.is_correct),
+                "chosen_ids": chosen_ids,
+                # The order the trainee saw, with a retired option still shown where they chose it.
+                "options": presented_options(question, attempt.shuffle_seed, chosen_ids=chosen_ids),
+                "withholds_case_title": withholds_case_title,
+            }
+        )
+    return rows

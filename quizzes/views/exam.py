@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
+from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for, answer_posted
 from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
@@ -66,23 +66,35 @@ def exam_question_context(
     response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
     saved_ids = {choice.pk for choice in response.chosen.all()} if response else set()
     saved_labels = [option.label for option in form.options if option.choice.pk in saved_ids]
-    return timer_context(attempt) | {
-        "question": question,
-        "form": form,
-        "options": form.options,
-        # A refused form shows what was posted; otherwise the saved answer.
-        "checked_labels": form.data.getlist("answer") if form.is_bound else saved_labels,
-        "is_answered": response is not None,
-        "saved_labels": saved_labels,
-        "saved_point": response.point if response else None,
-        "saved_no_abnormality": bool(response and question.is_hotspot and response.point is None),
-        "items": items,
-        "item": item,
-        "position": question.position,
-        "total": len(items),
-        "previous_item": by_position.get(question.position - 1),
-        "next_item": by_position.get(question.position + 1),
-        "answered_count": sum(1 for each in items if each.is_answered),
+    return (
+        timer_context(attempt)
+        | {
+            "question": question,
+            "form": form,
+            "options": form.options,
+            # A refused form shows what was posted; otherwise the saved answer.
+            "checked_labels": form.data.getlist("answer") if form.is_bound else saved_labels,
+            "is_answered": response is not None,
+            "saved_labels": saved_labels,
+            "saved_point": response.point if response else None,
+            "saved_no_abnormality": bool(response and question.is_hotspot and response.point is None),
+            "items": items,
+            "item": item,
+            "position": question.position,
+            "total": len(items),
+            "previous_item": by_position.get(question.position - 1),
+            "next_item": by_position.get(question.position + 1),
+        }
+        | navigator_counts(items)
+    )
+
+
+def navigator_counts(items: list[AttemptQuestion]) -> dict:
+    answered = sum(1 for each in items if each.is_answered)
+    return {
+        "answered_count": answered,
+        "unanswered_count": len(items) - answered,
+        "flagged_count": sum(1 for each in items if each.is_flagged),
     }
 
 
@@ -121,17 +133,41 @@ def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
 @rate_limited("answer", back_to="exam_question")
 @exam_change
 def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> HttpResponse:
-    """Save the answer and go on to the next question (or, after the last, to the review page)."""
+    """Save the answer, then go where the trainee asked: `go` is the position of a question or "review"
+    (the navigation buttons submit this form, so a chosen answer is never left behind), otherwise the
+    next question (after the last, the review page). htmx saves each change as it happens and gets
+    the saved state and the navigator back, staying on the page."""
     form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=request.POST)
+    go = request.POST.get("go")
+    if go is not None and not answer_posted(request.POST):
+        return redirect(exam_destination(attempt, question, go))  # nothing chosen: nothing to save
     if not form.is_valid():
-        template = f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE
-        return render(request, template, exam_question_context(attempt, question, form=form), status=422)
+        if request.htmx:
+            context = exam_question_context(attempt, question, form=form) | {"state_error": not_saved(form)}
+            return render(request, f"{TEMPLATE}#exam-saved", context, status=422)
+        return render(request, TEMPLATE, exam_question_context(attempt, question, form=form), status=422)
     exam_answer_save(
         attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
     )
+    if request.htmx:
+        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
+        return render(request, f"{TEMPLATE}#exam-saved", exam_question_context(attempt, question, form=form))
     messages.success(request, f"Answer to question {question.position} saved.")
-    next_id = attempt.items.filter(position=question.position + 1).values_list("question_id", flat=True).first()
-    return redirect(exam_question_url(attempt, next_id) if next_id else reverse("exam_review", args=[attempt.pk]))
+    return redirect(exam_destination(attempt, question, go))
+
+
+def exam_destination(attempt: Attempt, question: Question, go: str | None) -> str:
+    """Where a navigation button goes: a question by its position, or "review"; by default the next one."""
+    position = int(go) if go and go.isdecimal() else question.position + 1
+    question_id = None
+    if go != "review":
+        question_id = attempt.items.filter(position=position).values_list("question_id", flat=True).first()
+    return exam_question_url(attempt, question_id) if question_id else reverse("exam_review", args=[attempt.pk])
+
+
+def not_saved(form: AnswerForm | HotspotAnswerForm) -> str:
+    error = form.errors.get("answer") or form.non_field_errors()
+    return f"Not saved: {error[0]}" if error else "Not saved."
 
 
 @require_POST
@@ -157,6 +193,10 @@ def exam_flag(request: HttpRequest, attempt: Attempt, question: Question) -> Htt
         }
         return render(request, f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE, context, status=422)
     exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
+    if request.htmx:
+        # The flag control, and out of band the question's state and its navigator entry: no reload.
+        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
+        return render(request, f"{TEMPLATE}#exam-flagged", exam_question_context(attempt, question, form=form))
     if flagged == "1":
         messages.success(request, f"Question {question.position} flagged for review.")
     else:

@@ -23,14 +23,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def practice_panels(user: User | AnonymousUser) -> dict:
-    """What the "Due today" and "Practise my mistakes" panels show, in three queries however much there is."""
+    """What the top of the home page shows: what to continue, then the "Due today" and "Practise my
+    mistakes" panels, in three queries however much there is."""
+    in_progress = list(Attempt.objects.owned_by(user).in_progress().select_related("quiz"))
     return {
+        "in_progress": in_progress,
+        "in_progress_quiz_ids": {a.quiz_id for a in in_progress if a.kind == Attempt.Kind.QUIZ},
+        "review_in_progress": any(a.kind == Attempt.Kind.REVIEW for a in in_progress),
         "reviews": ReviewCard.objects.of(user).in_published_quizzes().due_summary(),
         "mistakes_count": Question.objects.latest_mistakes_of(user).count(),
-        "unfinished_practice": Attempt.objects.owned_by(user)
-        .practice_sets()
-        .unfinished()
-        .select_related("quiz", "tag"),
         "practice_set_size": PRACTICE_SET_SIZE,
     }
 

@@ -9,8 +9,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from quizzes.models import Quiz, Tag
-from quizzes.services.practice import NothingToPractise, mistakes_start, review_start, tag_practice_start
+from quizzes.models import Attempt, Quiz, Tag
+from quizzes.services.practice import (
+    NothingToPractise,
+    mistakes_start,
+    review_start,
+    tag_practice_start,
+    these_start,
+)
 
 
 @require_POST
@@ -45,6 +51,19 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     except NothingToPractise as nothing:
         return nothing_to_practise(request, nothing)
     return redirect("attempt_resume", attempt.pk)
+
+
+@require_POST
+@login_required
+def these(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """ "Practise these" on a summary: the attempt's questions again, or (`only=wrong`) those not got right."""
+    attempt = get_object_or_404(Attempt.objects.owned_by(request.user).finished(), pk=attempt_id)
+    try:
+        practice = these_start(user=request.user, attempt=attempt, only_wrong=request.POST.get("only") == "wrong")
+    except NothingToPractise as nothing:
+        messages.info(request, str(nothing))
+        return redirect("attempt_summary", attempt.pk)
+    return redirect("attempt_resume", practice.pk)
 
 
 def nothing_to_practise(request: HttpRequest, nothing: NothingToPractise) -> HttpResponse:

@@ -1,12 +1,12 @@
 """A trainee's own record: every attempt and practice set, best and last score per quiz, accuracy
-and calibration per topic, and the mistakes left to practise."""
+and calibration per topic, the mistakes left to practise, and the problems they reported."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from quizzes import calibration
-from quizzes.models import Attempt, Question, Response, Tag
+from quizzes.models import Attempt, ProblemReport, Question, Response, Tag
 from quizzes.services.practice import PRACTICE_SET_SIZE
 
 
@@ -44,6 +44,7 @@ def my_progress(request: HttpRequest) -> HttpResponse:
             "mistakes_by_quiz": list(Question.objects.latest_mistakes_of(request.user).count_per_quiz()),
             "practice_set_size": PRACTICE_SET_SIZE,
             "tags": list(Tag.objects.practisable()),
+            "reports": list(ProblemReport.objects.reported_by(request.user).select_related("question__quiz")),
             "calibration": calibration.calibration_table(responses.calibration_by_topic()),
             "calibration_rule": {
                 "min_answers": calibration.MIN_ANSWERS,

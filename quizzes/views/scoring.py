@@ -1,6 +1,7 @@
 """The page that explains the scoring: points per kind of answer, the leaderboards, and how answers
 schedule review cards. Its numbers come from quizzes/scoring.py, so the page cannot drift from the rules."""
 
+import datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, ReviewCard
-from quizzes.scoring import first_intervals, partial_credit, weighted
+from quizzes.scoring import LEARNING_STEP, first_intervals, partial_credit, weighted
 
 # Worked examples for the scoring page: (the right options, how many, what was ticked, right and wrong
 # ticked). Their points come from the function that scores answers, so the page cannot drift from it.
@@ -57,6 +58,7 @@ def scoring(request: HttpRequest) -> HttpResponse:
                 for options, ticked, weights in WEIGHT_EXAMPLES
             ],
             "ratings": review_ratings(),
+            "learning_step_minutes": round(LEARNING_STEP.total_seconds() / 60),
         },
     )
 
@@ -74,5 +76,12 @@ def review_ratings() -> list[dict]:
     """The spaced-repetition table: each kind of answer, its rating, and when a new card then comes back."""
     intervals = first_intervals()
     return [
-        {"answer": answer, "rating": rating.label, "days": intervals[rating].days} for answer, rating in ANSWER_RATINGS
+        {"answer": answer, "rating": rating.label, "after": interval_words(intervals[rating])}
+        for answer, rating in ANSWER_RATINGS
     ]
+
+
+def interval_words(interval: datetime.timedelta) -> str:
+    if interval < datetime.timedelta(days=1):
+        return f"after {round(interval.total_seconds() / 60)} minutes, the same day"
+    return "the next day" if interval.days == 1 else f"after {interval.days} days"

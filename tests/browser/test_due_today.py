@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_bundled_quizzes import log_in
 from tests.browser.test_trainee_loop import heading_shown
-from tests.factories import card_due, make_quiz, make_user
+from tests.factories import card_due, make_quiz, make_user, take_quiz
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,4 +79,23 @@ def test_the_due_today_panel_works_with_javascript_off(page_without_js, trainee_
 
     page.goto("/")
     expect(page.get_by_role("heading", name="Due today: 1")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Resume Due today"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Continue Due today"))).to_be_visible()
+    # One due-today set at a time: Review now goes back to it.
+    expect(page.get_by_text("You have a due-today set in progress: Review now takes you back to it.")).to_be_visible()
+    page.get_by_role("button", name="Review now").click()
+    expect(page.get_by_role("heading", name="Question 2 of 2")).to_be_visible()
+
+
+def test_the_home_page_continues_a_quiz_in_progress(page, assert_accessible):
+    user = make_user()
+    quiz = make_quiz(questions=3, title="Liver metastases")
+    take_quiz(user, quiz, [True])
+    log_in(page, user)
+    page.goto("/")
+    heading_shown(page, "Continue where you left off")
+    card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Liver metastases"))
+    expect(card).to_contain_text("in progress")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Continue Liver metastases").click()
+    heading_shown(page, "Question 2 of 3")

@@ -158,6 +158,8 @@ def test_in_an_exam_a_click_is_saved_without_feedback_and_marked_at_the_end(page
 
     click_image_at(page, INSIDE)
     expect(page.locator("[data-hotspot-marker]")).to_be_visible()
+    # The click is saved as it happens, like a change of option.
+    expect(page.locator("#exam-state")).to_contain_text(re.compile(r"Answered: your saved point is \d+% across"))
     assert_accessible(page)
     page.get_by_role("button", name="Save answer").click()
 
@@ -169,5 +171,9 @@ def test_in_an_exam_a_click_is_saved_without_feedback_and_marked_at_the_end(page
 
     expect(page.get_by_role("heading", name="Your results")).to_be_visible()
     expect(page.locator(".verdict")).to_have_text(re.compile(r"Correct"))
-    expect(page.locator(".answer-pair dd").first).to_have_text("A click inside the target")
+    # The result shows the image with the target outlined and the click marked inside it.
+    expect(page.get_by_text(re.compile(r"You clicked at about \d+% across and \d+% down the image"))).to_be_visible()
+    expect(page.locator("[data-hotspot-figure] [data-hotspot-region]")).to_have_count(1)
+    expect(page.locator('[data-hotspot-click="inside"]')).to_have_count(1)
+    assert_accessible(page)
     assert Response.objects.get().is_correct

@@ -132,3 +132,27 @@ def test_the_quiz_works_with_javascript_off(page_without_js, three_question_quiz
         "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
     ]
     page.watch.console_errors.clear()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_refused_submit_keeps_focus_on_the_first_option_beside_the_error(
+    page, page_without_js, three_question_quiz, assert_accessible, javascript
+):
+    page = page if javascript else page_without_js
+    sign_up(page, "hasty")
+    page.goto(three_question_quiz.get_absolute_url())
+    page.get_by_role("button", name="Start quiz").click()
+    heading_shown(page, "Question 1 of 3")
+    expect(page.get_by_text("No answers yet.")).to_be_visible()
+
+    page.get_by_role("button", name="Submit answer").click()
+
+    expect(page.locator("#answer-error")).to_be_visible()
+    expect(page.get_by_role("radio").first).to_be_focused()
+    if javascript:
+        assert_accessible(page)
+    # The page answered 422 (as it should), which Chromium logs; that one line is expected.
+    assert page.watch.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
+    ]
+    page.watch.console_errors.clear()

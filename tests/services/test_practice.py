@@ -12,7 +12,9 @@ from quizzes.services.practice import (
     mistakes_start,
     review_start,
     tag_practice_start,
+    these_start,
 )
+from quizzes.services.review import review_card_record
 from tests.factories import card_due, make_quiz, questions_of, right_choices, take_quiz
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +184,26 @@ def test_the_due_summary_counts_today_and_gives_the_next_due(auckland, trainee):
 
     summary = ReviewCard.objects.of(trainee).due_summary(AUCKLAND_TUESDAY_10AM)
 
-    assert summary == {"due_today": 1, "next_due": AUCKLAND_MIDNIGHT}
+    assert summary == {"due_today": 1, "due_soon": 0, "next_soon": None, "next_due": AUCKLAND_MIDNIGHT, "cards": 3}
+
+
+def test_a_card_in_its_learning_step_is_due_soon_until_its_minutes_are_up(trainee, quiz):
+    question = questions_of(quiz)[0]
+    wrong_at = datetime.datetime(2026, 1, 5, 9, tzinfo=UTC)
+    review_card_record(
+        user_id=trainee.pk, question_id=question.pk, rating=ReviewCard.Rating.AGAIN, reviewed_at=wrong_at
+    )
+    back_at = wrong_at + datetime.timedelta(minutes=10)
+    cards = ReviewCard.objects.of(trainee)
+
+    soon = cards.due_summary(wrong_at + datetime.timedelta(minutes=1))
+    due = cards.due_summary(back_at)
+
+    assert soon["due_today"] == 0 and soon["due_soon"] == 1 and soon["next_soon"] == back_at
+    assert due["due_today"] == 1 and due["due_soon"] == 0
+    with pytest.raises(NothingToPractise):
+        review_start(user=trainee, now=wrong_at + datetime.timedelta(minutes=1))
+    assert set_questions(review_start(user=trainee, now=back_at)) == [question.pk]
 
 
 def test_due_today_leaves_out_unpublished_quizzes_and_other_trainees_cards(trainee, other_trainee):
@@ -225,6 +246,8 @@ def test_answering_a_review_reschedules_its_card(trainee, quiz):
     card = ReviewCard.objects.get(user=trainee, question=question)
     assert card.reviews == 2 and card.last_review == response.answered_at
     assert card.due > response.answered_at + datetime.timedelta(days=1)
+    assert review_start(user=trainee) == review  # one due-today set at a time: unfinished, it is resumed
+    attempt_finish(attempt=review)
     with pytest.raises(NothingToPractise):
         review_start(user=trainee)
 
@@ -260,3 +283,35 @@ def test_a_tag_without_published_questions_starts_no_set(trainee, quiz):
     with pytest.raises(NothingToPractise, match="No published questions are tagged “Empty”"):
         tag_practice_start(user=trainee, tag=empty)
     assert not Attempt.objects.exists()
+
+
+# Practise these
+
+
+def test_practise_these_takes_an_attempts_questions_in_its_order(trainee, quiz):
+    attempt = attempt_finish(attempt=take_quiz(trainee, quiz, [True, False]))
+
+    every = these_start(user=trainee, attempt=attempt)
+    wrong_or_unanswered = these_start(user=trainee, attempt=attempt, only_wrong=True)
+
+    assert [q.order for q in Question.objects.in_attempt(every)] == [1, 2, 3]
+    assert [q.order for q in Question.objects.in_attempt(wrong_or_unanswered)] == [2, 3]
+    assert every.kind == wrong_or_unanswered.kind == Attempt.Kind.AGAIN and every.quiz == quiz
+    assert not every.is_ranked and every.mode == Attempt.Mode.TUTOR
+
+
+def test_practise_these_with_nothing_wrong_starts_nothing(trainee, quiz):
+    attempt = attempt_finish(attempt=take_quiz(trainee, quiz, [True, True, True]))
+
+    with pytest.raises(NothingToPractise, match="you got every one of these questions right"):
+        these_start(user=trainee, attempt=attempt, only_wrong=True)
+    assert Attempt.objects.count() == 1
+
+
+def test_practise_these_refuses_an_unfinished_or_someone_elses_attempt(trainee, other_trainee, quiz):
+    unfinished = take_quiz(trainee, quiz, [False])
+
+    with pytest.raises(ValueError):
+        these_start(user=trainee, attempt=unfinished)
+    with pytest.raises(ValueError):
+        these_start(user=other_trainee, attempt=attempt_finish(attempt=unfinished))

@@ -22,6 +22,11 @@ def on(day, hour=9):
     return datetime.datetime(2026, 1, day, hour, tzinfo=UTC)
 
 
+# The learning step (quizzes/scoring.py, LEARNING_STEP): a wrong answer, to a new card or to a learnt one
+# (a lapse), comes back 10 minutes later; a right guess (Hard) on a new card 1.5 steps later.
+STEP = datetime.timedelta(minutes=10)
+
+
 @pytest.fixture
 def question(quiz):
     return quiz.questions.in_quiz_order().prefetch_related("choices").first()
@@ -29,9 +34,16 @@ def question(quiz):
 
 @pytest.mark.parametrize(
     ("rating", "due"),
-    [(Rating.AGAIN, on(6)), (Rating.HARD, on(6)), (Rating.GOOD, on(7)), (Rating.EASY, on(13))],
+    [
+        (Rating.AGAIN, FIRST_REVIEW + STEP),
+        (Rating.HARD, FIRST_REVIEW + 1.5 * STEP),
+        (Rating.GOOD, on(7)),
+        (Rating.EASY, on(13)),
+    ],
 )
-def test_a_new_card_is_due_the_next_day_two_days_or_eight_days_later_by_rating(trainee, question, rating, due):
+def test_a_new_card_is_due_after_its_learning_step_two_days_or_eight_days_later_by_rating(
+    trainee, question, rating, due
+):
     card = review_card_record(user_id=trainee.pk, question_id=question.pk, rating=rating, reviewed_at=FIRST_REVIEW)
 
     card.refresh_from_db()
@@ -41,7 +53,7 @@ def test_a_new_card_is_due_the_next_day_two_days_or_eight_days_later_by_rating(t
 
 @pytest.mark.parametrize(
     ("rating", "due"),
-    [(Rating.AGAIN, on(8)), (Rating.HARD, on(15)), (Rating.GOOD, on(18)), (Rating.EASY, on(26))],
+    [(Rating.AGAIN, SECOND_REVIEW + STEP), (Rating.HARD, on(15)), (Rating.GOOD, on(18)), (Rating.EASY, on(26))],
 )
 def test_a_card_rated_good_and_reviewed_when_due_comes_back_later_by_rating(trainee, question, rating, due):
     review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=FIRST_REVIEW)
@@ -55,7 +67,13 @@ def test_a_card_rated_good_and_reviewed_when_due_comes_back_later_by_rating(trai
 
 @pytest.mark.parametrize(
     ("right", "confidence", "due"),
-    [(False, "", on(6)), (True, "low", on(6)), (True, "medium", on(7)), (True, "", on(7)), (True, "high", on(13))],
+    [
+        (False, "", FIRST_REVIEW + STEP),
+        (True, "low", FIRST_REVIEW + 1.5 * STEP),
+        (True, "medium", on(7)),
+        (True, "", on(7)),
+        (True, "high", on(13)),
+    ],
 )
 def test_a_tutor_answer_schedules_its_questions_card(trainee, quiz, question, travel, right, confidence, due):
     attempt = attempt_start(user=trainee, quiz=quiz)
@@ -106,12 +124,12 @@ def test_partial_credit_counts_as_wrong(trainee, quiz, travel):
 
     assert result.response.points == 5
     card = ReviewCard.objects.get(user=trainee, question=question)
-    assert card.last_rating == Rating.AGAIN and card.due == on(6)
+    assert card.last_rating == Rating.AGAIN and card.due == FIRST_REVIEW + STEP
 
 
 def test_each_trainee_has_their_own_card(trainee, other_trainee, question):
     review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.AGAIN, reviewed_at=FIRST_REVIEW)
     review_card_record(user_id=other_trainee.pk, question_id=question.pk, rating=Rating.EASY, reviewed_at=FIRST_REVIEW)
 
-    assert ReviewCard.objects.get(user=trainee).due == on(6)
+    assert ReviewCard.objects.get(user=trainee).due == FIRST_REVIEW + STEP
     assert ReviewCard.objects.get(user=other_trainee).due == on(13)

@@ -1,5 +1,7 @@
 """Taking a quiz through the web: start, answer (HTMX and plain), finish, summary, access rules."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -162,7 +164,11 @@ def test_answering_every_question_then_finishing_shows_the_summary(trainee_clien
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("attempt_summary", args=[attempt.pk])
     assert "20 / 30 (67%)" in html and "Time taken" in html
-    assert html.count("Right answer") == 3 and html.count("Your answer") == 3
+    # Each question says both in its answer pair, and again as tags on the options they name.
+    assert html.count("<dt>Right answer</dt>") == 3 and html.count("<dt>Your answer</dt>") == 3
+    assert (
+        html.count('class="tag tag-right">Right answer') == 3 and html.count('class="tag tag-chosen">Your answer') == 3
+    )
     assert "Wrong 3a" in html and "Right 3" in html
 
 
@@ -269,3 +275,40 @@ def test_answering_costs_the_same_queries_with_10_and_1000_questions_in_the_bank
     # attempt, add to the leaderboard totals (one upsert of three rows: the first attempt at a quiz counts), read
     # and write the question's review card, release; tally, question count, next.
     assert small == large == 21
+
+
+def test_before_any_answer_the_running_score_says_no_answers_yet(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+
+    html = trainee_client.get(reverse("attempt_resume", args=[attempt.pk]), follow=True).content.decode()
+
+    assert "No answers yet." in html and "Score so far" not in html and "0 of 0 points" not in html
+
+
+def test_a_refused_submit_puts_focus_on_the_first_option_beside_the_error(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = questions_of(quiz)[0]
+
+    plain = trainee_client.post(answer_url(attempt, question), {})
+    htmx = trainee_client.post(answer_url(attempt, question), {}, **HTMX)
+
+    for response in (plain, htmx):
+        html = response.content.decode()
+        assert response.status_code == 422 and 'id="answer-error"' in html
+        assert html.count("autofocus") == 1 and re.search(r'id="option-A"[^>]*autofocus', html)
+
+
+def test_the_summary_lists_each_questions_options_in_the_order_the_trainee_saw_them(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = questions_of(quiz)[0]
+    trainee_client.post(
+        answer_url(attempt, question), {"answer": label_of(attempt, question, wrong_choices(question)[0])}
+    )
+    attempt_finish(attempt=attempt)
+    attempt.refresh_from_db()
+
+    html = trainee_client.get(reverse("attempt_summary", args=[attempt.pk])).content.decode()
+
+    seen = [option.choice.text for option in presented_options(question, attempt.shuffle_seed)]
+    positions = [html.index(f"</span> {text}") for text in seen]
+    assert positions == sorted(positions)

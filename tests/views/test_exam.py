@@ -111,8 +111,10 @@ def test_saving_an_answer_goes_to_the_next_question_and_marks_it_answered(traine
     assert response.status_code == 302 and response["Location"] == page_url(exam, second)
     html = trainee_client.get(response["Location"]).content.decode()
     assert "Answer to question 1 saved." in html
-    assert re.search(r">Question 1</a>:\s+answered", html) and re.search(r">Question 2</a>:\s+not answered", html)
-    assert "1 of 3 answered." in html
+    assert re.search(r">Question 1</button>:\s+answered", html) and re.search(
+        r">Question 2</button>:\s+not answered", html
+    )
+    assert "1 of 3 answered, 2 not answered, 0 flagged for review." in html
 
 
 def test_going_back_shows_the_saved_answer_and_changing_it_updates_the_one_response(trainee_client, exam, exam_quiz):
@@ -142,19 +144,95 @@ def test_clearing_an_answer_makes_the_question_unanswered_again(trainee_client, 
     assert not Response.objects.exists()
 
 
-def test_previous_and_next_links_move_back_and_forth(trainee_client, exam, exam_quiz):
+def go_button(position):
+    return f'form="answer-form" name="go" value="{position}"'
+
+
+def test_previous_and_next_are_buttons_of_the_answer_form(trainee_client, exam, exam_quiz):
     first, second, third = questions_of(exam_quiz)
 
     at_first = trainee_client.get(page_url(exam, first)).content.decode()
     at_second = trainee_client.get(page_url(exam, second)).content.decode()
     at_third = trainee_client.get(page_url(exam, third)).content.decode()
 
-    assert "Previous question" not in at_first and f'href="{page_url(exam, second)}" rel="next"' in at_first
-    assert f'href="{page_url(exam, first)}" rel="prev"' in at_second
-    assert f'href="{page_url(exam, third)}" rel="next"' in at_second
-    assert f'href="{page_url(exam, second)}" rel="prev"' in at_third and "Next question" not in at_third
+    assert "Previous question" not in at_first and f'{go_button(2)} class="secondary">Next question' in at_first
+    assert f'{go_button(1)} class="secondary">Previous question' in at_second
+    assert f'{go_button(3)} class="secondary">Next question' in at_second
+    assert f'{go_button(2)} class="secondary">Previous question' in at_third and "Next question" not in at_third
+    assert (
+        'id="answer-form"' in at_first and f'{go_button("review")} class="secondary">Review and submit all' in at_first
+    )
     # Any question can be opened in any order, unlike tutor mode.
-    assert "Stem of question 3?" in at_third and 'aria-current="page">Question 3</a>' in at_third
+    assert "Stem of question 3?" in at_third and 'aria-current="page">Question 3</button>' in at_third
+
+
+@pytest.mark.parametrize(("go", "lands_on"), [("1", "first"), ("3", "third"), ("review", "review")])
+def test_every_navigation_button_saves_the_chosen_answer_then_goes_where_it_leads(
+    trainee_client, exam, exam_quiz, go, lands_on
+):
+    first, second, third = questions_of(exam_quiz)
+    chosen = wrong_choices(second)[0]
+
+    response = trainee_client.post(save_url(exam, second), {"answer": label_of(exam, second, chosen), "go": go})
+
+    destinations = {"first": page_url(exam, first), "third": page_url(exam, third), "review": review_url(exam)}
+    assert response.status_code == 302 and response["Location"] == destinations[lands_on]
+    assert list(Response.objects.get(attempt=exam, question=second).chosen.all()) == [chosen]
+
+
+def test_a_navigation_button_with_nothing_chosen_moves_on_and_keeps_the_saved_answer(trainee_client, exam, exam_quiz):
+    first, second, _third = questions_of(exam_quiz)
+    exam_answer_save(attempt=exam, question=first, chosen=right_choices(first))
+
+    response = trainee_client.post(save_url(exam, second), {"go": "1"})
+
+    assert response["Location"] == page_url(exam, first)
+    assert not Response.objects.filter(question=second).exists()
+    assert Response.objects.get(question=first).is_correct
+
+
+def test_a_change_saved_by_htmx_stays_on_the_question_and_updates_the_navigator(trainee_client, exam, exam_quiz):
+    first = questions_of(exam_quiz)[0]
+    label = label_of(exam, first, wrong_choices(first)[0])
+
+    response = trainee_client.post(save_url(exam, first), {"answer": label}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and f"Answered: your saved answer is {label}." in html
+    assert 'id="exam-navigator"' in html and 'hx-swap-oob="true"' in html
+    assert "1 of 3 answered, 2 not answered, 0 flagged for review." in html
+    assert re.search(r">Question 1</button>:\s+answered", html)
+    assert Response.objects.get(attempt=exam, question=first).chosen.get() == wrong_choices(first)[0]
+
+
+def test_a_change_to_no_answer_by_htmx_says_it_was_not_saved(trainee_client, exam, exam_quiz):
+    first = questions_of(exam_quiz)[0]
+    exam_answer_save(attempt=exam, question=first, chosen=right_choices(first))
+
+    response = trainee_client.post(save_url(exam, first), {"answer": "Z"}, **HTMX)
+
+    assert response.status_code == 422 and "Not saved:" in response.content.decode()
+    assert Response.objects.get(question=first).is_correct
+
+
+def test_the_answer_form_saves_on_every_change_with_htmx(trainee_client, exam, exam_quiz):
+    html = trainee_client.get(page_url(exam, questions_of(exam_quiz)[0])).content.decode()
+
+    form = html.split('id="answer-form"')[1].split(">")[0]
+    assert 'hx-trigger="change"' in form and 'hx-target="#exam-state"' in form
+
+
+def test_flagging_with_htmx_swaps_the_flag_and_the_navigator_without_a_reload(trainee_client, exam, exam_quiz):
+    second = questions_of(exam_quiz)[1]
+
+    response = trainee_client.post(flag_url(exam, second), {"flagged": "1"}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="exam-flag"' in html and "Remove flag" in html
+    assert "0 of 3 answered, 3 not answered, 1 flagged for review." in html
+    assert re.search(r">Question 2</button>:\s+not answered, <span class=\"flag-word\">", html)
+    assert html.count('hx-swap-oob="true"') == 2 and "<!doctype" not in html
+    assert AttemptQuestion.objects.get(attempt=exam, question=second).is_flagged
 
 
 def test_saving_the_last_question_goes_to_the_review_page(trainee_client, exam, exam_quiz):
@@ -171,7 +249,7 @@ def test_flagging_and_unflagging_shows_in_the_navigator_in_words(trainee_client,
     flagged = trainee_client.post(flag_url(exam, second), {"flagged": "1"}, follow=True).content.decode()
     assert AttemptQuestion.objects.get(attempt=exam, question=second).is_flagged
     assert "Question 2 flagged for review." in flagged and "Flagged for review." in flagged
-    assert re.search(r">Question 2</a>:\s+not answered, <span class=\"flag-word\">.*?flagged</span>", flagged)
+    assert re.search(r">Question 2</button>:\s+not answered, <span class=\"flag-word\">.*?flagged</span>", flagged)
     assert "Remove flag" in flagged
 
     unflagged = trainee_client.post(flag_url(exam, second), {"flagged": "0"}, follow=True).content.decode()

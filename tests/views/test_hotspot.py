@@ -143,13 +143,16 @@ def test_no_abnormality_is_right_on_an_image_without_targets(trainee_client, tra
     assert Response.objects.get().is_correct
 
 
-def test_the_summary_says_in_words_where_the_trainee_clicked(trainee_client, attempt):
+def test_the_summary_says_in_words_where_the_trainee_clicked_and_shows_it_on_the_image(trainee_client, attempt):
     answer(trainee_client, attempt, {"x": "0.1", "y": "0.1"})
     attempt_finish(attempt=attempt)
 
     html = trainee_client.get(reverse("attempt_summary", args=[attempt.pk])).content.decode()
 
-    assert "A click outside the target" in html and "A click inside the target" in html
+    assert "You clicked at about 10% across and 10% down the image" in html and "outside the target" in html
+    # The image with the target outlined and the click marked, as in the tutor feedback.
+    assert "data-hotspot-figure" in html and "data-hotspot-region" in html
+    assert 'data-hotspot-click="outside"' in html
 
 
 def test_the_page_after_answering_shows_the_targets_feedback_once_reloaded(trainee_client, attempt):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Attempt, Question, Tag
+from quizzes.models import Attempt, Question, ReviewCard, Tag
 from quizzes.services.attempts import attempt_finish
 from quizzes.services.practice import mistakes_start, review_start
 from tests.factories import card_due, make_quiz, questions_of, take_quiz
@@ -143,16 +143,68 @@ def test_home_says_when_the_next_review_is_due_when_none_is_due_today(trainee_cl
     assert "No mistakes to practise" in html
 
 
-def test_home_offers_to_resume_unfinished_practice_sets(trainee_client, trainee, quiz):
-    take_quiz(trainee, quiz, [False, False, True])
+def test_home_puts_every_attempt_in_progress_first_with_continue(trainee_client, trainee, quiz):
+    unfinished_quiz = take_quiz(trainee, quiz, [False, False, True])
     within_quiz = mistakes_start(user=trainee, quiz=quiz)
     card_due(trainee, questions_of(quiz)[2], timezone.now())
     review = review_start(user=trainee)
 
     html = trainee_client.get(reverse("home")).content.decode()
 
-    assert f'<a href="{within_quiz.get_absolute_url()}">Resume Practise my mistakes: {quiz.title}<span' in html
-    assert f'<a href="{review.get_absolute_url()}">Resume Due today (spaced repetition)<span' in html
+    continuing = html.split('id="continue-heading"')[1].split('class="practice-panels"')[0]
+    for attempt in (unfinished_quiz, within_quiz, review):
+        link = f'<a class="button" href="{attempt.get_absolute_url()}">Continue<span class="visually-hidden"> {attempt.title}'
+        assert link in continuing
+    assert "3 of 3 answered" in continuing and "not answered yet" in continuing
+    assert html.index('id="continue-heading"') < html.index('id="due-today"')
+    # The quiz card says the quiz is in progress, never "not taken yet".
+    card = html.split(f'href="{quiz.get_absolute_url()}">{quiz.title}</a>')[1].split("</li>")[0]
+    assert "in progress" in card and "not taken yet" not in card
+
+
+def test_a_brand_new_trainee_is_told_nothing_untrue(trainee_client, quiz):
+    html = trainee_client.get(reverse("home")).content.decode()
+
+    assert "Continue where you left off" not in html
+    assert "your latest answer to every question was right" not in html
+    assert "No mistakes yet: a question you answer wrongly waits here for another try." in html
+    assert "Nothing yet: questions you answer come back here when they are due for another look." in html
+    assert "not taken yet" in html
+
+
+def test_review_now_goes_back_to_the_unfinished_due_today_set(trainee_client, trainee, quiz):
+    first, second, _third = questions_of(quiz)
+    card_due(trainee, first, timezone.now() - datetime.timedelta(days=1))
+    started = review_start(user=trainee)
+    card_due(trainee, second, timezone.now() - datetime.timedelta(days=1))
+
+    html = trainee_client.get(reverse("home")).content.decode()
+    response = trainee_client.post(REVIEW_URL)
+
+    assert "You have a due-today set in progress: Review now takes you back to it." in html
+    assert response["Location"] == reverse("attempt_resume", args=[started.pk])
+    assert Attempt.objects.filter(kind=Attempt.Kind.REVIEW).count() == 1
+
+
+def test_a_wrong_answer_is_due_soon_listed_after_the_set_then_due_once_its_minutes_are_up(
+    trainee_client, trainee, quiz, travel
+):
+    first = questions_of(quiz)[0]
+    now = timezone.now()
+    attempt = take_quiz(trainee, quiz, [False])  # a wrong answer: back after the 10-minute learning step
+
+    html = trainee_client.get(reverse("home")).content.decode()
+    card = ReviewCard.objects.get(user=trainee, question=first)
+    assert card.due - attempt.responses.get().answered_at == datetime.timedelta(minutes=10)
+    assert "Due today: 0</h2>" in html and "Review now" not in html
+    due_soon = (
+        f"<strong>Due soon:</strong> 1 question you answered wrongly comes back at {timezone.localtime(card.due):%H:%M}"
+    )
+    assert due_soon in html and html.index("Due soon:") > html.index("Due today: 0")
+
+    travel(now + datetime.timedelta(minutes=11))
+    later = trainee_client.get(reverse("home")).content.decode()
+    assert "Due today: 1</h2>" in later and "Review now" in later and "Due soon:" not in later
 
 
 def test_visitors_see_no_practice_panels(client, quiz):
@@ -179,7 +231,7 @@ def test_the_home_page_makes_the_same_number_of_queries_however_big_the_record(t
     review_start(user=trainee)
     full_record = home_queries(trainee_client)
 
-    # Session and user, the quiz list, then the due summary, the mistakes count and unfinished sets.
+    # Session and user, the quiz list, then the attempts in progress, the due summary and the mistakes count.
     assert empty_record == full_record == 6
 
 
@@ -209,3 +261,19 @@ def test_the_progress_page_offers_each_tag_with_published_questions_and_starts_i
     page = trainee_client.get(response["Location"], follow=True).content.decode()
     assert "Practise a tag: Chest" in page and "Question 1 of 2" in page
     assert trainee_client.post(reverse("practice_tag_start", args=["hidden"])).status_code == 404
+
+
+def test_with_nothing_answered_the_mistakes_set_says_so_rather_than_all_right(trainee_client):
+    response = trainee_client.post(MISTAKES_URL, {"next": reverse("home")})
+
+    assert messages_of(response) == ["No mistakes to practise anywhere yet: you have not answered a question."]
+
+
+def test_a_practice_set_does_not_speak_of_first_attempts_at_a_quiz(trainee_client, trainee, quiz):
+    take_quiz(trainee, quiz, [False])
+    practice = mistakes_start(user=trainee)
+
+    html = trainee_client.get(reverse("attempt_resume", args=[practice.pk]), follow=True).content.decode()
+
+    assert "Practise my mistakes is practice: it does not count for the leaderboard." in html
+    assert "only your first attempt at a quiz counts" not in html

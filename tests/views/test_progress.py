@@ -187,7 +187,9 @@ def test_an_unfinished_exams_answers_count_nowhere_on_the_progress_page(trainee_
     html = trainee_client.get(reverse("my_progress")).content.decode()
 
     assert f'<th scope="row">{quiz.topic.name}</th>' not in html  # no accuracy shown before the verdict
-    assert "No mistakes to practise" in html
+    # No mistake listed, and no claim that every answer was right: nothing has been marked yet.
+    assert "No mistakes yet: a question you answer wrongly waits here for another try." in html
+    assert "your latest answer to every question was right" not in html
 
 
 # Practice sets and mistakes

@@ -24,8 +24,15 @@ def test_the_scoring_page_states_how_answers_rate_review_cards_and_the_first_int
 
     section = html.split('id="spaced-repetition"')[1].split("</section>")[0]
     # The intervals come from the scheduler itself (quizzes/scoring.py, first_intervals).
-    assert "<tr><td>Wrong (partial credit counts as wrong)</td><td>Again</td><td>the next day</td></tr>" in section
-    assert "<tr><td>Right, with low confidence (“a guess”)</td><td>Hard</td><td>the next day</td></tr>" in section
+    wrong = (
+        "<tr><td>Wrong (partial credit counts as wrong)</td><td>Again</td><td>after 10 minutes, the same day</td></tr>"
+    )
+    guess = (
+        "<tr><td>Right, with low confidence (“a guess”)</td><td>Hard</td><td>after 15 minutes, the same day</td></tr>"
+    )
+    assert wrong in section and guess in section
+    assert "A wrong answer comes back within the same session</strong>: 10 minutes later" in section
+    assert "is listed as <strong>due soon</strong>, after the set" in section
     assert "<tr><td>Right, with medium confidence or none given</td><td>Good</td><td>after 2 days</td></tr>" in section
     assert "<tr><td>Right, with high confidence (“sure”)</td><td>Easy</td><td>after 8 days</td></tr>" in section
     assert "an exam's answers review their cards when the exam finishes" in section

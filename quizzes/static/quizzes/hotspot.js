@@ -108,6 +108,8 @@
       crosshair.hidden = true;
       render();
       status.textContent = `Point chosen at ${describe(chosen)}.`;
+      // Hidden inputs fire no change of their own: a form that saves on change (exam mode) hears it here.
+      inputs.x.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
     image.addEventListener("click", (event) => {

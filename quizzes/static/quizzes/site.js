@@ -5,6 +5,8 @@ document.addEventListener("htmx:afterSettle", (event) => {
     document.getElementById("main")?.focus();
     return;
   }
-  // Feedback (or a refusal) was swapped in: its heading takes focus so it is read out next.
+  // Feedback (or a refusal) was swapped in for the question: its heading takes focus so it is read out
+  // next. Smaller swaps inside it (a problem report) place focus themselves (autofocus).
+  if (event.detail.target?.id !== "question") return;
   document.querySelector("#question [data-focus-after-swap]")?.focus();
 });
