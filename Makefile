@@ -16,7 +16,10 @@ OPS_ENV := DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-backup-and-restore-sign-noth
 .PHONY: run test test-fast lint install install-dev migrate content serve backup restore
 
 run: install migrate content  ## Serve the site with the bundled quizzes on http://127.0.0.1:8000
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The background worker (large bank imports) runs beside the server and stops with it.
+	@$(DEV_ENV) $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install-dev  ## ruff: the lint rules and the format in pyproject.toml
 	$(BIN)/ruff check .
