@@ -1,11 +1,10 @@
 """Fixtures shared by every test module."""
 
-import datetime
+from contextlib import ExitStack
 
 import pytest
-from django.utils import timezone
 
-from tests.factories import make_quiz, make_user
+from tests.factories import make_quiz, make_user, time_is
 
 
 @pytest.fixture(autouse=True)
@@ -36,10 +35,8 @@ def trainee_client(client, trainee):
 
 
 @pytest.fixture
-def travel(monkeypatch):
-    """Time travel: from the call on, timezone.now() (answers, the week shown) returns `moment`."""
-
-    def to(moment: datetime.datetime):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return to
+def travel():
+    """Time travel for the rest of the test: from the call on, timezone.now() returns `moment`
+    (tests/factories.py's time_is, held open until the test ends)."""
+    with ExitStack() as stack:
+        yield lambda moment: stack.enter_context(time_is(moment))

@@ -14,7 +14,7 @@ from quizzes.rich_text import MAX_CHARS, MAX_DEPTH
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
 from quizzes.services.practice import mistakes_start
-from tests.factories import make_question, make_quiz, take_quiz
+from tests.factories import make_question, make_quiz, questions_of, take_quiz
 
 pytestmark = pytest.mark.django_db
 ADD_QUESTION = reverse("admin:quizzes_question_add")
@@ -304,7 +304,7 @@ def answered_quiz(trainee):
 
     quiz = make_quiz(questions=2)
     attempt = attempt_start(user=trainee, quiz=quiz)
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+    for question in questions_of(quiz):
         answer_submit(attempt=attempt, question=question, chosen=[c for c in question.choices.all() if c.is_correct])
     attempt_finish(attempt=attempt)
     return quiz
@@ -464,7 +464,7 @@ def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(
     quiz = Quiz.objects.get(slug="pulmonary-metastases")
     before = [
         (q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
-        for q in quiz.questions.in_quiz_order().prefetch_related("choices")
+        for q in questions_of(quiz)
     ]
     export = educator_client.post(
         reverse("admin:quizzes_quiz_changelist"), {"action": "export_quizpack", "_selected_action": [quiz.pk]}
@@ -479,7 +479,7 @@ def test_a_quiz_exported_as_a_quiz_pack_imports_back_as_the_same_quiz(
     again = Quiz.objects.get(slug="pulmonary-metastases")
     after = [
         (q.key, q.kind, q.stem, q.image_alt, [(c.text, c.is_correct, c.rationale) for c in q.choices.all()])
-        for q in again.questions.in_quiz_order().prefetch_related("choices")
+        for q in questions_of(again)
     ]
     assert after == before
     assert again.questions.exclude(image="").count() == 5

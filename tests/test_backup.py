@@ -18,7 +18,7 @@ from quizzes.images import image_prepare
 from quizzes.models import Attempt, Question, Quiz, Response, Source, Topic, User
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.educators import educator_create
-from tests.factories import make_quiz, make_user, right_choices, wrong_choices
+from tests.factories import make_quiz, make_user, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +61,12 @@ def working_site(settings):
 
     ada, bob = make_user(display_name="Ada"), make_user(display_name="Bob")
     finished = attempt_start(user=ada, quiz=quiz)
-    for number, q in enumerate(quiz.questions.in_quiz_order().prefetch_related("choices")):
+    for number, q in enumerate(questions_of(quiz)):
         chosen = right_choices(q) if number else wrong_choices(q)[:1]
         answer_submit(attempt=finished, question=q, chosen=chosen)
     finished = attempt_finish(attempt=finished)
     ongoing = attempt_start(user=bob, quiz=quiz)
-    first = quiz.questions.in_quiz_order().prefetch_related("choices").first()
+    first = questions_of(quiz)[0]
     answer_submit(attempt=ongoing, question=first, chosen=right_choices(first))
     return {"quiz": quiz, "draft": draft, "question": question, "ada": ada, "score": finished.score}
 

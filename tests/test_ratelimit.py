@@ -15,7 +15,7 @@ from quizzes.models import Response
 from quizzes.options import presented_options
 from quizzes.ratelimit import Rate, client_ip, rate_limit_hit
 from quizzes.services.attempts import attempt_start
-from tests.factories import HTMX, make_quiz, make_user, right_choices
+from tests.factories import HTMX, make_quiz, make_user, questions_of, right_choices
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def answer_each_question(client, user, quiz, **extra):
     """POST the right answer to every question of a new attempt; returns the HTTP responses."""
     attempt = attempt_start(user=user, quiz=quiz)
     replies = []
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices"):
+    for question in questions_of(quiz):
         label = next(
             o.label for o in presented_options(question, attempt.shuffle_seed) if o.choice == right_choices(question)[0]
         )

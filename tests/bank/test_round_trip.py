@@ -16,7 +16,7 @@ from quizzes.scoring import option_weights
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
 from tests.bank import FIXTURES, weights_set
-from tests.factories import committed, make_question, make_quiz, png_bytes
+from tests.factories import committed, make_question, make_quiz, png_bytes, questions_of
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def question_row(question):
 
 
 def question_rows(quiz):
-    return [question_row(question) for question in quiz.questions.in_quiz_order().prefetch_related("choices")]
+    return [question_row(question) for question in questions_of(quiz)]
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from quizzes.services.attempts import answer_submit, attempt_start
 from quizzes.services.educators import educator_create
 from tests.browser.conftest import make_page
 from tests.browser.test_bundled_quizzes import log_in
-from tests.factories import make_quiz, make_user, right_choices, wrong_choices
+from tests.factories import make_quiz, make_user, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def take(user, quiz, right: int):
     attempt = attempt_start(user=user, quiz=quiz)
-    for number, question in enumerate(quiz.questions.in_quiz_order().prefetch_related("choices")):
+    for number, question in enumerate(questions_of(quiz)):
         chosen = right_choices(question) if number < right else wrong_choices(question)[:1]
         answer_submit(attempt=attempt, question=question, chosen=chosen)
 

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from quizzes.content import CONTENT_DIR
 from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic
 from quizzes.services.attempts import answer_submit, attempt_start
+from tests.factories import questions_of
 
 pytestmark = pytest.mark.django_db
 MODELS = [Topic, Source, Quiz, Question, Choice]
@@ -51,7 +52,7 @@ def test_a_second_run_leaves_the_same_rows_and_files(settings):
 def test_reloading_updates_in_place_and_keeps_trainees_responses(content_copy, trainee):
     call_command("load_content", dir=content_copy, verbosity=0)
     quiz = Quiz.objects.get(slug="metastasis-basics")
-    question = quiz.questions.in_quiz_order().prefetch_related("choices").first()
+    question = questions_of(quiz)[0]
     attempt = attempt_start(user=trainee, quiz=quiz)
     answer_submit(attempt=attempt, question=question, chosen=list(question.choices.all())[:1])
     path = content_copy / "metastasis-basics.yaml"
@@ -90,7 +91,7 @@ def test_a_missing_image_file_is_refused(content_copy):
 def test_a_question_the_pack_drops_after_trainees_answered_it_is_withdrawn_not_deleted(content_copy, trainee):
     call_command("load_content", dir=content_copy, verbosity=0)
     quiz = Quiz.objects.get(slug="metastasis-basics")
-    question = quiz.questions.in_quiz_order().prefetch_related("choices").first()
+    question = questions_of(quiz)[0]
     attempt = attempt_start(user=trainee, quiz=quiz)
     answer_submit(attempt=attempt, question=question, chosen=list(question.choices.all())[:1])
     path = content_copy / "metastasis-basics.yaml"

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def first_question(quiz):
-    return quiz.questions.in_quiz_order().prefetch_related("choices").first()
+    return questions_of(quiz)[0]
 
 
 def test_attempt_start_creates_an_unfinished_tutor_attempt(trainee, quiz):

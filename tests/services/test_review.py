@@ -7,7 +7,7 @@ import pytest
 from quizzes.models import Question, ReviewCard
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.review import review_card_record
-from tests.factories import make_question, right_choices, wrong_choices
+from tests.factories import make_question, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -29,7 +29,7 @@ STEP = datetime.timedelta(minutes=10)
 
 @pytest.fixture
 def question(quiz):
-    return quiz.questions.in_quiz_order().prefetch_related("choices").first()
+    return questions_of(quiz)[0]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_partial_credit_counts_as_wrong(trainee, quiz, travel):
         options=[("Right a", True), ("Right b", True), ("Wrong c", False)],
     )
     attempt = attempt_start(user=trainee, quiz=quiz)
-    for earlier in quiz.questions.in_quiz_order().prefetch_related("choices")[:3]:
+    for earlier in questions_of(quiz)[:3]:
         answer_submit(attempt=attempt, question=earlier, chosen=right_choices(earlier))
     travel(FIRST_REVIEW)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from quizzes.models import Quiz
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_start
-from tests.factories import HTMX, wrong_choices
+from tests.factories import HTMX, questions_of, wrong_choices
 
 pytestmark = pytest.mark.django_db
 # The diagnosis of Eurorad case 10569, in the forms it could take on a page.
@@ -31,7 +31,7 @@ def first_line(markdown_text):
 
 def test_each_stage_appears_only_after_the_question_before_it_is_answered(trainee_client, trainee, case):
     attempt = attempt_start(user=trainee, quiz=case)
-    questions = list(case.questions.in_quiz_order().prefetch_related("choices"))
+    questions = list(questions_of(case))
     assert len(questions) >= 5
 
     for index, question in enumerate(questions):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from quizzes.models import Quiz, User
 from quizzes.services.attempts import answer_submit, attempt_start
 from quizzes.services.educators import educator_create
-from tests.factories import HTMX, make_quiz, make_user, right_choices, wrong_choices
+from tests.factories import HTMX, make_quiz, make_user, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
 DUBLIN = ZoneInfo("Europe/Dublin")
@@ -31,7 +31,7 @@ def educator(db):
 def take(user, quiz, right: int):
     """Answer every question of a new attempt at `quiz`: the first `right` rightly, the rest wrongly."""
     attempt = attempt_start(user=user, quiz=quiz)
-    for number, question in enumerate(quiz.questions.in_quiz_order().prefetch_related("choices")):
+    for number, question in enumerate(questions_of(quiz)):
         chosen = right_choices(question) if number < right else wrong_choices(question)[:1]
         answer_submit(attempt=attempt, question=question, chosen=chosen)
     return attempt

@@ -10,14 +10,14 @@ from django.utils import timezone
 from quizzes.models import Attempt, AttemptQuestion, Response, Topic
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.practice import mistakes_start
-from tests.factories import make_quiz, right_choices, wrong_choices
+from tests.factories import make_quiz, questions_of, right_choices, wrong_choices
 
 pytestmark = pytest.mark.django_db
 
 
 def take(user, quiz, right_count):
     attempt = attempt_start(user=user, quiz=quiz)
-    for number, question in enumerate(quiz.questions.in_quiz_order().prefetch_related("choices")):
+    for number, question in enumerate(questions_of(quiz)):
         chosen = right_choices(question) if number < right_count else wrong_choices(question)[:1]
         answer_submit(attempt=attempt, question=question, chosen=chosen)
     return attempt_finish(attempt=attempt)
@@ -77,9 +77,7 @@ def test_progress_needs_a_login(client):
 def answer_with_confidence(user, quiz, answers):
     """A tutor attempt answering the quiz's questions in order; `answers` are (right, confidence) pairs."""
     attempt = attempt_start(user=user, quiz=quiz)
-    for question, (right, confidence) in zip(
-        quiz.questions.in_quiz_order().prefetch_related("choices"), answers, strict=False
-    ):
+    for question, (right, confidence) in zip(questions_of(quiz), answers, strict=False):
         chosen = right_choices(question) if right else wrong_choices(question)[:1]
         answer_submit(attempt=attempt, question=question, chosen=chosen, confidence=confidence)
     return attempt
