@@ -17,7 +17,8 @@ Public interface (no Django import; a management command can call :func:`write_a
 * ``SCHEMATICS`` - file name -> function returning the ``PIL.Image.Image``;
 * ``TARGETS`` - file name -> list of the key regions, each ``{"shape": "ellipse", "cx", "cy",
   "rx", "ry", "label"}`` in fractions of the image width (``cx``, ``rx``) and height (``cy``,
-  ``ry``), computed from the same numbers the drawing uses (for a future "click on the lesion");
+  ``ry``), computed from the same numbers the drawing uses; the pleural rind's are polygons
+  (``{"shape": "polygon", "points", "cx", "cy", "label"}``) that follow the drawn band;
 * ``draw(name)`` - the PNG bytes of one schematic;
 * ``write_all(directory)`` - write every schematic into ``directory`` and return the paths.
 
@@ -874,33 +875,120 @@ def pleural_rind_mask() -> Image.Image:
     return _threshold(rind.reduce(SS), 1)
 
 
-def _rind_target(rind: Image.Image, label: str, margin: float = 8, step: int = 16) -> dict:
-    """A polygon that covers the rind row by row (medial edge down, lateral edge up), ``margin`` px wider.
+def pleural_aerated_mask() -> Image.Image:
+    """The aerated part of the left lung of ``pleural-thickening-miliary.png`` (inside the rind), 0/255."""
+    _, left = _visible_lungs(_chest_geometry(volume_loss=True), SS)
+    return _threshold(_erode(left, PLEURAL_RIND * SS).reduce(SS), 128)
 
-    Following the rind, it takes in the apex and the costophrenic region and leaves the heart out, which
-    an ellipse around the hemithorax cannot do. ``cx``/``cy`` is a point on the lateral rind.
+
+def _boundary(mask: Image.Image) -> list[tuple[int, int]]:
+    """The outer boundary pixels of the one blob in a 0/255 ``mask``, in order (Moore-neighbour tracing)."""
+    width, height = mask.size
+    data = mask.tobytes()
+
+    def inside(x: int, y: int) -> bool:
+        return 0 <= x < width and 0 <= y < height and data[y * width + x] == 255
+
+    first = data.find(255)
+    start = (first % width, first // width)
+    # The eight neighbours clockwise on the image (y down), starting west.
+    around = [(-1, 0), (-1, -1), (0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1)]
+    path, current, came_from = [start], start, 0  # entered from the west: the pixel to the west is outside
+    while True:
+        for turn in range(8):
+            k = (came_from + turn) % 8
+            candidate = (current[0] + around[k][0], current[1] + around[k][1])
+            if inside(*candidate):
+                # Next search starts from the neighbour before this one, seen from the new pixel.
+                came_from = (k + 5) % 8
+                current = candidate
+                break
+        if current == start:
+            return path
+        path.append(current)
+
+
+def _compass(nx: float, ny: float) -> str:
+    """Where on the left lung an outward direction points (image coordinates: y down, lateral to the right)."""
+    vertical = "upper" if ny < -0.38 else "lower" if ny > 0.38 else ""
+    horizontal = "lateral" if nx > 0.38 else "medial" if nx < -0.38 else ""
+    return {
+        ("upper", ""): "apex",
+        ("upper", "lateral"): "upper lateral wall",
+        ("", "lateral"): "lateral wall",
+        ("lower", "lateral"): "costophrenic region",
+        ("lower", ""): "diaphragmatic surface",
+        ("lower", "medial"): "pericardial surface",
+        ("", "medial"): "mediastinal surface",
+        ("upper", "medial"): "upper mediastinal surface",
+    }[vertical, horizontal]
+
+
+def _rind_targets(rind: Image.Image, aerated: Image.Image, margin: float = 6, sectors: int = 8) -> list[dict]:
+    """Polygons that together cover the rind band and leave the aerated lung out, ``sectors`` of them.
+
+    Each polygon follows the rind: along the edge of the aerated lung, ``margin`` px inside it, and back
+    along the rind's outer edge, found by walking out along the lung edge's normal, ``margin`` px beyond
+    it. So a click on the rind is inside a target and a click well into the aerated lung is outside all
+    of them, which one polygon around the hemithorax cannot do. Neighbouring sectors share an end.
+    ``cx``/``cy`` is the middle of the rind at the sector's middle; ``label`` says where it is.
     """
     width, height = rind.size
-    _, y0, _, y1 = rind.getbbox()
-    rows = list(range(y0, y1, step)) + [y1 - 1]
-    data = rind.tobytes()
-    medial, lateral = [], []
-    for y in rows:
-        line = data[y * width : (y + 1) * width]
-        first, last = line.find(255), line.rfind(255)
-        top_or_bottom = -margin if y == y0 else margin if y == y1 - 1 else 0
-        medial.append((first - margin, y + top_or_bottom))
-        lateral.append((last + 1 + margin, y + top_or_bottom))
-    points = medial + list(reversed(lateral))
-    mid = rows[len(rows) // 2]
-    line = data[mid * width : (mid + 1) * width]
-    return {
-        "shape": "polygon",
-        "points": [[round(x / width, 3), round(y / height, 3)] for x, y in points],
-        "cx": round((line.rfind(255) + 1 - PLEURAL_RIND / 2) / width, 4),
-        "cy": round((mid + 0.5) / height, 4),
-        "label": label,
-    }
+    bands = rind.tobytes()
+    edge = _boundary(aerated)
+    step, window = 3, 4  # sample every 3rd edge pixel; smooth over 4 samples each side
+    samples = (
+        edge[edge.index(min(edge, key=lambda p: p[1])) :: step]
+        + edge[: edge.index(min(edge, key=lambda p: p[1])) : step]
+    )
+    n = len(samples)
+
+    def smoothed(i: int) -> Point:
+        near = [samples[(i + j) % n] for j in range(-window, window + 1)]
+        return sum(x for x, _ in near) / len(near) + 0.5, sum(y for _, y in near) / len(near) + 0.5
+
+    points = [smoothed(i) for i in range(n)]
+    crossings = []
+    for i, (x, y) in enumerate(points):
+        (ax, ay), (bx, by) = points[i - 1], points[(i + 1) % n]
+        tx, ty = bx - ax, by - ay
+        length = math.sqrt(tx * tx + ty * ty)
+        nx, ny = ty / length, -tx / length  # the trace runs clockwise on the image, so this points outwards
+        t, entered = 0.0, False
+        while True:
+            px, py = int(x + nx * t), int(y + ny * t)
+            in_rind = 0 <= px < width and 0 <= py < height and bands[py * width + px] == 255
+            if in_rind:
+                entered = True
+            elif entered or t > 4 * PLEURAL_RIND:
+                break
+            t += 0.25
+        crossings.append(((x, y), (nx, ny), t))
+
+    def relative(x: float, y: float) -> list[float]:
+        return [round(min(max(x / width, 0), 1), 3), round(min(max(y / height, 0), 1), 3)]
+
+    targets = []
+    for k in range(sectors):
+        span = (crossings + crossings[:1])[k * n // sectors : (k + 1) * n // sectors + 1]
+        span = span[:-1:2] + span[-1:]  # every other crossing as a vertex, and the shared end
+        outer = [relative(x + nx * (t + margin), y + ny * (t + margin)) for (x, y), (nx, ny), t in span]
+        inner = [relative(x - nx * margin, y - ny * margin) for (x, y), (nx, ny), _ in span]
+        outline: list[list[float]] = []
+        for point in outer + list(reversed(inner)):
+            if not outline or point != outline[-1]:
+                outline.append(point)
+        (x, y), (nx, ny), t = span[len(span) // 2]
+        targets.append(
+            {
+                "shape": "polygon",
+                "points": outline,
+                "cx": round((x + nx * t / 2) / width, 4),
+                "cy": round((y + ny * t / 2) / height, 4),
+                "label": f"left pleural rind, {_compass(nx, ny)}",
+            }
+        )
+    return targets
 
 
 # --------------------------------------------------------------------------------------------------
@@ -937,7 +1025,7 @@ def _targets() -> dict[str, list[dict]]:
         "cavitating-nodule.png": [nodule(*CAVITATING_NODULE, "cavitating nodule, right upper zone")],
         "calcified-nodule.png": [nodule(*CALCIFIED_NODULE, "calcified nodule, left mid zone")],
         "halo-nodule.png": [nodule(*HALO_NODULE[:2], HALO_RADIUS, "nodule with ground-glass halo, left lower lobe")],
-        "pleural-thickening-miliary.png": [_rind_target(pleural_rind_mask(), "left pleural rind")],
+        "pleural-thickening-miliary.png": _rind_targets(pleural_rind_mask(), pleural_aerated_mask()),
         "subcutaneous-nodule-ultrasound.png": [
             _ellipse_target(*_us_nodule_px(), US_SIZE, "hyperechoic subcutaneous nodule without internal flow")
         ],
