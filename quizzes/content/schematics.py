@@ -710,11 +710,14 @@ US_SCALE_MM = 10
 US_SCALE_BAR_Y = US_FIELD[3] + 22
 # Colour Doppler: the sampling box (left, top, right, bottom in px) over the nodule and the tissue around
 # it. A small artery and vein in the muscle fill with colour, so the box is shown to be working, and the
-# nodule has no colour inside: no internal flow, the finding the case turns on.
+# nodule has no colour inside: no internal flow, the finding the case turns on. The box is not steered,
+# so its beams run straight down: the vessels dive through the muscle at about 30 degrees to the skin
+# (about 60 degrees to the beam), where an unsteered box still picks up flow; a vessel parallel to the
+# skin would meet the beam at 90 degrees and show little or no colour.
 DOPPLER_BOX = (214, 80, 520, 330)
-US_VESSELS = (  # (depth mm, start x px, end x px, radius mm, colour): flow towards the probe red, away blue
-    (19.0, 250.0, 500.0, 0.9, (220, 40, 30)),
-    (21.4, 240.0, 480.0, 0.8, (40, 90, 230)),
+US_VESSELS = (  # (start depth mm, end depth mm, start x px, end x px, radius mm, colour): red towards the probe
+    (16.6, 22.6, 292.0, 406.0, 0.9, (220, 40, 30)),
+    (16.6, 22.6, 344.0, 458.0, 0.8, (40, 90, 230)),
 )
 DOPPLER_OUTLINE = (230, 230, 90)
 ECHO_VESSEL = 12
@@ -776,9 +779,12 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         line = [(x, y), (x + length * 0.5, y + length * slope * 0.5 + bend), (x + length, y + length * slope)]
         d.line(field(_spline(line, closed=False, steps=8)), fill=ECHO_FIBRE, width=round(1.5 * SS), joint="curve")
     d.line(field(fascia), fill=ECHO_FASCIA, width=round(4 * SS), joint="curve")
-    for depth, x0, x1, radius, _colour in US_VESSELS:
-        y = _us_depth_y(depth)
-        d.line(field([(x0, y), (x1, y)]), fill=ECHO_VESSEL, width=round(2 * radius * PX_PER_MM * SS))
+    for depth0, depth1, x0, x1, radius, _colour in US_VESSELS:
+        d.line(
+            field([(x0, _us_depth_y(depth0)), (x1, _us_depth_y(depth1))]),
+            fill=ECHO_VESSEL,
+            width=round(2 * radius * PX_PER_MM * SS),
+        )
     skin = _wavy(rng, _us_depth_y(US_SKIN_MM[1]), 0.8, left - 10, right + 10)
     d.polygon(field([(left - 10, top - 10)] + skin + [(right + 10, top - 10)]), fill=ECHO_SKIN)
     cx, cy, rx, ry = _us_nodule_px()
@@ -829,21 +835,27 @@ GREYS = 232
 def _colour_doppler(image: Image.Image) -> Image.Image:
     """The B-mode ``image`` as a palette image with the Doppler box, colour in the vessels and a colour scale."""
     out = image.point([v * (GREYS - 1) // 255 for v in range(256)]).convert("P")  # indices 0..GREYS-1
-    colours = [vessel[4] for vessel in US_VESSELS] + [DOPPLER_OUTLINE, (255, 255, 255)]
+    colours = [vessel[-1] for vessel in US_VESSELS] + [DOPPLER_OUTLINE, (255, 255, 255)]
     palette = [round(i * 255 / (GREYS - 1)) for i in range(GREYS) for _ in range(3)]
     out.putpalette(palette + [c for colour in colours for c in colour])
     index = {colour: GREYS + i for i, colour in enumerate(colours)}
     d = ImageDraw.Draw(out)
-    for depth, x0, x1, radius, colour in US_VESSELS:
-        y = _us_depth_y(depth)
-        r = radius * PX_PER_MM - 1.5  # colour fills the lumen, short of the vessel wall
-        d.rectangle((x0 + 4, y - r, x1 - 4, y + r), fill=index[colour])
+    for depth0, depth1, x0, x1, radius, colour in US_VESSELS:
+        y0, y1 = _us_depth_y(depth0), _us_depth_y(depth1)
+        length = math.sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0))
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        # Colour fills the lumen, short of the vessel wall and of its cut ends.
+        d.line(
+            (x0 + 4 * ux, y0 + 4 * uy, x1 - 4 * ux, y1 - 4 * uy),
+            fill=index[colour],
+            width=round(2 * (radius * PX_PER_MM - 1.5)),
+        )
     d.rectangle(DOPPLER_BOX, outline=index[DOPPLER_OUTLINE], width=2)
     # Colour scale beside the field: red (towards the probe) above the line, blue (away) below.
     x, y0, y1 = US_FIELD[2] + 40, US_FIELD[1] + 330, US_FIELD[1] + 420
     mid = (y0 + y1) / 2
-    d.rectangle((x, y0, x + 14, mid), fill=index[US_VESSELS[0][4]])
-    d.rectangle((x, mid, x + 14, y1), fill=index[US_VESSELS[1][4]])
+    d.rectangle((x, y0, x + 14, mid), fill=index[US_VESSELS[0][-1]])
+    d.rectangle((x, mid, x + 14, y1), fill=index[US_VESSELS[1][-1]])
     white = index[(255, 255, 255)]
     d.line((x - 4, mid, x + 18, mid), fill=white, width=1)
     d.text((x + 7, y0 - 6), "flow", font=_font(18), fill=white, anchor="md")

@@ -587,6 +587,11 @@ def test_the_colour_doppler_box_shows_flow_in_vessels_but_none_in_the_nodule(dec
     flow = [(x, y) for x, y in inside_box if coloured(x, y)]
     assert len(flow) > 500  # the vessels fill with colour: the Doppler is working
     assert {image.getpixel(p)[0] > image.getpixel(p)[2] for p in flow} == {True, False}  # red and blue
+    # The box is not steered (a rectangle, beams straight down), so each vessel runs obliquely, at 25
+    # degrees or more to the skin: at 90 degrees to the beam it would show little or no colour.
+    for red in (True, False):
+        xs, ys = zip(*[p for p in flow if (image.getpixel(p)[0] > image.getpixel(p)[2]) is red], strict=True)
+        assert (max(ys) - min(ys)) / (max(xs) - min(xs)) > 0.47
 
 
 def test_the_halo_schematic_is_an_axial_ct_not_a_radiograph(pixels):
