@@ -18,6 +18,10 @@ from quizzes.bank.quizpack import PackQuestion, PackQuiz
 # a third leaves room for the items where the right answer simply needs more words.
 LONGEST_KEYED_MAX = 0.35
 LENGTH_RATIO_MAX = 1.15
+# The reverse cue (second review): a key written short and plain among hedged distractors gives itself
+# away as surely as a long one, so the shortest keyed option has the same ceiling and the ratio a floor.
+SHORTEST_KEYED_MAX = 0.35
+LENGTH_RATIO_MIN = 0.85
 SHARED_RUNS_MAX = 5
 RUN_WORDS = 10
 # Options averaging this many words are statements to weigh against each other, not names to pick from;
@@ -60,15 +64,20 @@ class Finding:
 
 @dataclass
 class LengthFigures:
-    """How often the keyed option of single-best-answer items is the longest, and by how much."""
+    """How often the keyed option of single-best-answer items is the longest or the shortest, and by how much."""
 
     items: int = 0
     keyed_longest: int = 0
+    keyed_shortest: int = 0
     ratios: list[float] = field(default_factory=list)
 
     @property
     def longest_rate(self) -> float | None:
         return self.keyed_longest / self.items if self.items else None
+
+    @property
+    def shortest_rate(self) -> float | None:
+        return self.keyed_shortest / self.items if self.items else None
 
     @property
     def ratio(self) -> float | None:
@@ -81,17 +90,25 @@ class LengthFigures:
         self.items += 1
         # A tie counts: a keyed option no distractor outgrows still reads as the fullest answer.
         self.keyed_longest += keyed >= max(distractors)
+        # Ties count here too: a keyed option no distractor undercuts still reads as the bare answer.
+        self.keyed_shortest += keyed <= min(distractors)
         self.ratios.append(keyed / statistics.mean(distractors))
 
     def __add__(self, other: "LengthFigures") -> "LengthFigures":
         return LengthFigures(
-            self.items + other.items, self.keyed_longest + other.keyed_longest, self.ratios + other.ratios
+            self.items + other.items,
+            self.keyed_longest + other.keyed_longest,
+            self.keyed_shortest + other.keyed_shortest,
+            self.ratios + other.ratios,
         )
 
     def __str__(self) -> str:
         if not self.items:
             return "no items"
-        return f"longest {self.keyed_longest}/{self.items} ({self.longest_rate:.0%}), ratio {self.ratio:.2f}"
+        return (
+            f"longest {self.keyed_longest}/{self.items} ({self.longest_rate:.0%}), "
+            f"shortest {self.keyed_shortest}/{self.items} ({self.shortest_rate:.0%}), ratio {self.ratio:.2f}"
+        )
 
 
 @dataclass
@@ -134,10 +151,15 @@ class LintReport:
                 f"the keyed option is the longest in {single.keyed_longest} of {single.items} single-best-answer "
                 f"items ({single.longest_rate:.0%}; at most {LONGEST_KEYED_MAX:.0%})"
             )
-        if single.items and single.ratio >= LENGTH_RATIO_MAX:
+        if single.items and single.shortest_rate > SHORTEST_KEYED_MAX:
+            breaches.append(
+                f"the keyed option is the shortest in {single.keyed_shortest} of {single.items} single-best-answer "
+                f"items ({single.shortest_rate:.0%}; at most {SHORTEST_KEYED_MAX:.0%})"
+            )
+        if single.items and not LENGTH_RATIO_MIN <= single.ratio < LENGTH_RATIO_MAX:
             breaches.append(
                 f"mean keyed/distractor length ratio {single.ratio:.2f} in single-best-answer items "
-                f"(under {LENGTH_RATIO_MAX})"
+                f"(at least {LENGTH_RATIO_MIN} and under {LENGTH_RATIO_MAX})"
             )
         for quiz in self.quizzes:
             breaches.extend(f"absolute term in a distractor: {finding}" for finding in quiz.absolute_terms)

@@ -17,7 +17,8 @@ Public interface (no Django import; a management command can call :func:`write_a
 * ``SCHEMATICS`` - file name -> function returning the ``PIL.Image.Image``;
 * ``TARGETS`` - file name -> list of the key regions, each ``{"shape": "ellipse", "cx", "cy",
   "rx", "ry", "label"}`` in fractions of the image width (``cx``, ``rx``) and height (``cy``,
-  ``ry``), computed from the same numbers the drawing uses (for a future "click on the lesion");
+  ``ry``), computed from the same numbers the drawing uses; the pleural rind's are polygons
+  (``{"shape": "polygon", "points", "cx", "cy", "label"}``) that follow the drawn band;
 * ``draw(name)`` - the PNG bytes of one schematic;
 * ``write_all(directory)`` - write every schematic into ``directory`` and return the paths.
 
@@ -709,11 +710,14 @@ US_SCALE_MM = 10
 US_SCALE_BAR_Y = US_FIELD[3] + 22
 # Colour Doppler: the sampling box (left, top, right, bottom in px) over the nodule and the tissue around
 # it. A small artery and vein in the muscle fill with colour, so the box is shown to be working, and the
-# nodule has no colour inside: no internal flow, the finding the case turns on.
+# nodule has no colour inside: no internal flow, the finding the case turns on. The box is not steered,
+# so its beams run straight down: the vessels dive through the muscle at about 30 degrees to the skin
+# (about 60 degrees to the beam), where an unsteered box still picks up flow; a vessel parallel to the
+# skin would meet the beam at 90 degrees and show little or no colour.
 DOPPLER_BOX = (214, 80, 520, 330)
-US_VESSELS = (  # (depth mm, start x px, end x px, radius mm, colour): flow towards the probe red, away blue
-    (19.0, 250.0, 500.0, 0.9, (220, 40, 30)),
-    (21.4, 240.0, 480.0, 0.8, (40, 90, 230)),
+US_VESSELS = (  # (start depth mm, end depth mm, start x px, end x px, radius mm, colour): red towards the probe
+    (16.6, 22.6, 292.0, 406.0, 0.9, (220, 40, 30)),
+    (16.6, 22.6, 344.0, 458.0, 0.8, (40, 90, 230)),
 )
 DOPPLER_OUTLINE = (230, 230, 90)
 ECHO_VESSEL = 12
@@ -775,9 +779,12 @@ def draw_subcutaneous_nodule_ultrasound() -> Image.Image:
         line = [(x, y), (x + length * 0.5, y + length * slope * 0.5 + bend), (x + length, y + length * slope)]
         d.line(field(_spline(line, closed=False, steps=8)), fill=ECHO_FIBRE, width=round(1.5 * SS), joint="curve")
     d.line(field(fascia), fill=ECHO_FASCIA, width=round(4 * SS), joint="curve")
-    for depth, x0, x1, radius, _colour in US_VESSELS:
-        y = _us_depth_y(depth)
-        d.line(field([(x0, y), (x1, y)]), fill=ECHO_VESSEL, width=round(2 * radius * PX_PER_MM * SS))
+    for depth0, depth1, x0, x1, radius, _colour in US_VESSELS:
+        d.line(
+            field([(x0, _us_depth_y(depth0)), (x1, _us_depth_y(depth1))]),
+            fill=ECHO_VESSEL,
+            width=round(2 * radius * PX_PER_MM * SS),
+        )
     skin = _wavy(rng, _us_depth_y(US_SKIN_MM[1]), 0.8, left - 10, right + 10)
     d.polygon(field([(left - 10, top - 10)] + skin + [(right + 10, top - 10)]), fill=ECHO_SKIN)
     cx, cy, rx, ry = _us_nodule_px()
@@ -828,21 +835,27 @@ GREYS = 232
 def _colour_doppler(image: Image.Image) -> Image.Image:
     """The B-mode ``image`` as a palette image with the Doppler box, colour in the vessels and a colour scale."""
     out = image.point([v * (GREYS - 1) // 255 for v in range(256)]).convert("P")  # indices 0..GREYS-1
-    colours = [vessel[4] for vessel in US_VESSELS] + [DOPPLER_OUTLINE, (255, 255, 255)]
+    colours = [vessel[-1] for vessel in US_VESSELS] + [DOPPLER_OUTLINE, (255, 255, 255)]
     palette = [round(i * 255 / (GREYS - 1)) for i in range(GREYS) for _ in range(3)]
     out.putpalette(palette + [c for colour in colours for c in colour])
     index = {colour: GREYS + i for i, colour in enumerate(colours)}
     d = ImageDraw.Draw(out)
-    for depth, x0, x1, radius, colour in US_VESSELS:
-        y = _us_depth_y(depth)
-        r = radius * PX_PER_MM - 1.5  # colour fills the lumen, short of the vessel wall
-        d.rectangle((x0 + 4, y - r, x1 - 4, y + r), fill=index[colour])
+    for depth0, depth1, x0, x1, radius, colour in US_VESSELS:
+        y0, y1 = _us_depth_y(depth0), _us_depth_y(depth1)
+        length = math.sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0))
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        # Colour fills the lumen, short of the vessel wall and of its cut ends.
+        d.line(
+            (x0 + 4 * ux, y0 + 4 * uy, x1 - 4 * ux, y1 - 4 * uy),
+            fill=index[colour],
+            width=round(2 * (radius * PX_PER_MM - 1.5)),
+        )
     d.rectangle(DOPPLER_BOX, outline=index[DOPPLER_OUTLINE], width=2)
     # Colour scale beside the field: red (towards the probe) above the line, blue (away) below.
     x, y0, y1 = US_FIELD[2] + 40, US_FIELD[1] + 330, US_FIELD[1] + 420
     mid = (y0 + y1) / 2
-    d.rectangle((x, y0, x + 14, mid), fill=index[US_VESSELS[0][4]])
-    d.rectangle((x, mid, x + 14, y1), fill=index[US_VESSELS[1][4]])
+    d.rectangle((x, y0, x + 14, mid), fill=index[US_VESSELS[0][-1]])
+    d.rectangle((x, mid, x + 14, y1), fill=index[US_VESSELS[1][-1]])
     white = index[(255, 255, 255)]
     d.line((x - 4, mid, x + 18, mid), fill=white, width=1)
     d.text((x + 7, y0 - 6), "flow", font=_font(18), fill=white, anchor="md")
@@ -874,33 +887,120 @@ def pleural_rind_mask() -> Image.Image:
     return _threshold(rind.reduce(SS), 1)
 
 
-def _rind_target(rind: Image.Image, label: str, margin: float = 8, step: int = 16) -> dict:
-    """A polygon that covers the rind row by row (medial edge down, lateral edge up), ``margin`` px wider.
+def pleural_aerated_mask() -> Image.Image:
+    """The aerated part of the left lung of ``pleural-thickening-miliary.png`` (inside the rind), 0/255."""
+    _, left = _visible_lungs(_chest_geometry(volume_loss=True), SS)
+    return _threshold(_erode(left, PLEURAL_RIND * SS).reduce(SS), 128)
 
-    Following the rind, it takes in the apex and the costophrenic region and leaves the heart out, which
-    an ellipse around the hemithorax cannot do. ``cx``/``cy`` is a point on the lateral rind.
+
+def _boundary(mask: Image.Image) -> list[tuple[int, int]]:
+    """The outer boundary pixels of the one blob in a 0/255 ``mask``, in order (Moore-neighbour tracing)."""
+    width, height = mask.size
+    data = mask.tobytes()
+
+    def inside(x: int, y: int) -> bool:
+        return 0 <= x < width and 0 <= y < height and data[y * width + x] == 255
+
+    first = data.find(255)
+    start = (first % width, first // width)
+    # The eight neighbours clockwise on the image (y down), starting west.
+    around = [(-1, 0), (-1, -1), (0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1)]
+    path, current, came_from = [start], start, 0  # entered from the west: the pixel to the west is outside
+    while True:
+        for turn in range(8):
+            k = (came_from + turn) % 8
+            candidate = (current[0] + around[k][0], current[1] + around[k][1])
+            if inside(*candidate):
+                # Next search starts from the neighbour before this one, seen from the new pixel.
+                came_from = (k + 5) % 8
+                current = candidate
+                break
+        if current == start:
+            return path
+        path.append(current)
+
+
+def _compass(nx: float, ny: float) -> str:
+    """Where on the left lung an outward direction points (image coordinates: y down, lateral to the right)."""
+    vertical = "upper" if ny < -0.38 else "lower" if ny > 0.38 else ""
+    horizontal = "lateral" if nx > 0.38 else "medial" if nx < -0.38 else ""
+    return {
+        ("upper", ""): "apex",
+        ("upper", "lateral"): "upper lateral wall",
+        ("", "lateral"): "lateral wall",
+        ("lower", "lateral"): "costophrenic region",
+        ("lower", ""): "diaphragmatic surface",
+        ("lower", "medial"): "pericardial surface",
+        ("", "medial"): "mediastinal surface",
+        ("upper", "medial"): "upper mediastinal surface",
+    }[vertical, horizontal]
+
+
+def _rind_targets(rind: Image.Image, aerated: Image.Image, margin: float = 6, sectors: int = 8) -> list[dict]:
+    """Polygons that together cover the rind band and leave the aerated lung out, ``sectors`` of them.
+
+    Each polygon follows the rind: along the edge of the aerated lung, ``margin`` px inside it, and back
+    along the rind's outer edge, found by walking out along the lung edge's normal, ``margin`` px beyond
+    it. So a click on the rind is inside a target and a click well into the aerated lung is outside all
+    of them, which one polygon around the hemithorax cannot do. Neighbouring sectors share an end.
+    ``cx``/``cy`` is the middle of the rind at the sector's middle; ``label`` says where it is.
     """
     width, height = rind.size
-    _, y0, _, y1 = rind.getbbox()
-    rows = list(range(y0, y1, step)) + [y1 - 1]
-    data = rind.tobytes()
-    medial, lateral = [], []
-    for y in rows:
-        line = data[y * width : (y + 1) * width]
-        first, last = line.find(255), line.rfind(255)
-        top_or_bottom = -margin if y == y0 else margin if y == y1 - 1 else 0
-        medial.append((first - margin, y + top_or_bottom))
-        lateral.append((last + 1 + margin, y + top_or_bottom))
-    points = medial + list(reversed(lateral))
-    mid = rows[len(rows) // 2]
-    line = data[mid * width : (mid + 1) * width]
-    return {
-        "shape": "polygon",
-        "points": [[round(x / width, 3), round(y / height, 3)] for x, y in points],
-        "cx": round((line.rfind(255) + 1 - PLEURAL_RIND / 2) / width, 4),
-        "cy": round((mid + 0.5) / height, 4),
-        "label": label,
-    }
+    bands = rind.tobytes()
+    edge = _boundary(aerated)
+    step, window = 3, 4  # sample every 3rd edge pixel; smooth over 4 samples each side
+    samples = (
+        edge[edge.index(min(edge, key=lambda p: p[1])) :: step]
+        + edge[: edge.index(min(edge, key=lambda p: p[1])) : step]
+    )
+    n = len(samples)
+
+    def smoothed(i: int) -> Point:
+        near = [samples[(i + j) % n] for j in range(-window, window + 1)]
+        return sum(x for x, _ in near) / len(near) + 0.5, sum(y for _, y in near) / len(near) + 0.5
+
+    points = [smoothed(i) for i in range(n)]
+    crossings = []
+    for i, (x, y) in enumerate(points):
+        (ax, ay), (bx, by) = points[i - 1], points[(i + 1) % n]
+        tx, ty = bx - ax, by - ay
+        length = math.sqrt(tx * tx + ty * ty)
+        nx, ny = ty / length, -tx / length  # the trace runs clockwise on the image, so this points outwards
+        t, entered = 0.0, False
+        while True:
+            px, py = int(x + nx * t), int(y + ny * t)
+            in_rind = 0 <= px < width and 0 <= py < height and bands[py * width + px] == 255
+            if in_rind:
+                entered = True
+            elif entered or t > 4 * PLEURAL_RIND:
+                break
+            t += 0.25
+        crossings.append(((x, y), (nx, ny), t))
+
+    def relative(x: float, y: float) -> list[float]:
+        return [round(min(max(x / width, 0), 1), 3), round(min(max(y / height, 0), 1), 3)]
+
+    targets = []
+    for k in range(sectors):
+        span = (crossings + crossings[:1])[k * n // sectors : (k + 1) * n // sectors + 1]
+        span = span[:-1:2] + span[-1:]  # every other crossing as a vertex, and the shared end
+        outer = [relative(x + nx * (t + margin), y + ny * (t + margin)) for (x, y), (nx, ny), t in span]
+        inner = [relative(x - nx * margin, y - ny * margin) for (x, y), (nx, ny), _ in span]
+        outline: list[list[float]] = []
+        for point in outer + list(reversed(inner)):
+            if not outline or point != outline[-1]:
+                outline.append(point)
+        (x, y), (nx, ny), t = span[len(span) // 2]
+        targets.append(
+            {
+                "shape": "polygon",
+                "points": outline,
+                "cx": round((x + nx * t / 2) / width, 4),
+                "cy": round((y + ny * t / 2) / height, 4),
+                "label": f"left pleural rind, {_compass(nx, ny)}",
+            }
+        )
+    return targets
 
 
 # --------------------------------------------------------------------------------------------------
@@ -937,7 +1037,7 @@ def _targets() -> dict[str, list[dict]]:
         "cavitating-nodule.png": [nodule(*CAVITATING_NODULE, "cavitating nodule, right upper zone")],
         "calcified-nodule.png": [nodule(*CALCIFIED_NODULE, "calcified nodule, left mid zone")],
         "halo-nodule.png": [nodule(*HALO_NODULE[:2], HALO_RADIUS, "nodule with ground-glass halo, left lower lobe")],
-        "pleural-thickening-miliary.png": [_rind_target(pleural_rind_mask(), "left pleural rind")],
+        "pleural-thickening-miliary.png": _rind_targets(pleural_rind_mask(), pleural_aerated_mask()),
         "subcutaneous-nodule-ultrasound.png": [
             _ellipse_target(*_us_nodule_px(), US_SIZE, "hyperechoic subcutaneous nodule without internal flow")
         ],

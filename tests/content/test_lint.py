@@ -6,6 +6,7 @@ from django.core.management import call_command
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.content.lint import (
     LENGTH_RATIO_MAX,
+    LENGTH_RATIO_MIN,
     SeedsMissing,
     content_lint,
     seed_texts,
@@ -70,6 +71,39 @@ def test_keyed_options_longest_in_more_than_about_a_third_of_items_is_a_breach()
     assert any("longest in 1 of 2" in breach for breach in report.breaches)
 
 
+def shorter_keyed_item(key):
+    return question(key, options=(("Lung", True), ("Papillary thyroid carcinoma", False), ("Skeletal", False)))
+
+
+def test_a_keyed_option_no_distractor_undercuts_counts_as_the_shortest():
+    report = lint(quiz(same_length_item("a"), longer_keyed_item("b")))
+
+    assert (report.single.keyed_shortest, report.single.items) == (1, 2)
+
+
+def test_keyed_options_shortest_in_more_than_about_a_third_of_items_is_a_breach():
+    report = lint(quiz(shorter_keyed_item("a"), longer_keyed_item("b")))
+
+    assert report.single.shortest_rate == 0.5
+    assert any("shortest in 1 of 2" in breach for breach in report.breaches)
+
+
+def test_keyed_options_shortest_in_a_third_of_items_pass():
+    report = lint(
+        quiz(shorter_keyed_item("a"), question("b", options=(("Lungs", True), ("Bone", False))), longer_keyed_item("c"))
+    )
+
+    assert report.single.keyed_shortest == 1
+    assert not any("shortest" in breach for breach in report.breaches)
+
+
+def test_a_mean_length_ratio_under_the_floor_is_a_breach():
+    report = lint(quiz(question("a", options=(("ab", True), ("abcd", False), ("abcdef", False)))))
+
+    assert report.single.ratio == 0.4 < LENGTH_RATIO_MIN
+    assert any("length ratio 0.40" in breach and "at least 0.85" in breach for breach in report.breaches)
+
+
 def test_the_length_ratio_is_the_mean_over_items_of_keyed_over_mean_distractor_length():
     report = lint(quiz(question("a", options=(("abcdef", True), ("ab", False), ("abcd", False)))))
 
@@ -81,13 +115,14 @@ def test_the_length_ratio_is_the_mean_over_items_of_keyed_over_mean_distractor_l
 def test_a_pack_of_balanced_items_has_no_length_breach():
     report = lint(
         quiz(
-            question("a", options=(("Lung", True), ("Kidneys", False), ("Bones", False))),
-            question("b", options=(("Liver", True), ("Adrenals", False))),
-            question("c", options=(("Breast", True), ("Prostate", False))),
+            question("a", options=(("Liver", True), ("Kidneys", False), ("Bone", False))),
+            question("b", options=(("Breast", True), ("Lung", False), ("Prostate", False))),
+            question("c", options=(("Spleen", True), ("Adrenals", False), ("Skin", False))),
         )
     )
 
-    assert report.single.keyed_longest == 0 and report.single.ratio < LENGTH_RATIO_MAX
+    assert report.single.keyed_longest == report.single.keyed_shortest == 0
+    assert LENGTH_RATIO_MIN <= report.single.ratio < LENGTH_RATIO_MAX
     assert report.breaches == []
 
 
@@ -247,7 +282,7 @@ def test_a_missing_seeds_folder_fails_loudly(tmp_path):
 def test_the_report_prints_each_quizs_figures():
     report = lint(quiz(longer_keyed_item("a"), slug="miliary"))
 
-    assert "miliary:\n  single best answer: longest 1/1 (100%), ratio" in str(report)
+    assert "miliary:\n  single best answer: longest 1/1 (100%), shortest 0/1 (0%), ratio" in str(report)
 
 
 def test_the_bundled_pack_passes_the_content_lint(capsys):

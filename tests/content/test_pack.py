@@ -114,3 +114,35 @@ def test_every_hotspot_target_holds_the_centre_of_the_lesion_drawn_on_its_schema
             assert any(
                 contains(region.shape, region.geometry, drawn["cx"], drawn["cy"]) for region in question.regions.all()
             ), question.key
+
+
+def test_no_other_question_on_a_hotspot_image_says_where_its_target_lies():
+    """A stem or alt text elsewhere that names the lesion's zone would answer find-the-lesion in advance."""
+    from quizzes.bank.quizpack_reader import parse_pack_files
+    from quizzes.content import CONTENT_DIR
+    from quizzes.content.schematics import TARGETS
+
+    packs = parse_pack_files(sorted(CONTENT_DIR.glob("*.yaml")), images_dir=CONTENT_DIR / "images")
+    hotspot_images = {item.image_file for pack in packs for item in pack.questions if item.kind == "hotspot"}
+    for pack in packs:
+        for item in pack.questions:
+            if item.kind == "hotspot" or item.image_file not in hotspot_images:
+                continue
+            shown = f"{item.stem} {item.image_alt}".lower()
+            for target in TARGETS[item.image_file]:
+                where = target["label"].split(", ")[-1]
+                assert where not in shown, (pack.slug, item.key, where)
+
+
+def test_every_text_fits_its_database_column():
+    """SQLite does not enforce a CharField's max_length; PostgreSQL refuses the load."""
+    from quizzes.bank.quizpack_reader import parse_pack_files
+    from quizzes.content import CONTENT_DIR
+
+    limits = {"image_alt": Question._meta.get_field("image_alt").max_length}
+    packs = parse_pack_files(sorted(CONTENT_DIR.glob("*.yaml")), images_dir=CONTENT_DIR / "images")
+    for pack in packs:
+        assert len(pack.title) <= Quiz._meta.get_field("title").max_length, pack.slug
+        for item in pack.questions:
+            for name, limit in limits.items():
+                assert len(getattr(item, name)) <= limit, (pack.slug, item.key, name)

@@ -346,15 +346,23 @@ def _count(mask: Image.Image) -> int:
     return mask.tobytes().count(255)
 
 
-def test_the_pleural_target_is_a_polygon_over_the_whole_bright_rind_and_not_the_heart(pixels):
+def _pleural_targets_mask() -> Image.Image:
+    mask = Image.new("L", CHEST, 0)
+    for target in sch.TARGETS["pleural-thickening-miliary.png"]:
+        assert target["shape"] == "polygon"
+        mask = ImageChops.lighter(mask, _polygon_mask(target["points"], CHEST))
+    return mask
+
+
+def test_the_pleural_targets_cover_the_whole_bright_rind_but_not_the_heart(pixels):
     name = "pleural-thickening-miliary.png"
     image = pixels[name]
-    (target,) = sch.TARGETS[name]
-    assert target["shape"] == "polygon" and target["cx"] > 0.5  # the patient's left
+    targets = sch.TARGETS[name]
+    assert len(targets) > 1 and all(target["cx"] > 0.5 for target in targets)  # the patient's left
     rind = sch.pleural_rind_mask()
-    polygon = _polygon_mask(target["points"], CHEST)
-    # The drawn rind, apex and costophrenic region included, lies inside the polygon ...
-    assert _count(ImageChops.multiply(rind, polygon)) >= 0.995 * _count(rind)
+    covered = _pleural_targets_mask()
+    # The drawn rind, apex, costophrenic region and mediastinal surface included, lies inside the polygons ...
+    assert _count(ImageChops.multiply(rind, covered)) >= 0.995 * _count(rind)
     # ... and is soft-tissue bright where a normal left lung is dark.
     rind_pixels = [v for v, m in zip(image.tobytes(), rind.tobytes(), strict=True) if m]
     normal = [v for v, m in zip(_plain_chest(pixels).tobytes(), rind.tobytes(), strict=True) if m]
@@ -366,19 +374,37 @@ def test_the_pleural_target_is_a_polygon_over_the_whole_bright_rind_and_not_the_
         ),
         _polygon_mask([[0, 0.48], [1, 0.48], [1, 1], [0, 1]], CHEST),
     )
-    assert _count(ImageChops.multiply(heart, polygon)) < 0.03 * _count(heart)
-    # Volume loss: the polygon round the left hemithorax encloses less than the right lung does.
-    right_lung = sch.TARGETS["miliary.png"][0]
-    right_area = 3.14159 * right_lung["rx"] * right_lung["ry"] * CHEST[0] * CHEST[1]
-    assert _count(polygon) < 0.8 * right_area
+    assert _count(ImageChops.multiply(heart, covered)) < 0.03 * _count(heart)
 
 
-def test_the_find_the_lesion_pleural_region_is_the_schematics_polygon():
+def test_a_click_in_the_aerated_left_lung_is_outside_every_pleural_target(pixels):
+    name = "pleural-thickening-miliary.png"
+    aerated = sch.pleural_aerated_mask()
+    covered = _pleural_targets_mask()
+    # The targets follow the rind band: they reach only a few pixels into the lung it encases ...
+    assert _count(ImageChops.multiply(sch._erode(aerated, 10), covered)) == 0
+    assert _count(covered) < 1.2 * _count(sch.pleural_rind_mask()) + 0.3 * _count(aerated)
+    # ... so the scorer marks a click in the middle of the dark left lung wrong. The aerated lung is dark.
+    _, top, _, bottom = aerated.getbbox()
+    y = (top + bottom) // 2
+    row = aerated.crop((0, y, CHEST[0], y + 1)).tobytes()
+    x = (row.find(255) + row.rfind(255)) // 2
+    assert _px(aerated, x, y) == 255
+    assert _px(pixels[name], x, y) < 90
+    assert not any(
+        contains("polygon", {"points": target["points"]}, (x + 0.5) / CHEST[0], (y + 0.5) / CHEST[1])
+        for target in sch.TARGETS[name]
+    )
+
+
+def test_the_find_the_lesion_pleural_regions_are_the_schematics_polygons():
     pack = yaml.safe_load((IMAGES.parent / "find-the-lesion.yaml").read_text())
     (question,) = [q for q in pack["questions"] if q["key"] == "find-the-pleural-thickening"]
-    (region,) = question["regions"]
-    assert region["shape"] == "polygon"
-    assert region["geometry"]["points"] == sch.TARGETS["pleural-thickening-miliary.png"][0]["points"]
+    regions = question["regions"]
+    assert [region["shape"] for region in regions] == ["polygon"] * len(sch.TARGETS["pleural-thickening-miliary.png"])
+    assert [region["geometry"]["points"] for region in regions] == [
+        target["points"] for target in sch.TARGETS["pleural-thickening-miliary.png"]
+    ]
 
 
 def test_the_right_lung_of_the_pleural_image_has_miliary_nodules_in_every_zone(pixels):
@@ -561,6 +587,11 @@ def test_the_colour_doppler_box_shows_flow_in_vessels_but_none_in_the_nodule(dec
     flow = [(x, y) for x, y in inside_box if coloured(x, y)]
     assert len(flow) > 500  # the vessels fill with colour: the Doppler is working
     assert {image.getpixel(p)[0] > image.getpixel(p)[2] for p in flow} == {True, False}  # red and blue
+    # The box is not steered (a rectangle, beams straight down), so each vessel runs obliquely, at 25
+    # degrees or more to the skin: at 90 degrees to the beam it would show little or no colour.
+    for red in (True, False):
+        xs, ys = zip(*[p for p in flow if (image.getpixel(p)[0] > image.getpixel(p)[2]) is red], strict=True)
+        assert (max(ys) - min(ys)) / (max(xs) - min(xs)) > 0.47
 
 
 def test_the_halo_schematic_is_an_axial_ct_not_a_radiograph(pixels):

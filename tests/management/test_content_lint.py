@@ -13,10 +13,11 @@ questions:
     kind: single
     stem: A patient with a made-up cancer has one deposit. Where is it most likely?
     options:
-      - {text: Lung, correct: true, rationale: Because.}
+      - {text: Liver, correct: true, rationale: Because.}
+      - {text: Bone, correct: false, rationale: Because.}
       - {text: Adrenal, correct: false, rationale: Because.}
-    explanation: The made-up source says the lung.
-    learning_point: The lung.
+    explanation: The made-up source says the liver.
+    learning_point: The liver.
     sources: [seed]
   - key: sites-one-right
     kind: multiple
@@ -58,7 +59,7 @@ def test_a_pack_within_the_thresholds_prints_its_figures(pack_dir, seeds, capsys
     call_command("content_lint", dir=pack_dir, seeds=seeds)
 
     out = capsys.readouterr().out
-    assert "made-up:\n  single best answer: longest 0/1 (0%), ratio 0.57" in out
+    assert "made-up:\n  single best answer: longest 0/1 (0%), shortest 0/1 (0%), ratio 0.91" in out
     assert "multiple select, right/options: 1/2, 2/2" in out
     assert out.rstrip().endswith("breaches: 0")
 
