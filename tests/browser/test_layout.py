@@ -4,18 +4,56 @@ beside the question), the theme switch and answering from the keyboard."""
 import pytest
 from playwright.sync_api import expect
 
+from quizzes.models import Attempt
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from tests.browser.conftest import make_page
 from tests.browser.test_bundled_quizzes import log_in
-from tests.factories import make_user
+from tests.factories import make_quiz, make_user, questions_of, take_quiz
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
 def trainee(db):
     return make_user(username="ada", display_name="Dr Ada")
+
+
+@pytest.fixture
+def trainee_pages(trainee):
+    """Every page a trainee sees, by name, as the trainee with a history: a finished quiz (summary, progress,
+    leaderboard), an answer with a confidence (calibration), a quiz under way (a question, a feedback) and an exam under way (a question, its review)."""
+    quiz = make_quiz(questions=3, title="Cannonball metastases with a long title that wraps on a phone")
+    finished = attempt_finish(attempt=take_quiz(trainee, quiz, [True, False, True]))
+    sure = attempt_start(user=trainee, quiz=make_quiz(questions=1, title="Calibrated"))
+    answer_submit(attempt=sure, question=questions_of(sure.quiz)[0], confidence="high")  # My progress's calibration
+    under_way = take_quiz(trainee, make_quiz(questions=2, title="Adrenal metastases"), [False])
+    first, second = questions_of(under_way.quiz)
+    exam = attempt_start(user=trainee, quiz=make_quiz(questions=2, exam_minutes=20), mode=Attempt.Mode.EXAM)
+    exam_question = questions_of(exam.quiz)[0]
+    return {
+        "home": "/",
+        "quiz page": quiz.get_absolute_url(),
+        "question": f"/attempts/{under_way.pk}/questions/{second.pk}/",
+        "feedback": f"/attempts/{under_way.pk}/questions/{first.pk}/",
+        "exam question": f"/attempts/{exam.pk}/exam/{exam_question.pk}/",
+        "exam review": f"/attempts/{exam.pk}/exam/review/",
+        "summary": f"/attempts/{finished.pk}/summary/",
+        "progress": "/progress/",
+        "leaderboard": "/leaderboard/",
+        "scoring": "/scoring/",
+    }
+
+
+def open_report_form(page):
+    page.get_by_text("Report a problem with this question").first.click()
+
+
+def assert_fits(page, width):
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} lays out at {scroll_width} px"
 
 
 def test_the_header_says_who_is_signed_in_and_shows_a_favicon(page, trainee, assert_accessible):
@@ -33,7 +71,7 @@ def test_the_header_says_who_is_signed_in_and_shows_a_favicon(page, trainee, ass
 def test_on_a_phone_the_header_is_one_row_with_a_menu_opened_from_the_keyboard(
     browser, live_server, trainee, assert_accessible, javascript
 ):
-    context, page = make_page(browser, live_server, java_script_enabled=javascript)
+    context, page = make_page(browser, live_server, java_script_enabled=javascript, viewport=DESKTOP)
     log_in(page, trainee)
     page.set_viewport_size(PHONE)
     page.goto("/scoring/")
@@ -54,5 +92,27 @@ def test_on_a_phone_the_header_is_one_row_with_a_menu_opened_from_the_keyboard(
         assert_accessible(page)  # axe runs as a script in the page
     page.get_by_role("link", name="My progress").click()
     expect(page.get_by_role("heading", name="My progress", level=1)).to_be_visible()
+    page.watch.assert_clean()
+    context.close()
+
+
+def test_on_a_phone_no_page_scrolls_sideways(browser, live_server, trainee, trainee_pages, assert_accessible):
+    context, page = make_page(browser, live_server)
+    page.set_viewport_size(PHONE)
+    for name in ("signup", "login"):
+        page.goto(f"/accounts/{name}/")
+        assert_fits(page, PHONE["width"])
+        assert_accessible(page)
+    page.set_viewport_size(DESKTOP)  # log_in sees the Log out button, which a phone keeps in the menu
+    log_in(page, trainee)
+    page.set_viewport_size(PHONE)
+    for url in trainee_pages.values():
+        page.goto(url)
+        assert_fits(page, PHONE["width"])
+        assert_accessible(page)
+    page.goto(trainee_pages["feedback"])
+    open_report_form(page)
+    assert_fits(page, PHONE["width"])
+    assert_accessible(page)
     page.watch.assert_clean()
     context.close()
