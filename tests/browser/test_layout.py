@@ -1,13 +1,17 @@
 """The site's layout in the browser: the header, phones (no sideways scrolling), wide screens (the image
 beside the question), the theme switch and answering from the keyboard."""
 
+import re
+
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from tests.browser.conftest import make_page
 from tests.browser.test_bundled_quizzes import log_in
+from tests.browser.test_trainee_loop import heading_shown
 from tests.factories import make_quiz, make_user, questions_of, take_quiz
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,5 +118,55 @@ def test_on_a_phone_no_page_scrolls_sideways(browser, live_server, trainee, trai
     open_report_form(page)
     assert_fits(page, PHONE["width"])
     assert_accessible(page)
+    page.watch.assert_clean()
+    context.close()
+
+
+def bottom_of(locator):
+    box = locator.bounding_box()
+    return box["y"] + box["height"]
+
+
+def test_on_a_wide_screen_every_bundled_image_question_shows_its_answers_without_scrolling(
+    browser, live_server, trainee, assert_accessible
+):
+    call_command("load_content", verbosity=0)
+    context, page = make_page(browser, live_server, viewport=DESKTOP)
+    log_in(page, trainee)
+    seen = earlier_shown = 0
+    for quiz in Quiz.objects.published().with_question_count():
+        page.goto(quiz.get_absolute_url())
+        page.get_by_role("button", name="Start quiz").click()
+        earlier_images = []
+        for number in range(1, quiz.question_count + 1):
+            heading_shown(page, f"Question {number} of {quiz.question_count}")
+            for alt in earlier_images:  # a case's later stages keep its earlier images in view
+                expect(
+                    page.get_by_role("list", name="Images from earlier stages").get_by_role("img", name=alt)
+                ).to_be_visible()
+                earlier_shown += 1
+            if quiz.is_case and page.locator("[data-viewer-image]").count():
+                earlier_images.append(page.locator("[data-viewer-image]").get_attribute("alt"))
+            if page.locator("[data-hotspot-form]").count():
+                # A hotspot question is answered on its image: all of it shows, and the way to submit.
+                image = page.locator("[data-hotspot-image]")
+                assert bottom_of(image) <= DESKTOP["height"], f"{quiz.title} {number}: image {bottom_of(image)}"
+                image.click()
+                seen += 1
+            else:
+                options = page.locator('input[name="answer"]')
+                if page.locator("[data-viewer-image]").count():
+                    last = page.locator(".option").last
+                    assert bottom_of(last) <= DESKTOP["height"], (
+                        f"{quiz.title} {number}: options end at {bottom_of(last)}"
+                    )
+                    seen += 1
+                options.first.check()
+            page.get_by_role("button", name="Submit answer").click()
+            expect(page.get_by_role("heading", name=re.compile("^(Correct|Incorrect)$"))).to_be_focused()
+            if number < quiz.question_count:
+                page.get_by_role("link", name="Next question").click()
+    assert seen == 12
+    assert earlier_shown, "a bundled case has an image in an earlier stage"
     page.watch.assert_clean()
     context.close()
