@@ -100,8 +100,9 @@ def test_on_a_phone_the_header_is_one_row_with_a_menu_opened_from_the_keyboard(
     context.close()
 
 
-def test_on_a_phone_no_page_scrolls_sideways(browser, live_server, trainee, trainee_pages, assert_accessible):
-    context, page = make_page(browser, live_server)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_no_page_scrolls_sideways(browser, live_server, trainee, trainee_pages, assert_accessible, scheme):
+    context, page = make_page(browser, live_server, color_scheme=scheme)
     page.set_viewport_size(PHONE)
     for name in ("signup", "login"):
         page.goto(f"/accounts/{name}/")
@@ -168,5 +169,45 @@ def test_on_a_wide_screen_every_bundled_image_question_shows_its_answers_without
                 page.get_by_role("link", name="Next question").click()
     assert seen == 12
     assert earlier_shown, "a bundled case has an image in an earlier stage"
+    page.watch.assert_clean()
+    context.close()
+
+
+def background(page):
+    return page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+
+
+LIGHT_PAPER, DARK_PAPER = "rgb(255, 255, 255)", "rgb(15, 18, 22)"
+
+
+def test_the_theme_follows_the_os_until_the_trainee_chooses_and_the_choice_is_remembered(
+    browser, live_server, trainee, assert_accessible
+):
+    context, page = make_page(browser, live_server, color_scheme="dark")
+    page.goto("/scoring/")
+    assert background(page) == DARK_PAPER  # the OS prefers dark, and no choice was made
+    expect(page.get_by_role("button", name="Dark theme")).to_have_attribute("aria-pressed", "true")
+    page.watch.assert_clean()
+    context.close()
+
+    context, page = make_page(browser, live_server, color_scheme="light")
+    log_in(page, trainee)
+    page.goto("/scoring/")  # a page without an image
+    assert background(page) == LIGHT_PAPER
+    switch = page.get_by_role("button", name="Dark theme")
+    switch.focus()
+    page.keyboard.press("Enter")
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    assert background(page) == DARK_PAPER
+    page.reload()
+    assert background(page) == DARK_PAPER
+    assert_accessible(page)
+    page.get_by_role("link", name="My progress").click()
+    expect(page.get_by_role("heading", name="My progress", level=1)).to_be_visible()
+    assert background(page) == DARK_PAPER
+    page.get_by_role("button", name="Dark theme").click()  # and back
+    expect(page.get_by_role("button", name="Dark theme")).to_have_attribute("aria-pressed", "false")
+    page.reload()
+    assert background(page) == LIGHT_PAPER
     page.watch.assert_clean()
     context.close()

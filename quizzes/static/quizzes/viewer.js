@@ -1,18 +1,10 @@
 // The image viewer: zoom (wheel, buttons, pinch, + and -), pan (drag, arrow keys), brightness and
-// contrast (like window and level), reset, full screen, and a remembered dark reading mode.
+// contrast (like window and level), reset and full screen.
 // It only enhances: without it the page shows the full-resolution image.
 (() => {
   const MIN_ZOOM = 1;
   const MAX_ZOOM = 8;
   const PAN_STEP = 40;
-  const THEME_KEY = "quizsite-theme";
-
-  function applyTheme(dark) {
-    document.documentElement.classList.toggle("theme-dark", dark);
-    document.querySelectorAll('[data-action="theme"]').forEach((button) => {
-      button.setAttribute("aria-pressed", String(dark));
-    });
-  }
 
   function setUp(viewer) {
     if (viewer.dataset.ready) return;
@@ -70,11 +62,6 @@
       "zoom-out": () => zoomBy(0.8),
       reset,
       fullscreen: () => (document.fullscreenElement ? document.exitFullscreen() : viewer.requestFullscreen?.()),
-      theme: () => {
-        const dark = !document.documentElement.classList.contains("theme-dark");
-        localStorage.setItem(THEME_KEY, dark ? "dark" : "light");
-        applyTheme(dark);
-      },
     };
     toolbar.addEventListener("click", (event) => {
       const button = event.target.closest("[data-action]");
@@ -146,7 +133,6 @@
     root.querySelectorAll("[data-viewer]").forEach(setUp);
   }
 
-  applyTheme(localStorage.getItem(THEME_KEY) === "dark");
   document.addEventListener("DOMContentLoaded", () => setUpAll());
   if (document.readyState !== "loading") setUpAll();
   document.addEventListener("htmx:load", (event) => setUpAll(event.detail.elt));
