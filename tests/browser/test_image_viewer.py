@@ -64,10 +64,13 @@ def test_zoom_in_and_out_with_buttons_wheel_and_keys_then_reset(page, image_quiz
 
     page.get_by_label("Brightness").fill("150")
     assert "brightness(150%)" in page.locator("[data-viewer-image]").evaluate("image => image.style.filter")
+    expect(page.get_by_label("Brightness")).to_have_attribute("aria-valuetext", "150%")
+    expect(page.locator('[data-value-of="brightness"]')).to_have_text("150%")  # shown beside its slider
     page.get_by_role("button", name="Reset").click()
     assert zoom(page) == 1
     assert "brightness(100%)" in page.locator("[data-viewer-image]").evaluate("image => image.style.filter")
-    expect(page.get_by_text("100%", exact=True)).to_be_visible()
+    expect(page.get_by_role("status", name="Zoom")).to_have_text("100%")
+    expect(page.get_by_label("Brightness")).to_have_attribute("aria-valuetext", "100%")
 
 
 def test_without_javascript_the_full_image_shows_and_the_tools_stay_hidden(page_without_js, image_quiz):

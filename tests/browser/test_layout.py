@@ -211,3 +211,18 @@ def test_the_theme_follows_the_os_until_the_trainee_chooses_and_the_choice_is_re
     assert background(page) == LIGHT_PAPER
     page.watch.assert_clean()
     context.close()
+
+
+def test_a_skip_link_leads_to_the_question_and_link_buttons_match_buttons(page, trainee, trainee_pages):
+    log_in(page, trainee)
+    page.goto("/")
+    link_height = page.get_by_role("link", name="Continue Adrenal metastases").bounding_box()["height"]
+    assert link_height == page.get_by_role("button", name="Practise my mistakes").bounding_box()["height"]
+
+    page.goto(trainee_pages["question"])
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the question")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.locator('input[name="answer"]').first).to_be_focused()

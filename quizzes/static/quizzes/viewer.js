@@ -38,6 +38,10 @@
       image.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`;
       image.style.filter = `brightness(${sliders.brightness.value}%) contrast(${sliders.contrast.value}%)`;
       zoomLabel.textContent = `${Math.round(view.zoom * 100)}%`;
+      for (const [name, slider] of Object.entries(sliders)) {
+        slider.setAttribute("aria-valuetext", `${slider.value}%`);
+        viewer.querySelector(`[data-value-of="${name}"]`).textContent = `${slider.value}%`;
+      }
       viewer.dataset.zoom = view.zoom.toFixed(2);
     }
 
