@@ -226,3 +226,38 @@ def test_a_skip_link_leads_to_the_question_and_link_buttons_match_buttons(page, 
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     expect(page.locator('input[name="answer"]').first).to_be_focused()
+
+
+def test_a_quiz_is_answered_with_number_keys_and_enter_alone(page, trainee, assert_accessible):
+    quiz = make_quiz(questions=2, title="Keyboard quiz")
+    log_in(page, trainee)
+    page.goto(quiz.get_absolute_url())
+    page.get_by_role("button", name="Start quiz").click()
+    heading_shown(page, "Question 1 of 2")
+    expect(page.get_by_text("Keys: 1-4 choose, Enter submits.")).to_be_visible()
+    assert_accessible(page)
+    right = page.locator(".option", has_text="Right 1").locator("input")
+    position = page.locator('input[name="answer"]').evaluate_all(
+        "(options) => options.findIndex((option) => option.labels[0].textContent.includes('Right 1'))"
+    )
+    page.keyboard.press(str(position + 1))
+    expect(right).to_be_checked()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Correct")).to_be_focused()
+
+    # Typing in a field (the problem report's note) neither chooses nor goes on.
+    page.get_by_text("Report a problem with this question").click()
+    note = page.get_by_label("Your note for the educators")
+    note.click()
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    expect(note).to_have_value("1\n")
+    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+
+    page.get_by_role("heading", name="Correct").focus()
+    page.keyboard.press("Enter")  # goes on
+    heading_shown(page, "Question 2 of 2")
+    expect(page.get_by_text("Keys: 1-4 choose, Enter submits.")).to_be_visible()  # the new form is set up
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("^(Correct|Incorrect)$"))).to_be_focused()
