@@ -1,18 +1,10 @@
 // The image viewer: zoom (wheel, buttons, pinch, + and -), pan (drag, arrow keys), brightness and
-// contrast (like window and level), reset, full screen, and a remembered dark reading mode.
+// contrast (like window and level), reset and full screen.
 // It only enhances: without it the page shows the full-resolution image.
 (() => {
   const MIN_ZOOM = 1;
   const MAX_ZOOM = 8;
   const PAN_STEP = 40;
-  const THEME_KEY = "quizsite-theme";
-
-  function applyTheme(dark) {
-    document.documentElement.classList.toggle("theme-dark", dark);
-    document.querySelectorAll('[data-action="theme"]').forEach((button) => {
-      button.setAttribute("aria-pressed", String(dark));
-    });
-  }
 
   function setUp(viewer) {
     if (viewer.dataset.ready) return;
@@ -46,6 +38,10 @@
       image.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`;
       image.style.filter = `brightness(${sliders.brightness.value}%) contrast(${sliders.contrast.value}%)`;
       zoomLabel.textContent = `${Math.round(view.zoom * 100)}%`;
+      for (const [name, slider] of Object.entries(sliders)) {
+        slider.setAttribute("aria-valuetext", `${slider.value}%`);
+        viewer.querySelector(`[data-value-of="${name}"]`).textContent = `${slider.value}%`;
+      }
       viewer.dataset.zoom = view.zoom.toFixed(2);
     }
 
@@ -70,11 +66,6 @@
       "zoom-out": () => zoomBy(0.8),
       reset,
       fullscreen: () => (document.fullscreenElement ? document.exitFullscreen() : viewer.requestFullscreen?.()),
-      theme: () => {
-        const dark = !document.documentElement.classList.contains("theme-dark");
-        localStorage.setItem(THEME_KEY, dark ? "dark" : "light");
-        applyTheme(dark);
-      },
     };
     toolbar.addEventListener("click", (event) => {
       const button = event.target.closest("[data-action]");
@@ -146,7 +137,6 @@
     root.querySelectorAll("[data-viewer]").forEach(setUp);
   }
 
-  applyTheme(localStorage.getItem(THEME_KEY) === "dark");
   document.addEventListener("DOMContentLoaded", () => setUpAll());
   if (document.readyState !== "loading") setUpAll();
   document.addEventListener("htmx:load", (event) => setUpAll(event.detail.elt));
