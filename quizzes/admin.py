@@ -38,7 +38,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.options import presented_options
-from quizzes.rich_text import rich_text_problems, validate_rich_text
+from quizzes.rich_text import rich_text_problems
 from quizzes.rules import hotspot_problems, option_problems
 from quizzes.scoring import Answer, answer_scored
 from quizzes.services.bank_imports import ImportNotStartable, bank_import_check, bank_import_start
@@ -74,19 +74,6 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "publisher", "doi", "key"]
 
 
-class RichTextLimits:
-    """Holds the admin's Markdown fields to the limits every importer holds banks to
-    (quizzes/rich_text.py), so no form can save a text that would take a worker down to render."""
-
-    RICH_TEXT_FIELDS = {"description", "stage", "stem", "explanation", "rationale"}
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and db_field.name in self.RICH_TEXT_FIELDS:
-            field.validators.append(validate_rich_text)
-        return field
-
-
 class ChoiceFormSet(forms.BaseInlineFormSet):
     """Refuses a question whose options break the rules for its kind, saying which rule, and a published
     question with an option that has no rationale. (Deleting an option trainees chose is refused by the
@@ -107,7 +94,7 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class ChoiceInline(RichTextLimits, admin.TabularInline):
+class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
     extra = 1
@@ -257,7 +244,7 @@ def duplicate_questions(modeladmin, request, queryset):
 
 
 @admin.register(Question)
-class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
+class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
     list_display = ["key", "short_stem", "quiz", "kind", "status", "order", "thumbnail_preview", "preview_link"]
     list_filter = ["quiz__topic", "quiz", "kind", "status", LacksFeedbackFilter, "quiz__status", "tags", "sources"]
@@ -361,7 +348,7 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         return render(request, template, context)
 
 
-class QuestionInline(RichTextLimits, admin.TabularInline):
+class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
     fields = ["order", "key", "kind", "stem", "edit_link"]
@@ -460,7 +447,7 @@ def digits(value: str) -> int:
 
 
 @admin.register(Quiz)
-class QuizAdmin(RichTextLimits, admin.ModelAdmin):
+class QuizAdmin(admin.ModelAdmin):
     list_display = ["title", "topic", "kind", "status", "order", "question_count", "analysis_link"]
     list_filter = ["topic", "status", "kind"]
     list_editable = ["status", "order"]

@@ -13,6 +13,7 @@ class QuizzesConfig(AppConfig):
         from quizzes.models import Attempt
 
         post_migrate.connect(sync_educators_group, sender=self)
+        post_migrate.connect(render_missing_rich_text, sender=self)
         pre_delete.connect(uncount_deleted_attempt, sender=Attempt, dispatch_uid="leaderboard_uncount_deleted_attempt")
 
 
@@ -21,6 +22,18 @@ def sync_educators_group(**kwargs):
     from quizzes.services.educators import educators_group_sync
 
     educators_group_sync()
+
+
+def render_missing_rich_text(apps=None, **kwargs):
+    # Migrations import no app code (tests/test_migrations_frozen.py), so the migration that adds an HTML
+    # column cannot render it with rich_text.py's sanitiser: migrate fills it here instead, for rows
+    # saved before the column existed; every later write keeps it in step. `apps` is the state the
+    # database was migrated to (absent after flush, which leaves the current models).
+    from django.apps import apps as current_apps
+
+    from quizzes.rich_text import rich_text_render_stored
+
+    rich_text_render_stored(apps=apps or current_apps, missing_only=True)
 
 
 def uncount_deleted_attempt(sender, instance, **kwargs):

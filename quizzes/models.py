@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import querysets
+from quizzes.rich_text import RichTextField, RichTextModel
 
 # Every question is worth the same whole number of points, large enough that a multiple-select
 # question's partial credit is a whole number too (the rules: quizzes/scoring.py and the scoring
@@ -105,7 +106,7 @@ class Source(models.Model):
         return ", ".join(parts)
 
 
-class Quiz(models.Model):
+class Quiz(RichTextModel):
     class Kind(models.TextChoices):
         STANDARD = "standard", "Standard quiz"
         CASE = "case", "Case vignette (shown stage by stage)"
@@ -116,7 +117,7 @@ class Quiz(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = RichTextField(blank=True, help_text="Markdown.")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="quizzes")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.STANDARD)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
@@ -177,7 +178,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Question(models.Model):
+class Question(RichTextModel):
     # Draft questions are being finished (an imported question without its explanation or a rationale
     # on every option): trainees never see them, whatever the quiz's status.
     Status = Quiz.Status
@@ -208,15 +209,15 @@ class Question(models.Model):
         help_text="Draft questions are hidden from trainees until an educator finishes and publishes them.",
     )
     tags = models.ManyToManyField(Tag, related_name="questions", blank=True)
-    stage = models.TextField(
+    stage = RichTextField(
         blank=True,
         help_text="Case vignettes: the history or findings revealed at this stage (Markdown).",
     )
-    stem = models.TextField(help_text="The question (Markdown).")
+    stem = RichTextField(help_text="The question (Markdown).")
     image = models.ImageField(upload_to="questions/", blank=True)
     thumbnail = models.ImageField(upload_to="questions/thumbnails/", blank=True, editable=False)
     image_alt = models.CharField("image alt text", max_length=300, blank=True)
-    explanation = models.TextField(help_text="Shown after answering (Markdown).")
+    explanation = RichTextField(help_text="Shown after answering (Markdown).")
     learning_point = models.CharField(max_length=400)
     sources = models.ManyToManyField(Source, related_name="questions")
     allow_no_abnormality = models.BooleanField(
@@ -258,7 +259,7 @@ class Question(models.Model):
         return self.kind == self.Kind.HOTSPOT
 
 
-class Choice(models.Model):
+class Choice(RichTextModel):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
@@ -272,7 +273,7 @@ class Choice(models.Model):
         "takes points off a multiple-select answer). Leave every option of a question empty for the site's "
         "usual rule: the right option scores all, a multiple-select answer earns partial credit.",
     )
-    rationale = models.TextField(help_text="Why this option is right or wrong (Markdown).")
+    rationale = RichTextField(help_text="Why this option is right or wrong (Markdown).")
     order = models.PositiveIntegerField(default=0)
     retired = models.BooleanField(
         default=False,
@@ -295,7 +296,7 @@ class Choice(models.Model):
         return self.text
 
 
-class HotspotRegion(models.Model):
+class HotspotRegion(RichTextModel):
     """A target on a hotspot question's image: a click inside any of its question's regions is right.
 
     Geometry is relative to the image (0 to 1 across and down), in the format quizzes/hotspots.py
@@ -309,7 +310,7 @@ class HotspotRegion(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="regions")
     shape = models.CharField(max_length=10, choices=Shape)
     geometry = models.JSONField()
-    feedback = models.TextField(blank=True, help_text="Shown with this region after answering (Markdown).")
+    feedback = RichTextField(blank=True, help_text="Shown with this region after answering (Markdown).")
     order = models.PositiveIntegerField(default=0)
 
     class Meta:

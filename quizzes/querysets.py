@@ -11,8 +11,10 @@ from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, Sub
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
+from quizzes.rich_text import RichTextQuerySet
 
-class QuizQuerySet(models.QuerySet):
+
+class QuizQuerySet(RichTextQuerySet):
     def published(self):
         return self.filter(status="published")
 
@@ -34,7 +36,7 @@ class QuizQuerySet(models.QuerySet):
         return self.annotate(best_percent=Max(ratio, filter=finished))
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(RichTextQuerySet):
     def published(self):
         """Questions trainees may see: published questions of published quizzes. Draft questions (an
         import without an explanation or a rationale on every option) wait for an educator."""
@@ -127,7 +129,7 @@ class TagQuerySet(models.QuerySet):
         )
 
 
-class ChoiceQuerySet(models.QuerySet):
+class ChoiceQuerySet(RichTextQuerySet):
     def chosen_in_responses(self):
         """Options some answer recorded: they cannot be deleted, only retired."""
         ResponseChoice = apps.get_model("quizzes", "ResponseChoice")

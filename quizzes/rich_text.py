@@ -1,17 +1,30 @@
-"""The one way person-written text becomes HTML: Markdown, then an nh3 allow-list; and its limits.
+"""The one way person-written text becomes HTML: Markdown, then an nh3 allow-list; its limits; and the
+model field that stores the HTML beside the Markdown, so a page never renders it again.
 
 Anything not on the lists below is removed, so scripts, event-handler attributes, htmx attributes
 (hx-*), styles, and javascript: or data: URLs never reach a page.
 
-A question's text is rendered on every page that shows it, so rendering must stay cheap whatever an
-author or an imported bank wrote. markdown-it-py parses in time linear in the text and caps nesting
-(Python-Markdown, used before, took 11-37 s on 8-32 KB of unclosed brackets and raised RecursionError
-on 300 nested lists); `rich_text_problems` holds new text to limits that keep every render small.
-Figures: docs/benchmarks.md, "Rendering rich text".
+Rich text is rendered once, when it is written (RichTextField: every save, create, bulk_create, update,
+bulk_update and restore), and pages print the stored HTML. Rendering must still stay cheap whatever an
+author or an imported bank wrote, since a bank of thousands of texts is rendered as it is imported:
+markdown-it-py parses in time linear in the text and caps nesting (Python-Markdown, used before, took
+11-37 s on 8-32 KB of unclosed brackets and raised RecursionError on 300 nested lists);
+`rich_text_problems` holds new text to limits that keep every render small. Figures:
+docs/benchmarks.md, "Rendering rich text".
+
+After changing how text renders (the allow-lists, the renderer's options), run
+`manage.py rich_text_render` once: it renders every stored text again.
 """
 
+from collections.abc import Iterable
+
 import nh3
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
+from django.core import checks
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import signals
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -107,3 +120,167 @@ def validate_rich_text(text: str) -> None:
     problems = rich_text_problems(text, field="This text")
     if problems:
         raise ValidationError(problems)
+
+
+# --- Storing rendered rich text ------------------------------------------------------------------
+
+
+class PlainInMigrations:
+    """Named as a plain TextField in migrations, which import no app code (tests/test_migrations_frozen.py)."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
+class RichTextField(PlainInMigrations, models.TextField):
+    """Markdown an educator writes, held to the limits above, with its sanitised HTML stored beside it.
+
+    Declaring `stem = RichTextField(...)` adds the column `stem_html` (a RenderedHtmlField): templates
+    print `{{ question.stem_html }}` and never render Markdown. The model must be a RichTextModel, and
+    every manager's queryset a RichTextQuerySet (a system check says so), which keep the HTML in step
+    on the paths that skip a field's pre_save: save(update_fields=...), update() and bulk_update().
+    """
+
+    default_validators = [validate_rich_text]
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only)
+        if not cls._meta.abstract:
+            RenderedHtmlField(source=name).contribute_to_class(cls, html_name(name))
+            # loaddata (a backup's restore) saves "raw", which skips every field's pre_save: render here.
+            signals.pre_save.connect(self.render_raw, sender=cls)
+
+    def render_raw(self, sender, instance, raw, **kwargs):
+        if raw:
+            setattr(instance, html_name(self.name), render_markdown(getattr(instance, self.attname)))
+
+    def check(self, **kwargs):
+        return [*super().check(**kwargs), *self.check_model_keeps_html_in_step()]
+
+    def check_model_keeps_html_in_step(self) -> list[checks.Error]:
+        model = self.model
+        if not issubclass(model, RichTextModel):
+            return [
+                checks.Error(
+                    f"{model.__name__} has rich text ({self.name}) but is not a RichTextModel, so "
+                    f"save(update_fields=[{self.name!r}]) would leave {html_name(self.name)} behind.",
+                    hint="Derive the model from quizzes.rich_text.RichTextModel.",
+                    obj=self,
+                    id="quizzes.E001",
+                )
+            ]
+        return [
+            checks.Error(
+                f"{model.__name__}.{manager.name}'s queryset is not a RichTextQuerySet, so its update() would "
+                f"leave {html_name(self.name)} behind.",
+                hint="Derive the queryset from quizzes.rich_text.RichTextQuerySet.",
+                obj=self,
+                id="quizzes.E002",
+            )
+            for manager in model._meta.managers
+            if not issubclass(manager._queryset_class, RichTextQuerySet)
+        ]
+
+
+class RenderedHtmlField(PlainInMigrations, models.TextField):
+    """The sanitised HTML of the RichTextField `source`, written only by render_markdown.
+
+    Every write renders it from the Markdown: pre_save on save and bulk_create, RichTextField.render_raw
+    on a restore, RichTextQuerySet on update and bulk_update. Nothing else writes the column, so what
+    it holds is render_markdown's output and is marked safe as it is read (from_db_value).
+    """
+
+    def __init__(self, *args, source: str = "", **kwargs):
+        self.source = source
+        # Derived, so never typed in a form, nor written to a backup: the restore renders it again.
+        kwargs |= {"editable": False, "serialize": False, "blank": True, "default": ""}
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        html = render_markdown(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, html)
+        return html
+
+    def from_db_value(self, value, expression, connection):
+        # Safe to print as it is: only render_markdown's sanitised output is ever stored here (above).
+        return value if value is None else mark_safe(value)
+
+
+def html_name(source: str) -> str:
+    return f"{source}_html"
+
+
+def rendered_fields(model) -> dict[str, str]:
+    """The model's rich text fields, each with its HTML column's name: {"stem": "stem_html", ...}."""
+    return {field.source: field.name for field in model._meta.concrete_fields if isinstance(field, RenderedHtmlField)}
+
+
+class RichTextQuerySet(models.QuerySet):
+    """update() and bulk_update() that render the HTML of every rich text they write."""
+
+    def update(self, **kwargs):
+        fields = rendered_fields(self.model)
+        for source, html in fields.items():
+            if html in kwargs and source not in kwargs:
+                raise TypeError(f"{html} is rendered from {source}: update {source} instead.")
+            if isinstance(kwargs.get(source), str):
+                kwargs[html] = render_markdown(kwargs[source])
+            elif source in kwargs and html not in kwargs:
+                # An expression's value is known only to the database, so its HTML cannot be rendered.
+                raise TypeError(f"{source} is rich text: update it with a string, or save the objects.")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs, fields = list(objs), list(fields)
+        for source, html in rendered_fields(self.model).items():
+            if source in fields:
+                for obj in objs:
+                    setattr(obj, html, render_markdown(getattr(obj, source)))
+                fields.append(html)
+        # Django's bulk_update writes through update(), with each field's values as one CASE expression.
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+class RichTextModel(models.Model):
+    """A model with RichTextFields: save(update_fields=[...]) also writes the HTML of the texts it names."""
+
+    objects = RichTextQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields: Iterable[str] | None = None, **kwargs):
+        if update_fields is not None:
+            fields, named = rendered_fields(type(self)), list(update_fields)
+            update_fields = [*named, *(fields[name] for name in named if name in fields)]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
+def rich_text_render_stored(*, apps: Apps = global_apps, missing_only: bool = False, batch_size: int = 500) -> int:
+    """Render stored rich text again and store its HTML; returns how many texts were written.
+
+    `missing_only`: only texts with no HTML yet (rows saved before their HTML column existed), which
+    post_migrate fills after every migrate. `apps`: the models as the database holds them (post_migrate's
+    migration state), so a column a later migration adds is not asked for.
+    """
+    written = 0
+    for model in global_apps.get_models():
+        try:
+            stored = apps.get_model(model._meta.label)
+        except LookupError:
+            continue
+        columns = {field.name for field in stored._meta.concrete_fields}
+        for source, html in rendered_fields(model).items():
+            if html not in columns:
+                continue
+            rows = stored._base_manager.order_by("pk")
+            if missing_only:
+                rows = rows.exclude(**{source: ""}).filter(**{html: ""})
+            last = 0
+            # In batches by primary key: never the whole table in memory, never a cursor open while writing.
+            while batch := list(rows.filter(pk__gt=last).values_list("pk", source)[:batch_size]):
+                rendered = [stored(pk=pk, **{html: render_markdown(text)}) for pk, text in batch]
+                written += stored._base_manager.bulk_update(rendered, [html])
+                last = batch[-1][0]
+    return written

@@ -1,4 +1,5 @@
-"""Template filters for rendering quiz content."""
+"""Template filters and tags for quiz pages. Rich text needs none: pages print the HTML stored with it
+(quizzes/rich_text.py, RichTextField)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -7,15 +8,9 @@ from django import template
 
 from quizzes.forms import ProblemReportForm
 from quizzes.models import HotspotRegion, ProblemReport
-from quizzes.rich_text import render_markdown
 from quizzes.scoring import regions_hit
 
 register = template.Library()
-
-
-@register.filter
-def markdown(text: str):
-    return render_markdown(text)
 
 
 @register.filter

@@ -115,7 +115,7 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         )
     if question.quiz.is_case:
         context["earlier_stages"] = (
-            Question.objects.before(question).for_trainees().in_quiz_order().only("stage", "image", "image_alt")
+            Question.objects.before(question).for_trainees().in_quiz_order().only("stage_html", "image", "image_alt")
         )
     return render(request, "quizzes/question.html", context)
 
