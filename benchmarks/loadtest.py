@@ -268,7 +268,7 @@ def main() -> None:
         "machine": machine(),
         "commit": commit(),
         "command": " ".join(["benchmarks/loadtest.py", *sys.argv[1:]]),
-        "database": args.db,
+        "database": seed_data["database"],
         "results": results,
     }
     print(json.dumps(report, indent=2))
