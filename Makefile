@@ -13,7 +13,7 @@ PROD_ENV := DJANGO_SETTINGS_MODULE=quizsite.settings.production
 # key is enough when none is set.
 OPS_ENV := DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-backup-and-restore-sign-nothing}"
 
-.PHONY: run test test-fast lint install install-dev migrate content serve backup restore
+.PHONY: run test test-fast lint install install-dev migrate content serve backup restore bench
 
 run: install migrate content  ## Serve the site with the bundled quizzes on http://127.0.0.1:8000
 	@# The background worker (large bank imports) runs beside the server and stops with it.
@@ -70,6 +70,12 @@ serve: install  ## Serve the production way: gunicorn, collected static files; n
 	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy
 	$(PROD_ENV) $(BIN)/gunicorn --config gunicorn.conf.py
+
+# The database `make bench` measures on: sqlite or postgres (127.0.0.1, database quizsite_bench_answer).
+DB ?= sqlite
+
+bench: install  ## The answer benchmark (docs/benchmarks.md) on DB=sqlite or DB=postgres: about three minutes
+	$(BIN)/python benchmarks/answer.py --db $(DB)
 
 backup: install  ## Write backups/quizsite-<time>.tar.gz: every user, attempt, response and quiz, and the media
 	$(OPS_ENV) $(BIN)/python manage.py backup_site --output-dir backups
