@@ -304,8 +304,10 @@ def main() -> None:
         ]
         with site.serving() as server_pid:
             try:
-                setup_client = Loopback(site.port, args.connections, timeout=60, deadline=time.perf_counter() + 600)
+                began = time.perf_counter()
+                setup_client = Loopback(site.port, args.connections, timeout=60, deadline=began + 600)
                 asyncio.run(start_every_quiz(setup_client, trainees, args.sign_ins))
+                print(f"  every trainee started every quiz: {time.perf_counter() - began:.0f} s", flush=True)
                 print("Interleaved run ...", flush=True)
                 summary = asyncio.run(interleaved(site.port, args, trainees, seed["keys"], server_pid))
                 print("Open loop ...", flush=True)
