@@ -13,7 +13,8 @@ but it still counts every answer. A fresh database (a temporary SQLite file, or 
 --database-url names, dropped and recreated) holds the bundled quizzes, every kind of question among them,
 --trainees simulated trainees (--sign-ins of them log in through the form; the others hold sessions made
 while seeding) and a cohort of --cohort others with answers, so the leaderboards have rows to rank.
-Every trainee has started every quiz while the site was seeded.
+Each trainee takes the quizzes one after another, the first started before measuring; at the end of one
+it finishes it and starts the next (those requests are counted apart from the endpoints').
 
 1. Interleaved, closed loop: --connections clients, each cycling through its own trainees and for each
    sending, one after the other, the constant view anonymous (/healthz) and signed in, the trainee's
@@ -26,9 +27,9 @@ Every trainee has started every quiz while the site was seeded.
    steadier figure on a shared machine (other work stretches wall times); the time share also counts
    waiting for the database, whose own CPU (PostgreSQL's) is printed for the whole window.
 2. Open loop: answers alone, scheduled at each of --rates answers a second for --step-seconds (after 2 s
-   unrecorded) whatever the server's speed, each from a trainee not already waiting for a reply. Latency
-   counts from the moment an answer was due. Climbing stops after a rate the server did not hold (over 10%
-   errors or p95 over 2 s): the next would only time out.
+   unrecorded) whatever the server's speed, each from a trainee not already waiting for a reply; it is
+   sent when due, unless its trainee first moves on to its next quiz. Climbing stops after a rate the
+   server did not hold (over 10% errors or p95 over 2 s): the next would only time out.
 
 Any reply below 500 that was not expected stops the run with that reply and a non-zero exit status;
 5xx and timeouts are counted as errors. The defaults take about three minutes, setup included.
@@ -59,6 +60,8 @@ from benchmarks.harness import (
     at_rate,
     commit,
     machine,
+    quiz_finished,
+    quiz_started,
     send,
     sign_in,
     summarise,
@@ -71,49 +74,53 @@ GRACE = 5.0  # seconds a phase may run past its end for replies still on their w
 COLLAPSED_ERRORS, COLLAPSED_P95_MS = 0.10, 2000.0
 
 
-class OutOfQuestions(Exception):
-    pass
+class QuizTaker(Trainee):
+    """A trainee taking the bundled quizzes one after another, largest first (the fewest starts), each
+    trainee from a different one."""
 
-
-class StartedTrainee(Trainee):
-    """A trainee who started every quiz while the site was seeded: the attempts still to reach, in order."""
-
-    def __init__(self, index: int, username: str, session: str | None, quizzes: dict, attempts: list):
+    def __init__(self, index: int, username: str, session: str | None, quizzes: dict):
         super().__init__(index, username, session, quizzes)
-        self.started = deque((attempt, quizzes[slug]) for attempt, slug in attempts)
+        self.order = sorted(quizzes, key=lambda slug: -len(quizzes[slug]))
+        self.taken = index
 
 
-def current_question(trainee: StartedTrainee) -> int:
-    """The trainee's next unanswered question, moving on to its next started quiz when one is done."""
-    while trainee.position >= len(trainee.questions):
-        if not trainee.started:
-            raise OutOfQuestions(f"{trainee.username} has answered every question: run with more --trainees")
-        trainee.attempt, trainee.questions = trainee.started.popleft()
-        trainee.position = 0
-    return trainee.questions[trainee.position]
+async def ready(client: Loopback, recorder: Recorder, trainee: QuizTaker) -> bool:
+    """Whether the trainee has a question to answer: at the end of a quiz it finishes it and starts the
+    next (requests counted apart from the endpoints'). False when one of those failed: the turn is lost."""
+    if trainee.attempt is not None and trainee.position < len(trainee.questions):
+        return True
+    if trainee.attempt is not None and not await quiz_finished(client, recorder, trainee):
+        return False
+    slug = trainee.order[trainee.taken % len(trainee.order)]
+    trainee.taken += 1
+    return await quiz_started(client, recorder, trainee, slug)
 
 
 # --- setup -----------------------------------------------------------------------------------------
 
 
-async def sign_in_first(client: Loopback, trainees: list[StartedTrainee], sign_ins: int) -> None:
-    """The first `sign_ins` trainees log in through the form (the others hold sessions made while seeding)."""
+async def trainees_ready(client: Loopback, trainees: list[QuizTaker], sign_ins: int) -> None:
+    """The first `sign_ins` trainees log in through the form (the others hold sessions made while seeding),
+    then every trainee starts its first quiz."""
     setup = Recorder(max_requests=10**9)
     for trainee in trainees[:sign_ins]:
         await sign_in(client, setup, trainee)
-        if "sessionid" not in trainee.cookies:
-            raise SystemExit(f"{trainee.username} could not log in: {dict(setup.errors)}")
+    started = await asyncio.gather(*(ready(client, setup, trainee) for trainee in trainees))
+    if not all(started):
+        raise SystemExit(f"The trainees could not be signed in and started: {dict(setup.errors)}")
 
 
 # --- 1. interleaved, closed loop ------------------------------------------------------------------
 
 
-async def cycle(client: Loopback, recorder: Recorder, trainee: StartedTrainee, keys: dict) -> None:
+async def cycle(client: Loopback, recorder: Recorder, trainee: QuizTaker, keys: dict) -> None:
     """One trainee's turn: each endpoint once, in a fixed order."""
     anonymous = {"X-Forwarded-Proto": "https", "X-Forwarded-For": trainee.address}
     await send(client, recorder, ENDPOINTS[0], None, "GET", "/healthz", 200, headers=anonymous)
     await send(client, recorder, CONSTANT, trainee, "GET", "/benchmark/constant/", 200)
-    question = current_question(trainee)
+    if not await ready(client, recorder, trainee):
+        return
+    question = trainee.questions[trainee.position]
     await send(
         client, recorder, "question page", trainee, "GET", f"/attempts/{trainee.attempt}/questions/{question}/", 200
     )
@@ -121,13 +128,13 @@ async def cycle(client: Loopback, recorder: Recorder, trainee: StartedTrainee, k
     await send(client, recorder, "leaderboard", trainee, "GET", "/leaderboard/", 200)
 
 
-async def interleaved(port: int, args, trainees: list[StartedTrainee], keys: dict, server_pid: int) -> dict:
+async def interleaved(port: int, args, trainees: list[QuizTaker], keys: dict, server_pid: int) -> dict:
     client = Loopback(port, args.connections, timeout=args.timeout, deadline=time.perf_counter() + 10**9)
     warm, recorder = Recorder(max_requests=10**9), Recorder(max_requests=10**9)
     begin = time.perf_counter()
     recording_from, end = begin + args.warmup, begin + args.warmup + args.seconds
 
-    async def loop(own: list[StartedTrainee]) -> None:
+    async def loop(own: list[QuizTaker]) -> None:
         turn = 0
         while time.perf_counter() < end:
             now = time.perf_counter()
@@ -168,7 +175,7 @@ def compared(summary: dict) -> list[dict]:
 # --- 2. open loop ------------------------------------------------------------------------------------
 
 
-async def open_loop(port: int, args, trainees: list[StartedTrainee], keys: dict, server_pid: int) -> list[dict]:
+async def open_loop(port: int, args, trainees: list[QuizTaker], keys: dict, server_pid: int) -> list[dict]:
     idle = deque(trainees)
 
     async def one_answer(client: Loopback, recorder: Recorder) -> None:
@@ -178,8 +185,10 @@ async def open_loop(port: int, args, trainees: list[StartedTrainee], keys: dict,
             return
         trainee = idle.popleft()
         try:
-            current_question(trainee)
-            await answer_current(client, recorder, trainee, keys, ANSWER)
+            if await ready(client, recorder, trainee):
+                await answer_current(client, recorder, trainee, keys, ANSWER)
+            else:
+                recorder.not_sent(ANSWER, "its quiz could not be finished or the next started")
         finally:
             idle.append(trainee)
 
@@ -224,7 +233,11 @@ def report_text(report: dict) -> str:
             f"| {row['cpu_share']} |"
         )
     cpu = report["interleaved_cpu"]
+    other = report["interleaved_other"]
     lines += [
+        "",
+        "Trainees moving on to their next quiz also sent: "
+        + (", ".join(f"{name} {row['requests']} ({row['errors']} errors)" for name, row in other.items()) or "nothing"),
         "",
         f"CPU over the window: gunicorn {cpu['server_cpu_s']} s, PostgreSQL {cpu['postgres_cpu_s']} s, load "
         f"generator {cpu['client_cpu_s']} s, other processes {cpu['other_cpu_s']} s in {cpu['wall_s']} s",
@@ -289,22 +302,25 @@ def main() -> None:
     )
     with site:
         seed = site.prepare(
-            *("--trainees", str(args.trainees), "--sign-ins", str(args.sign_ins), "--cohort", str(args.cohort)),
-            "--start-quizzes",
+            "--trainees", str(args.trainees), "--sign-ins", str(args.sign_ins), "--cohort", str(args.cohort)
         )
         trainees = [
-            StartedTrainee(n, entry["username"], entry["session"], seed["quizzes"], entry["attempts"])
+            QuizTaker(n, entry["username"], entry["session"], seed["quizzes"])
             for n, entry in enumerate(seed["trainees"])
         ]
         with site.serving() as server_pid:
             try:
-                setup_client = Loopback(site.port, 1, timeout=60, deadline=time.perf_counter() + 600)
-                asyncio.run(sign_in_first(setup_client, trainees, args.sign_ins))
+                began = time.perf_counter()
+                setup_client = Loopback(site.port, args.connections, timeout=60, deadline=began + 600)
+                asyncio.run(trainees_ready(setup_client, trainees, args.sign_ins))
+                print(
+                    f"  trainees signed in and at their first quizzes: {time.perf_counter() - began:.0f} s", flush=True
+                )
                 print("Interleaved run ...", flush=True)
                 summary = asyncio.run(interleaved(site.port, args, trainees, seed["keys"], server_pid))
                 print("Open loop ...", flush=True)
                 steps = asyncio.run(open_loop(site.port, args, trainees, seed["keys"], server_pid))
-            except (UnexpectedReply, OutOfQuestions) as stopped:
+            except UnexpectedReply as stopped:
                 raise SystemExit(f"Stopped: {stopped}") from None
 
     report = {
@@ -320,6 +336,9 @@ def main() -> None:
         "throughput": summary["rows"]["all"]["per_second"],
         "interleaved": compared(summary),
         "interleaved_cpu": summary["cpu"],
+        "interleaved_other": {
+            name: row for name, row in summary["rows"].items() if name not in ENDPOINTS and name != "all"
+        },
         "step_seconds": args.step_seconds,
         "rates": args.rates,
         "open_loop": steps,

@@ -356,6 +356,24 @@ async def send(
     return reply if reply.status in expected else None
 
 
+async def quiz_started(client: Loopback, recorder: Recorder, trainee: "Trainee", slug: str) -> bool:
+    """Start the quiz (POST, redirected to the attempt); True when the trainee is at its first question."""
+    reply = await send(client, recorder, "start quiz (POST)", trainee, "POST", f"/quizzes/{slug}/start/", 302)
+    if reply is None:
+        return False
+    trainee.attempt = int(re.search(r"/attempts/(\d+)/", reply.header("location")).group(1))
+    trainee.questions, trainee.position = trainee.quizzes[slug], 0
+    return True
+
+
+async def quiz_finished(client: Loopback, recorder: Recorder, trainee: "Trainee") -> bool:
+    path = f"/attempts/{trainee.attempt}/finish/"
+    if await send(client, recorder, "finish (POST)", trainee, "POST", path, 302) is None:
+        return False
+    trainee.attempt = None
+    return True
+
+
 async def answer_current(client: Loopback, recorder: Recorder, trainee: "Trainee", keys: dict, kind: str) -> bool:
     """Post a well-formed answer to the trainee's current question (htmx, as the page does); True when
     it was recorded and the trainee moves on. After an answer lost to an error the same answer is sent

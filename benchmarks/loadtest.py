@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import json
 import random
-import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -48,6 +47,8 @@ from benchmarks.harness import (
     at_rate,
     commit,
     machine,
+    quiz_finished,
+    quiz_started,
     send,
     sign_in,
     summarise,
@@ -57,13 +58,8 @@ from benchmarks.harness import (
 
 
 async def start_quiz(client, recorder, trainee: Trainee, pages: bool) -> None:
-    slug = random.choice(sorted(trainee.quizzes))
-    started = await send(client, recorder, "start quiz (POST)", trainee, "POST", f"/quizzes/{slug}/start/", 302)
-    if started is None:
+    if not await quiz_started(client, recorder, trainee, random.choice(sorted(trainee.quizzes))):
         return
-    trainee.attempt = int(re.search(r"/attempts/(\d+)/", started.header("location")).group(1))
-    trainee.questions = trainee.quizzes[slug]
-    trainee.position = 0
     if pages:
         await send(
             client,
@@ -96,8 +92,7 @@ async def answer_turn(client, recorder, trainee: Trainee, pages: bool, keys: dic
                 headers={"HX-Request": "true", "HX-Boosted": "true"},
             )
         return
-    await send(client, recorder, "finish (POST)", trainee, "POST", f"/attempts/{trainee.attempt}/finish/", 302)
-    trainee.attempt = None
+    await quiz_finished(client, recorder, trainee)
 
 
 # --- phases --------------------------------------------------------------------------------------

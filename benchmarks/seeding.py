@@ -4,7 +4,7 @@ the bundled quizzes, simulated trainees with sessions, a cohort for the leaderbo
     python benchmarks/seeding.py OUT.json --trainees N [--sign-ins M] [--cohort C]
 
 OUT.json holds {"quizzes": {slug: [question ids in order]}, "keys": {question id: key}, "trainees":
-[{"username", "session", "attempts": [[attempt id, quiz slug], ...] with --start-quizzes}], "database"}. A key says what a well-formed answer to its question is (harness.FORMS turns
+[{"username", "session"}], "database"}. A key says what a well-formed answer to its question is (harness.FORMS turns
 it into the posted form). Trainees after the first --sign-ins hold sessions made here: hashing a password
 costs 0.35 s of CPU, so signing every trainee in through the form would take much of a run.
 """
@@ -35,7 +35,6 @@ from django.utils import timezone  # noqa: E402
 from benchmarks.harness import FORMS, PASSWORD  # noqa: E402
 from quizzes.models import Question, Quiz, User  # noqa: E402
 from quizzes.scoring import regions_hit  # noqa: E402
-from quizzes.services.attempts import attempt_start  # noqa: E402
 
 
 def option_labels(question: Question) -> dict:
@@ -110,11 +109,10 @@ def main() -> None:
     parser.add_argument("--trainees", type=int, required=True)
     parser.add_argument("--sign-ins", type=int, default=0, help="trainees left without a session, to log in")
     parser.add_argument("--cohort", type=int, default=0, help="other trainees with answers, on the leaderboards")
-    parser.add_argument("--start-quizzes", action="store_true", help="every trainee starts every bundled quiz")
     args = parser.parse_args()
 
     call_command("load_content", verbosity=0)
-    bundled = Quiz.objects.published()
+    bundled = list(Quiz.objects.published())  # before the cohort's quizzes exist
     quizzes = {
         quiz.slug: list(quiz.questions.for_trainees().in_quiz_order().values_list("pk", flat=True)) for quiz in bundled
     }
@@ -126,11 +124,6 @@ def main() -> None:
             "seed_benchmark", users=args.cohort, questions=100, responses=20 * args.cohort, prefix="cohort", verbosity=0
         )
     trainees = trainees_with_sessions(args.trainees, args.sign_ins)
-    if args.start_quizzes:
-        for trainee in trainees:
-            user = User.objects.get(username=trainee["username"])
-            # The attempts' ids in quiz order: the quizzes' questions are in `quizzes`, under the same slugs.
-            trainee["attempts"] = [[attempt_start(user=user, quiz=quiz).pk, quiz.slug] for quiz in bundled]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         database = f"{connection.display_name} {cursor.fetchone()[0]}"
