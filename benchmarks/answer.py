@@ -220,7 +220,7 @@ def report_text(report: dict) -> str:
         f"Command: {report['command']} ({report['run_seconds']} s in all, setup included)",
         "",
         f"Interleaved, closed loop: {report['connections']} connections, {report['seconds']} s after "
-        f"{report['warmup']} s of warm-up; {report['throughput']} requests/s in all",
+        f"{report['warmup']} s of warm-up; {report['throughput']} requests answered a second in all",
         "",
         "| endpoint | requests | p50 ms | p95 ms | p99 ms | errors | worker ms | worker CPU ms "
         "| % of constant (time) | % of constant (CPU) |",
@@ -250,7 +250,8 @@ def report_text(report: dict) -> str:
     for step in report["open_loop"]:
         per_answer = 1000 * step["cpu"]["server_cpu_s"] / max(1, step["requests"])
         lines.append(
-            f"| {step['rate']:g} | {step.get('per_second', 0)} | {step.get('p50_ms', '-')} | {step.get('p95_ms', '-')} "
+            f"| {step['rate']:g} | {step.get('answered_per_second', 0)} | {step.get('p50_ms', '-')} "
+            f"| {step.get('p95_ms', '-')} "
             f"| {step.get('p99_ms', '-')} | {step['errors']} {step.get('error_kinds') or ''} | {per_answer:.1f} |"
         )
     skipped = [rate for rate in report["rates"] if rate not in {step["rate"] for step in report["open_loop"]}]
@@ -333,7 +334,7 @@ def main() -> None:
         "connections": args.connections,
         "warmup": args.warmup,
         "seconds": args.seconds,
-        "throughput": summary["rows"]["all"]["per_second"],
+        "throughput": summary["rows"]["all"]["answered_per_second"],
         "interleaved": compared(summary),
         "interleaved_cpu": summary["cpu"],
         "interleaved_other": {

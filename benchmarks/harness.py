@@ -43,6 +43,7 @@ class Recorder:
     sent: int = 0
     latencies: dict = field(default_factory=lambda: defaultdict(list))
     errors: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    answered: dict = field(default_factory=lambda: defaultdict(int))  # requests that got the reply expected
     # What the server said each request cost it (the benchmark settings' Server-Timing header), in seconds.
     server_cpu: dict = field(default_factory=lambda: defaultdict(list))
     server_wall: dict = field(default_factory=lambda: defaultdict(list))
@@ -57,6 +58,8 @@ class Recorder:
         self.latencies[kind].append(seconds)
         if problem:
             self.errors[kind][problem] += 1
+        else:
+            self.answered[kind] += 1
 
     def not_sent(self, kind: str, problem: str) -> None:
         """An error for a request that could not even be sent: it has no latency."""
@@ -81,7 +84,8 @@ def summarise(recorder: Recorder, seconds: float, cpu: dict) -> dict:
         values = recorder.latencies[kind]
         everything += values
         rows[kind] = figures(values, sum(recorder.errors[kind].values()), seconds) | {
-            "error_kinds": dict(recorder.errors[kind])
+            "error_kinds": dict(recorder.errors[kind]),
+            "answered_per_second": round(recorder.answered[kind] / seconds, 1),
         }
         if recorder.server_cpu[kind]:
             rows[kind] |= {
@@ -89,7 +93,9 @@ def summarise(recorder: Recorder, seconds: float, cpu: dict) -> dict:
                 "server_ms": round(1000 * statistics.fmean(recorder.server_wall[kind]), 2),
             }
     total_errors = sum(sum(kinds.values()) for kinds in recorder.errors.values())
-    rows["all"] = figures(everything, total_errors, seconds)
+    rows["all"] = figures(everything, total_errors, seconds) | {
+        "answered_per_second": round(sum(recorder.answered.values()) / seconds, 1)
+    }
     return {"seconds": round(seconds, 1), "rows": rows, "cpu": cpu}
 
 
