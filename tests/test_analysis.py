@@ -423,6 +423,7 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "right",
         "seconds_taken",
         "answered_at",
+        "question_version",
     ]
     assert len(rows) == Response.objects.filter(attempt__quiz=quiz).count() == 3
     assert rows[1] == [
@@ -435,6 +436,7 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "no",
         "42",
         responses[(first.pk, "multiple")].answered_at.isoformat(),
+        "1",
     ]
     assert [(row[0], row[4], row[5], row[6]) for row in rows] == [
         (str(first.pk), "single", "Right", "yes"),
