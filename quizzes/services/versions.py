@@ -14,6 +14,7 @@ question rows, bank imports and the bundled content, and restoring.
 from pathlib import PurePosixPath
 
 from django.db import transaction
+from django.utils import timezone
 
 from quizzes.models import Choice, Question, QuestionVersion, Response, Source, User
 from quizzes.services.questions import options_withdraw, question_image_set, question_regions_set, stored_bytes
@@ -67,12 +68,14 @@ def question_version_record(
     changes = snapshot_changes(before, after)
     if not changes:
         return None
+    now = timezone.now()
     if not QuestionVersion.objects.filter(question=question, number=question.version).exists():
         QuestionVersion.objects.create(
             question=question,
             number=question.version,
             snapshot=before,
             image=before["image"],
+            changed_at=now,
             summary=FIRST_VERSION_SUMMARY if question.version == 1 else "",
         )
     summary = "; ".join(changes)
@@ -82,6 +85,7 @@ def question_version_record(
         snapshot=after,
         image=after["image"],
         changed_by=changed_by,
+        changed_at=now,
         summary=f"{via}: {summary}" if via else summary[:1].upper() + summary[1:],
     )
     Question.objects.filter(pk=question.pk).update(version=version.number)
