@@ -60,9 +60,7 @@ def main() -> None:
     )
     print(f"{options.runs} groups of each size:")
     print(
-        "trainees | sound item flagged (r < {0}) | its facility, middle 90% | alpha, middle 90%".format(
-            DISCRIMINATION_MINIMUM
-        )
+        f"trainees | sound item flagged (r < {DISCRIMINATION_MINIMUM}) | its facility, middle 90% | alpha, middle 90%"
     )
     for size in GROUP_SIZES:
         flagged, facilities, alphas = 0, [], []

@@ -34,11 +34,11 @@ UPPER_LOWER_FRACTION = 0.27  # Kelley's 27%: the split that best balances group 
 # How much evidence the judgements need (simulated figures: benchmarks/analysis_sampling.py, quoted in
 # docs/educator-guide.md). Below this many first attempts the figures are shown but no item is flagged:
 # with 10 trainees a sound item (discrimination 0.5 over a large group) falls below DISCRIMINATION_MINIMUM
-# about one time in eight by chance, with 20 one time in twenty; and from 20 an undefined discrimination
+# by chance one time in seven, with 20 one time in twenty-five; and from 20 an undefined discrimination
 # is no accident either: every trainee scored the same on the item or on the rest of the quiz.
 MIN_FIRST_ATTEMPTS_TO_JUDGE = 20
 # Cronbach's alpha is shown from this many first attempts: a sound ten-question quiz's alpha of 0.78
-# comes out anywhere from 0.61 to 0.86 with 20 trainees (middle 90%), from 0.66 to 0.85 with 30.
+# comes out anywhere from 0.62 to 0.86 with 20 trainees (middle 90%), from 0.66 to 0.85 with 30.
 MIN_ATTEMPTS_FOR_ALPHA = 30
 
 

@@ -282,6 +282,8 @@ class Question(models.Model):
         """
         author = self.author
         name = author.display_name.strip() if author else ""
+        if author and name == author.username:
+            name = ""  # create_educator's default display name when none was given
         department = author.department.strip() if author else ""
         if not name:
             return f"Written by an educator, {department}" if department else "Written by this site's educators"

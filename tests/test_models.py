@@ -46,6 +46,7 @@ def test_a_question_id_number_is_unique_within_its_quiz_when_set():
         ({"display_name": "Dr Ada Byron", "department": ""}, "Written by Dr Ada Byron"),
         ({"display_name": "", "department": "Radiology"}, "Written by an educator, Radiology"),
         ({"display_name": "  ", "department": ""}, "Written by this site's educators"),
+        ({"display_name": "ada-login-name", "department": ""}, "Written by this site's educators"),
         (None, "Written by this site's educators"),  # imported, bundled, or its author deleted
     ],
 )
