@@ -72,7 +72,7 @@ class QuestionQuerySet(models.QuerySet):
 
     def for_display(self):
         """Everything a question page renders, in a fixed number of queries."""
-        return self.select_related("quiz").prefetch_related("choices", "sources", "regions")
+        return self.select_related("quiz", "author").prefetch_related("choices", "sources", "regions")
 
     def after(self, question):
         """The questions that come after `question` in quiz order."""

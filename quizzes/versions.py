@@ -95,8 +95,8 @@ def quoted(text: str) -> str:
 
 
 def answered_question(question: Question, version: QuestionVersion) -> Question:
-    """`question` as it was in `version`: the live question's identity (pk, quiz, key, order, status and
-    its `position` in an attempt) with the version's content.
+    """`question` as it was in `version`: the live question's identity (pk, quiz, author, key, order,
+    status and its `position` in an attempt) with the version's content.
 
     An unsaved Question, never to be saved, whose options, regions and sources sit where
     prefetch_related puts them, so templates, quizzes/options.py and the hotspot template tags read it
@@ -115,8 +115,11 @@ def answered_question(question: Question, version: QuestionVersion) -> Question:
         **{name: snapshot.get(name, "") for name in QUESTION_FIELDS if name != "allow_no_abnormality"},
         allow_no_abnormality=snapshot.get("allow_no_abnormality", False),
     )
-    if Question.quiz.is_cached(question):
-        answered.quiz = question.quiz
+    # The author is who wrote the question, not its content: the citation of a version citing no source.
+    answered.author_id = question.author_id
+    for relation in (Question.quiz, Question.author):
+        if relation.is_cached(question):
+            relation.__set__(answered, relation.__get__(question))
     if hasattr(question, "position"):
         answered.position = question.position
     answered.is_earlier_version = version.number != question.version

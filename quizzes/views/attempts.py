@@ -209,7 +209,8 @@ def summary_rows(attempt: Attempt) -> list[dict]:
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
     # Each question as it was answered: the version the trainee saw, should an educator have changed it since.
     questions = questions_as_answered(
-        Question.objects.in_attempt(attempt).prefetch_related("choices", "regions", "sources"), responses
+        Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "regions", "sources"),
+        responses,
     )
     # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
     withholds_case_title = bool(

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Attempt, Choice
+from quizzes.models import Attempt, Choice, Question
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_save
 from quizzes.services.questions import question_image_set, question_regions_set
@@ -15,6 +15,8 @@ from tests.factories import (
     educator_change,
     make_hotspot_question,
     make_quiz,
+    make_source,
+    make_user,
     png_bytes,
     questions_of,
     take_quiz,
@@ -160,3 +162,20 @@ def test_a_question_whose_option_was_retired_since_still_shows_the_trainees_choi
     item = summary_item(trainee_client.get(summary_url(finished)).content.decode(), 1)
 
     assert "Wrong 1a" in item and 'tag-chosen">Your answer' in item and VERSION_NOTE in item
+
+
+def test_a_version_citing_no_source_is_cited_as_its_authors_own(trainee_client, trainee, django_assert_num_queries):
+    quiz = make_quiz(questions=1)
+    question = questions_of(quiz)[0]
+    question.sources.clear()
+    Question.objects.filter(pk=question.pk).update(author=make_user(display_name="Dr Byron"))
+    attempt = attempt_finish(attempt=take_quiz(trainee, quiz, [True]))
+    with educator_change(question):
+        question.sources.add(make_source(publisher="A later source"))
+
+    with django_assert_num_queries(
+        10
+    ):  # as for any summary with an earlier version: the author comes with the question
+        html = trainee_client.get(summary_url(attempt)).content.decode()
+
+    assert '<p class="citation">Written by Dr Byron</p>' in html and "A later source" not in html
