@@ -17,6 +17,7 @@ After changing how text renders (the allow-lists, the renderer's options), run
 """
 
 from collections.abc import Iterable
+from html.parser import HTMLParser
 
 import nh3
 from django.apps import apps as global_apps
@@ -92,6 +93,42 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)
+
+
+# The allowed elements that sit within a line: every other one's edge is a space in plain text.
+INLINE_TAGS = {"a", "strong", "em", "b", "i", "sub", "sup", "code"}
+
+
+class TextOnly(HTMLParser):
+    """The words of rendered HTML, each block's edge a space (so paragraphs do not run together)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+
+def plain_excerpt(html: str, length: int = 100) -> str:
+    """Rich text's stored HTML (`stem_html`, ...) as one line of plain words (what a reader sees, without
+    the markup), cut at a word before `length` characters with "…". Plain text, so the template escapes
+    it as any other."""
+    parser = TextOnly()
+    parser.feed(html)
+    parser.close()
+    words = " ".join("".join(parser.parts).split())
+    if len(words) <= length:
+        return words
+    return words[:length].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def rich_text_problems(text: str, *, field: str) -> list[str]:
@@ -240,6 +277,14 @@ class RichTextQuerySet(models.QuerySet):
                 fields.append(html)
         # Django's bulk_update writes through update(), with each field's values as one CASE expression.
         return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+def html_rendered[M: models.Model](instance: M) -> M:
+    """`instance`, built in memory and never saved (a question read back from a version's snapshot), with
+    the HTML of its rich text rendered as saving would store it."""
+    for source, html in rendered_fields(type(instance)).items():
+        setattr(instance, html, render_markdown(getattr(instance, source)))
+    return instance
 
 
 class RichTextModel(models.Model):

@@ -23,7 +23,7 @@ from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.bank.quizpack_reader import parse_pack_files
 from quizzes.bank.upload import guess_format
 from quizzes.content import CONTENT_DIR
-from quizzes.models import BankImport, Choice, HotspotRegion, Question, Quiz
+from quizzes.models import BankImport, Choice, HotspotRegion, Question, QuestionVersion, Quiz
 from quizzes.rich_text import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -39,6 +39,7 @@ from quizzes.rich_text import (
 from quizzes.services.bank_imports import bank_import_check, bank_import_start
 from quizzes.services.content import quiz_packs_save
 from quizzes.services.educators import educator_create
+from quizzes.versions import answered_question, question_snapshot
 from tests.factories import CENTRE_TARGET, make_quiz
 
 XSS_PAYLOADS = [
@@ -494,3 +495,20 @@ def test_a_model_with_rich_text_must_keep_its_html_in_step():
     assert [error.id for error in Plain._meta.get_field("notes").check()] == ["quizzes.E001"]
     assert [error.id for error in Kept._meta.get_field("notes").check()] == ["quizzes.E002"]
     assert {field.name for field in Kept._meta.fields} >= {"notes", "notes_html"}
+
+
+def test_a_question_read_back_from_an_earlier_version_shows_that_versions_html(question):
+    question.stem, question.explanation = "The *first* stem?", "First **explanation**."
+    question.save()
+    snapshot = question_snapshot(Question.objects.prefetch_related("choices", "regions", "sources").get())
+    version = QuestionVersion.objects.create(question=question, number=1, snapshot=snapshot)
+    question.stem = "A *changed* stem?"
+    question.save()
+
+    shown = answered_question(Question.objects.get(), version)
+
+    assert shown.stem_html == "<p>The <em>first</em> stem?</p>\n"
+    assert shown.explanation_html == "<p>First <strong>explanation</strong>.</p>\n"
+    assert [choice.rationale_html for choice in shown.choices.all()] == [
+        render_markdown(choice.rationale) for choice in question.choices.order_by("order", "pk")
+    ]

@@ -8,9 +8,15 @@ from django import template
 
 from quizzes.forms import ProblemReportForm
 from quizzes.models import HotspotRegion, ProblemReport
+from quizzes.rich_text import plain_excerpt as rich_text_excerpt
 from quizzes.scoring import regions_hit
 
 register = template.Library()
+
+
+@register.filter
+def plain_excerpt(html: str, length: int = 100) -> str:
+    return rich_text_excerpt(html, length)
 
 
 @register.filter
