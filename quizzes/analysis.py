@@ -278,14 +278,16 @@ def first_finished_attempts(quiz: Quiz) -> QuerySet[Attempt]:
     )
 
 
-def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
+def quiz_item_analysis(quiz: Quiz, attempts: QuerySet[Attempt] | None = None) -> QuizAnalysis:
     """Item and quiz statistics from first finished attempts, in five queries however many there are.
 
-    A question left unanswered in a first attempt scores 0, as a wrong answer does.
+    A question left unanswered in a first attempt scores 0, as a wrong answer does. `attempts` narrows
+    the analysis to other finished attempts at the quiz, at most one per trainee (a cohort's: the
+    attempts that did its assignment); by default each trainee's first finished attempt.
     """
     options_in_order = Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
     questions = list(Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order, "regions"))
-    first_attempts = first_finished_attempts(quiz)
+    first_attempts = first_finished_attempts(quiz) if attempts is None else attempts
     attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
     # One row per option chosen (one row with None for a response without options), so the
     # responses and the options chosen come from the same snapshot as each other. The window
