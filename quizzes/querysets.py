@@ -379,21 +379,22 @@ class CohortMembershipQuerySet(models.QuerySet):
         return self.order_by(Lower("user__display_name"), "user__username", "pk")
 
     def with_progress_on(self, assignment, now=None):
-        """Annotate each member's progress on one assignment (assignment_progress, with the attempt)."""
+        """Annotate each member's progress on one assignment (assignment_progress), with the counted
+        attempt's id, start, score and maximum."""
         progress = assignment_progress(
             user=OuterRef("user"),
             quiz=assignment.quiz_id,
             mode=assignment.mode,
             opened=assignment.opened_at,
             now=now or timezone.now(),
-            with_attempt=True,
+            attempt_fields=ATTEMPT_DETAILS,
         )
         return self.annotate(**progress)
 
-    def progress_grid(self, now=None):
+    def progress_grid(self, now=None, *, attempt_fields: tuple[str, ...] = ()):
         """One row per member and assignment of the memberships' cohorts (`assignment_id`), each with the
-        member's progress on it (assignment_progress, with the attempt): a whole cohort's results in one
-        query, however many trainees and assignments."""
+        member's progress on it (assignment_progress): a whole cohort's results in one query, however
+        many trainees and assignments."""
         opened = Coalesce(OuterRef("cohort__assignments__opens_at"), OuterRef("cohort__assignments__assigned_at"))
         progress = assignment_progress(
             user=OuterRef("user"),
@@ -401,9 +402,13 @@ class CohortMembershipQuerySet(models.QuerySet):
             mode=OuterRef("cohort__assignments__mode"),
             opened=opened,
             now=now or timezone.now(),
-            with_attempt=True,
+            attempt_fields=attempt_fields,
         )
-        return self.annotate(assignment_id=F("cohort__assignments"), **progress).filter(assignment_id__isnull=False)
+        return (
+            self.annotate(assignment_id=F("cohort__assignments"), **progress)
+            .filter(assignment_id__isnull=False)
+            .order_by()
+        )
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -420,16 +425,21 @@ class AssignmentQuerySet(models.QuerySet):
         return self.order_by("due_at", "quiz__title", "pk")
 
     def with_progress_of(self, user, now=None, *, with_attempt: bool = False):
-        """Annotate the user's progress on each assignment (assignment_progress)."""
+        """Annotate the user's progress on each assignment (assignment_progress), with_attempt: with the
+        counted attempt's id, start, score and maximum."""
         progress = assignment_progress(
             user=user.pk,
             quiz=OuterRef("quiz"),
             mode=OuterRef("mode"),
             opened=Coalesce(OuterRef("opens_at"), OuterRef("assigned_at")),
             now=now or timezone.now(),
-            with_attempt=with_attempt,
+            attempt_fields=ATTEMPT_DETAILS if with_attempt else (),
         )
         return self.annotate(**progress)
+
+
+# What a results page shows of the attempt that did an assignment (assignment_progress: done_<field>).
+ATTEMPT_DETAILS = ("id", "started_at", "score", "max_score")
 
 
 def attempt_ended_at(now: datetime.datetime):
@@ -438,7 +448,9 @@ def attempt_ended_at(now: datetime.datetime):
     return Coalesce("finished_at", Case(When(deadline__lte=now, then=F("deadline"))))
 
 
-def assignment_progress(*, user, quiz, mode, opened, now: datetime.datetime, with_attempt: bool = False) -> dict:
+def assignment_progress(
+    *, user, quiz, mode, opened, now: datetime.datetime, attempt_fields: tuple[str, ...] = ()
+) -> dict:
     """Annotations of how far a trainee is with an assignment (each argument a value or an OuterRef):
 
     - `done_at`: when the first attempt that counts for it ended, or None. An attempt counts when it is
@@ -446,8 +458,8 @@ def assignment_progress(*, user, quiz, mode, opened, now: datetime.datetime, wit
       mode (an exam does a tutor assignment too, never the other way round), and ends after the
       assignment opened (`opened`);
     - `in_progress`: whether such an attempt is still open (it will count if it ends after `opened`);
-    - with_attempt: that attempt's `done_attempt_id`, `done_started_at`, `done_score` and `done_max_score`
-      (no score yet: an exam over by its time limit that no request has finished).
+    - `done_<field>` for each of `attempt_fields`: that attempt's field (no score yet: an exam over by its
+      time limit that no request has finished). Each is one more subquery per row.
 
     The rule in words, and what it makes of these, is quizzes/assignments.py's.
     """
@@ -458,18 +470,10 @@ def assignment_progress(*, user, quiz, mode, opened, now: datetime.datetime, wit
         .annotate(ended_at=attempt_ended_at(now))
     )
     counting = attempts.filter(ended_at__gte=opened).order_by("ended_at", "pk")
-    progress = {
+    return {
         "done_at": Subquery(counting.values("ended_at")[:1]),
         "in_progress": Exists(attempts.filter(ended_at__isnull=True)),
-    }
-    if with_attempt:
-        progress |= {
-            "done_attempt_id": Subquery(counting.values("pk")[:1]),
-            "done_started_at": Subquery(counting.values("started_at")[:1]),
-            "done_score": Subquery(counting.values("score")[:1]),
-            "done_max_score": Subquery(counting.values("max_score")[:1]),
-        }
-    return progress
+    } | {f"done_{field}": Subquery(counting.values(field)[:1]) for field in attempt_fields}
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:

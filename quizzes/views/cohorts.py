@@ -9,6 +9,7 @@ cohort, gets 404 at every cohort URL.
 
 from collections import defaultdict
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +26,7 @@ from quizzes.assignments import DONE_LATE, NOT_STARTED, Progress
 from quizzes.cohort_forms import AssignmentForm, CohortForm, JoinCodeForm, UsernameForm
 from quizzes.downloads import csv_cell, csv_download
 from quizzes.models import Assignment, Attempt, Cohort, CohortMembership, Quiz, Response, User
+from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AlreadyMember, CohortRefused, JoinCodeNotOpen
 from quizzes.services.cohorts import (
     COHORT_OWNER_PERMISSION,
@@ -79,7 +81,8 @@ def confirm_page(request: HttpRequest, *, heading: str, explanation: str, button
 
 
 def progress_of(row, assignment: Assignment, now) -> Progress:
-    """The standing read by assignment_progress into `row` (a membership, or the assignment itself)."""
+    """The standing read by assignment_progress into `row`: a membership, the assignment itself, or a row
+    of the grid (cohort_grid)."""
     return Progress(
         opened_at=assignment.opened_at,
         due_at=assignment.due_at,
@@ -134,6 +137,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@rate_limited("join", back_to="cohort_join")
 def cohort_join_by_code(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -153,8 +157,10 @@ def cohort_join_by_code(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@rate_limited("join", back_to="cohort_join_link")
 def cohort_join_by_link(request: HttpRequest, code: str) -> HttpResponse:
-    """The join link: a page that says which cohort it is and asks to confirm; joining is the POST."""
+    """The join link: a page that says which cohort it is and asks to confirm; joining is the POST. Its
+    GET says whether a code works, so it counts against the join rate limit as a POST does."""
     if request.method == "POST":
         try:
             cohort = cohort_join(user=request.user, code=code)
@@ -223,7 +229,7 @@ def cohort_results(request: HttpRequest, cohort: Cohort) -> dict:
     members = [m.user for m in CohortMembership.objects.of(cohort).select_related("user").in_name_order()]
     tallies = {pk: defaultdict(int) for pk in assignments}
     standing = {user.pk: {"done": 0, "late": 0, "overdue": []} for user in members}
-    for row in CohortMembership.objects.of(cohort).progress_grid(now).order_by():
+    for row in cohort_grid(cohort, now):
         assignment = assignments[row.assignment_id]
         progress = progress_of(row, assignment, now)
         tallies[assignment.pk][progress.status] += 1
@@ -248,6 +254,15 @@ def cohort_results(request: HttpRequest, cohort: Cohort) -> dict:
         "trainee_form": UsernameForm(prefix="trainee"),
         "owner_form": UsernameForm(prefix="owner"),
     }
+
+
+def cohort_grid(cohort: Cohort, now, attempt_fields: tuple[str, ...] = ()) -> Iterator[SimpleNamespace]:
+    """Every trainee's progress on every assignment of the cohort (CohortMembershipQuerySet.progress_grid),
+    as light rows (user_id, assignment_id, done_at, in_progress, done_<field>): no model per row."""
+    fields = ["user_id", "assignment_id", "done_at", "in_progress", *(f"done_{field}" for field in attempt_fields)]
+    grid = CohortMembership.objects.of(cohort).progress_grid(now, attempt_fields=attempt_fields)
+    for values in grid.values_list(*fields):
+        yield SimpleNamespace(**dict(zip(fields, values, strict=True)))
 
 
 @require_GET
@@ -430,7 +445,7 @@ def assignment_results(request: HttpRequest, cohort_id: int, assignment_id: int)
     rows = list(memberships.with_progress_on(assignment, now).select_related("user").in_name_order())
     for row in rows:
         row.progress = progress_of(row, assignment, now)
-    counted = Attempt.objects.filter(pk__in=memberships.with_progress_on(assignment, now).values("done_attempt_id"))
+    counted = Attempt.objects.filter(pk__in=memberships.with_progress_on(assignment, now).values("done_id"))
     return render(
         request,
         "quizzes/cohort_assignment.html",
@@ -477,6 +492,7 @@ def topic_rows(answers: QuerySet[Response]) -> list[dict]:
     ]
 
 
+CSV_ATTEMPT_FIELDS = ("started_at", "score", "max_score")
 CSV_HEADER = [
     "cohort",
     "display_name",
@@ -497,39 +513,37 @@ CSV_HEADER = [
 @require_GET
 @login_required
 def cohort_results_csv(request: HttpRequest, cohort_id: int) -> StreamingHttpResponse:
-    """Every trainee's standing on every assignment, one row each, streamed: the whole of the results."""
+    """Every trainee's standing on every assignment, one row each, by username then due date: the whole
+    of the results."""
     cohort = owned_cohort(request, cohort_id)
     now = timezone.now()
-    assignments = {a.pk: a for a in cohort.assignments.select_related("quiz")}
-    grid = (
-        CohortMembership.objects.of(cohort)
-        .progress_grid(now)
-        .select_related("user")
-        .order_by("user__username", "user_id", "assignment_id")
-    )
+    assignments = list(cohort.assignments.select_related("quiz").in_due_order())
+    trainees = User.objects.filter(cohort_memberships__cohort=cohort).order_by("username", "pk")
+    grid = {(row.user_id, row.assignment_id): row for row in cohort_grid(cohort, now, CSV_ATTEMPT_FIELDS)}
 
     def rows() -> Iterator[list]:
         yield CSV_HEADER
-        for row in grid.iterator(chunk_size=2000):
-            assignment = assignments[row.assignment_id]
-            progress = progress_of(row, assignment, now)
-            taken = progress.time_taken
-            yield [
-                csv_cell(cohort.name),
-                csv_cell(row.user.public_name),
-                csv_cell(row.user.username),
-                assignment.quiz.slug,
-                assignment.mode,
-                assignment.opened_at.isoformat(),
-                assignment.due_at.isoformat(),
-                progress.status,
-                row.done_at.isoformat() if row.done_at else "",
-                "" if row.done_score is None else row.done_score,
-                "" if row.done_max_score is None else row.done_max_score,
-                round(100 * row.done_score / row.done_max_score)
-                if row.done_score is not None and row.done_max_score
-                else "",
-                "" if taken is None else round(taken.total_seconds() / 60, 1),
-            ]
+        for trainee in trainees:
+            for assignment in assignments:
+                row = grid[(trainee.pk, assignment.pk)]
+                progress = progress_of(row, assignment, now)
+                taken = progress.time_taken
+                yield [
+                    csv_cell(cohort.name),
+                    csv_cell(trainee.public_name),
+                    csv_cell(trainee.username),
+                    assignment.quiz.slug,
+                    assignment.mode,
+                    assignment.opened_at.isoformat(),
+                    assignment.due_at.isoformat(),
+                    progress.status,
+                    row.done_at.isoformat() if row.done_at else "",
+                    "" if row.done_score is None else row.done_score,
+                    "" if row.done_max_score is None else row.done_max_score,
+                    round(100 * row.done_score / row.done_max_score)
+                    if row.done_score is not None and row.done_max_score
+                    else "",
+                    "" if taken is None else round(taken.total_seconds() / 60, 1),
+                ]
 
     return csv_download(rows(), f"cohort-{slugify(cohort.name) or cohort.pk}-results.csv")

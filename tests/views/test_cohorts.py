@@ -8,6 +8,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -183,6 +184,21 @@ def test_leaving_asks_first_then_leaves_and_the_cohort_is_gone_for_the_trainee(w
     assert response.status_code == 302 and messages_of(response) == ["You left “First-years”."]
     assert not world["cohort"].memberships.filter(user=world["ada"]).exists()
     assert client.get(world["cohort"].get_absolute_url()).status_code == 404
+
+
+def test_trying_join_codes_is_rate_limited_and_past_the_limit_nothing_is_checked(world, settings):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"join": "2/600s"}
+    cache.clear()
+    client = client_for(make_user())
+
+    first = client.post(reverse("cohort_join"), {"code": "WRONG234"})
+    second = client.get(reverse("cohort_join_link", args=["WRONG345"]))
+    third = client.post(reverse("cohort_join_link", args=[world["cohort"].join_code]))
+
+    assert (first.status_code, second.status_code, third.status_code) == (422, 404, 429)
+    assert "You have tried many join codes in a short time" in third.content.decode()
+    assert CohortMembership.objects.filter(cohort=world["cohort"]).count() == 4
+    cache.clear()
 
 
 def test_every_post_needs_the_csrf_token(world):
@@ -666,13 +682,13 @@ def test_the_owners_pages_and_the_board_cost_the_same_queries_for_a_small_and_a_
     # Each page: session, user, the cohort (with whether the viewer owns it) and, on a page, the header's
     # count. Then results: its owners, its assignments, its trainees, the grid of both; an assignment: it,
     # its trainees with their progress, and the item analysis's five; a trainee: them, their assignments,
-    # their topics; the CSV: the assignments, the grid. The board: the site board's six and the cohort.
+    # their topics; the CSV: the assignments, the trainees, the grid. The board: the site board's six and the cohort.
     # Home: the site's six, the header's assignments (shared with the list), the cohorts.
     assert small == {
         "results": 8,
         "assignment": 11,
         "trainee": 7,
-        "csv": 5,
+        "csv": 6,
         "board": 8,
         "member board": 8,
         "home": 8,
