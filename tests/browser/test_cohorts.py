@@ -19,6 +19,7 @@ from tests.factories import make_cohort, make_educator, make_quiz, make_user, ta
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MILIARY = "Miliary metastases on the chest radiograph"
+REFUSED = "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
 
 
 @pytest.fixture
@@ -134,9 +135,7 @@ def member(db):
     return {"owner": owner, "cal": cal, "cohort": cohort}
 
 
-def test_without_javascript_a_trainee_is_refused_a_wrong_code_joins_and_leaves(
-    page_without_js, member, assert_accessible
-):
+def test_without_javascript_a_trainee_is_refused_a_wrong_code_joins_and_leaves(page_without_js, member):
     page = page_without_js
     newcomer = make_user(display_name="Dr Newcomer")
     log_in(page, newcomer)
@@ -144,17 +143,39 @@ def test_without_javascript_a_trainee_is_refused_a_wrong_code_joins_and_leaves(
     page.get_by_label("Join code").fill("WRONG-CODE")
     page.get_by_role("button", name="Join").click()
     expect(page.get_by_text("No cohort is open to join with the code “WRONG-CODE”")).to_be_visible()
-    assert_accessible(page)
+    assert page.watch.console_errors == [REFUSED]  # the browser's own note of the 422
+    page.watch.console_errors.clear()
 
     page.goto(f"/cohorts/join/{member['cohort'].join_code}/")
     page.get_by_role("button", name="Join this cohort").click()
-    expect(page.get_by_text("Overdue")).to_be_visible()  # its assignment was due an hour ago
+    expect(page.get_by_text("Overdue", exact=True)).to_be_visible()  # its assignment was due an hour ago
     page.get_by_role("link", name="Leave this cohort").click()
     expect(page.get_by_role("heading", name="Leave “Rotation B”?")).to_be_visible()
-    assert_accessible(page)
     page.get_by_role("button", name="Leave this cohort").click()
     expect(page.get_by_text("You left “Rotation B”.")).to_be_visible()
     assert not member["cohort"].memberships.filter(user=newcomer).exists()
+
+
+def test_the_join_form_its_refusal_and_leaving_are_accessible(page, member, assert_accessible):
+    log_in(page, member["cal"])
+    page.goto("/cohorts/join/")
+    assert_accessible(page)
+    page.get_by_label("Join code").fill("WRONG-CODE")
+    page.get_by_label("Join code").press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("No cohort is open to join with the code “WRONG-CODE”")
+    assert_accessible(page)
+    page.goto("/cohorts/join/WRONG234/")
+    expect(page.get_by_role("heading", name="This join code does not work")).to_be_visible()
+    assert_accessible(page)
+    # The browser's own notes of the 422 and the 404 (a code that opens no cohort is not found).
+    assert page.watch.console_errors == [
+        REFUSED,
+        "Failed to load resource: the server responded with a status of 404 (Not Found)",
+    ]
+    page.watch.console_errors.clear()
+    page.goto(member["cohort"].get_absolute_url())
+    page.get_by_role("link", name="Leave this cohort").click()
+    assert_accessible(page)
 
 
 def test_the_owner_changes_the_cohort_and_adds_a_trainee_by_keyboard(page, member, assert_accessible):
