@@ -11,6 +11,7 @@ from quizzes.models import Assignment, Attempt
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.cohorts import assignment_create
 from quizzes.services.practice import mistakes_start
+from quizzes.views.cohorts import progress_of
 from tests.factories import make_cohort, make_educator, make_quiz, make_user, take_quiz
 
 DUBLIN = ZoneInfo("Europe/Dublin")
@@ -82,13 +83,7 @@ def assign(setting, mode=Attempt.Mode.TUTOR):
 
 def standing(setting, now):
     assignment = Assignment.objects.with_progress_of(setting["trainee"], now).get()
-    return Progress(
-        opened_at=assignment.opened_at,
-        due_at=assignment.due_at,
-        done_at=assignment.done_at,
-        in_progress=assignment.in_progress,
-        now=now,
-    )
+    return progress_of(assignment, assignment, now)
 
 
 def attempt_between(setting, start, end=None, mode=Attempt.Mode.TUTOR):
