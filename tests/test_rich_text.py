@@ -2,6 +2,7 @@
 is written, on every path that writes it, and the HTML is stored beside it."""
 
 import dataclasses
+import datetime
 import io
 import re
 import statistics
@@ -23,7 +24,7 @@ from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.bank.quizpack_reader import parse_pack_files
 from quizzes.bank.upload import guess_format
 from quizzes.content import CONTENT_DIR
-from quizzes.models import BankImport, Choice, HotspotRegion, Question, QuestionVersion, Quiz
+from quizzes.models import BankImport, Choice, Cohort, HotspotRegion, Question, QuestionVersion, Quiz
 from quizzes.rich_text import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -37,6 +38,7 @@ from quizzes.rich_text import (
     rich_text_problems,
 )
 from quizzes.services.bank_imports import bank_import_check, bank_import_start
+from quizzes.services.cohorts import cohort_create, cohort_update
 from quizzes.services.content import quiz_packs_save
 from quizzes.services.educators import educator_create
 from quizzes.versions import answered_question, question_snapshot
@@ -258,7 +260,18 @@ RICH_TEXT_FIELDS = {
 }
 
 
-def assert_every_text_stored_rendered(*, fields: set[str] = RICH_TEXT_FIELDS) -> None:
+# Every rich text field of the teaching content (a cohort's description is not content).
+CONTENT_FIELDS = {
+    "quizzes.Quiz.description",
+    "quizzes.Question.stage",
+    "quizzes.Question.stem",
+    "quizzes.Question.explanation",
+    "quizzes.Choice.rationale",
+    "quizzes.HotspotRegion.feedback",
+}
+
+
+def assert_every_text_stored_rendered(*, fields: set[str] = CONTENT_FIELDS) -> None:
     """Every stored HTML is its Markdown rendered now, and each of `fields` held a text with some markup."""
     texts = stored_texts()
     assert [name for name, text, html in texts if html != render_markdown(text)] == []
@@ -266,14 +279,19 @@ def assert_every_text_stored_rendered(*, fields: set[str] = RICH_TEXT_FIELDS) ->
 
 
 def test_every_rich_text_field_of_the_site_stores_its_html():
-    assert {
-        "quizzes.Quiz.description",
-        "quizzes.Question.stage",
-        "quizzes.Question.stem",
-        "quizzes.Question.explanation",
-        "quizzes.Choice.rationale",
-        "quizzes.HotspotRegion.feedback",
-    } <= RICH_TEXT_FIELDS
+    assert CONTENT_FIELDS | {"quizzes.Cohort.description"} <= RICH_TEXT_FIELDS
+
+
+@pytest.mark.django_db
+def test_a_cohorts_description_stores_its_html_when_created_and_changed():
+    educator = educator_create(username="teacher", password="a-long-educator-pass-1", display_name="T")
+    days = {"starts_on": datetime.date(2026, 3, 1), "ends_on": datetime.date(2026, 5, 31)}
+    cohort = cohort_create(created_by=educator, name="Rotation", description="Chest *imaging*", **days)
+    assert Cohort.objects.get().description_html == "<p>Chest <em>imaging</em></p>\n"
+
+    cohort_update(cohort=cohort, name="Rotation", description="Now **bold**", **days)
+
+    assert Cohort.objects.get().description_html == "<p>Now <strong>bold</strong></p>\n"
 
 
 @pytest.mark.django_db
