@@ -1,5 +1,5 @@
-"""Template filters and tags for quiz pages. Rich text needs none: pages print the HTML stored with it
-(quizzes/rich_text.py, RichTextField)."""
+"""Template filters and tags for quiz pages. Rich text is printed as stored when it was written
+(`stem_html`: quizzes/rich_text.py, RichTextField); plain_excerpt reads a line of words from that HTML."""
 
 from dataclasses import dataclass
 from datetime import timedelta
