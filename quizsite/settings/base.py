@@ -96,6 +96,8 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL connections persist between requests (CONN_MAX_AGE) without a health-check query on each:
+# quizsite/database.py says why.
 DATABASES = {
     "default": (
         database_from_url(os.environ["DATABASE_URL"])
