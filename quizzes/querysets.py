@@ -7,7 +7,7 @@ import datetime
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, FloatField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -147,6 +147,20 @@ class AttemptQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(finished_at__isnull=True)
 
+    def taking_tutor_answer_to(self, question):
+        """Unfinished attempts that have `question` and have answered every question before it: the
+        order rule (questions come in order; a later case stage waits its turn). Subqueries only, so
+        it can filter the UPDATE that records an answer, and be checked under that statement's lock."""
+        AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
+        item = AttemptQuestion.objects.filter(attempt=OuterRef("attempt"), question=question).values("position")
+        earlier_unanswered = AttemptQuestion.objects.filter(
+            attempt=OuterRef("pk"), position__lt=Subquery(item)
+        ).exclude(Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
+        return self.unfinished().filter(
+            Exists(AttemptQuestion.objects.filter(attempt=OuterRef("pk"), question=question)),
+            ~Exists(earlier_unanswered),
+        )
+
     def exams_open(self, now=None):
         """Exams still taking answers: unfinished and within their time limit."""
         return self.unfinished().filter(mode="exam", deadline__gt=now or timezone.now())
@@ -179,11 +193,61 @@ class AttemptQuestionQuerySet(models.QuerySet):
     def in_order(self):
         return self.order_by("position")
 
+    def owned_by(self, user):
+        """The items of the user's own attempts: how question pages find an attempt and its question."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(attempt__user=user)
+
+    def with_attempt_and_question(self):
+        """Each item with its attempt (and the attempt's quiz and tag) and its question (and the
+        question's quiz), all in the item's own query."""
+        return self.select_related("attempt__quiz", "attempt__tag", "question__quiz").order_by()
+
     def with_answer_state(self):
         """Annotate `is_answered`: whether the attempt has a response to the item's question."""
-        Response = apps.get_model("quizzes", "Response")
-        answered = Response.objects.filter(attempt=OuterRef("attempt"), question=OuterRef("question"))
-        return self.annotate(is_answered=Exists(answered))
+        return self.annotate(is_answered=Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
+
+    def with_tutor_progress(self):
+        """Annotate what tutor feedback shows beside the question, each a subquery of the item's own
+        query: `total` (the attempt's questions), `next_question_id` (the first unanswered question after
+        this one, or None), and `has_later_stage` (a later question of the question's quiz that trainees
+        see: a case report's title, which names the diagnosis, waits for the last stage)."""
+        AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
+        Question = apps.get_model("quizzes", "Question")
+        of_attempt = AttemptQuestion.objects.filter(attempt=OuterRef("attempt")).order_by()
+        total = of_attempt.values("attempt").annotate(n=Count("*")).values("n")
+        following = (
+            of_attempt.filter(position__gt=OuterRef("position"))
+            .exclude(Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
+            .order_by("position")
+            .values("question_id")[:1]
+        )
+        later = Question.objects.for_trainees().filter(
+            Q(order__gt=OuterRef("question__order"))
+            | Q(order=OuterRef("question__order"), pk__gt=OuterRef("question")),
+            quiz=OuterRef("question__quiz"),
+        )
+        return self.annotate(total=Subquery(total), next_question_id=Subquery(following), has_later_stage=Exists(later))
+
+    def with_open_state(self):
+        """Annotate `is_open`: every earlier question of the attempt is answered (the order rule)."""
+        AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
+        earlier_unanswered = AttemptQuestion.objects.filter(
+            attempt=OuterRef("attempt"), position__lt=OuterRef("position")
+        ).exclude(Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
+        return self.annotate(is_open=~Exists(earlier_unanswered))
+
+    def with_review_card_of(self, user):
+        """Each item with `user`'s review card for its question (quizzes/services/review.py) joined in,
+        as `review_card` where the user has one."""
+        card = FilteredRelation("question__review_cards", condition=Q(question__review_cards__user=user))
+        return self.annotate(review_card=card).select_related("review_card")
+
+
+def _answered(attempt, question):
+    """The responses of `attempt` to `question` (either may be an OuterRef)."""
+    return apps.get_model("quizzes", "Response").objects.filter(attempt=attempt, question=question)
 
 
 class ReviewCardQuerySet(models.QuerySet):
@@ -307,14 +371,17 @@ class LeaderboardEntryQuerySet(models.QuerySet):
         )
         return self.annotate(rank=Coalesce(Subquery(above), 0) + 1)
 
-    def standings(self, chunk_size: int = 2000):
+    def standings(self, *, stream: bool, chunk_size: int = 2000):
         """(rank, entry) pairs of a board read from its top in rank order, ranks as in with_rank.
 
         Only valid for a queryset that starts at the top of one board (in_rank_order, sliced from 0):
-        the rank is the position of the first entry with the same points.
+        the rank is the position of the first entry with the same points. `stream` reads a whole board
+        in chunks (on PostgreSQL a server-side cursor, a round trip per chunk); otherwise the rows come
+        at once, in one round trip: a board's top.
         """
         rank, previous = 0, None
-        for position, entry in enumerate(self.iterator(chunk_size=chunk_size), start=1):
+        entries = self.iterator(chunk_size=chunk_size) if stream else list(self)
+        for position, entry in enumerate(entries, start=1):
             if entry.points != previous:
                 rank, previous = position, entry.points
             yield rank, entry

@@ -98,9 +98,11 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     """The top of a board and the viewer's own row, in the same queries at any cohort size:
     the top rows come from the rank index, and the viewer's rank is one indexed count."""
     board, quizzes = board_from(request)
-    is_educator = request.user.has_perm(EDUCATOR_PERMISSION)
+    # Educators are staff (manage.py create_educator): asking only then spares a trainee's request the
+    # two permission queries (the user's own, then their groups').
+    is_educator = request.user.is_staff and request.user.has_perm(EDUCATOR_PERMISSION)
     entries = LeaderboardEntry.objects.on_board(board.key)
-    top = entries.select_related("user").in_rank_order()[: LeaderboardEntry.TOP].standings()
+    top = entries.select_related("user").in_rank_order()[: LeaderboardEntry.TOP].standings(stream=False)
     rows = [row_for(rank, entry, viewer=request.user, is_educator=is_educator) for rank, entry in top]
     mine = entries.filter(user=request.user).with_rank().first() if board.key else None
     own_row = None
@@ -135,7 +137,7 @@ def leaderboard_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Iterator[list]:
         yield header
         entries = LeaderboardEntry.objects.on_board(board.key).select_related("user").in_rank_order()
-        for rank, entry in entries.standings():
+        for rank, entry in entries.standings(stream=True):
             yield [
                 rank,
                 csv_cell(entry.user.public_name),
