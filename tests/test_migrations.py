@@ -89,3 +89,34 @@ def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order
     migrated = Question.objects.prefetch_related("choices").get(pk=question.pk)
     for attempt in Attempt.objects.filter(pk__in=shown_before):
         assert [o.choice.pk for o in presented_options(migrated, attempt.shuffle_seed)] == shown_before[attempt.pk]
+
+
+def test_existing_attempts_start_with_a_running_tally_equal_to_their_responses(transactional_db):
+    before, after = [("quizzes", "0007_trainee_flow")], [("quizzes", "0008_attempt_running_tally")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    user = old.get_model("quizzes", "User").objects.create(username="mid-quiz")
+    topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
+    quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
+    Question = old.get_model("quizzes", "Question")
+    questions = [
+        Question.objects.create(quiz=quiz, key=f"q{n}", order=n, stem="?", explanation=".", learning_point=".")
+        for n in range(3)
+    ]
+    Attempt, Response = old.get_model("quizzes", "Attempt"), old.get_model("quizzes", "Response")
+    answered = Attempt.objects.create(user=user, quiz=quiz, mode="tutor", shuffle_seed="a")
+    for question, points in zip(questions, (10, 5, 0), strict=True):
+        Response.objects.create(attempt=answered, question=question, is_correct=points == 10, points=points)
+    untouched = Attempt.objects.create(user=user, quiz=quiz, mode="tutor", shuffle_seed="b")
+
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    tallies = dict(new.get_model("quizzes", "Attempt").objects.values_list("pk", "answered_count"))
+    points = dict(new.get_model("quizzes", "Attempt").objects.values_list("pk", "points_so_far"))
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert (tallies[answered.pk], points[answered.pk]) == (3, 15)
+    assert (tallies[untouched.pk], points[untouched.pk]) == (0, 0)

@@ -7,9 +7,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import RequestFactory
 from django.urls import reverse
+from redis.connection import Connection
 
 from quizzes.models import Response
 from quizzes.options import presented_options
@@ -90,7 +91,9 @@ def redis_reachable() -> bool:
         return False
 
 
-def test_the_limit_holds_across_processes_sharing_redis(settings):
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache in Redis, as in production (database 15, a prefix of this thread's own)."""
     if not redis_reachable():
         message = "no Redis on 127.0.0.1:6379 to test the production cache with"
         if os.environ.get("CI"):
@@ -103,15 +106,51 @@ def test_the_limit_holds_across_processes_sharing_redis(settings):
             "KEY_PREFIX": f"quizsite-test-{threading.get_ident()}",
         }
     }
-    from django.core.cache import caches
-
     caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_the_limit_holds_across_processes_sharing_redis(redis_cache):
     rate = Rate(count=3, seconds=60)
     results = [rate_limit_hit(scope="redis", identity="u", rate=rate) for _ in range(5)]
-    caches["default"].clear()
 
     assert results[:3] == [None, None, None]
     assert all(isinstance(seconds, int) and seconds > 0 for seconds in results[3:])
+
+
+def test_with_redis_a_request_is_counted_in_one_round_trip_through_one_client(redis_cache, monkeypatch):
+    rate, now = Rate(count=3, seconds=60), 6_000_000.0
+    rate_limit_hit(scope="trips", identity="u", rate=rate, now=now)  # connects (and selects the database) once
+    sent, clients = [], []
+    monkeypatch.setattr(Connection, "send_packed_command", spy(Connection.send_packed_command, sent))
+    monkeypatch.setattr(redis_cache._cache, "get_client", spy(redis_cache._cache.get_client, clients))
+
+    rate_limit_hit(scope="trips", identity="u", rate=rate, now=now)
+
+    assert len(sent) == 1 and clients == []
+    assert redis_cache.get(f"ratelimit:trips:u:{int(now // 60)}") == 2  # the key Django's cache API reads
+
+
+def spy(function, calls: list):
+    def recorded(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return recorded
+
+
+def test_a_redis_outage_lets_answers_through(settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+
+    assert rate_limit_hit(scope="answer", identity="u", rate=Rate(count=1, seconds=60)) is None
+    assert "cache is unavailable" in caplog.text
 
 
 def test_a_cache_outage_lets_answers_through(answer_limit, monkeypatch, caplog):

@@ -57,8 +57,9 @@ def review_card_record(
     """
     if card is UNREAD:
         card = ReviewCard.objects.filter(user_id=user_id, question_id=question_id).first()
+    previous_reviews = card.reviews if card else 0
     reviewed = _reviewed(card, user_id=user_id, question_id=question_id, rating=rating, reviewed_at=reviewed_at)
-    if _upsert_if_unchanged(reviewed, previous_reviews=card.reviews if card else 0):
+    if _upsert_if_unchanged(reviewed, previous_reviews=previous_reviews):
         return reviewed
     locked = ReviewCard.objects.select_for_update().get(user_id=user_id, question_id=question_id)
     reviewed = _reviewed(locked, user_id=user_id, question_id=question_id, rating=rating, reviewed_at=reviewed_at)
@@ -74,7 +75,8 @@ def _reviewed(
     rating: ReviewCard.Rating,
     reviewed_at: datetime.datetime,
 ) -> ReviewCard:
-    """The card after this review (a new ReviewCard when there was none), not yet saved."""
+    """The card after this review, not yet saved: `card` itself, changed, or a new ReviewCard when there
+    was none."""
     scheduled, _log = SCHEDULER.review_card(_as_fsrs(card), fsrs.Rating(rating), review_datetime=_utc(reviewed_at))
     if card is None:
         card = ReviewCard(user_id=user_id, question_id=question_id, reviews=0)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes.models import Attempt, LeaderboardEntry, Question, Quiz, Response
+from quizzes.models import Attempt, LeaderboardEntry, Question, Quiz, Response, ReviewCard
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
 from tests.factories import (
@@ -17,6 +17,7 @@ from tests.factories import (
     make_quiz,
     questions_of,
     right_choices,
+    take_quiz,
     wrong_choices,
 )
 
@@ -71,7 +72,19 @@ def test_htmx_answer_swaps_in_feedback_and_updates_progress_out_of_band(trainee_
     assert 'id="progress" class="progress" hx-swap-oob="true"' in html
     assert "1 of 3 answered" in html and "Score so far: <strong>10</strong> of 10 points" in html
     assert 'role="status"' in html and "Correct. 1 of 3 answered" in html
-    assert "Next question" in html
+    following = reverse("question_show", args=[attempt.pk, questions_of(quiz)[1].pk])
+    assert f'<a class="button" href="{following}" hx-boost="true">Next question</a>' in html
+
+
+def test_answering_ahead_of_an_open_question_is_refused_and_records_nothing(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    _first, second, _third = questions_of(quiz)
+
+    htmx = trainee_client.post(answer_url(attempt, second), right_answer(attempt, second), **HTMX)
+
+    assert htmx.status_code == 409 and "this one is not open yet" in htmx.content.decode()
+    attempt.refresh_from_db()
+    assert not Response.objects.exists() and (attempt.answered_count, attempt.last_answered_at) == (0, None)
 
 
 def test_htmx_wrong_answer_marks_the_right_option_and_the_trainees_choice(trainee_client, trainee, quiz):
@@ -332,15 +345,20 @@ def test_each_kinds_page_and_answer_cost_the_same_few_queries_with_10_and_10000_
 
 def test_a_practice_answer_costs_a_query_less_it_counts_for_no_leaderboard(trainee_client, trainee):
     quiz = make_quiz(questions=2)
-    attempt_finish(attempt=attempt_start(user=trainee, quiz=quiz))  # the attempt that counts
-    practice = attempt_start(user=trainee, quiz=quiz)
     question = questions_of(quiz)[0]
+    counted_attempt = take_quiz(trainee, quiz, [True])  # the attempt that counts; the question's card exists
+    attempt_finish(attempt=counted_attempt)
+    practice = attempt_start(user=trainee, quiz=quiz)
+    board = list(LeaderboardEntry.objects.values_list("board", "points"))
 
     queries, html = counted(
         lambda: trainee_client.post(answer_url(practice, question), right_answer(practice, question), **HTMX)
     )
 
-    assert queries == 11 and "Correct" in html and not LeaderboardEntry.objects.exists()
+    # As a first answer, without the leaderboard; the card read with the question is written in one upsert.
+    assert queries == 11 and "Correct" in html
+    assert list(LeaderboardEntry.objects.values_list("board", "points")) == board
+    assert ReviewCard.objects.get(user=trainee, question=question).reviews == 2
 
 
 def test_before_any_answer_the_running_score_says_no_answers_yet(trainee_client, trainee, quiz):

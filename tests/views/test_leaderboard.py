@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -320,3 +321,16 @@ def test_a_board_costs_the_same_queries_with_40_and_400_trainees(client, board, 
     # row with its rank; the per-quiz board adds the published quizzes. A trainee is not staff, so no
     # permission is looked up.
     assert counts[0] == counts[1] == (5 if board == "quiz" else 4)
+
+
+def test_a_boards_top_rows_are_read_at_once_not_streamed(trainee_client, trainee, monkeypatch):
+    # On PostgreSQL .iterator() reads through a server-side cursor: a round trip per fetch, and more.
+    take(trainee, make_quiz(questions=2), 1)
+
+    def streamed(*args, **kwargs):
+        raise AssertionError("the top of the board was read through a streaming cursor")
+
+    monkeypatch.setattr(QuerySet, "iterator", streamed)
+    rows = board_rows(get_board(trainee_client))
+
+    assert len(rows) == 1 and rows[0][1].endswith("You")
