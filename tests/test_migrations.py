@@ -54,14 +54,20 @@ def test_existing_attempts_get_their_quiz_questions_and_answers_become_review_ca
     assert {card.reviews for card in cards.values()} == {1}
 
 
-def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order(transactional_db):
-    before, after = [("quizzes", "0004_source_url_http_only")], [("quizzes", "0005_attempt_shuffle_seed")]
+def migrated_to(before):
+    """The database migrated back to `before`: (executor, the models as they were, a user, a published quiz)."""
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     user = old.get_model("quizzes", "User").objects.create(username="mid-quiz")
     topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
     quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
+    return executor, old, user, quiz
+
+
+def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order(transactional_db):
+    before, after = [("quizzes", "0004_source_url_http_only")], [("quizzes", "0005_attempt_shuffle_seed")]
+    executor, old, user, quiz = migrated_to(before)
     question = old.get_model("quizzes", "Question").objects.create(
         quiz=quiz, key="q", stem="?", explanation=".", learning_point="."
     )
@@ -93,12 +99,7 @@ def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order
 
 def test_existing_attempts_start_with_a_running_tally_equal_to_their_responses(transactional_db):
     before, after = [("quizzes", "0007_trainee_flow")], [("quizzes", "0008_attempt_running_tally")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    user = old.get_model("quizzes", "User").objects.create(username="mid-quiz")
-    topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
-    quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
+    executor, old, user, quiz = migrated_to(before)
     Question = old.get_model("quizzes", "Question")
     questions = [
         Question.objects.create(quiz=quiz, key=f"q{n}", order=n, stem="?", explanation=".", learning_point=".")
