@@ -5,7 +5,6 @@ import logging
 import math
 import re
 import time
-import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,9 +72,10 @@ def counted(key: str, *, timeout: int) -> int:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         # One round trip: creating the counter if it is missing and adding one, in a MULTI/EXEC
-        # pipeline, so both happen at once for every process sharing Redis.
+        # pipeline, so both happen at once for every process sharing Redis. Through the cache's own
+        # client (quizsite/cache.py reuses it) and its key, so the cache API reads the same counter.
         name = backend.make_and_validate_key(key)
-        pipeline = redis_client(backend).pipeline(transaction=True)
+        pipeline = backend._cache.get_client(write=True).pipeline(transaction=True)
         pipeline.set(name, 0, ex=timeout, nx=True)
         pipeline.incr(name)
         _created, count = pipeline.execute()
@@ -87,18 +87,6 @@ def counted(key: str, *, timeout: int) -> int:
     except ValueError:  # Evicted between add and incr: this request starts the window again.
         backend.set(key, 1, timeout=timeout)
         return 1
-
-
-def redis_client(backend: RedisCache):
-    """The Redis client behind the cache, made once per cache object and reused: Django's cache builds a
-    new client object for every operation (over the same connection pool)."""
-    if backend not in redis_clients:
-        redis_clients[backend] = backend._cache.get_client(write=True)
-    return redis_clients[backend]
-
-
-# Cache objects are per thread and replaced when settings change: their clients go with them.
-redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def rate_limited(scope: str, *, back_to: str, region: str = "question"):

@@ -168,7 +168,7 @@ REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "quizsite.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "quizsite",
             "OPTIONS": REDIS_OPTIONS,
