@@ -148,18 +148,12 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(finished_at__isnull=True)
 
     def taking_tutor_answer_to(self, question):
-        """Unfinished attempts that have `question` and have answered every question before it: the
-        order rule (questions come in order; a later case stage waits its turn). Subqueries only, so
-        it can filter the UPDATE that records an answer, and be checked under that statement's lock."""
+        """Unfinished attempts that have `question` open (quizzes/querysets.py: with_open_state, the order
+        rule). Subqueries only, so it can filter the UPDATE that records an answer, and be checked under
+        that statement's lock."""
         AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
-        item = AttemptQuestion.objects.filter(attempt=OuterRef("attempt"), question=question).values("position")
-        earlier_unanswered = AttemptQuestion.objects.filter(
-            attempt=OuterRef("pk"), position__lt=Subquery(item)
-        ).exclude(Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
-        return self.unfinished().filter(
-            Exists(AttemptQuestion.objects.filter(attempt=OuterRef("pk"), question=question)),
-            ~Exists(earlier_unanswered),
-        )
+        item = AttemptQuestion.objects.filter(attempt=OuterRef("pk"), question=question)
+        return self.unfinished().filter(Exists(item.with_open_state().filter(is_open=True)))
 
     def exams_open(self, now=None):
         """Exams still taking answers: unfinished and within their time limit."""
@@ -231,7 +225,8 @@ class AttemptQuestionQuerySet(models.QuerySet):
         return self.annotate(total=Subquery(total), next_question_id=Subquery(following), has_later_stage=Exists(later))
 
     def with_open_state(self):
-        """Annotate `is_open`: every earlier question of the attempt is answered (the order rule)."""
+        """Annotate `is_open`: every earlier question of the attempt is answered (the order rule:
+        questions come in order, and a later case stage waits its turn)."""
         AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
         earlier_unanswered = AttemptQuestion.objects.filter(
             attempt=OuterRef("attempt"), position__lt=OuterRef("position")
