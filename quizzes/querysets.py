@@ -6,8 +6,22 @@ a read that needs another model asks the app registry for it (apps.get_model).""
 import datetime
 
 from django.apps import apps
-from django.db import models
-from django.db.models import Count, Exists, F, FilteredRelation, FloatField, Max, OuterRef, Q, Subquery, Sum
+from django.db import connection, models
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -147,14 +161,6 @@ class AttemptQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(finished_at__isnull=True)
 
-    def taking_tutor_answer_to(self, question):
-        """Unfinished attempts that have `question` open (quizzes/querysets.py: with_open_state, the order
-        rule). Subqueries only, so it can filter the UPDATE that records an answer, and be checked under
-        that statement's lock."""
-        AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
-        item = AttemptQuestion.objects.filter(attempt=OuterRef("pk"), question=question)
-        return self.unfinished().filter(Exists(item.with_open_state().filter(is_open=True)))
-
     def exams_open(self, now=None):
         """Exams still taking answers: unfinished and within their time limit."""
         return self.unfinished().filter(mode="exam", deadline__gt=now or timezone.now())
@@ -198,40 +204,45 @@ class AttemptQuestionQuerySet(models.QuerySet):
         question's quiz), all in the item's own query."""
         return self.select_related("attempt__quiz", "attempt__tag", "question__quiz").order_by()
 
+    # The annotations below are SQL, not Django's subquery expressions: on the hot path of every question
+    # page and answer, building and compiling a subquery expression costs several milliseconds of CPU
+    # (more than the database takes to run the whole query), a RawSQL fragment almost nothing. Each
+    # refers to the items table by its name, as the query being annotated does.
+
     def with_answer_state(self):
         """Annotate `is_answered`: whether the attempt has a response to the item's question."""
-        return self.annotate(is_answered=Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
-
-    def with_tutor_progress(self):
-        """Annotate what tutor feedback shows beside the question, each a subquery of the item's own
-        query: `total` (the attempt's questions), `next_question_id` (the first unanswered question after
-        this one, or None), and `has_later_stage` (a later question of the question's quiz that trainees
-        see: a case report's title, which names the diagnosis, waits for the last stage)."""
-        AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
-        Question = apps.get_model("quizzes", "Question")
-        of_attempt = AttemptQuestion.objects.filter(attempt=OuterRef("attempt")).order_by()
-        total = of_attempt.values("attempt").annotate(n=Count("*")).values("n")
-        following = (
-            of_attempt.filter(position__gt=OuterRef("position"))
-            .exclude(Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
-            .order_by("position")
-            .values("question_id")[:1]
-        )
-        later = Question.objects.for_trainees().filter(
-            Q(order__gt=OuterRef("question__order"))
-            | Q(order=OuterRef("question__order"), pk__gt=OuterRef("question")),
-            quiz=OuterRef("question__quiz"),
-        )
-        return self.annotate(total=Subquery(total), next_question_id=Subquery(following), has_later_stage=Exists(later))
+        return self.annotate(is_answered=RawSQL(answered_sql(_items_table()), (), output_field=BooleanField()))
 
     def with_open_state(self):
         """Annotate `is_open`: every earlier question of the attempt is answered (the order rule:
         questions come in order, and a later case stage waits its turn)."""
-        AttemptQuestion = apps.get_model("quizzes", "AttemptQuestion")
-        earlier_unanswered = AttemptQuestion.objects.filter(
-            attempt=OuterRef("attempt"), position__lt=OuterRef("position")
-        ).exclude(Exists(_answered(OuterRef("attempt"), OuterRef("question"))))
-        return self.annotate(is_open=~Exists(earlier_unanswered))
+        return self.annotate(is_open=RawSQL(open_sql(_items_table()), (), output_field=BooleanField()))
+
+    def with_tutor_progress(self):
+        """Annotate what tutor feedback shows beside the question: `total` (the attempt's questions),
+        `next_question_id` (the first unanswered question after this one, or None), and `has_later_stage`
+        (a later question of the question's quiz that trainees see: a case report's title, which names
+        the diagnosis, waits for the last stage)."""
+        items, questions, quote = _items_table(), _table("Question"), connection.ops.quote_name
+        order = quote("order")
+        total = f"SELECT COUNT(*) FROM {items} each_item WHERE each_item.attempt_id = {items}.attempt_id"
+        following = (
+            f"SELECT next_item.question_id FROM {items} next_item WHERE next_item.attempt_id = {items}.attempt_id"
+            f" AND next_item.position > {items}.position AND NOT {answered_sql('next_item')}"
+            " ORDER BY next_item.position LIMIT 1"
+        )
+        later = (
+            f"EXISTS (SELECT 1 FROM {questions} this_question"
+            f" JOIN {questions} later_question ON later_question.quiz_id = this_question.quiz_id"
+            f" WHERE this_question.id = {items}.question_id AND later_question.status = %s"
+            f" AND (later_question.{order} > this_question.{order}"
+            f" OR (later_question.{order} = this_question.{order} AND later_question.id > this_question.id)))"
+        )
+        return self.annotate(
+            total=RawSQL(total, (), output_field=IntegerField()),
+            next_question_id=RawSQL(following, (), output_field=IntegerField()),
+            has_later_stage=RawSQL(later, ("published",), output_field=BooleanField()),
+        )
 
     def with_review_card_of(self, user):
         """Each item with `user`'s review card for its question (quizzes/services/review.py) joined in,
@@ -240,9 +251,31 @@ class AttemptQuestionQuerySet(models.QuerySet):
         return self.annotate(review_card=card).select_related("review_card")
 
 
-def _answered(attempt, question):
-    """The responses of `attempt` to `question` (either may be an OuterRef)."""
-    return apps.get_model("quizzes", "Response").objects.filter(attempt=attempt, question=question)
+def answered_sql(item: str) -> str:
+    """SQL, true when the attempt of `item` (a row of the items table, by its name or alias) has a response
+    to the item's question."""
+    responses = _table("Response")
+    return (
+        f"EXISTS (SELECT 1 FROM {responses} answer"
+        f" WHERE answer.attempt_id = {item}.attempt_id AND answer.question_id = {item}.question_id)"
+    )
+
+
+def open_sql(item: str) -> str:
+    """SQL, true when every question before `item` (a row of the items table) in its attempt is answered:
+    the order rule. quizzes/services/attempts.py checks it again in the statement that records an answer."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {_items_table()} earlier_item WHERE earlier_item.attempt_id = {item}.attempt_id"
+        f" AND earlier_item.position < {item}.position AND NOT {answered_sql('earlier_item')})"
+    )
+
+
+def _table(model_name: str) -> str:
+    return connection.ops.quote_name(apps.get_model("quizzes", model_name)._meta.db_table)
+
+
+def _items_table() -> str:
+    return _table("AttemptQuestion")
 
 
 class ReviewCardQuerySet(models.QuerySet):
