@@ -16,6 +16,7 @@ from quizzes.analysis import (
     DISCRIMINATION_MINIMUM,
     FACILITY_TOO_EASY,
     FACILITY_TOO_HARD,
+    MIN_FIRST_ATTEMPTS_TO_JUDGE,
     quiz_item_analysis,
     responses_csv_rows,
 )
@@ -25,6 +26,7 @@ from quizzes.downloads import bank_download, csv_download
 from quizzes.forms import answer_form_for
 from quizzes.images import image_prepare
 from quizzes.models import (
+    POINTS_PER_QUESTION,
     Attempt,
     BankImport,
     Choice,
@@ -49,8 +51,8 @@ from quizzes.services.reports import problem_reports_resolve
 
 @admin.register(User)
 class QuizUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Quiz site", {"fields": ["display_name"]}),)
-    list_display = ["username", "display_name", "email", "is_staff"]
+    fieldsets = UserAdmin.fieldsets + (("Quiz site", {"fields": ["display_name", "department"]}),)
+    list_display = ["username", "display_name", "department", "email", "is_staff"]
 
 
 @admin.register(Topic)
@@ -275,8 +277,13 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         (None, {"fields": ["quiz", "key", "idnumber", "order", "kind", "status", "tags"]}),
         ("Question", {"fields": ["stage", "stem", "image", "image_alt"]}),
         ("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),
-        ("After answering", {"fields": ["explanation", "learning_point", "sources"]}),
+        ("After answering", {"fields": ["explanation", "learning_point", "sources", "citation"]}),
     ]
+    readonly_fields = ["citation"]
+
+    @admin.display(description="cited without a source as")
+    def citation(self, question):
+        return question.authorship if question.pk else "Written by you (your display name and department)"
 
     @admin.display(description="stem")
     def short_stem(self, question):
@@ -298,6 +305,9 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            # The citation of a question that cites no source (Question.authorship).
+            obj.author = request.user
         kind = obj.kind
         if obj.is_hotspot and getattr(form, "prepared_image", None) is not None:
             # The database refuses a hotspot question without an image, and the new image is stored only
@@ -513,10 +523,14 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
             "title": f"Item analysis: {quiz.title}",
             "quiz": quiz,
             "analysis": quiz_item_analysis(quiz),
+            "points_per_question": POINTS_PER_QUESTION,
             "thresholds": {
                 "too_hard": FACILITY_TOO_HARD,
                 "too_easy": FACILITY_TOO_EASY,
+                "too_hard_points": FACILITY_TOO_HARD * POINTS_PER_QUESTION,
+                "too_easy_points": FACILITY_TOO_EASY * POINTS_PER_QUESTION,
                 "discrimination": DISCRIMINATION_MINIMUM,
+                "judge": MIN_FIRST_ATTEMPTS_TO_JUDGE,
             },
         }
         return render(request, "admin/quizzes/quiz/analysis.html", context)

@@ -30,6 +30,12 @@ class User(AbstractUser):
         blank=True,
         help_text="Shown to other people (for example on leaderboards) instead of the username.",
     )
+    department = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Educators: the department or service shown with your name on the questions you write "
+        "(“Written by <display name>, <department>”).",
+    )
     hide_from_leaderboard = models.BooleanField(
         default=False,
         help_text="Other trainees see this person on leaderboards as “Anonymous trainee”. "
@@ -218,7 +224,18 @@ class Question(models.Model):
     image_alt = models.CharField("image alt text", max_length=300, blank=True)
     explanation = models.TextField(help_text="Shown after answering (Markdown).")
     learning_point = models.CharField(max_length=400)
-    sources = models.ManyToManyField(Source, related_name="questions")
+    sources = models.ManyToManyField(
+        Source,
+        related_name="questions",
+        blank=True,
+        help_text="Optional. A question without a source cites its author instead "
+        "(“Written by <display name>, <department>”).",
+    )
+    # Whoever first wrote the question in the admin: its citation when it cites no source. Imported
+    # and bundled questions have none (a bank file names its own sources or nobody).
+    author = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_questions", editable=False
+    )
     allow_no_abnormality = models.BooleanField(
         "offer “No abnormality”",
         default=False,
@@ -261,6 +278,21 @@ class Question(models.Model):
     def has_options(self) -> bool:
         """Answered by choosing among its options (Choice rows); a hotspot question by a point instead."""
         return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.TRUE_FALSE}
+
+    @property
+    def authorship(self) -> str:
+        """The citation of a question that cites no source (the author loaded with it: for_display).
+
+        Never the username: it is a login credential, not a public name.
+        """
+        author = self.author
+        name = author.display_name.strip() if author else ""
+        if author and name == author.username:
+            name = ""  # create_educator's default display name when none was given
+        department = author.department.strip() if author else ""
+        if not name:
+            return f"Written by an educator, {department}" if department else "Written by this site's educators"
+        return f"Written by {name}, {department}" if department else f"Written by {name}"
 
 
 class Choice(models.Model):

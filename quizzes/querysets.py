@@ -79,7 +79,7 @@ class QuestionQuerySet(models.QuerySet):
 
     def for_display(self):
         """Everything a question page renders, in a fixed number of queries."""
-        return self.select_related("quiz").prefetch_related("choices", "sources", "regions")
+        return self.select_related("quiz", "author").prefetch_related("choices", "sources", "regions")
 
     def after(self, question):
         """The questions that come after `question` in quiz order."""
@@ -201,8 +201,8 @@ class AttemptQuestionQuerySet(models.QuerySet):
 
     def with_attempt_and_question(self):
         """Each item with its attempt (and the attempt's quiz and tag) and its question (and the
-        question's quiz), all in the item's own query."""
-        return self.select_related("attempt__quiz", "attempt__tag", "question__quiz").order_by()
+        question's quiz and author, whom a question without sources cites), all in the item's own query."""
+        return self.select_related("attempt__quiz", "attempt__tag", "question__quiz", "question__author").order_by()
 
     # The annotations below are SQL, not Django's subquery expressions: on the hot path of every question
     # page and answer, building and compiling a subquery expression costs several milliseconds of CPU

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 
-from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Tag, User
+from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Source, Tag, User
 from quizzes.rich_text import MAX_CHARS, MAX_DEPTH
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
@@ -152,6 +152,43 @@ def test_a_bad_image_or_missing_alt_text_is_refused(educator_client, upload, alt
     assert not Question.objects.filter(key="new-question").exists()
 
 
+def test_a_question_without_a_source_saves_and_its_preview_cites_its_author(educator_client, educator):
+    User.objects.filter(pk=educator.pk).update(department="Radiology")
+    form = question_form(make_quiz(questions=1))
+    del form["sources"]
+
+    response = educator_client.post(ADD_QUESTION, form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question = Question.objects.get(key="new-question")
+    assert not question.sources.exists() and question.author == educator
+    preview = reverse("admin:quizzes_question_preview", args=[question.pk])
+    feedback = educator_client.post(preview, {"answer": "A"}).content.decode()
+    assert '<p class="citation">Written by Dr Teacher, Radiology</p>' in feedback and "teacher" not in feedback
+
+
+def test_editing_a_question_keeps_its_author(educator_client, educator):
+    quiz = make_quiz(questions=1)
+    educator_client.post(ADD_QUESTION, question_form(quiz))
+    question = Question.objects.get(key="new-question")
+    colleague = educator_create(username="colleague", password="a-long-educator-pass-2", display_name="Dr Other")
+    educator_client.force_login(colleague)
+
+    educator_client.post(
+        reverse("admin:quizzes_question_change", args=[question.pk]), question_form(quiz, stem="Reworded?")
+    )
+
+    question.refresh_from_db()
+    assert question.stem == "Reworded?" and question.author == educator
+
+
+def test_the_admin_edits_a_users_department_beside_the_display_name(admin_client, educator):
+    url = reverse("admin:quizzes_user_change", args=[educator.pk])
+    page = admin_client.get(url).content.decode()
+
+    assert 'name="display_name"' in page and 'name="department"' in page
+
+
 def test_preview_shows_the_question_as_a_trainee_sees_it_and_records_nothing(educator_client):
     quiz = make_quiz(questions=1)
     question = quiz.questions.get()
@@ -273,10 +310,11 @@ def test_a_trainee_cannot_reach_the_admin(trainee_client):
 def test_create_educator_reads_the_password_from_the_environment(monkeypatch):
     monkeypatch.setenv("EDUCATOR_PASSWORD", "a-scripted-password-42")
 
-    call_command("create_educator", "scripted", display_name="Dr Script")
+    call_command("create_educator", "scripted", display_name="Dr Script", department="Radiology")
 
     user = User.objects.get(username="scripted")
     assert user.check_password("a-scripted-password-42") and user.groups.filter(name=EDUCATORS).exists()
+    assert (user.display_name, user.department) == ("Dr Script", "Radiology")
     assert user.is_staff and not user.is_superuser
 
 
@@ -446,6 +484,23 @@ def test_importing_a_good_bank_creates_its_quiz(educator_client, name):
 
     assert "Imported 1 quiz" in page
     assert Quiz.objects.get().questions.count() >= 1
+
+
+@pytest.mark.parametrize(
+    ("name", "sources"), [("good.gift", set()), ("good.xml", set()), ("good.yaml", {"bank-doc", "bank-other"})]
+)
+def test_an_import_cites_the_sources_its_file_names_or_none_and_never_the_file(educator_client, name, sources):
+    data = {"file": upload(name), "import": "Import"}
+    if not name.endswith(".yaml"):
+        data |= {"slug": "imported", "title": "Imported", "topic": "Imports"}
+
+    educator_client.post(IMPORT, data)
+
+    questions = Quiz.objects.get().questions.all()
+    assert set(Source.objects.values_list("key", flat=True)) == sources
+    assert {source.key for question in questions for source in question.sources.all()} == sources
+    assert not Source.objects.filter(title__icontains=name.split(".")[0]).exists()
+    assert {question.author for question in questions} == {None}  # nobody here wrote them
 
 
 def test_moodle_and_gift_imports_need_a_quiz_to_go_into(educator_client):

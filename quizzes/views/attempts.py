@@ -208,7 +208,9 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def summary_rows(attempt: Attempt) -> list[dict]:
     """Each question of the attempt with the trainee's answer and what the review of it needs."""
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
-    questions = list(Question.objects.in_attempt(attempt).prefetch_related("choices", "regions", "sources"))
+    questions = list(
+        Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "regions", "sources")
+    )
     # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
     withholds_case_title = bool(
         attempt.quiz and attempt.quiz.is_case and questions and questions[-1].pk not in responses
