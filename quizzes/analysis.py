@@ -264,6 +264,9 @@ class ItemAnalysis:
     mean_seconds: float | None  # over the responses given; None when nobody answered
     needs_review: bool
     click_map: ClickMap | None = None  # hotspot questions only
+    # First attempts that answered an earlier version of the question (question.version is the current
+    # one, question.version_since when it began): left out of every figure of this item.
+    earlier_answers: int = 0
 
     @property
     def judged(self) -> bool:
@@ -330,7 +333,12 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
     A question left unanswered in a first attempt scores 0, as a wrong answer does.
     """
     options_in_order = Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
-    questions = list(Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order, "regions"))
+    questions = list(
+        Question.objects.filter(quiz=quiz)
+        .with_version_since()
+        .in_quiz_order()
+        .prefetch_related(options_in_order, "regions")
+    )
     first_attempts = first_finished_attempts(quiz, attempts)
     attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
     # One row per option chosen (one row with None for a response without options), so the
@@ -340,7 +348,16 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
     rows = (
         Response.objects.filter(attempt__in=first_attempts.values("pk"))
         .order_by()
-        .values_list("attempt_id", "question_id", "points", "seconds_taken", "chosen", "point_x", "point_y")
+        .values_list(
+            "attempt_id",
+            "question_id",
+            "question_version",
+            "points",
+            "seconds_taken",
+            "chosen",
+            "point_x",
+            "point_y",
+        )
     )
 
     row_of = {attempt_id: row for row, attempt_id in enumerate(attempt_ids)}
@@ -350,49 +367,57 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
     times_chosen: Counter[int] = Counter()
     seen: set[tuple[int, int]] = set()
     points: dict[int, list[tuple[float, float] | None]] = defaultdict(list)
-    for attempt_id, question_id, points_earned, seconds_taken, choice_id, point_x, point_y in rows:
+    # (row, column) of answers to an earlier version of the question than its current one: they count in
+    # the quiz totals as they were scored, but say nothing about the question as it is now.
+    earlier: set[tuple[int, int]] = set()
+    for attempt_id, question_id, version, points_earned, seconds_taken, choice_id, point_x, point_y in rows:
         # An attempt finished between the two queries, or a question since moved out of the quiz:
         # leave it out rather than count it in some statistics and not others.
         if attempt_id not in row_of or question_id not in column_of:
             continue
-        if choice_id is not None:
+        is_current = version == questions[column_of[question_id]].version
+        if choice_id is not None and is_current:
             times_chosen[choice_id] += 1
         if (attempt_id, question_id) in seen:
             continue  # the same response again, for its next chosen option
         seen.add((attempt_id, question_id))
         matrix[row_of[attempt_id]][column_of[question_id]] = points_earned
+        if not is_current:
+            earlier.add((row_of[attempt_id], column_of[question_id]))
+            continue
         seconds[question_id].append(seconds_taken)
         points[question_id].append((point_x, point_y) if point_x is not None else None)
 
-    respondents = len(attempt_ids)
     items = []
     for column, question in enumerate(questions):
-        item_facility = facility(item_column(matrix, column), POINTS_PER_QUESTION)
-        discrimination = point_biserial(matrix, column)
+        item_matrix = [row for number, row in enumerate(matrix) if (number, column) not in earlier]
+        item_facility = facility(item_column(item_matrix, column), POINTS_PER_QUESTION)
+        discrimination = point_biserial(item_matrix, column)
         items.append(
             ItemAnalysis(
                 question=question,
-                respondents=respondents,
+                respondents=len(item_matrix),
                 answered=len(seconds[question.pk]),
                 facility=item_facility,
                 point_biserial=discrimination,
-                upper_lower_index=upper_lower_index(matrix, column, full_marks=POINTS_PER_QUESTION),
+                upper_lower_index=upper_lower_index(item_matrix, column, full_marks=POINTS_PER_QUESTION),
                 option_counts=tuple(
                     OptionCount(choice=choice, count=times_chosen.get(choice.pk, 0))
                     for choice in question.choices.all()
                 ),
                 mean_seconds=mean(seconds[question.pk]),
                 needs_review=needs_review(
-                    facility=item_facility, discrimination=discrimination, respondents=respondents
+                    facility=item_facility, discrimination=discrimination, respondents=len(item_matrix)
                 ),
                 click_map=click_map(question, points[question.pk]) if question.is_hotspot else None,
+                earlier_answers=len(matrix) - len(item_matrix),
             )
         )
     totals = total_scores(matrix)
     alpha, alpha_not_shown = alpha_shown(matrix)
     return QuizAnalysis(
         quiz=quiz,
-        respondents=respondents,
+        respondents=len(attempt_ids),
         question_count=len(questions),
         mean=mean(totals),
         median=median(totals),
@@ -421,6 +446,7 @@ CSV_HEADER = (
     "confidence",
     "seconds_taken",
     "answered_at",
+    "question_version",
 )
 CHOSEN_SEPARATOR = " | "
 CSV_CHUNK_SIZE = 2000
@@ -464,6 +490,7 @@ def responses_csv_rows(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
             "confidence",
             "seconds_taken",
             "answered_at",
+            "question_version",
         )
         # All of a response's options belong to one question, so option order alone sorts them; the
         # model's default ordering would join through question, quiz and topic to say the same.
@@ -488,4 +515,5 @@ def responses_csv_rows(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
             response.confidence,
             str(response.seconds_taken),
             response.answered_at.isoformat(),
+            str(response.question_version),
         ]

@@ -31,7 +31,16 @@ from quizzes.analysis import (
 from quizzes.models import Attempt, Question, Response
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.practice import mistakes_start
-from tests.factories import make_question, make_quiz, make_user, questions_of, right_choices, wrong_choices
+from tests.factories import (
+    educator_change,
+    make_question,
+    make_quiz,
+    make_user,
+    questions_of,
+    right_choices,
+    time_is,
+    wrong_choices,
+)
 
 # Five respondents, three items, worked by hand.
 #
@@ -471,6 +480,7 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "confidence",
         "seconds_taken",
         "answered_at",
+        "question_version",
     ]
     assert len(rows) == Response.objects.filter(attempt__quiz=quiz).count() == 3
     assert rows[1] == [
@@ -489,6 +499,7 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "",
         "42",
         responses[(first.pk, "multiple")].answered_at.isoformat(),
+        "1",
     ]
     columns = [dict(zip(header, row, strict=True)) for row in rows]
     assert [(row["attempt_id"], row["question"], row["chosen"], row["right"], row["points"]) for row in columns] == [
@@ -715,3 +726,44 @@ def test_the_page_takes_the_same_number_of_queries_for_2_and_20_trainees(educato
         analysis_page(educator_client, small)
     with django_assert_num_queries(QUERIES_FOR_THE_PAGE):
         analysis_page(educator_client, large)
+
+
+@pytest.mark.django_db
+def test_each_item_covers_its_questions_current_version_and_says_so():
+    quiz = make_quiz(questions=2)
+    for answers in ([1, 1], [0, 1], [0, 0]):
+        take(quiz, answers=answers)
+    first = questions_of(quiz)[0]
+    changed = timezone.now() + timedelta(days=1)
+    with time_is(changed), educator_change(first):
+        first.stem = "Reworded?"
+        first.save()
+    for answers in ([1, 0], [1, 1]):
+        take(quiz, answers=answers)
+
+    result = quiz_item_analysis(quiz)
+
+    changed_item, unchanged_item = result.items
+    # The three first attempts that answered version 1 are left out of its figures: 2 of 2 right since.
+    assert (changed_item.question.version, changed_item.earlier_answers) == (2, 3)
+    assert changed_item.question.version_since == changed
+    assert (changed_item.respondents, changed_item.answered, changed_item.facility) == (2, 2, 1.0)
+    assert [option.count for option in changed_item.option_counts] == [2, 0, 0, 0]
+    assert (unchanged_item.question.version, unchanged_item.question.version_since) == (1, None)
+    assert (unchanged_item.respondents, unchanged_item.earlier_answers, unchanged_item.facility) == (5, 0, 0.6)
+    # Quiz totals keep every answer as it was scored.
+    assert result.respondents == 5 and result.mean == pytest.approx(60 / 5)  # points
+
+
+@pytest.mark.django_db
+def test_the_analysis_page_says_which_version_each_question_covers(admin_client):
+    quiz = make_quiz(questions=1)
+    take(quiz, answers=[1])
+    question = questions_of(quiz)[0]
+    with educator_change(question):
+        question.stem = "Reworded?"
+        question.save()
+
+    html = admin_client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).content.decode()
+
+    assert "Version 2, since" in html and "1 first attempt at earlier versions left out" in html

@@ -43,7 +43,10 @@ def exam_answer_save(
             answered, points = 0, scored.points - response.points
             response.is_correct, response.points = scored
             response.answered_at, response.point = now, point
-            response.save(update_fields=["is_correct", "points", "answered_at", "point_x", "point_y"])
+            response.question_version = question.version
+            response.save(
+                update_fields=["is_correct", "points", "answered_at", "point_x", "point_y", "question_version"]
+            )
             Response.chosen.through.objects.filter(response=response).delete()
             response_chosen_set(response=response, chosen=chosen)
         exam_tally_change(attempt=locked, question=question, answered=answered, points=points, now=now)

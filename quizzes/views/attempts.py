@@ -15,6 +15,7 @@ from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.versions import question_as_answered, questions_as_answered
 from quizzes.views.lookups import answer_given, attempt_item, current_attempt, question_parts_fetch
 
 
@@ -110,6 +111,8 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         context = question_context(item, form=form)
     else:
         response, chosen_ids = answer_given(attempt, question)
+        # The feedback on the version answered, should the question have changed since.
+        question = item.question = question_as_answered(question, response)
         question_parts_fetch(question, feedback=True)
         context = question_context(item, response=response, chosen_ids=chosen_ids)
     if question.quiz.is_case:
@@ -174,9 +177,11 @@ def answer_refused(request: HttpRequest, item: AttemptQuestion, refusal: AnswerR
     if response is None:  # Not answered: an exam, the attempt has finished, or the question is not open yet.
         context = {"notice": str(refusal), "attempt": attempt}
         return render(request, "quizzes/question.html#refused", context, status=409)
-    # The answer that stands, and the tally with it (an answer that won a race moved it on).
+    # The answer that stands, on the version it answered, and the tally with it (an answer that won a
+    # race moved it on).
     attempt.refresh_from_db(fields=["answered_count", "points_so_far"])
-    question_parts_fetch(question, feedback=True)
+    item.question = question_as_answered(question, response)
+    question_parts_fetch(item.question, feedback=True)
     context = question_context(item, response=response, chosen_ids=chosen_ids, notice=str(refusal))
     return render(request, "quizzes/question.html#answered", context, status=409)
 
@@ -208,8 +213,10 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def summary_rows(attempt: Attempt) -> list[dict]:
     """Each question of the attempt with the trainee's answer and what the review of it needs."""
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
-    questions = list(
-        Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "regions", "sources")
+    # Each question as it was answered: the version the trainee saw, should an educator have changed it since.
+    questions = questions_as_answered(
+        Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "regions", "sources"),
+        responses,
     )
     # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
     withholds_case_title = bool(
