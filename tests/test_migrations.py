@@ -124,7 +124,7 @@ def test_sources_named_after_an_imported_file_are_forgotten_and_real_ones_kept(t
 
 
 def test_existing_attempts_start_with_a_running_tally_equal_to_their_responses(transactional_db):
-    before, after = [("quizzes", "0009_question_versions")], [("quizzes", "0010_attempt_running_tally")]
+    before, after = [("quizzes", "0010_cohorts")], [("quizzes", "0011_attempt_running_tally")]
     executor, old, user, quiz = migrated_to(before)
     Question = old.get_model("quizzes", "Question")
     questions = [

@@ -329,7 +329,8 @@ def test_each_kinds_page_and_answer_cost_the_same_few_queries_with_10_and_10000_
 
     # The page: session and user (the middleware); the attempt, the question, its place and state
     # (answered, open in the order) and what feedback shows beside it (one query); its options (a
-    # hotspot question's page has its image, read from the question: no targets before the answer).
+    # hotspot question's page has its image, read from the question: no targets before the answer);
+    # the header's count of cohort assignments due.
     # The answer: session, user; that one query, with the trainee's review card for the question; the
     # options (a hotspot question's target regions instead); savepoint (the test's transaction: in
     # production, the transaction's start); stamp the attempt and add to its running tally, under the
@@ -338,8 +339,8 @@ def test_each_kinds_page_and_answer_cost_the_same_few_queries_with_10_and_10000_
     # rows: the first attempt at a quiz counts); review the card (one upsert); release; the sources,
     # for the feedback.
     # The page once answered: session, user, the one query, the answer, its chosen options (not for a
-    # hotspot), the options (or regions), the sources.
-    expected = {"single": (4, 12, 7), "multiple": (4, 12, 7), "true_false": (4, 12, 7), "hotspot": (3, 11, 6)}
+    # hotspot), the options (or regions), the sources, the header's count.
+    expected = {"single": (5, 12, 8), "multiple": (5, 12, 8), "true_false": (5, 12, 8), "hotspot": (4, 11, 7)}
     assert small == large == expected
 
 

@@ -19,7 +19,7 @@ def tally_from_responses(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0009_question_versions"),
+        ("quizzes", "0010_cohorts"),
     ]
 
     operations = [
