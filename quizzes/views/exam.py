@@ -23,7 +23,7 @@ from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, exam_change_refusal
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from quizzes.views.lookups import attempt_question, current_attempt
+from quizzes.views.lookups import answer_given, attempt_item, current_attempt, question_parts_fetch
 
 TEMPLATE = "quizzes/exam_question.html"
 
@@ -39,6 +39,13 @@ def elsewhere(attempt: Attempt) -> HttpResponse | None:
 
 def exam_question_url(attempt: Attempt, question_id: int) -> str:
     return reverse("exam_question", args=[attempt.pk, question_id])
+
+
+def exam_form(attempt: Attempt, question: Question, data=None) -> AnswerForm | HotspotAnswerForm:
+    """The answer form for one of the exam's questions, empty or bound to `data` (then scored: a hotspot
+    question's targets are fetched too). Its options are fetched first, once."""
+    question_parts_fetch(question, scoring=data is not None)
+    return answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=data)
 
 
 def exam_items(attempt: Attempt) -> list[AttemptQuestion]:
@@ -63,8 +70,7 @@ def exam_question_context(
     items = exam_items(attempt) if items is None else items
     by_position = {item.position: item for item in items}
     item = by_position[question.position]
-    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
-    saved_ids = {choice.pk for choice in response.chosen.all()} if response else set()
+    response, saved_ids = answer_given(attempt, question)
     saved_labels = [option.label for option in form.options if option.choice.pk in saved_ids]
     return (
         timer_context(attempt)
@@ -106,10 +112,10 @@ def exam_change(view: Callable[[HttpRequest, Attempt, Question], HttpResponse]) 
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
-        attempt = current_attempt(request, attempt_id)
+        item = attempt_item(request, attempt_id, question_id)
+        attempt, question = item.attempt, item.question
         if refusal := exam_change_refusal(attempt):
             return exam_refused(request, attempt, question_id, refusal)
-        question = attempt_question(attempt, question_id)
         try:
             return view(request, attempt, question)
         except AnswerRefused as refusal:
@@ -121,12 +127,11 @@ def exam_change(view: Callable[[HttpRequest, Attempt, Question], HttpResponse]) 
 @require_GET
 @login_required
 def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
-    attempt = current_attempt(request, attempt_id)
+    item = attempt_item(request, attempt_id, question_id)
+    attempt, question = item.attempt, item.question
     if away := elsewhere(attempt):
         return away
-    question = attempt_question(attempt, question_id)
-    form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-    return render(request, TEMPLATE, exam_question_context(attempt, question, form=form))
+    return render(request, TEMPLATE, exam_question_context(attempt, question, form=exam_form(attempt, question)))
 
 
 @require_POST
@@ -138,7 +143,7 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
     (the navigation buttons submit this form, so a chosen answer is never left behind), otherwise the
     next question (after the last, the review page). htmx saves each change as it happens and gets
     the saved state and the navigator back, staying on the page."""
-    form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=request.POST)
+    form = exam_form(attempt, question, data=request.POST)
     go = request.POST.get("go")
     if go is not None and not answer_posted(request.POST):
         return redirect(exam_destination(attempt, question, go))  # nothing chosen: nothing to save
@@ -151,8 +156,11 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
         attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
     )
     if request.htmx:
-        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-        return render(request, f"{TEMPLATE}#exam-saved", exam_question_context(attempt, question, form=form))
+        return render(
+            request,
+            f"{TEMPLATE}#exam-saved",
+            exam_question_context(attempt, question, form=exam_form(attempt, question)),
+        )
     messages.success(request, f"Answer to question {question.position} saved.")
     return redirect(exam_destination(attempt, question, go))
 
@@ -188,16 +196,18 @@ def exam_flag(request: HttpRequest, attempt: Attempt, question: Question) -> Htt
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
     flagged = request.POST.get("flagged")
     if flagged not in {"0", "1"}:
-        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-        context = exam_question_context(attempt, question, form=form) | {
+        context = exam_question_context(attempt, question, form=exam_form(attempt, question)) | {
             "flag_error": "Say whether to flag the question (1) or take the flag off (0)."
         }
         return render(request, f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE, context, status=422)
     exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
     if request.htmx:
         # The flag control, and out of band the question's state and its navigator entry: no reload.
-        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-        return render(request, f"{TEMPLATE}#exam-flagged", exam_question_context(attempt, question, form=form))
+        return render(
+            request,
+            f"{TEMPLATE}#exam-flagged",
+            exam_question_context(attempt, question, form=exam_form(attempt, question)),
+        )
     if flagged == "1":
         messages.success(request, f"Question {question.position} flagged for review.")
     else:

@@ -1,9 +1,10 @@
 """How the tutor and exam views find an attempt and one of its questions: the trainee's own, or 404."""
 
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from quizzes.models import Attempt, Question
+from quizzes.models import Attempt, AttemptQuestion, Question, Response
 from quizzes.services.attempts import attempt_expire_if_due
 
 
@@ -14,6 +15,44 @@ def current_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     return attempt_expire_if_due(attempt=attempt)
 
 
-def attempt_question(attempt: Attempt, question_id: int) -> Question:
-    """One of the attempt's questions, with `position` (its number in the attempt) and what it renders."""
-    return get_object_or_404(Question.objects.for_display().in_attempt(attempt), pk=question_id)
+def attempt_item(
+    request: HttpRequest, attempt_id: int, question_id: int, items: QuerySet[AttemptQuestion] | None = None
+) -> AttemptQuestion:
+    """The trainee's attempt and one of its questions, in one query, as the item that places the
+    question in the attempt: `item.attempt` (finished first if it is an exam whose time is up, as
+    current_attempt does) and `item.question`, which has `position` (its number in the attempt).
+    `items` narrows or annotates the lookup (quizzes/querysets.py: AttemptQuestionQuerySet).
+    What the question renders is fetched apart, by what its kind needs: question_parts_fetch."""
+    items = AttemptQuestion.objects.all() if items is None else items
+    # By the related primary keys, not the item's own columns: their lookups turn an id too large for
+    # the column into "no such row" rather than a database error.
+    item = get_object_or_404(
+        items.owned_by(request.user).with_attempt_and_question(), attempt__pk=attempt_id, question__pk=question_id
+    )
+    item.attempt = attempt_expire_if_due(attempt=item.attempt)
+    item.question.position = item.position
+    return item
+
+
+def question_parts_fetch(question: Question, *, scoring: bool = False, feedback: bool = False) -> None:
+    """Fetch what the question needs and nothing more: its options (the kinds answered with options);
+    for `scoring` an answer, a hotspot question's target regions; for `feedback`, those targets and the
+    sources. A query each; parts already fetched are not fetched again."""
+    parts = []
+    if question.has_options:
+        parts.append("choices")
+    elif question.is_hotspot and (scoring or feedback):
+        parts.append("regions")
+    if feedback:
+        parts.append("sources")
+    prefetch_related_objects([question], *parts)
+
+
+def answer_given(attempt: Attempt, question: Question) -> tuple[Response | None, frozenset[int]]:
+    """The attempt's answer to the question (None if there is none) and the ids of the options it chose:
+    read only for a question answered with options."""
+    responses = attempt.responses.filter(question=question)
+    if not question.has_options:
+        return responses.first(), frozenset()
+    response = responses.prefetch_related("chosen").first()
+    return response, frozenset(choice.pk for choice in response.chosen.all()) if response else frozenset()
