@@ -10,6 +10,8 @@ on 300 nested lists); `rich_text_problems` holds new text to limits that keep ev
 Figures: docs/benchmarks.md, "Rendering rich text".
 """
 
+import html
+
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
@@ -79,6 +81,12 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)
+
+
+def plain_text(text: str, *, limit: int) -> str:
+    """The words of a rich text without its Markdown, on one line, cut to `limit` characters (for lists)."""
+    words = " ".join(html.unescape(nh3.clean(render_markdown(text), tags=set())).split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
 def rich_text_problems(text: str, *, field: str) -> list[str]:
