@@ -12,23 +12,12 @@ from PIL import Image
 from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Tag, User
 from quizzes.rich_text import MAX_CHARS, MAX_DEPTH
 from quizzes.services.attempts import attempt_finish, attempt_start
-from quizzes.services.educators import EDUCATORS, educator_create
+from quizzes.services.educators import EDUCATORS
 from quizzes.services.practice import mistakes_start
 from tests.factories import make_question, make_quiz, questions_of, take_quiz
 
 pytestmark = pytest.mark.django_db
 ADD_QUESTION = reverse("admin:quizzes_question_add")
-
-
-@pytest.fixture
-def educator(db):
-    return educator_create(username="teacher", password="a-long-educator-pass-1", display_name="Dr Teacher")
-
-
-@pytest.fixture
-def educator_client(client, educator):
-    client.force_login(educator)
-    return client
 
 
 def png_upload(name="lesion.png", size=(60, 40), trailer=b""):
