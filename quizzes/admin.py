@@ -101,10 +101,28 @@ class WideList:
         return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})
 
 
-class ChoiceFormSet(forms.BaseInlineFormSet):
+class NamedRows:
+    """Formset mixin: the inputs of a table of forms (a tabular inline, a list's editable columns) named for
+    screen readers ("Option 2: Text"): the admin's table heads its columns, but no input has a label."""
+
+    def row_name(self, form, index) -> str:
+        raise NotImplementedError
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = self.row_name(form, index)
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{row}: {field.label}"
+
+
+class ChoiceFormSet(NamedRows, forms.BaseInlineFormSet):
     """Refuses a question whose options break the rules for its kind, saying which rule, and a published
     question with an option that has no rationale. (Deleting an option trainees chose is refused by the
     admin itself: ResponseChoice protects it.)"""
+
+    def row_name(self, form, index) -> str:
+        return "New option" if index is None else f"Option {index + 1}"
 
     def clean(self):
         super().clean()
@@ -398,7 +416,7 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["quizzes/admin.css", "quizzes/hotspot-editor.css"]}
-        js = ["quizzes/hotspot-editor.js"]
+        js = ["quizzes/hotspot-editor.js", "quizzes/autocomplete-labels.js"]
 
     def question_kind(self, request, obj=None) -> str:
         """The kind the form is for: as asked for (?kind=, from the chooser or "Change kind"), else the
@@ -573,11 +591,22 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
         return response
 
 
+class QuestionRowsFormSet(NamedRows, forms.BaseInlineFormSet):
+    def row_name(self, form, index) -> str:
+        return f"Question {form.instance.key}"
+
+
+class QuizRowsFormSet(NamedRows, forms.BaseModelFormSet):
+    def row_name(self, form, index) -> str:
+        return str(form.instance)
+
+
 class QuestionInline(admin.TabularInline):
     """The quiz's questions in order, to reorder (the order numbers) and to open; each question is written
     on its own page, whose form fits its kind."""
 
     model = Question
+    formset = QuestionRowsFormSet
     extra = 0
     fields = ["order", "key", "kind", "status", "plain_stem", "links"]
     readonly_fields = ["key", "kind", "status", "plain_stem", "links"]
@@ -727,6 +756,9 @@ class QuizAdmin(WideList, RichTextLimits, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_total=Count("questions"))
+
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=QuizRowsFormSet, **kwargs)
 
     @admin.display(description="results")
     def analysis_link(self, quiz):

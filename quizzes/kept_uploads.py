@@ -67,6 +67,8 @@ class KeptFileInput(AdminFileWidget):
     names it (`<name>_kept`); `kept` and `kept_preview_url` are set on the form's own widget."""
 
     template_name = "quizzes/widgets/kept_file_input.html"
+    # The admin would put the input in a fieldset named by a legend, which leaves the input itself unnamed.
+    use_fieldset = False
     kept: KeptUpload | None = None
     kept_preview_url = ""
 
