@@ -221,3 +221,69 @@ def test_the_question_and_quiz_lists_fit_a_1366_pixel_screen(browser, live_serve
         assert_accessible(page)
     page.watch.assert_clean()
     context.close()
+
+
+def test_without_javascript_a_hotspot_question_is_written_by_changing_kind_and_typing_its_regions(
+    page_without_js, library, tmp_path
+):
+    page = page_without_js
+    educator_create(username="teacher", password="a-long-educator-pass-1")
+    quiz = make_quiz(questions=0, title="Typed targets")
+    admin_log_in(page)
+    page.goto(f"/admin/quizzes/question/add/?quiz={quiz.pk}")
+    page.get_by_label(re.compile("^Single best answer:")).check()
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label("Kind:").select_option(label="Click on the image (hotspot)")
+    page.get_by_role("button", name="Change kind").click()
+    expect(page.get_by_role("heading", name="Hotspot (click on the image)")).to_be_visible()
+    page.get_by_label("Key:").fill("typed-target")
+    page.get_by_label("Stem:").fill("Click on the round shape in this schematic drawing.")
+    page.get_by_label("Image:").set_input_files(str(schematic_png(tmp_path / "nodule.png")))
+    page.get_by_label("Image alt text:").fill("Schematic drawing, not a patient image: a round shape on a dark field")
+    fill_feedback(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text(re.compile("needs at least one target region"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"The image you chose is kept\."))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Kept from your last try: nodule\.png"))).to_be_visible()
+    page.get_by_label("Target regions:").fill(
+        '[{"shape": "ellipse", "geometry": {"cx": 0.25, "cy": 0.25, "rx": 0.06, "ry": 0.08}, "feedback": ""}]'
+    )
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text("The question “typed-target” was added successfully.")).to_be_visible()
+    question = Question.objects.get(key="typed-target")
+    assert question.is_hotspot and question.image and question.regions.get().geometry["cx"] == 0.25
+
+
+def test_a_hotspot_question_saved_before_drawing_keeps_its_image_in_the_region_editor(
+    page, library, tmp_path, assert_accessible
+):
+    educator_create(username="teacher", password="a-long-educator-pass-1")
+    quiz = make_quiz(questions=0, title="Drawn later")
+    admin_log_in(page)
+    page.goto(f"/admin/quizzes/question/add/?quiz={quiz.pk}&kind=hotspot")
+    page.get_by_label("Key:").fill("drawn-later")
+    page.get_by_label("Stem:").fill("Click on the round shape in this schematic drawing.")
+    page.locator("#id_image").set_input_files(str(schematic_png(tmp_path / "nodule.png")))
+    page.get_by_label("Image alt text:").fill("Schematic drawing, not a patient image: a round shape on a dark field")
+    fill_feedback(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text(re.compile(r"The image you chose is kept\."))).to_be_visible()
+    canvas = page.locator(".hotspot-editor__canvas img")
+    expect(canvas).to_have_attribute("src", re.compile("^/admin/quizzes/question/kept-image/"))
+    expect(canvas).to_have_js_property("complete", True)
+    assert canvas.evaluate("image => image.naturalWidth") == 400
+    assert_accessible(page)
+    page.get_by_role("button", name="Draw ellipse").click()
+    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_FROM))
+    page.mouse.down()
+    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_TO), steps=5)
+    page.mouse.up()
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text("The question “drawn-later” was added successfully.")).to_be_visible()
+    question = Question.objects.get(key="drawn-later")
+    assert question.image and question.regions.get().shape == "ellipse"
