@@ -22,6 +22,7 @@ from quizzes.analysis import (
     DISCRIMINATION_MINIMUM,
     FACILITY_TOO_EASY,
     FACILITY_TOO_HARD,
+    MIN_FIRST_ATTEMPTS_TO_JUDGE,
     quiz_item_analysis,
     responses_csv_rows,
 )
@@ -31,11 +32,13 @@ from quizzes.downloads import bank_download, csv_download
 from quizzes.images import image_prepare
 from quizzes.kept_uploads import KeptFileInput, KeptUploadForm, kept_field_name, kept_upload_read, upload_kept
 from quizzes.models import (
+    POINTS_PER_QUESTION,
     Attempt,
     BankImport,
     Choice,
     ProblemReport,
     Question,
+    QuestionVersion,
     Quiz,
     Response,
     Source,
@@ -43,20 +46,27 @@ from quizzes.models import (
     Topic,
     User,
 )
-from quizzes.rich_text import plain_text, rich_text_problems, validate_rich_text
+from quizzes.rich_text import plain_excerpt, rich_text_problems, validate_rich_text
 from quizzes.rules import hotspot_problems, option_problems
 from quizzes.services.bank_imports import ImportNotStartable, bank_import_check, bank_import_start
 from quizzes.services.content import question_duplicate, quiz_duplicate
 from quizzes.services.questions import question_image_set, question_regions_set
 from quizzes.services.reports import problem_reports_resolve
+from quizzes.services.versions import (
+    VersionNotRestorable,
+    question_version_baseline,
+    question_version_record,
+    question_version_restore,
+)
+from quizzes.versions import answered_question
 from quizzes.views.media import IMAGE_TYPES, MEDIA_CSP
 from quizzes.views.previews import admin_back_url, question_preview
 
 
 @admin.register(User)
 class QuizUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Quiz site", {"fields": ["display_name"]}),)
-    list_display = ["username", "display_name", "email", "is_staff"]
+    fieldsets = UserAdmin.fieldsets + (("Quiz site", {"fields": ["display_name", "department"]}),)
+    list_display = ["username", "display_name", "department", "email", "is_staff"]
 
 
 @admin.register(Topic)
@@ -377,6 +387,13 @@ def duplicate_questions(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Duplicated {queryset.count()} question(s).", messages.SUCCESS)
 
 
+def version_saved_message(version: QuestionVersion) -> str:
+    return (
+        f"Saved as version {version.number} of the question. Trainees who answered an earlier version still "
+        "see that version with their answers."
+    )
+
+
 def preview_link(url: str, *, back: str, label: str, name: str):
     """A link to a preview that leads back to `back`, naming its object for screen readers."""
     return format_html(
@@ -400,7 +417,7 @@ class QuestionStartForm(forms.Form):
 
 
 def question_plain_stem(question: Question) -> str:
-    return plain_text(question.stem, limit=90)
+    return plain_excerpt(question.stem, 90)
 
 
 @admin.register(Question)
@@ -417,6 +434,12 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
     class Media:
         css = {"all": ["quizzes/admin.css", "quizzes/hotspot-editor.css"]}
         js = ["quizzes/hotspot-editor.js", "quizzes/autocomplete-labels.js"]
+
+    readonly_fields = ["citation"]
+
+    @admin.display(description="cited without a source as")
+    def citation(self, question):
+        return question.authorship if question.pk else "Written by you (your display name and department)"
 
     def question_kind(self, request, obj=None) -> str:
         """The kind the form is for: as asked for (?kind=, from the chooser or "Change kind"), else the
@@ -440,7 +463,7 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
             (None, {"fields": ["quiz", "key", "idnumber", "order", "status", "tags"]}),
             ("Question", {"fields": [*stage, "stem", "image", "image_alt"]}),
             *QUESTION_KIND_FORMS[self.question_kind(request, obj)].fieldsets,
-            ("After answering", {"fields": ["explanation", "learning_point", "sources"]}),
+            ("After answering", {"fields": ["explanation", "learning_point", "sources", "citation"]}),
         ]
 
     def get_inlines(self, request, obj=None):
@@ -473,6 +496,11 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        # What trainees answered, read before anything is saved (quizzes/services/versions.py).
+        form.version_before = question_version_baseline(question=obj) if change else None
+        if not change:
+            # The citation of a question that cites no source (Question.authorship).
+            obj.author = request.user
         kind = obj.kind
         if not obj.is_hotspot:
             obj.allow_no_abnormality = False
@@ -491,6 +519,14 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
             if removed:
                 self.message_user(request, "Its options were removed: a hotspot question has none.", messages.INFO)
         form.upload_release()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        version = question_version_record(
+            question=form.instance, before=getattr(form, "version_before", None), changed_by=request.user
+        )
+        if version is not None:
+            self.message_user(request, version_saved_message(version), messages.INFO)
 
     def save_question_and_image(self, request, obj, form, change):
         prepared = getattr(form, "prepared_image", None)
@@ -546,6 +582,9 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
             "kind_fixed": obj is not None and obj.responses.exists(),
             "question_quiz_id": request.GET.get("quiz", ""),
         }
+        if obj is not None and obj.pk:
+            # Said before an educator edits: a change trainees would see becomes a new version.
+            context["answered"] = obj.version > 1 or context["kind_fixed"]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -563,8 +602,84 @@ class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
         return [
             path("<int:question_id>/preview/", preview, name="quizzes_question_preview"),
             path("kept-image/", kept_image, name="quizzes_question_kept_image"),
+            path(
+                "<int:question_id>/versions/",
+                self.admin_site.admin_view(self.versions_view),
+                name="quizzes_question_versions",
+            ),
+            path(
+                "<int:question_id>/versions/<int:number>/",
+                self.admin_site.admin_view(self.version_view),
+                name="quizzes_question_version",
+            ),
+            path(
+                "<int:question_id>/versions/<int:number>/restore/",
+                self.admin_site.admin_view(self.version_restore_view),
+                name="quizzes_question_version_restore",
+            ),
             *super().get_urls(),
         ]
+
+    def history_question(self, request, question_id) -> Question:
+        question = get_object_or_404(Question.objects.select_related("quiz"), pk=question_id)
+        if not self.has_view_permission(request, question):
+            raise PermissionDenied
+        return question
+
+    def history_context(self, request, question: Question, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "question": question,
+            "can_restore": self.has_change_permission(request, question),
+        }
+
+    def versions_view(self, request, question_id):
+        """The question's versions, newest first: who changed what and when, and how many answers each has."""
+        question = self.history_question(request, question_id)
+        per_version = question.responses.order_by().values("question_version").annotate(count=Count("pk"))
+        answers = dict(per_version.values_list("question_version", "count"))
+        versions = list(question.versions.select_related("changed_by"))
+        for version in versions:
+            version.answers = answers.get(version.number, 0)
+        context = self.history_context(request, question, f"Versions of {question.key}")
+        context |= {"versions": versions, "answers": sum(answers.values())}
+        return render(request, "admin/quizzes/question/versions.html", context)
+
+    def history_version(self, request, question_id, number) -> tuple[Question, QuestionVersion]:
+        question = self.history_question(request, question_id)
+        version = get_object_or_404(question.versions.select_related("changed_by"), number=number)
+        return question, version
+
+    def version_view(self, request, question_id, number):
+        """One version as it was: stem, image, options with their rationales, regions, explanation, sources."""
+        question, version = self.history_version(request, question_id, number)
+        context = self.history_context(request, question, f"{question.key}: version {number}")
+        context |= {"version": version, "shown": answered_question(question, version)}
+        return render(request, "admin/quizzes/question/version.html", context)
+
+    def version_restore_view(self, request, question_id, number):
+        """Asks first (GET), then restores (POST) as the question's next version."""
+        question, version = self.history_version(request, question_id, number)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                restored = question_version_restore(version=version, restored_by=request.user)
+            except VersionNotRestorable as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+            else:
+                if restored is None:
+                    self.message_user(request, f"The question is already as version {number} was.", messages.INFO)
+                else:
+                    self.message_user(
+                        request, f"Version {number} restored: {version_saved_message(restored)}", messages.SUCCESS
+                    )
+            return redirect("admin:quizzes_question_versions", question.pk)
+        context = self.history_context(request, question, f"Restore version {number} of {question.key}?")
+        context |= {"version": version}
+        return render(request, "admin/quizzes/question/version_restore.html", context)
 
     def preview_view(self, request, question_id):
         """The question as a trainee sees it, drafts included; answering shows the feedback and records nothing."""
@@ -831,10 +946,14 @@ class QuizAdmin(WideList, RichTextLimits, admin.ModelAdmin):
             "title": f"Item analysis: {quiz.title}",
             "quiz": quiz,
             "analysis": quiz_item_analysis(quiz),
+            "points_per_question": POINTS_PER_QUESTION,
             "thresholds": {
                 "too_hard": FACILITY_TOO_HARD,
                 "too_easy": FACILITY_TOO_EASY,
+                "too_hard_points": FACILITY_TOO_HARD * POINTS_PER_QUESTION,
+                "too_easy_points": FACILITY_TOO_EASY * POINTS_PER_QUESTION,
                 "discrimination": DISCRIMINATION_MINIMUM,
+                "judge": MIN_FIRST_ATTEMPTS_TO_JUDGE,
             },
         }
         return render(request, "admin/quizzes/quiz/analysis.html", context)
@@ -962,13 +1081,14 @@ def resolve_reports(modeladmin, request, queryset):
 class ProblemReportAdmin(admin.ModelAdmin):
     """The educators' queue: open reports first, each with the question and the trainee's answer."""
 
-    list_display = ["created_at", "question_link", "reason", "status", "reporter", "resolved_at"]
+    list_display = ["created_at", "question_link", "version_seen", "reason", "status", "reporter", "resolved_at"]
     list_filter = ["status", "reason", "question__quiz"]
     list_select_related = ["question__quiz", "reporter"]
     search_fields = ["note", "question__stem", "question__key", "reporter__username"]
     actions = [resolve_reports]
     fields = [
         "question_link",
+        "version_seen",
         "reporter",
         "reason",
         "note",
@@ -999,6 +1119,20 @@ class ProblemReportAdmin(admin.ModelAdmin):
     def question_link(self, report):
         url = reverse("admin:quizzes_question_change", args=[report.question_id])
         return format_html('<a href="{}">{}</a>', url, report.question)
+
+    @admin.display(description="version seen")
+    def version_seen(self, report):
+        """The version the trainee saw, linked to it when the question has changed since."""
+        if report.question_version == report.question.version:
+            return f"{report.question_version} (current)"
+        url = reverse("admin:quizzes_question_version", args=[report.question_id, report.question_version])
+        return format_html(
+            '<a href="{}">{}<span class="visually-hidden"> of {}</span></a> (now {})',
+            url,
+            report.question_version,
+            report.question,
+            report.question.version,
+        )
 
     @admin.display(description="the trainee's answer")
     def trainee_answer(self, report):

@@ -10,7 +10,7 @@ on 300 nested lists); `rich_text_problems` holds new text to limits that keep ev
 Figures: docs/benchmarks.md, "Rendering rich text".
 """
 
-import html
+from html.parser import HTMLParser
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -83,10 +83,39 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(cleaned)
 
 
-def plain_text(text: str, *, limit: int) -> str:
-    """The words of a rich text without its Markdown, on one line, cut to `limit` characters (for lists)."""
-    words = " ".join(html.unescape(nh3.clean(render_markdown(text), tags=set())).split())
-    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+# The allowed elements that sit within a line: every other one's edge is a space in plain text.
+INLINE_TAGS = {"a", "strong", "em", "b", "i", "sub", "sup", "code"}
+
+
+class TextOnly(HTMLParser):
+    """The words of rendered HTML, each block's edge a space (so paragraphs do not run together)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+
+def plain_excerpt(text: str, length: int = 100) -> str:
+    """Rich text as one line of plain words (what a reader sees, without the markup), cut at a word
+    before `length` characters with "…". Plain text, so the template escapes it as any other."""
+    parser = TextOnly()
+    parser.feed(render_markdown(text))
+    parser.close()
+    words = " ".join("".join(parser.parts).split())
+    if len(words) <= length:
+        return words
+    return words[:length].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def rich_text_problems(text: str, *, field: str) -> list[str]:

@@ -12,7 +12,7 @@ from quizzes.images import image_prepare
 from quizzes.kept_uploads import upload_keep
 from quizzes.models import Question, Quiz
 from tests.factories import make_hotspot_question, make_question, make_quiz, png_bytes, take_quiz
-from tests.test_admin import ADD_QUESTION, ELLIPSE_REGION, hotspot_form, png_upload, question_form
+from tests.test_admin import ADD_QUESTION, ELLIPSE_REGION, change_form_of, hotspot_form, png_upload, question_form
 
 pytestmark = pytest.mark.django_db
 
@@ -87,31 +87,13 @@ def test_a_case_stage_is_asked_only_in_a_case_quiz(educator_client):
 def test_a_hidden_stage_is_left_as_it_was_by_a_save(educator_client):
     quiz = make_quiz(questions=0)
     question = make_question(quiz=quiz, stage="An old stage.")
-    data = question_form(quiz, key=question.key, options=[]) | {"sources": [question.sources.first().pk]}
-    data |= existing_options(question)
-
-    response = educator_client.post(reverse("admin:quizzes_question_change", args=[question.pk]), data)
+    response = educator_client.post(
+        reverse("admin:quizzes_question_change", args=[question.pk]), change_form_of(question)
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     question.refresh_from_db()
     assert question.stage == "An old stage."
-
-
-def existing_options(question) -> dict:
-    """The option rows of the question's form, as posted back unchanged."""
-    choices = list(question.choices.order_by("order"))
-    data = {"choices-TOTAL_FORMS": len(choices), "choices-INITIAL_FORMS": len(choices)}
-    for index, choice in enumerate(choices):
-        data |= {
-            f"choices-{index}-id": choice.pk,
-            f"choices-{index}-question": question.pk,
-            f"choices-{index}-text": choice.text,
-            f"choices-{index}-rationale": choice.rationale,
-            f"choices-{index}-order": choice.order,
-        }
-        if choice.is_correct:
-            data[f"choices-{index}-is_correct"] = "on"
-    return data
 
 
 # --- Changing kind -------------------------------------------------------------------------------------
@@ -128,8 +110,7 @@ def test_change_kind_shows_the_other_kinds_form_and_saving_keeps_the_new_kind(ed
 
     other = educator_client.get(url, {"kind": "true_false"}).content.decode()
     assert '<option value="true_false" selected>' in other and "choices-TOTAL_FORMS" in other
-    data = question_form(quiz, key=question.key, options=[]) | {"sources": [question.sources.first().pk]}
-    response = educator_client.post(f"{url}?kind=true_false", data | existing_options(question))
+    response = educator_client.post(f"{url}?kind=true_false", change_form_of(question))
 
     assert response.status_code == 302, response.content.decode()[:2000]
     question.refresh_from_db()
@@ -175,9 +156,8 @@ def test_the_kind_of_a_question_trainees_answered_cannot_change(educator_client,
     question = quiz.questions.get()
     url = reverse("admin:quizzes_question_change", args=[question.pk])
     assert "Change kind" not in educator_client.get(url).content.decode()
-    data = question_form(quiz, key=question.key, options=[]) | {"sources": [question.sources.first().pk]}
 
-    page = educator_client.post(f"{url}?kind=multiple", data | existing_options(question)).content.decode()
+    page = educator_client.post(f"{url}?kind=multiple", change_form_of(question)).content.decode()
 
     assert "Trainees have answered this question, so its kind cannot change" in page
     question.refresh_from_db()

@@ -3,11 +3,12 @@
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 
 from quizzes.hotspots import validate_geometry
 from quizzes.images import image_prepare
-from quizzes.models import HotspotRegion, Question
+from quizzes.models import Choice, HotspotRegion, Question
 from quizzes.stored_files import file_attach, files_remove_on_commit
 
 
@@ -68,3 +69,11 @@ def question_regions_set(*, question: Question, regions: Sequence[Mapping]) -> l
         )
         for order, region in enumerate(regions)
     )
+
+
+def options_withdraw(*, options: QuerySet[Choice]) -> None:
+    """Take these options off their question: deleted, or retired (no longer offered) where trainees chose
+    them, so that every recorded answer keeps its option (ResponseChoice protects it)."""
+    chosen = options.chosen_in_responses()
+    chosen.update(retired=True)
+    options.exclude(pk__in=chosen.values("pk")).delete()
