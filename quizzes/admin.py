@@ -365,19 +365,31 @@ def publish_questions(modeladmin, request, queryset):
         )
 
 
-@admin.action(description="Return the selected questions to draft (hidden from trainees)")
-def unpublish_questions(modeladmin, request, queryset):
-    if page := action_confirmation(
-        modeladmin,
-        request,
-        queryset,
-        title="Return these questions to draft?",
-        consequence="Trainees no longer see them; answers already given are kept.",
-        button="Yes, make them drafts",
-    ):
-        return page
-    count = queryset.update(status=Question.Status.DRAFT)
-    modeladmin.message_user(request, f"{count} question(s) are drafts now.", messages.SUCCESS)
+def status_action(name: str, status: str, *, description: str, title: str, consequence: str, done: str):
+    """A bulk action that asks first, then gives the selected rows `status` and says so (`done`, with {count})."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        button = "Yes, publish them" if status == Quiz.Status.PUBLISHED else "Yes, make them drafts"
+        if page := action_confirmation(
+            modeladmin, request, queryset, title=title, consequence=consequence, button=button
+        ):
+            return page
+        count = queryset.update(status=status)
+        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+
+    action.__name__ = name
+    return action
+
+
+unpublish_questions = status_action(
+    "unpublish_questions",
+    Question.Status.DRAFT,
+    description="Return the selected questions to draft (hidden from trainees)",
+    title="Return these questions to draft?",
+    consequence="Trainees no longer see them; answers already given are kept.",
+    done="{count} question(s) are drafts now.",
+)
 
 
 @admin.action(description="Duplicate the selected questions")
@@ -757,34 +769,22 @@ def duplicate_quizzes(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Duplicated {queryset.count()} quiz(zes) as drafts.", messages.SUCCESS)
 
 
-@admin.action(description="Publish the selected quizzes")
-def publish_quizzes(modeladmin, request, queryset):
-    if page := action_confirmation(
-        modeladmin,
-        request,
-        queryset,
-        title="Publish these quizzes?",
-        consequence="Trainees see a published quiz on the quiz list, with its published questions.",
-        button="Yes, publish them",
-    ):
-        return page
-    count = queryset.update(status=Quiz.Status.PUBLISHED)
-    modeladmin.message_user(request, f"Published {count} quiz(zes): trainees see them now.", messages.SUCCESS)
-
-
-@admin.action(description="Unpublish the selected quizzes (back to draft)")
-def unpublish_quizzes(modeladmin, request, queryset):
-    if page := action_confirmation(
-        modeladmin,
-        request,
-        queryset,
-        title="Return these quizzes to draft?",
-        consequence="Trainees no longer see them; attempts and answers already given are kept.",
-        button="Yes, make them drafts",
-    ):
-        return page
-    count = queryset.update(status=Quiz.Status.DRAFT)
-    modeladmin.message_user(request, f"{count} quiz(zes) are drafts now, hidden from trainees.", messages.SUCCESS)
+publish_quizzes = status_action(
+    "publish_quizzes",
+    Quiz.Status.PUBLISHED,
+    description="Publish the selected quizzes",
+    title="Publish these quizzes?",
+    consequence="Trainees see a published quiz on the quiz list, with its published questions.",
+    done="Published {count} quiz(zes): trainees see them now.",
+)
+unpublish_quizzes = status_action(
+    "unpublish_quizzes",
+    Quiz.Status.DRAFT,
+    description="Unpublish the selected quizzes (back to draft)",
+    title="Return these quizzes to draft?",
+    consequence="Trainees no longer see them; attempts and answers already given are kept.",
+    done="{count} quiz(zes) are drafts now, hidden from trainees.",
+)
 
 
 def export_action(bank_format: str, label: str):

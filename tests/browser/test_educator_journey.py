@@ -59,6 +59,23 @@ def choose_kind_by_keyboard(page, kind):
     page.keyboard.press("Enter")
 
 
+def write_hotspot_question(page, key, image):
+    """Fill in a hotspot question's form, all but its regions."""
+    page.get_by_label("Key:").fill(key)
+    page.get_by_label("Stem:").fill("Click on the round shape in this schematic drawing.")
+    page.get_by_label("Image:").set_input_files(image)
+    page.get_by_label("Image alt text:").fill("Schematic drawing, not a patient image: a round shape on a dark field")
+    fill_feedback(page)
+
+
+def draw_ellipse(page):
+    page.get_by_role("button", name="Draw ellipse").click()
+    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_FROM))
+    page.mouse.down()
+    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_TO), steps=5)
+    page.mouse.up()
+
+
 def fill_feedback(page):
     page.get_by_label("Explanation:").fill("The target is the round shape in the upper left of the drawing.")
     page.get_by_label("Learning point:").fill("Look at the whole image before answering.")
@@ -92,20 +109,12 @@ def test_a_new_educator_writes_previews_and_publishes_a_quiz_that_a_trainee_answ
     expect(page.locator("#id_choices-TOTAL_FORMS")).to_have_count(0)
     expect(page.get_by_text("Choose the question's image (the Image field) to draw")).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("Key:").fill("find-the-nodule")
-    page.get_by_label("Stem:").fill("Click on the round shape in this schematic drawing.")
-    page.locator("#id_image").set_input_files(image)
+    write_hotspot_question(page, "find-the-nodule", image)
     canvas = page.locator(".hotspot-editor__canvas img")
     expect(canvas).to_be_visible()
     expect(canvas).to_have_attribute("src", re.compile("^blob:"))
-    page.get_by_label("Image alt text:").fill("Schematic drawing, not a patient image: a round shape on a dark field")
-    page.get_by_role("button", name="Draw ellipse").click()
-    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_FROM))
-    page.mouse.down()
-    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_TO), steps=5)
-    page.mouse.up()
+    draw_ellipse(page)
     expect(page.get_by_text("Region 1: ellipse")).to_be_visible()
-    fill_feedback(page)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("The question “find-the-nodule” was added successfully.")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Change quiz"))).to_be_visible()
@@ -145,14 +154,7 @@ def test_a_new_educator_writes_previews_and_publishes_a_quiz_that_a_trainee_answ
     page.get_by_role("link", name="Preview the quiz").click()
     heading_shown(page, "Question 1 of 2")
     assert_accessible(page)
-    page.locator("[data-hotspot-image]").click(position=relative_position(page, (0.25, 0.25)))
-    page.get_by_role("button", name="Submit answer").click()
-    expect(page.get_by_role("heading", name="Correct")).to_be_focused()
-    page.get_by_role("link", name="Next question").click()
-    heading_shown(page, "Question 2 of 2")
-    page.get_by_label("Label A").check()
-    page.get_by_role("button", name="Submit answer").click()
-    expect(page.get_by_role("heading", name="Correct")).to_be_focused()
+    answer_both(page, "Label A", "Correct")
     page.get_by_role("link", name="Back to the admin").last.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=re.compile("Change quiz"))).to_be_visible()
@@ -176,15 +178,7 @@ def test_a_new_educator_writes_previews_and_publishes_a_quiz_that_a_trainee_answ
     log_in(trainee, make_user())
     trainee.get_by_role("link", name="Nodules for beginners").click()
     trainee.get_by_role("button", name="Start quiz").click()
-    heading_shown(trainee, "Question 1 of 2")
-    trainee.locator("[data-hotspot-image]").click(position=relative_position(trainee, (0.25, 0.25)))
-    trainee.get_by_role("button", name="Submit answer").click()
-    expect(trainee.get_by_role("heading", name="Correct")).to_be_focused()
-    trainee.get_by_role("link", name="Next question").click()
-    heading_shown(trainee, "Question 2 of 2")
-    trainee.get_by_label("Label B").check()
-    trainee.get_by_role("button", name="Submit answer").click()
-    expect(trainee.get_by_role("heading", name="Incorrect")).to_be_focused()
+    answer_both(trainee, "Label B", "Incorrect")
     trainee.get_by_role("button", name="Finish and see your results").click()
     expect(trainee.get_by_role("heading", name="Your results")).to_be_visible()
     trainee.watch.assert_clean()
@@ -198,9 +192,19 @@ def test_a_new_educator_writes_previews_and_publishes_a_quiz_that_a_trainee_answ
     assert_accessible(page)
 
 
-def relative_position(page, relative):
-    box = page.locator("[data-hotspot-image]").bounding_box()
-    return {"x": box["width"] * relative[0], "y": box["height"] * relative[1]}
+def answer_both(page, label, verdict):
+    """Click on the nodule in question 1 (right), then choose `label` in question 2, judged `verdict`."""
+    heading_shown(page, "Question 1 of 2")
+    image = page.locator("[data-hotspot-image]")
+    box = image.bounding_box()
+    image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.25})
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.get_by_role("heading", name="Correct")).to_be_focused()
+    page.get_by_role("link", name="Next question").click()
+    heading_shown(page, "Question 2 of 2")
+    page.get_by_label(label).check()
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.get_by_role("heading", name=verdict)).to_be_focused()
 
 
 def test_the_question_and_quiz_lists_fit_a_1366_pixel_screen(browser, live_server, assert_accessible):
@@ -237,11 +241,7 @@ def test_without_javascript_a_hotspot_question_is_written_by_changing_kind_and_t
     page.get_by_label("Kind:").select_option(label="Click on the image (hotspot)")
     page.get_by_role("button", name="Change kind").click()
     expect(page.get_by_role("heading", name="Hotspot (click on the image)")).to_be_visible()
-    page.get_by_label("Key:").fill("typed-target")
-    page.get_by_label("Stem:").fill("Click on the round shape in this schematic drawing.")
-    page.get_by_label("Image:").set_input_files(str(schematic_png(tmp_path / "nodule.png")))
-    page.get_by_label("Image alt text:").fill("Schematic drawing, not a patient image: a round shape on a dark field")
-    fill_feedback(page)
+    write_hotspot_question(page, "typed-target", str(schematic_png(tmp_path / "nodule.png")))
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.get_by_text(re.compile("needs at least one target region"))).to_be_visible()
@@ -264,11 +264,7 @@ def test_a_hotspot_question_saved_before_drawing_keeps_its_image_in_the_region_e
     quiz = make_quiz(questions=0, title="Drawn later")
     admin_log_in(page)
     page.goto(f"/admin/quizzes/question/add/?quiz={quiz.pk}&kind=hotspot")
-    page.get_by_label("Key:").fill("drawn-later")
-    page.get_by_label("Stem:").fill("Click on the round shape in this schematic drawing.")
-    page.locator("#id_image").set_input_files(str(schematic_png(tmp_path / "nodule.png")))
-    page.get_by_label("Image alt text:").fill("Schematic drawing, not a patient image: a round shape on a dark field")
-    fill_feedback(page)
+    write_hotspot_question(page, "drawn-later", str(schematic_png(tmp_path / "nodule.png")))
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.get_by_text(re.compile(r"The image you chose is kept\."))).to_be_visible()
@@ -277,11 +273,7 @@ def test_a_hotspot_question_saved_before_drawing_keeps_its_image_in_the_region_e
     expect(canvas).to_have_js_property("complete", True)
     assert canvas.evaluate("image => image.naturalWidth") == 400
     assert_accessible(page)
-    page.get_by_role("button", name="Draw ellipse").click()
-    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_FROM))
-    page.mouse.down()
-    page.mouse.move(*point_at(page, ".hotspot-editor__canvas img", DRAG_TO), steps=5)
-    page.mouse.up()
+    draw_ellipse(page)
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.get_by_text("The question “drawn-later” was added successfully.")).to_be_visible()
