@@ -306,10 +306,11 @@ def test_an_admin_save_stores_the_html_of_the_question_and_its_options(client):
     from tests.test_admin import ADD_QUESTION, question_form
 
     client.force_login(educator_create(username="teacher", password="a-long-educator-pass-1", display_name="T"))
-    quiz = make_quiz(questions=1)
+    quiz = make_quiz(questions=1, kind=Quiz.Kind.CASE)  # a stage only in a case
     form = question_form(quiz, stage="A **stage**.", stem="Which *one*?", explanation="Because `code`.")
 
-    assert client.post(ADD_QUESTION, form).status_code == 302
+    # Opened for a case (?quiz=), the form has a stage.
+    assert client.post(f"{ADD_QUESTION}?quiz={quiz.pk}", form).status_code == 302
 
     question = Question.objects.get(key="new-question")
     assert question.stem_html == "<p>Which <em>one</em>?</p>\n" and "<strong>stage</strong>" in question.stage_html
