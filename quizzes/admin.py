@@ -22,7 +22,7 @@ from quizzes.analysis import (
 from quizzes.bank import MAX_UPLOAD_BYTES
 from quizzes.bank.upload import BACKGROUND_IMPORT_BYTES, FORMATS, guess_format, megabytes
 from quizzes.downloads import bank_download, csv_download
-from quizzes.forms import answer_form_for
+from quizzes.forms import MatchingAnswerForm, answer_form_for
 from quizzes.images import image_prepare
 from quizzes.models import (
     Attempt,
@@ -38,9 +38,11 @@ from quizzes.models import (
     User,
 )
 from quizzes.options import presented_options
+from quizzes.querysets import kind_parts_prefetched
 from quizzes.rich_text import rich_text_problems, validate_rich_text
 from quizzes.rules import hotspot_problems, option_problems
 from quizzes.scoring import Answer, answer_scored
+from quizzes.services.attempts import answer_columns
 from quizzes.services.bank_imports import ImportNotStartable, bank_import_check, bank_import_start
 from quizzes.services.content import question_duplicate, quiz_duplicate
 from quizzes.services.questions import question_image_set, question_regions_set
@@ -332,6 +334,7 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         question = get_object_or_404(Question.objects.for_display(), pk=question_id)
         if not self.has_view_permission(request, question):
             raise PermissionDenied
+        kind_parts_prefetched([question])
         options = presented_options(question, shuffle_seed="preview")
         form = answer_form_for(question, options=options, data=request.POST or None)
         context = {
@@ -346,16 +349,22 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
             "answered": 0,
             "points": 0,
             "earlier_stages": [],
+            "match_slots": form.slots() if isinstance(form, MatchingAnswerForm) else [],
         }
         if request.method == "POST" and form.is_valid():
-            chosen, point = form.cleaned_data["chosen"], form.cleaned_data.get("point")
-            is_correct, _points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
+            answer = Answer(
+                chosen=form.cleaned_data["chosen"],
+                point=form.cleaned_data.get("point"),
+                typed=form.cleaned_data.get("typed", ""),
+                matches=form.cleaned_data.get("matches", {}),
+            )
+            is_correct, points = answer_scored(question=question, answer=answer)
             context |= {
                 "response": Response(
-                    is_correct=is_correct,
-                    point=point,
+                    is_correct=is_correct, points=points, **answer_columns(question=question, answer=answer)
                 ),
-                "chosen_ids": {choice.pk for choice in chosen},
+                "chosen_ids": {choice.pk for choice in answer.chosen} | set(answer.matches.values()),
+                "chosen_matches": answer.matches,
             }
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
         return render(request, template, context)

@@ -280,6 +280,19 @@ class Question(models.Model):
     def is_hotspot(self) -> bool:
         return self.kind == self.Kind.HOTSPOT
 
+    @property
+    def is_short_answer(self) -> bool:
+        return self.kind == self.Kind.SHORT_ANSWER
+
+    @property
+    def is_matching(self) -> bool:
+        return self.kind == self.Kind.MATCHING
+
+    @property
+    def picks_options(self) -> bool:
+        """Answered by ticking options (single best answer, multiple select, true/false)."""
+        return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.TRUE_FALSE}
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")

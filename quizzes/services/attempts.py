@@ -11,13 +11,24 @@ tutor answer at once, an exam's answers when the exam finishes.
 """
 
 import datetime
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from quizzes.models import POINTS_PER_QUESTION, Attempt, AttemptQuestion, Choice, Question, Quiz, Response, User
+from quizzes.models import (
+    POINTS_PER_QUESTION,
+    Attempt,
+    AttemptQuestion,
+    Choice,
+    Question,
+    Quiz,
+    Response,
+    ResponseChoice,
+    ResponseMatch,
+    User,
+)
 from quizzes.refusals import (
     AlreadyAnswered,
     AttemptAlreadyFinished,
@@ -26,7 +37,7 @@ from quizzes.refusals import (
     attempt_start_refusal,
     tutor_answer_refusal,
 )
-from quizzes.scoring import Answer, Point, answer_scored, rating_for
+from quizzes.scoring import Answer, Point, accepted_answer_matched, answer_scored, rating_for
 from quizzes.services.leaderboard import leaderboard_count_response
 from quizzes.services.review import review_card_record
 
@@ -35,6 +46,7 @@ from quizzes.services.review import review_card_record
 class AnswerResult:
     response: Response
     chosen_ids: frozenset[int]
+    matches: Mapping[int, int] = field(default_factory=dict)  # matching: {stem id: option id}
 
 
 def attempt_start(*, user: User, quiz: Quiz, mode: str = Attempt.Mode.TUTOR) -> Attempt:
@@ -87,15 +99,19 @@ def answer_submit(
     question: Question,
     chosen: Collection[Choice] = (),
     point: Point | None = None,
+    typed: str = "",
+    matches: Mapping[int, int] | None = None,
     confidence: str = "",
 ) -> AnswerResult:
-    """Record a tutor-mode answer, once. `question` must have its choices prefetched; `chosen` must
-    belong to it; for a hotspot question `point` is where the trainee clicked, or None for "No
-    abnormality". Exam answers go through quizzes/services/exam.py instead."""
+    """Record a tutor-mode answer, once. `question` must have its choices and its kind's parts
+    prefetched (quizzes/querysets.py: kind_parts_prefetched); `chosen` must belong to it; for a hotspot
+    question `point` is where the trainee clicked, or None for "No abnormality"; for a short answer
+    `typed` is what they typed; for extended matching `matches` is {stem id: option id}, each the
+    question's. Exam answers go through quizzes/services/exam.py instead."""
     if refusal := tutor_answer_refusal(attempt):
         raise refusal
-    if any(c.question_id != question.pk for c in chosen):
-        raise ValueError("The options must belong to the question.")
+    answer = Answer(chosen=chosen, point=point, typed=typed, matches=matches or {})
+    answer_check_belongs(question=question, answer=answer)
     position = attempt.items.filter(question=question).values_list("position", flat=True).first()
     if position is None:
         raise ValueError("The question must be one of the attempt's questions.")
@@ -103,7 +119,6 @@ def answer_submit(
         raise QuestionNotOpenYet()
 
     now = timezone.now()
-    answer = Answer(chosen=chosen, point=point)
     try:
         with transaction.atomic():
             # The lock attempt_finish takes: a finish either waits for this answer (and counts it in
@@ -123,7 +138,22 @@ def answer_submit(
             raise AlreadyAnswered() from None
         raise
     attempt.last_answered_at = now
-    return AnswerResult(response=response, chosen_ids=frozenset(c.pk for c in chosen))
+    return AnswerResult(
+        response=response,
+        chosen_ids=frozenset(c.pk for c in chosen) | set(answer.matches.values()),
+        matches=answer.matches,
+    )
+
+
+def answer_check_belongs(*, question: Question, answer: Answer) -> None:
+    """ValueError unless the answer's options, stems and stems' options are the question's own."""
+    option_ids = {choice.pk for choice in question.choices.all()}
+    if any(choice.question_id != question.pk for choice in answer.chosen):
+        raise ValueError("The options must belong to the question.")
+    if answer.matches:
+        stem_ids = {stem.pk for stem in question.match_stems.all()}
+        if not set(answer.matches) <= stem_ids or not set(answer.matches.values()) <= option_ids:
+            raise ValueError("The stems and their options must belong to the question.")
 
 
 def response_create(
@@ -135,22 +165,53 @@ def response_create(
     response = Response.objects.create(
         attempt=attempt,
         question=question,
-        point=answer.point,
+        **answer_columns(question=question, answer=answer),
         is_correct=is_correct,
         points=points,
         confidence=confidence,
         answered_at=now,
         seconds_taken=max(0, round((now - (attempt.last_answered_at or attempt.started_at)).total_seconds())),
     )
-    response_chosen_set(response=response, chosen=answer.chosen)
+    response_rows_set(response=response, answer=answer)
     return response
 
 
-def response_chosen_set(*, response: Response, chosen: Collection[Choice]) -> None:
-    """Record the options an answer chose (a response just inserted, or one whose options were cleared)."""
-    Response.chosen.through.objects.bulk_create(
-        [Response.chosen.through(response=response, choice=choice) for choice in chosen]
-    )
+# The one place that turns an Answer into what a response records of it: columns of its own row
+# (answer_columns) and rows beside it (response_rows_set, replaced by response_rows_clear and set again).
+
+
+def answer_columns(*, question: Question, answer: Answer) -> dict:
+    """The response's own columns that hold the answer: a hotspot's point, a short answer's text and
+    the accepted answer it matched."""
+    matched = accepted_answer_matched(question, answer.typed) if question.is_short_answer else None
+    return {"point": answer.point, "typed_answer": answer.typed, "matched_answer": matched}
+
+
+ANSWER_COLUMNS = ["point_x", "point_y", "typed_answer", "matched_answer"]
+
+
+def response_rows_set(*, response: Response, answer: Answer) -> None:
+    """Record the rows an answer holds beside its response: the options it chose, or its option for each
+    stem (a response just inserted, or one whose rows were cleared). One insert, or none."""
+    if answer.matches:
+        ResponseMatch.objects.bulk_create(
+            [
+                ResponseMatch(response=response, stem_id=stem, choice_id=choice)
+                for stem, choice in answer.matches.items()
+            ]
+        )
+    else:
+        ResponseChoice.objects.bulk_create(
+            [ResponseChoice(response=response, choice=choice) for choice in answer.chosen]
+        )
+
+
+def response_rows_clear(*, response: Response, question: Question) -> None:
+    """Remove the rows beside a response that its question's kind records, before they are set again."""
+    if question.is_matching:
+        ResponseMatch.objects.filter(response=response).delete()
+    elif question.picks_options:
+        ResponseChoice.objects.filter(response=response).delete()
 
 
 def response_counted(*, attempt: Attempt, response: Response) -> None:

@@ -1,6 +1,6 @@
 """Taking a quiz: start, one question at a time with instant feedback, finish, summary."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
+from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_form_for
 from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.options import presented_options
+from quizzes.querysets import kind_parts_prefetched
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
-from quizzes.views.lookups import attempt_question, current_attempt
+from quizzes.views.lookups import answer_given, attempt_question, attempt_response, current_attempt
 
 
 def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
@@ -26,9 +27,10 @@ def question_context(
     attempt: Attempt,
     question: Question,
     *,
-    form: AnswerForm | HotspotAnswerForm | None = None,
+    form: AnyAnswerForm | None = None,
     response: Response | None = None,
     chosen_ids: Collection[int] = frozenset(),
+    chosen_matches: Mapping[int, int] | None = None,
     notice: str = "",
 ) -> dict:
     """What the question page and its partials need, in a fixed number of queries."""
@@ -41,6 +43,8 @@ def question_context(
         "form": form,
         "response": response,
         "chosen_ids": chosen_ids,
+        "chosen_matches": chosen_matches or {},
+        "match_slots": form.slots() if isinstance(form, MatchingAnswerForm) else [],
         "notice": notice,
         "answer_url": reverse("answer", args=[attempt.pk, question.pk]),
         "answered": tally["answered"],
@@ -100,7 +104,7 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
     if attempt.is_exam:
         return redirect("exam_question", attempt.pk, question_id)  # which sends a finished exam to its results
     question = attempt_question(attempt, question_id)
-    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+    response = attempt_response(attempt, question)
     if response is None:
         if attempt.is_finished:
             return redirect("attempt_summary", attempt.pk)
@@ -110,8 +114,9 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         context = question_context(attempt, question, form=form)
     else:
+        chosen_ids, chosen_matches = answer_given(response, question)
         context = question_context(
-            attempt, question, response=response, chosen_ids=frozenset(c.pk for c in response.chosen.all())
+            attempt, question, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches
         )
     if question.quiz.is_case:
         context["earlier_stages"] = (
@@ -128,6 +133,7 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
     question = get_object_or_404(
         Question.objects.for_display().in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED), pk=question_id
     )
+    kind_parts_prefetched([question])
     # Before the form: "this attempt is finished" is what the trainee needs to hear, not a form error.
     if refusal := tutor_answer_refusal(attempt):
         return answer_refused(request, attempt, question, refusal)
@@ -141,13 +147,17 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
             question=question,
             chosen=form.cleaned_data["chosen"],
             point=form.cleaned_data.get("point"),
+            typed=form.cleaned_data.get("typed", ""),
+            matches=form.cleaned_data.get("matches"),
             confidence=form.cleaned_data["confidence"],
         )
     except AnswerRefused as refusal:
         return answer_refused(request, attempt, question, refusal)
     if not request.htmx:
         return redirect(question_url(attempt, question, "#feedback"))
-    context = question_context(attempt, question, response=result.response, chosen_ids=result.chosen_ids)
+    context = question_context(
+        attempt, question, response=result.response, chosen_ids=result.chosen_ids, chosen_matches=result.matches
+    )
     return render(request, "quizzes/question.html#answered", context)
 
 
@@ -163,16 +173,13 @@ def answer_refused(request: HttpRequest, attempt: Attempt, question: Question, r
         return redirect(question_url(attempt, question, "#feedback"))
     response = None
     if not attempt.is_exam:
-        response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
+        response = attempt_response(attempt, question)
     if response is None:  # Not answered: an exam, the attempt has finished, or the question is not open yet.
         context = {"notice": str(refusal), "attempt": attempt}
         return render(request, "quizzes/question.html#refused", context, status=409)
+    chosen_ids, chosen_matches = answer_given(response, question)
     context = question_context(
-        attempt,
-        question,
-        response=response,
-        chosen_ids=frozenset(c.pk for c in response.chosen.all()),
-        notice=str(refusal),
+        attempt, question, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches, notice=str(refusal)
     )
     return render(request, "quizzes/question.html#answered", context, status=409)
 
@@ -203,8 +210,8 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 def summary_rows(attempt: Attempt) -> list[dict]:
     """Each question of the attempt with the trainee's answer and what the review of it needs."""
-    responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
-    questions = list(Question.objects.in_attempt(attempt).prefetch_related("choices", "regions", "sources"))
+    responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen", "matches")}
+    questions = kind_parts_prefetched(list(Question.objects.in_attempt(attempt).prefetch_related("choices", "sources")))
     # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
     withholds_case_title = bool(
         attempt.quiz and attempt.quiz.is_case and questions and questions[-1].pk not in responses
@@ -212,13 +219,14 @@ def summary_rows(attempt: Attempt) -> list[dict]:
     rows = []
     for question in questions:
         response = responses.get(question.pk)
-        chosen_ids = {choice.pk for choice in response.chosen.all()} if response else set()
+        chosen_ids, chosen_matches = answer_given(response, question)
         rows.append(
             {
                 "question": question,
                 "response": response,
                 "is_right": bool(response and response.is_correct),
                 "chosen_ids": chosen_ids,
+                "chosen_matches": chosen_matches,
                 # The order the trainee saw, with a retired option still shown where they chose it.
                 "options": presented_options(question, attempt.shuffle_seed, chosen_ids=chosen_ids),
                 "withholds_case_title": withholds_case_title,

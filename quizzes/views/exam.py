@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for, answer_posted
+from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_form_for, answer_posted
 from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, exam_change_refusal
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from quizzes.views.lookups import attempt_question, current_attempt
+from quizzes.views.lookups import answer_given, attempt_question, attempt_response, current_attempt
 
 TEMPLATE = "quizzes/exam_question.html"
 
@@ -56,16 +56,21 @@ def exam_question_context(
     attempt: Attempt,
     question: Question,
     *,
-    form: AnswerForm | HotspotAnswerForm,
+    form: AnyAnswerForm,
     items: list[AttemptQuestion] | None = None,
 ) -> dict:
-    """What the exam question page renders. Deliberately no Response: only which options are saved."""
+    """What the exam question page renders. Deliberately no Response: only what is saved (the options,
+    the typed text, the option for each stem), never how it scored."""
     items = exam_items(attempt) if items is None else items
     by_position = {item.position: item for item in items}
     item = by_position[question.position]
-    response = attempt.responses.filter(question=question).prefetch_related("chosen").first()
-    saved_ids = {choice.pk for choice in response.chosen.all()} if response else set()
+    response = attempt_response(attempt, question)
+    saved_ids, saved_matches = answer_given(response, question)
+    label_of = {option.choice.pk: option.label for option in form.options}
     saved_labels = [option.label for option in form.options if option.choice.pk in saved_ids]
+    saved_by_stem = {stem_id: label_of.get(choice_id, "") for stem_id, choice_id in saved_matches.items()}
+    saved_typed = response.typed_answer if response else ""
+    match_slots = form.slots(saved_by_stem) if isinstance(form, MatchingAnswerForm) else []
     return (
         timer_context(attempt)
         | {
@@ -75,7 +80,19 @@ def exam_question_context(
             # A refused form shows what was posted; otherwise the saved answer.
             "checked_labels": form.data.getlist("answer") if form.is_bound else saved_labels,
             "is_answered": response is not None,
-            "saved_labels": saved_labels,
+            "saved_labels": [] if question.is_matching else saved_labels,
+            # A refused form shows what was posted; otherwise the saved answer.
+            "typed_value": form.data.get("answer", "") if form.is_bound else saved_typed,
+            "saved_typed": saved_typed,
+            "match_slots": match_slots,
+            # (item number, option label) for each stem with a saved option.
+            "saved_matches": [
+                (number, saved_by_stem[stem.pk])
+                for number, stem in enumerate(question.match_stems.all(), start=1)
+                if saved_by_stem.get(stem.pk)
+            ]
+            if question.is_matching
+            else [],
             "saved_point": response.point if response else None,
             "saved_no_abnormality": bool(response and question.is_hotspot and response.point is None),
             "items": items,
@@ -137,7 +154,9 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
     (the navigation buttons submit this form, so a chosen answer is never left behind), otherwise the
     next question (after the last, the review page). htmx saves each change as it happens and gets
     the saved state and the navigator back, staying on the page."""
-    form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=request.POST)
+    form = answer_form_for(
+        question, options=presented_options(question, attempt.shuffle_seed), data=request.POST, every_stem=False
+    )
     go = request.POST.get("go")
     if go is not None and not answer_posted(request.POST):
         return redirect(exam_destination(attempt, question, go))  # nothing chosen: nothing to save
@@ -147,7 +166,12 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
             return render(request, f"{TEMPLATE}#exam-saved", context, status=422)
         return render(request, TEMPLATE, exam_question_context(attempt, question, form=form), status=422)
     exam_answer_save(
-        attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
+        attempt=attempt,
+        question=question,
+        chosen=form.cleaned_data["chosen"],
+        point=form.cleaned_data.get("point"),
+        typed=form.cleaned_data.get("typed", ""),
+        matches=form.cleaned_data.get("matches"),
     )
     if request.htmx:
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
@@ -165,8 +189,8 @@ def exam_destination(attempt: Attempt, question: Question, go: str | None) -> st
     return exam_question_url(attempt, question_id) if question_id else reverse("exam_review", args=[attempt.pk])
 
 
-def not_saved(form: AnswerForm | HotspotAnswerForm) -> str:
-    error = form.errors.get("answer") or form.non_field_errors()
+def not_saved(form: AnyAnswerForm) -> str:
+    error = form.errors.get("answer") or form.non_field_errors() or next(iter(form.errors.values()), None)
     return f"Not saved: {error[0]}" if error else "Not saved."
 
 
