@@ -16,8 +16,9 @@ from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from quizzes.downloads import csv_cell
-from quizzes.models import Attempt, Choice, Question, Quiz, Response
-from quizzes.scoring import regions_hit
+from quizzes.models import AcceptedAnswer, Attempt, Choice, MatchStem, Question, Quiz, Response, ResponseMatch
+from quizzes.scoring import accepted_answer_matched, regions_hit
+from quizzes.typed_answers import normalised
 
 type ScoreMatrix = Sequence[Sequence[int]]
 
@@ -230,6 +231,51 @@ def click_map(question: Question, points: list[tuple[float, float] | None]) -> C
 
 
 @dataclass(frozen=True)
+class TypedAnswerCount:
+    """A short answer as trainees typed it (normalised: quizzes/typed_answers.py), how many first attempts
+    typed it, and the accepted answer it matches as the accepted answers stand now (None: none)."""
+
+    text: str
+    count: int
+    matched: AcceptedAnswer | None
+
+
+def typed_answer_counts(question: Question, typed: list[str]) -> tuple[TypedAnswerCount, ...]:
+    """The distinct answers typed to a short-answer question (its accepted answers prefetched), the most
+    often typed first, so that an educator sees the synonyms trainees use that no accepted answer takes."""
+    counts = Counter(normalised(text, case_sensitive=question.case_sensitive) for text in typed)
+    return tuple(
+        TypedAnswerCount(text=text, count=count, matched=accepted_answer_matched(question, text))
+        for text, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    )
+
+
+@dataclass(frozen=True)
+class StemAnalysis:
+    """One stem of an extended-matching question: the share of first attempts that matched it to its
+    right option (unanswered counting as wrong, as for the item), and how often each option was chosen."""
+
+    stem: MatchStem
+    facility: float | None
+    option_counts: tuple[OptionCount, ...]  # in the question's option order, never-chosen included
+
+
+def stem_analyses(question: Question, respondents: int, chosen: Counter[tuple[int, int]]) -> tuple[StemAnalysis, ...]:
+    """Each stem of a matching question (its options and stems prefetched), from `chosen`: how many first
+    attempts chose each (stem id, option id)."""
+    return tuple(
+        StemAnalysis(
+            stem=stem,
+            facility=chosen[(stem.pk, stem.answer_id)] / respondents if respondents else None,
+            option_counts=tuple(
+                OptionCount(choice=choice, count=chosen[(stem.pk, choice.pk)]) for choice in question.choices.all()
+            ),
+        )
+        for stem in question.match_stems.all()
+    )
+
+
+@dataclass(frozen=True)
 class ItemAnalysis:
     question: Question  # with its choices prefetched
     respondents: int  # first attempts, answered or not: the denominator of facility
@@ -241,6 +287,8 @@ class ItemAnalysis:
     mean_seconds: float | None  # over the responses given; None when nobody answered
     needs_review: bool
     click_map: ClickMap | None = None  # hotspot questions only
+    typed_answers: tuple[TypedAnswerCount, ...] = ()  # short-answer questions only
+    stems: tuple[StemAnalysis, ...] = ()  # extended-matching questions only
 
 
 @dataclass(frozen=True)
@@ -279,12 +327,16 @@ def first_finished_attempts(quiz: Quiz) -> QuerySet[Attempt]:
 
 
 def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
-    """Item and quiz statistics from first finished attempts, in five queries however many there are.
+    """Item and quiz statistics from first finished attempts, in eight queries however many there are.
 
     A question left unanswered in a first attempt scores 0, as a wrong answer does.
     """
     options_in_order = Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
-    questions = list(Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order, "regions"))
+    questions = list(
+        Question.objects.filter(quiz=quiz)
+        .in_quiz_order()
+        .prefetch_related(options_in_order, "regions", "accepted_answers", "match_stems")
+    )
     first_attempts = first_finished_attempts(quiz)
     attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
     # One row per option chosen (one row with None for a response without options), so the
@@ -294,7 +346,15 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
     rows = (
         Response.objects.filter(attempt__in=first_attempts.values("pk"))
         .order_by()
-        .values_list("attempt_id", "question_id", "is_correct", "seconds_taken", "chosen", "point_x", "point_y")
+        .values_list(
+            "attempt_id", "question_id", "is_correct", "seconds_taken", "chosen", "point_x", "point_y", "typed_answer"
+        )
+    )
+    # Extended matching: the option each first attempt chose for each stem.
+    match_rows = (
+        ResponseMatch.objects.filter(response__attempt__in=first_attempts.values("pk"))
+        .order_by()
+        .values_list("response__attempt_id", "response__question_id", "stem_id", "choice_id")
     )
 
     row_of = {attempt_id: row for row, attempt_id in enumerate(attempt_ids)}
@@ -304,7 +364,8 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
     times_chosen: Counter[int] = Counter()
     seen: set[tuple[int, int]] = set()
     points: dict[int, list[tuple[float, float] | None]] = defaultdict(list)
-    for attempt_id, question_id, is_correct, seconds_taken, choice_id, point_x, point_y in rows:
+    typed: dict[int, list[str]] = defaultdict(list)
+    for attempt_id, question_id, is_correct, seconds_taken, choice_id, point_x, point_y, typed_answer in rows:
         # An attempt finished between the two queries, or a question since moved out of the quiz:
         # leave it out rather than count it in some statistics and not others.
         if attempt_id not in row_of or question_id not in column_of:
@@ -317,6 +378,12 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
         matrix[row_of[attempt_id]][column_of[question_id]] = int(is_correct)
         seconds[question_id].append(seconds_taken)
         points[question_id].append((point_x, point_y) if point_x is not None else None)
+        if typed_answer:
+            typed[question_id].append(typed_answer)
+    stem_choices: dict[int, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for attempt_id, question_id, stem_id, choice_id in match_rows:
+        if attempt_id in row_of and (attempt_id, question_id) in seen:
+            stem_choices[question_id][(stem_id, choice_id)] += 1
 
     respondents = len(attempt_ids)
     items = []
@@ -340,6 +407,8 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
                     facility=item_facility, discrimination=discrimination, respondents=respondents
                 ),
                 click_map=click_map(question, points[question.pk]) if question.is_hotspot else None,
+                typed_answers=typed_answer_counts(question, typed[question.pk]) if question.is_short_answer else (),
+                stems=stem_analyses(question, respondents, stem_choices[question.pk]) if question.is_matching else (),
             )
         )
     totals = total_scores(matrix)
@@ -367,6 +436,9 @@ CSV_HEADER = (
     "right",
     "seconds_taken",
     "answered_at",
+    "typed_answer",
+    "matched_answer",
+    "matches",
 )
 CHOSEN_SEPARATOR = " | "
 CSV_CHUNK_SIZE = 2000
@@ -380,9 +452,16 @@ def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
     in chunks, so a large export never sits in memory whole.
     """
     yield list(CSV_HEADER)
+    # Extended matching: each stem by its number in its question ("2: Thyroid carcinoma").
+    stem_numbers: dict[int, int] = {}
+    stems_seen: Counter[int] = Counter()
+    stems = MatchStem.objects.filter(question__quiz=quiz).order_by("question", "order", "pk")
+    for stem_id, question_id in stems.values_list("pk", "question_id"):
+        stems_seen[question_id] += 1
+        stem_numbers[stem_id] = stems_seen[question_id]
     responses = (
         Response.objects.filter(attempt__quiz=quiz)
-        .select_related("attempt__user", "question")
+        .select_related("attempt__user", "question", "matched_answer")
         .only(
             "attempt__user__username",
             "attempt__user__display_name",
@@ -390,10 +469,17 @@ def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
             "is_correct",
             "seconds_taken",
             "answered_at",
+            "typed_answer",
+            "matched_answer__text",
         )
         # All of a response's options belong to one question, so option order alone sorts them; the
         # model's default ordering would join through question, quiz and topic to say the same.
-        .prefetch_related(Prefetch("chosen", queryset=Choice.objects.only("text").order_by("order", "pk")))
+        .prefetch_related(
+            Prefetch("chosen", queryset=Choice.objects.only("text").order_by("order", "pk")),
+            Prefetch(
+                "matches", queryset=ResponseMatch.objects.select_related("choice").only("stem_id", "choice__text")
+            ),
+        )
         .order_by("attempt__started_at", "attempt_id", "answered_at", "pk")
     )
     for response in responses.iterator(chunk_size=CSV_CHUNK_SIZE):
@@ -408,4 +494,13 @@ def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
             "yes" if response.is_correct else "no",
             str(response.seconds_taken),
             response.answered_at.isoformat(),
+            csv_cell(response.typed_answer),
+            csv_cell(response.matched_answer.text if response.matched_answer else ""),
+            csv_cell(
+                CHOSEN_SEPARATOR.join(
+                    # A stem of a question since moved to another quiz has no number here: "?".
+                    f"{stem_numbers.get(match.stem_id, '?')}: {match.choice.text}"
+                    for match in sorted(response.matches.all(), key=lambda match: stem_numbers.get(match.stem_id, 0))
+                )
+            ),
         ]

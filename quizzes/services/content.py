@@ -27,7 +27,18 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz
-from quizzes.models import Choice, HotspotRegion, Question, Quiz, Response, Source, Tag, Topic
+from quizzes.models import (
+    AcceptedAnswer,
+    Choice,
+    HotspotRegion,
+    MatchStem,
+    Question,
+    Quiz,
+    Response,
+    Source,
+    Tag,
+    Topic,
+)
 from quizzes.services.questions import question_image_set, question_regions_set
 
 # Kinds that Moodle XML and GIFT cannot hold: such questions are never removed by importing those.
@@ -477,6 +488,7 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
     copy.save()
     copy.sources.set(question.sources.all())
     copy.tags.set(question.tags.all())
+    originals = [c.pk for c in sorted(question.choices.all(), key=lambda c: c.pk)]
     Choice.objects.bulk_create(
         Choice(
             question=copy,
@@ -487,11 +499,28 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
             order=c.order,
             retired=c.retired,
         )
-        for c in question.choices.all()
+        for c in sorted(question.choices.all(), key=lambda c: c.pk)
     )
     HotspotRegion.objects.bulk_create(
         HotspotRegion(question=copy, shape=r.shape, geometry=r.geometry, feedback=r.feedback, order=r.order)
         for r in question.regions.all()
+    )
+    AcceptedAnswer.objects.bulk_create(
+        AcceptedAnswer(question=copy, text=a.text, weight=a.weight, feedback=a.feedback, order=a.order)
+        for a in question.accepted_answers.all()
+    )
+    # Each stem answered by the copy's own option, found by the original option's place in the list.
+    copied_choice = dict(zip(originals, copy.choices.order_by("pk"), strict=True))
+    MatchStem.objects.bulk_create(
+        MatchStem(
+            question=copy,
+            text=s.text,
+            image=s.image.name,
+            image_alt=s.image_alt,
+            answer=copied_choice[s.answer_id],
+            order=s.order,
+        )
+        for s in question.match_stems.all()
     )
     return copy
 

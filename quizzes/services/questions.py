@@ -1,13 +1,15 @@
 """Changes to a single question that take more than a field assignment."""
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.db.models.fields.files import FieldFile
 
 from quizzes.hotspots import validate_geometry
 from quizzes.images import image_prepare
-from quizzes.models import HotspotRegion, Question
+from quizzes.models import AcceptedAnswer, HotspotRegion, Question
 from quizzes.stored_files import file_attach, files_remove_on_commit
 
 
@@ -67,4 +69,20 @@ def question_regions_set(*, question: Question, regions: Sequence[Mapping]) -> l
             order=order,
         )
         for order, region in enumerate(regions)
+    )
+
+
+def accepted_answer_add(*, question: Question, text: str, weight: Decimal = Decimal(1)) -> AcceptedAnswer:
+    """Accept one more typed answer for a short-answer question (the item analysis's one click), after
+    its others. Answers already given keep their marks: responses are not rescored.
+
+    Raises ValueError, adding nothing, for a question of another kind or an answer with no text.
+    """
+    if not question.is_short_answer:
+        raise ValueError("Only short-answer questions have accepted answers.")
+    if not text.strip():
+        raise ValueError("An accepted answer needs some text.")
+    last = question.accepted_answers.aggregate(last=Max("order"))["last"]
+    return AcceptedAnswer.objects.create(
+        question=question, text=text.strip(), weight=weight, order=0 if last is None else last + 1
     )
