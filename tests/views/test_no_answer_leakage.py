@@ -1,5 +1,6 @@
 """Before a question is answered, nothing in its page tells which option is right."""
 
+import difflib
 import random
 import re
 from html import escape
@@ -133,3 +134,27 @@ def test_the_option_order_cannot_be_worked_out_from_the_ids_in_the_url(trainee):
         random.Random(f"{attempt.pk}:{question.pk}").shuffle(replayed)
         assert [o.choice for o in presented_options(question, attempt.shuffle_seed)] != replayed
     assert len({first.shuffle_seed, second.shuffle_seed}) == 2 and len(first.shuffle_seed) == 32
+
+
+# --- The answer key changed, the pages not: a test for any kind of question ---------------------------
+
+# What changes on every response whatever the question: the CSRF token (masked afresh each time) and the
+# scripts' CSP nonce.
+PER_RESPONSE = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]+')
+
+
+def page_as_compared(response) -> tuple[int, str]:
+    return response.status_code, PER_RESPONSE.sub(r"\1TOKEN", response.content.decode())
+
+
+def assert_pages_ignore_the_key(requests, change_key) -> None:
+    """Each of `requests`, (where, a function that makes the request), gives the same page before and after
+    `change_key` changes which answers are right: nothing in it depends on the key, so no page or fragment
+    tells it, nor sends it to the browser to check an answer there. Each request must leave things as it
+    found them (a save saves the answer already saved), so that the two runs start alike."""
+    before = [(where, page_as_compared(make())) for where, make in requests]
+    change_key()
+    after = [(where, page_as_compared(make())) for where, make in requests]
+    for (where, page), (_, page_again) in zip(before, after, strict=True):
+        changed = "\n".join(difflib.unified_diff(page[1].splitlines(), page_again[1].splitlines(), lineterm="", n=0))
+        assert page == page_again, f"{where} changes with the answer key:\n{changed}"
