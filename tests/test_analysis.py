@@ -29,7 +29,17 @@ from quizzes.analysis import (
 )
 from quizzes.models import Attempt, Question, Response
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
-from tests.factories import make_question, make_quiz, make_user, questions_of, right_choices, wrong_choices
+from tests.factories import (
+    make_matching_question,
+    make_question,
+    make_quiz,
+    make_short_answer_question,
+    make_user,
+    questions_of,
+    right_choices,
+    stem_answers,
+    wrong_choices,
+)
 
 # Five respondents, three items, worked by hand.
 #
@@ -386,7 +396,9 @@ def test_the_analysis_takes_the_same_number_of_queries_for_2_and_20_attempts():
     with CaptureQueriesContext(connection) as large_queries:
         quiz_item_analysis(large)
 
-    assert len(small_queries) == len(large_queries) == 5  # the fifth: hotspot target regions
+    # Questions, their options, hotspot regions, accepted answers and matching stems; first attempts, responses,
+    # matches per stem.
+    assert len(small_queries) == len(large_queries) == 8
 
 
 @pytest.mark.django_db
@@ -423,6 +435,9 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "right",
         "seconds_taken",
         "answered_at",
+        "typed_answer",
+        "matched_answer",
+        "matches",
     ]
     assert len(rows) == Response.objects.filter(attempt__quiz=quiz).count() == 3
     assert rows[1] == [
@@ -435,6 +450,9 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "no",
         "42",
         responses[(first.pk, "multiple")].answered_at.isoformat(),
+        "",
+        "",
+        "",
     ]
     assert [(row[0], row[4], row[5], row[6]) for row in rows] == [
         (str(first.pk), "single", "Right", "yes"),
@@ -504,3 +522,77 @@ def test_educators_see_the_click_map_drawn_over_the_image(client):
     assert f"Where trainees clicked: {question.key}" in html
     assert html.count('data-hotspot-click="inside"') == 1 and html.count('data-hotspot-click="outside"') == 1
     assert "data-hotspot-region" in html and question.image.url in html
+
+
+# --- Short answer and extended matching --------------------------------------------------------------
+
+
+def answered_by(quiz, answers):
+    """Each of `answers` (keyword arguments of answer_submit for the quiz's one question) in a first attempt."""
+    question = questions_of(quiz)[0]
+    for answer in answers:
+        attempt = attempt_start(user=make_user(), quiz=quiz)
+        if answer is not None:
+            answer_submit(attempt=attempt, question=question, **answer)
+        attempt_finish(attempt=attempt)
+    return question
+
+
+@pytest.mark.django_db
+def test_a_short_answers_distinct_typed_answers_are_counted_with_what_they_match():
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz)
+    typed = ["Miliary metastases", "miliary  metastases!", "tuberculosis", "Tuberculosis", "TB", "metastases", None]
+    answered_by(quiz, [{"typed": text} if text else None for text in typed])
+
+    (item,) = quiz_item_analysis(quiz).items
+
+    assert [(each.text, each.count, each.matched.text if each.matched else None) for each in item.typed_answers] == [
+        ("miliary metastases", 2, "miliary metastases"),
+        ("tuberculosis", 2, None),
+        ("metastases", 1, "metastases"),
+        ("tb", 1, None),
+    ]
+    assert item.respondents == 7 and item.answered == 6
+
+
+@pytest.mark.django_db
+def test_a_matching_questions_stems_have_their_facility_and_the_options_chosen_for_each():
+    quiz = make_quiz(questions=0)
+    make_matching_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answered_by(quiz, [{"matches": stem_answers(question, right=n)} for n in (4, 2, 1)] + [None])
+
+    (item,) = quiz_item_analysis(quiz).items
+
+    first, second, *_others = item.stems
+    assert [stem.facility for stem in item.stems] == [0.75, 0.5, 0.25, 0.25]
+    counts = {option.choice.text: option.count for option in second.option_counts}
+    assert counts == {
+        "Squamous cell carcinoma": 0,
+        "Thyroid carcinoma": 2,
+        "Osteosarcoma": 0,
+        "Choriocarcinoma": 0,
+        "Breast": 1,
+    }
+    assert first.stem.text == "Cavitating nodules" and item.facility == 0.25
+
+
+@pytest.mark.django_db
+def test_the_csv_holds_what_was_typed_what_it_matched_and_each_stems_option():
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz, order=1)
+    make_matching_question(quiz=quiz, order=2)
+    typed, matching = questions_of(quiz)
+    attempt = attempt_start(user=make_user(), quiz=quiz)
+    answer_submit(attempt=attempt, question=typed, typed="=metastases")
+    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=3))
+
+    _header, typed_row, matching_row = list(responses_csv_rows(quiz))
+
+    assert typed_row[9:] == ["'=metastases", "metastases", ""]
+    assert matching_row[9:] == [
+        "",
+        "",
+        "1: Squamous cell carcinoma | 2: Thyroid carcinoma | 3: Osteosarcoma | 4: Breast",
+    ]

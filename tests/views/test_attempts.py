@@ -269,12 +269,13 @@ def test_answering_costs_the_same_queries_with_10_and_1000_questions_in_the_bank
     small = answer_query_count(trainee_client, trainee, 10)
     large = answer_query_count(trainee_client, trainee, 1000)
 
-    # session, user, attempt, question (with its position in the attempt), its options, its sources,
-    # its hotspot regions; the question's position, is an earlier question still open (the order rule); savepoint,
-    # lock the unfinished attempt (the lock finishing takes), insert response, insert chosen options, stamp the
-    # attempt, add to the leaderboard totals (one upsert of three rows: the first attempt at a quiz counts), read
-    # and write the question's review card, release; tally, question count, next.
-    assert small == large == 21
+    # session, user, attempt, question (with its position in the attempt), its options, its sources (and
+    # nothing else: only other kinds have regions, accepted answers or stems); the question's position, is an
+    # earlier question still open (the order rule); savepoint, lock the unfinished attempt (the lock finishing
+    # takes), insert response, insert chosen options, stamp the attempt, add to the leaderboard totals (one upsert
+    # of three rows: the first attempt at a quiz counts), read and write the question's review card, release;
+    # tally, question count, next.
+    assert small == large == 20
 
 
 def test_before_any_answer_the_running_score_says_no_answers_yet(trainee_client, trainee, quiz):
