@@ -23,7 +23,7 @@ from quizzes.analysis import (
 from quizzes.bank import MAX_UPLOAD_BYTES
 from quizzes.bank.upload import BACKGROUND_IMPORT_BYTES, FORMATS, guess_format, megabytes
 from quizzes.downloads import bank_download, csv_download
-from quizzes.forms import MatchingAnswerForm, answer_form_for
+from quizzes.forms import MatchingAnswerForm, answer_fields, answer_form_for
 from quizzes.images import image_prepare
 from quizzes.models import (
     AcceptedAnswer,
@@ -190,14 +190,7 @@ class MatchStemForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        upload = self.files.get(self.add_prefix("image"))
-        if upload is not None:
-            try:
-                self.prepared_image = image_prepare(upload.read(), upload.name)
-            except ValidationError as error:
-                self.add_error("image", error)
-        if (upload is not None or cleaned.get("image")) and not cleaned.get("image_alt", "").strip():
-            self.add_error("image_alt", "Describe the image for people who cannot see it (alt text is required).")
+        image_checked(self, cleaned, has_image=bool(cleaned.get("image")))
         return cleaned
 
     def save(self, commit=True):
@@ -279,6 +272,21 @@ REGIONS_HELP = (
 )
 
 
+def image_checked(form: forms.ModelForm, cleaned: dict, *, has_image: bool) -> bool:
+    """Re-encode the form's uploaded image, if any, into form.prepared_image (the raw upload never reaches
+    storage), and require alt text for an image. Returns whether there is an image, uploaded or kept."""
+    upload = form.files.get(form.add_prefix("image"))
+    if upload is not None:
+        try:
+            form.prepared_image = image_prepare(upload.read(), upload.name)
+        except ValidationError as error:
+            form.add_error("image", error)
+    has_image = upload is not None or has_image
+    if has_image and not cleaned.get("image_alt", "").strip():
+        form.add_error("image_alt", "Describe the image for people who cannot see it (alt text is required).")
+    return has_image
+
+
 class QuestionAdminForm(forms.ModelForm):
     regions = forms.CharField(
         label="target regions",
@@ -342,15 +350,7 @@ class QuestionAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        upload = self.files.get(self.add_prefix("image"))
-        if upload is not None:
-            try:
-                self.prepared_image = image_prepare(upload.read(), upload.name)
-            except ValidationError as error:
-                self.add_error("image", error)
-        has_image = upload is not None or (cleaned.get("image") and self.instance.image)
-        if has_image and not cleaned.get("image_alt", "").strip():
-            self.add_error("image_alt", "Describe the image for people who cannot see it (alt text is required).")
+        has_image = image_checked(self, cleaned, has_image=bool(cleaned.get("image") and self.instance.image))
         regions = cleaned.get("regions")
         if cleaned.get("kind") == Question.Kind.HOTSPOT and regions is not None:
             problems = hotspot_problems(
@@ -573,12 +573,7 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
             "match_slots": form.slots() if isinstance(form, MatchingAnswerForm) else [],
         }
         if request.method == "POST" and form.is_valid():
-            answer = Answer(
-                chosen=form.cleaned_data["chosen"],
-                point=form.cleaned_data.get("point"),
-                typed=form.cleaned_data.get("typed", ""),
-                matches=form.cleaned_data.get("matches", {}),
-            )
+            answer = Answer(**answer_fields(form))
             is_correct, points = answer_scored(question=question, answer=answer)
             context |= {
                 "response": Response(

@@ -57,7 +57,17 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
-class HotspotAnswerForm(forms.Form):
+class OptionlessAnswerForm(forms.Form):
+    """A form for a kind answered without options: it offers none (and the confidence field)."""
+
+    def __init__(self, *args, question: Question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.options = []
+        self.fields["confidence"] = confidence_field()
+
+
+class HotspotAnswerForm(OptionlessAnswerForm):
     """A point on the question's image, or "No abnormality" when the question offers it.
 
     The point comes as x and y relative to the image (hotspot.js fills them in), or, without
@@ -68,12 +78,6 @@ class HotspotAnswerForm(forms.Form):
     MISSING_POINT = (
         "Choose a point on the image: click on it, or focus it and use Shift and the arrow keys, then Enter."
     )
-
-    def __init__(self, *args, question: Question, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.question = question
-        self.options = []
-        self.fields["confidence"] = confidence_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -116,7 +120,7 @@ def number(value) -> float:
     return parsed
 
 
-class ShortAnswerForm(forms.Form):
+class ShortAnswerForm(OptionlessAnswerForm):
     """What the trainee typed, as they typed it (quizzes/typed_answers.py decides what matches)."""
 
     MAX_LENGTH = Response._meta.get_field("typed_answer").max_length
@@ -131,12 +135,6 @@ class ShortAnswerForm(forms.Form):
         # Autocomplete would offer answers typed before; a spellchecker would mark the answer for them.
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
     )
-
-    def __init__(self, *args, question: Question, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.question = question
-        self.options = []
-        self.fields["confidence"] = confidence_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -225,6 +223,17 @@ def answer_form_for(question: Question, *, options: list[Option], data=None, eve
     if question.is_matching:
         return MatchingAnswerForm(data, question=question, options=options, every_stem=every_stem)
     return AnswerForm(data, question=question, options=options)
+
+
+def answer_fields(form: AnyAnswerForm) -> dict:
+    """What a valid answer form says was answered, as the answer services and scoring.Answer take it."""
+    cleaned = form.cleaned_data
+    return {
+        "chosen": cleaned["chosen"],
+        "point": cleaned.get("point"),
+        "typed": cleaned.get("typed", ""),
+        "matches": cleaned.get("matches") or {},
+    }
 
 
 def answer_posted(data) -> bool:

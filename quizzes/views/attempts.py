@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_form_for
+from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_fields, answer_form_for
 from quizzes.models import Attempt, Question, Quiz, Response
 from quizzes.options import presented_options
 from quizzes.querysets import kind_parts_prefetched
@@ -145,10 +145,7 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
         result = answer_submit(
             attempt=attempt,
             question=question,
-            chosen=form.cleaned_data["chosen"],
-            point=form.cleaned_data.get("point"),
-            typed=form.cleaned_data.get("typed", ""),
-            matches=form.cleaned_data.get("matches"),
+            **answer_fields(form),
             confidence=form.cleaned_data["confidence"],
         )
     except AnswerRefused as refusal:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_form_for, answer_posted
+from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_fields, answer_form_for, answer_posted
 from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
@@ -165,14 +165,7 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
             context = exam_question_context(attempt, question, form=form) | {"state_error": not_saved(form)}
             return render(request, f"{TEMPLATE}#exam-saved", context, status=422)
         return render(request, TEMPLATE, exam_question_context(attempt, question, form=form), status=422)
-    exam_answer_save(
-        attempt=attempt,
-        question=question,
-        chosen=form.cleaned_data["chosen"],
-        point=form.cleaned_data.get("point"),
-        typed=form.cleaned_data.get("typed", ""),
-        matches=form.cleaned_data.get("matches"),
-    )
+    exam_answer_save(attempt=attempt, question=question, **answer_fields(form))
     if request.htmx:
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         return render(request, f"{TEMPLATE}#exam-saved", exam_question_context(attempt, question, form=form))

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from quizzes.models import Attempt, Response
 from quizzes.options import presented_options
-from tests.browser.test_short_answer import press_tab_until, start
+from tests.browser.test_short_answer import press_tab_until, start, submit_exam_by_keyboard
 from tests.browser.test_trainee_loop import heading_shown
 from tests.factories import make_matching_question, make_question, make_quiz, questions_of
 
@@ -77,13 +77,7 @@ def test_matching_in_exam_mode_with_the_keyboard_alone(page, matching_quiz, asse
     choose_by_keyboard_from(page, 3, labels[2:])
     assert_accessible(page)
 
-    press_tab_until(page, "Review and submit all")
-    page.keyboard.press("Enter")
-    heading_shown(page, "Review and submit all")
-    press_tab_until(page, "Submit all answers")
-    page.keyboard.press("Enter")
-
-    heading_shown(page, "Your results")
+    submit_exam_by_keyboard(page)
     expect(page.get_by_text("10 of 10 points")).to_be_visible()
     expect(page.locator(".match-review > li.right")).to_have_count(4)
     assert_accessible(page)

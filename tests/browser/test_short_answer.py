@@ -36,6 +36,16 @@ def press_tab_until(page, name):
     raise AssertionError(f"Tab never reached {name!r}")
 
 
+def submit_exam_by_keyboard(page):
+    """From an exam question, on to "Review and submit all" and submitting, by Tab and Enter alone."""
+    press_tab_until(page, "Review and submit all")
+    page.keyboard.press("Enter")
+    heading_shown(page, "Review and submit all")
+    press_tab_until(page, "Submit all answers")
+    page.keyboard.press("Enter")
+    heading_shown(page, "Your results")
+
+
 def test_a_typed_answer_in_tutor_mode_with_the_keyboard_alone(page, typed_quiz, assert_accessible):
     start(page, typed_quiz, "Start quiz (tutor mode)")
     assert_accessible(page)
@@ -85,13 +95,7 @@ def test_a_typed_answer_in_exam_mode_with_the_keyboard_alone(page, typed_quiz, a
     expect(page.get_by_text("Correct")).to_have_count(0)
     assert_accessible(page)
 
-    press_tab_until(page, "Review and submit all")
-    page.keyboard.press("Enter")
-    heading_shown(page, "Review and submit all")
-    press_tab_until(page, "Submit all answers")
-    page.keyboard.press("Enter")
-
-    heading_shown(page, "Your results")
+    submit_exam_by_keyboard(page)
     expect(page.get_by_text("You typed: “millary metastases”")).to_be_visible()
     expect(page.get_by_text("It matched the accepted answer “miliary metastases”.")).to_be_visible()
     assert_accessible(page)

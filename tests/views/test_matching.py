@@ -1,7 +1,6 @@
 """Extended-matching questions through the web: a <select> per stem, its refusals, the feedback per stem,
 exam mode with stems saved as they are chosen, and no stem's answer in any page or fragment before marking."""
 
-import datetime
 import re
 from html import escape
 
@@ -9,14 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Attempt, MatchStem, Response, ResponseMatch, Tag
+from quizzes.models import Attempt, MatchStem, Response, ResponseMatch
 from quizzes.options import presented_options
-from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_save
-from quizzes.services.practice import mistakes_start, review_start, tag_practice_start, these_start
 from tests.factories import (
     HTMX,
-    card_due,
     make_matching_question,
     make_question,
     make_quiz,
@@ -25,7 +22,15 @@ from tests.factories import (
     time_is,
 )
 from tests.views.test_no_answer_leakage import assert_pages_ignore_the_key
-from tests.views.test_short_answer import answer_query_count, answer_url, exam_url, question_url, single_best_answer
+from tests.views.test_short_answer import (
+    answer_query_count,
+    answer_url,
+    attempts_holding_it_unanswered,
+    exam_url,
+    preview_request,
+    question_url,
+    single_best_answer,
+)
 
 pytestmark = pytest.mark.django_db
 EXAM = Attempt.Mode.EXAM
@@ -91,21 +96,9 @@ def tutor_requests(client, attempt, question):
 def test_no_tutor_page_or_fragment_tells_a_stems_answer_before_answering(client, trainee, matching_quiz, admin_client):
     client.force_login(trainee)
     question = questions_of(matching_quiz)[0]
-    question.tags.add(tag := Tag.objects.create(name="Primaries", slug="primaries"))
-    first = attempt_start(user=trainee, quiz=matching_quiz)
-    answer_submit(attempt=first, question=question, matches=stem_answers(question, right=1))
-    attempt_finish(attempt=first)
-    card_due(trainee, question, timezone.now() - datetime.timedelta(minutes=1))
-    attempts = [
-        attempt_start(user=trainee, quiz=matching_quiz),
-        mistakes_start(user=trainee),
-        review_start(user=trainee),
-        tag_practice_start(user=trainee, tag=tag),
-        these_start(user=trainee, attempt=first, only_wrong=True),
-    ]
+    attempts = attempts_holding_it_unanswered(trainee, question, matches=stem_answers(question, right=1))
     requests = [request for attempt in attempts for request in tutor_requests(client, attempt, question)]
-    preview = reverse("admin:quizzes_question_preview", args=[question.pk])
-    requests.append(("preview as trainee", lambda: admin_client.get(preview)))
+    requests.append(preview_request(admin_client, question))
 
     for where, make in requests:
         html = make().content.decode()

@@ -102,26 +102,36 @@ def tutor_requests(client, attempt, question):
     ]
 
 
-def test_no_tutor_page_or_fragment_holds_an_accepted_answer_before_answering(
-    client, trainee, secret_quiz, admin_client
-):
-    client.force_login(trainee)
-    question = questions_of(secret_quiz)[0]
-    question.tags.add(tag := Tag.objects.create(name="Patterns", slug="patterns"))
-    first = attempt_start(user=trainee, quiz=secret_quiz)
-    answer_submit(attempt=first, question=question, typed="sarcoidosis")
+def attempts_holding_it_unanswered(trainee, question, **wrong_answer) -> list[Attempt]:
+    """Every kind of tutor attempt with `question` unanswered: another attempt at its quiz, and the practice
+    sets (mistakes, due today, a tag, "practise these") that hold it after `wrong_answer` to it."""
+    question.tags.add(tag := Tag.objects.create(name="Practised", slug="practised"))
+    first = attempt_start(user=trainee, quiz=question.quiz)
+    answer_submit(attempt=first, question=question, **wrong_answer)
     attempt_finish(attempt=first)
     card_due(trainee, question, timezone.now() - datetime.timedelta(minutes=1))
-    attempts = [
-        attempt_start(user=trainee, quiz=secret_quiz),
+    return [
+        attempt_start(user=trainee, quiz=question.quiz),
         mistakes_start(user=trainee),
         review_start(user=trainee),
         tag_practice_start(user=trainee, tag=tag),
         these_start(user=trainee, attempt=first, only_wrong=True),
     ]
-    requests = [request for attempt in attempts for request in tutor_requests(client, attempt, question)]
+
+
+def preview_request(admin_client, question):
     preview = reverse("admin:quizzes_question_preview", args=[question.pk])
-    requests.append(("preview as trainee", lambda: admin_client.get(preview)))
+    return "preview as trainee", lambda: admin_client.get(preview)
+
+
+def test_no_tutor_page_or_fragment_holds_an_accepted_answer_before_answering(
+    client, trainee, secret_quiz, admin_client
+):
+    client.force_login(trainee)
+    question = questions_of(secret_quiz)[0]
+    attempts = attempts_holding_it_unanswered(trainee, question, typed="sarcoidosis")
+    requests = [request for attempt in attempts for request in tutor_requests(client, attempt, question)]
+    requests.append(preview_request(admin_client, question))
 
     for where, make in requests:
         assert_no_secret(make().content.decode(), where)
