@@ -812,7 +812,7 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
 class ResponseInline(admin.TabularInline):
     model = Response
     extra = 0
-    fields = ["question", "is_correct", "points", "confidence", "answered_at", "seconds_taken"]
+    fields = ["question", "typed_answer", "is_correct", "points", "confidence", "answered_at", "seconds_taken"]
     readonly_fields = fields
     can_delete = False
 
@@ -906,6 +906,14 @@ class ProblemReportAdmin(admin.ModelAdmin):
                 if response.has_point
                 else "No abnormality"
             )
+        elif report.question.is_short_answer:
+            given = f"typed “{response.typed_answer}”"
+        elif report.question.is_matching:
+            numbers = {stem.pk: n for n, stem in enumerate(report.question.match_stems.all(), start=1)}
+            matches = sorted(
+                (numbers.get(m.stem_id, 0), m.choice.text) for m in response.matches.select_related("choice")
+            )
+            given = "; ".join(f"item {number}: {text}" for number, text in matches) or "nothing chosen"
         else:
             given = "; ".join(choice.text for choice in response.chosen.all()) or "nothing chosen"
         return f"{given} ({verdict}, {response.points} points)"

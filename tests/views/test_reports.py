@@ -179,3 +179,31 @@ def test_resolving_from_the_change_form_with_a_reply(educator_client, trainee, q
 
     report.refresh_from_db()
     assert report.is_resolved and report.reply == "Fixed." and report.resolved_at is not None
+
+
+def test_the_queue_shows_a_typed_answer_and_a_matching_answer_per_item(educator_client, trainee):
+    from quizzes.services.attempts import answer_submit
+    from tests.factories import make_matching_question, make_short_answer_question, stem_answers
+
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz, order=1)
+    make_matching_question(quiz=quiz, order=2)
+    typed, matching = questions_of(quiz)
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    answer_submit(attempt=attempt, question=typed, typed="metastases")
+    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=3))
+    reports = [
+        problem_report_create(reporter=trainee, attempt=attempt, question=question, reason="other", note="Hm")
+        for question in (typed, matching)
+    ]
+
+    pages = [
+        educator_client.get(reverse("admin:quizzes_problemreport_change", args=[report.pk])).content.decode()
+        for report in reports
+    ]
+
+    assert "typed “metastases” (wrong, 5 points)" in pages[0]
+    assert (
+        "item 1: Squamous cell carcinoma; item 2: Thyroid carcinoma; item 3: Osteosarcoma; item 4: Breast "
+        "(wrong, 7 points)" in pages[1]
+    )
