@@ -187,6 +187,8 @@ class MatchStemForm(forms.ModelForm):
     class Meta:
         model = MatchStem
         fields = ["order", "text", "answer", "image", "image_alt"]
+        # Not the question's own labels: one page holds both.
+        labels = {"text": "vignette", "image": "vignette image", "image_alt": "alt text for the vignette image"}
 
     def clean(self):
         cleaned = super().clean()
