@@ -59,6 +59,13 @@ class QuestionQuerySet(models.QuerySet):
     def in_quiz_order(self):
         return self.order_by("order", "pk")
 
+    def with_version_since(self):
+        """Annotate `version_since`: when the question's current version was recorded (None for a
+        question never changed since trainees first answered it)."""
+        QuestionVersion = apps.get_model("quizzes", "QuestionVersion")
+        current = QuestionVersion.objects.filter(question=OuterRef("pk"), number=OuterRef("version"))
+        return self.annotate(version_since=Subquery(current.values("changed_at")[:1]))
+
     def before(self, question):
         """The questions that come before `question` in quiz order."""
         return self.filter(
@@ -68,7 +75,7 @@ class QuestionQuerySet(models.QuerySet):
     def for_display(self):
         """Everything a question page renders, in a fixed number of queries, but for what only some kinds
         have: prefetch that with kind_parts_prefetched once the questions are read."""
-        return self.select_related("quiz").prefetch_related("choices", "sources")
+        return self.select_related("quiz", "author").prefetch_related("choices", "sources")
 
     def after(self, question):
         """The questions that come after `question` in quiz order."""
@@ -138,6 +145,16 @@ def kind_parts_prefetched(questions: Sequence) -> Sequence:
     return questions
 
 
+class QuestionVersionQuerySet(models.QuerySet):
+    def numbered(self, pairs):
+        """The versions named by (question id, version number) pairs, in one query; no query at all for
+        no pairs (a page whose answers are all to their questions' current versions)."""
+        wanted = Q()
+        for question_id, number in set(pairs):
+            wanted |= Q(question_id=question_id, number=number)
+        return self.filter(wanted) if wanted else self.none()
+
+
 class TagQuerySet(models.QuerySet):
     def practisable(self):
         """Tags on questions trainees may see, each annotated with `question_count` (of those), by name."""
@@ -151,9 +168,14 @@ class TagQuerySet(models.QuerySet):
 
 class ChoiceQuerySet(models.QuerySet):
     def chosen_in_responses(self):
-        """Options some answer recorded: they cannot be deleted, only retired."""
+        """Options some answer recorded (ticked, or chosen for a matching stem): they cannot be deleted, only
+        retired."""
         ResponseChoice = apps.get_model("quizzes", "ResponseChoice")
-        return self.filter(Exists(ResponseChoice.objects.filter(choice=OuterRef("pk"))))
+        ResponseMatch = apps.get_model("quizzes", "ResponseMatch")
+        return self.filter(
+            Exists(ResponseChoice.objects.filter(choice=OuterRef("pk")))
+            | Exists(ResponseMatch.objects.filter(choice=OuterRef("pk")))
+        )
 
 
 class AttemptQuerySet(models.QuerySet):

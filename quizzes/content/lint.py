@@ -121,6 +121,9 @@ class QuizFigures:
     true_false: int
     absolute_terms: list[Finding]
     answered_by_stage: list[Finding]
+    # Sources are optional for educators' own questions, not for the bundled pack: its facts come
+    # from the seed documents, and a trainee should be able to check them there.
+    uncited: list[Finding]
 
 
 @dataclass
@@ -164,6 +167,7 @@ class LintReport:
         for quiz in self.quizzes:
             breaches.extend(f"absolute term in a distractor: {finding}" for finding in quiz.absolute_terms)
             breaches.extend(f"answered before it is asked: {finding}" for finding in quiz.answered_by_stage)
+            breaches.extend(f"cites no source: {finding}" for finding in quiz.uncited)
             if quiz.true_false:
                 breaches.append(f"{quiz.slug}: {quiz.true_false} true/false items (turn them into single best answer)")
         breaches.extend(self.multiple_select)
@@ -250,6 +254,14 @@ def answered_by_stage(quiz: PackQuiz) -> list[Finding]:
     return findings
 
 
+def uncited(quiz: PackQuiz) -> list[Finding]:
+    return [
+        Finding(quiz.slug, question.key, "add the seed document it draws on")
+        for question in quiz.questions
+        if not question.sources
+    ]
+
+
 def multiple_select_problems(counts: list[tuple[int, int]]) -> list[str]:
     """A pack whose multiple-select items always have the same number of right options teaches that number.
 
@@ -287,6 +299,7 @@ def quiz_figures(quiz: PackQuiz) -> QuizFigures:
         true_false=sum(question.kind == "true_false" for question in quiz.questions),
         absolute_terms=absolute_terms(quiz),
         answered_by_stage=answered_by_stage(quiz),
+        uncited=uncited(quiz),
     )
 
 

@@ -12,7 +12,9 @@ Importing into a quiz that exists is safe to repeat (issue 13's re-import, issue
   does not carry: the quiz's kind, status, title, description and order, and each question's stage,
   image, sources, learning point and hotspot regions stay as they are when the file leaves them out;
 - a question without an explanation or a rationale on every option is saved as a draft (hidden from
-  trainees until an educator finishes and publishes it).
+  trainees until an educator finishes and publishes it);
+- a change to a question trainees answered is recorded as its next version (quizzes/services/versions.py),
+  so their answers keep showing what they answered.
 
 quiz_pack_plan says all this before anything is saved (the dry run); quiz_pack_save does it.
 """
@@ -38,8 +40,10 @@ from quizzes.models import (
     Source,
     Tag,
     Topic,
+    User,
 )
-from quizzes.services.questions import question_image_set, question_regions_set
+from quizzes.services.questions import options_withdraw, question_image_set, question_regions_set
+from quizzes.services.versions import question_version_baseline, question_version_record
 
 # Kinds that Moodle XML and GIFT cannot hold: such questions are never removed by importing those.
 KINDS_ONLY_IN_COMPLETE_FORMATS = {Question.Kind.HOTSPOT}
@@ -76,6 +80,14 @@ class QuizPlan:
     removed: list[Question] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ChangeBy:
+    """Who makes an import's changes and how, for the history of every question it changes."""
+
+    user: User | None = None
+    via: str = "Bundled content"
+
+
 @transaction.atomic
 def quiz_packs_save(*, packs: list[PackQuiz], images_dir: Path, complete: bool = True) -> list[Quiz]:
     """Save every pack or, if any fails, none. Saving the same packs again changes nothing."""
@@ -83,21 +95,24 @@ def quiz_packs_save(*, packs: list[PackQuiz], images_dir: Path, complete: bool =
 
 
 @transaction.atomic
-def quiz_packs_import(*, packs: list[PackQuiz], images_dir: Path, complete: bool) -> list[dict]:
+def quiz_packs_import(
+    *, packs: list[PackQuiz], images_dir: Path, complete: bool, change_by: ChangeBy = ChangeBy()
+) -> list[dict]:
     """Save every pack or, if any fails, none; for each, quiz_report's account of what was done, with
     the warnings found while saving (an embedded image refused)."""
     reports = []
     for pack in packs:
         warnings: list[str] = []
         plan = quiz_pack_plan(pack=pack, complete=complete)
-        quiz = plan_save(plan=plan, images_dir=images_dir, warnings=warnings)
+        quiz = plan_save(plan=plan, images_dir=images_dir, warnings=warnings, change_by=change_by)
         reports.append(quiz_report(plan) | {"quiz_id": quiz.pk, "import_warnings": warnings})
     return reports
 
 
 def quiz_pack_save(*, pack: PackQuiz, images_dir: Path, complete: bool = True) -> Quiz:
     with transaction.atomic():
-        return plan_save(plan=quiz_pack_plan(pack=pack, complete=complete), images_dir=images_dir, warnings=[])
+        plan = quiz_pack_plan(pack=pack, complete=complete)
+        return plan_save(plan=plan, images_dir=images_dir, warnings=[], change_by=ChangeBy())
 
 
 # --- Planning: what an import will do, read from the database without changing it ------------------
@@ -227,7 +242,7 @@ def lacks_feedback(values: dict, options: list[tuple]) -> bool:
 # --- Saving ------------------------------------------------------------------------------------------
 
 
-def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str]) -> Quiz:
+def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str], change_by: ChangeBy) -> Quiz:
     pack = plan.pack
     topic = Topic.objects.filter(name=pack.topic).first() or Topic.objects.create(
         name=pack.topic, slug=unused_slug(Topic.objects.all(), slugify(pack.topic) or "topic")
@@ -275,6 +290,7 @@ def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str]) -> Quiz:
             taken_keys=taken_keys,
             taken_idnumbers=taken_idnumbers,
             warnings=warnings,
+            change_by=change_by,
         )
     return quiz
 
@@ -290,8 +306,10 @@ def question_save(
     taken_keys: set[str],
     taken_idnumbers: set[str],
     warnings: list[str],
+    change_by: ChangeBy,
 ) -> Question:
     item, question = plan.item, plan.question
+    before = question_version_baseline(question=question) if question is not None else None
     values = question_values(item, complete, current=question)
     if question is not None:
         taken_idnumbers.discard(question.idnumber)
@@ -332,6 +350,7 @@ def question_save(
         # Trainees see no question without its explanation and every option's rationale.
         question.status = Question.Status.DRAFT
         question.save(update_fields=["status"])
+    question_version_record(question=question, before=before, changed_by=change_by.user, via=change_by.via)
     return question
 
 
@@ -389,10 +408,7 @@ def options_save(*, question: Question, options: list[PackOption]) -> list[tuple
             Choice.objects.filter(pk=choice.pk).update(**fields)
         kept_ids.add(choice.pk)
         saved.append(values)
-    gone = Choice.objects.filter(question=question).exclude(pk__in=kept_ids)
-    chosen = gone.chosen_in_responses()
-    chosen.update(retired=True)
-    gone.exclude(pk__in=chosen.values("pk")).delete()
+    options_withdraw(options=Choice.objects.filter(question=question).exclude(pk__in=kept_ids))
     return saved
 
 
@@ -480,8 +496,9 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
     copy = Question.objects.get(pk=question.pk)
     copy.pk = None
     copy.quiz = quiz
-    # The ID number identifies the original question within its quiz: a copy has its own.
+    # The ID number identifies the original question within its quiz: a copy has its own, and its own versions.
     copy.idnumber = ""
+    copy.version = 1
     if quiz == question.quiz:
         copy.key = unused_key(quiz.questions.all(), question.key)
         copy.order = question.order

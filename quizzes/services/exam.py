@@ -54,9 +54,10 @@ def exam_answer_save(
         else:
             response.is_correct, response.points = answer_scored(question=question, answer=answer)
             response.answered_at = now
+            response.question_version = question.version
             for name, value in answer_columns(question=question, answer=answer).items():
                 setattr(response, name, value)
-            response.save(update_fields=["is_correct", "points", "answered_at", *ANSWER_COLUMNS])
+            response.save(update_fields=["is_correct", "points", "answered_at", "question_version", *ANSWER_COLUMNS])
             response_rows_clear(response=response, question=question)
             response_rows_set(response=response, answer=answer)
         Attempt.objects.filter(pk=locked.pk).update(last_answered_at=now)

@@ -4,12 +4,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.db.models.fields.files import FieldFile
 
 from quizzes.hotspots import validate_geometry
 from quizzes.images import image_prepare
-from quizzes.models import AcceptedAnswer, HotspotRegion, Question
+from quizzes.models import AcceptedAnswer, Choice, HotspotRegion, Question
 from quizzes.stored_files import file_attach, files_remove_on_commit
 
 
@@ -70,6 +70,14 @@ def question_regions_set(*, question: Question, regions: Sequence[Mapping]) -> l
         )
         for order, region in enumerate(regions)
     )
+
+
+def options_withdraw(*, options: QuerySet[Choice]) -> None:
+    """Take these options off their question: deleted, or retired (no longer offered) where trainees chose
+    them, so that every recorded answer keeps its option (ResponseChoice protects it)."""
+    chosen = options.chosen_in_responses()
+    chosen.update(retired=True)
+    options.exclude(pk__in=chosen.values("pk")).delete()
 
 
 def accepted_answer_add(*, question: Question, text: str, weight: Decimal = Decimal(1)) -> AcceptedAnswer:

@@ -7,8 +7,9 @@ from django import template
 
 from quizzes.forms import ProblemReportForm
 from quizzes.models import Choice, HotspotRegion, MatchStem, ProblemReport
+from quizzes.rich_text import plain_excerpt as rich_text_excerpt
 from quizzes.rich_text import render_markdown
-from quizzes.scoring import model_answer, regions_hit
+from quizzes.scoring import accepted_answer_matched, model_answer, regions_hit
 
 register = template.Library()
 
@@ -16,6 +17,11 @@ register = template.Library()
 @register.filter
 def markdown(text: str):
     return render_markdown(text)
+
+
+@register.filter
+def plain_excerpt(text: str, length: int = 100) -> str:
+    return rich_text_excerpt(text, length)
 
 
 @register.filter
@@ -116,10 +122,24 @@ def hotspot_feedback(question, response):
 @register.inclusion_tag("quizzes/_short_answer_review.html")
 def short_answer_review(question, response):
     """After a short answer (or none: `response` None): what was typed, the accepted answer it matched
-    (from the question's prefetched ones, so no query) and the model answer."""
-    matched_id = response.matched_answer_id if response is not None else None
-    matched = next((each for each in question.accepted_answers.all() if each.pk == matched_id), None)
+    (from the question's prefetched ones, so no query) and the model answer.
+
+    An answer whose accepted answer was deleted since has lost the link to it, but not the version of the
+    question it was given to (quizzes/versions.py): the same rule on that version's answers finds it again."""
+    matched = None
+    if response is not None and response.matched_answer_id:
+        matched = next(
+            (each for each in question.accepted_answers.all() if each.pk == response.matched_answer_id), None
+        )
+    elif response is not None and question.is_earlier_version:
+        matched = accepted_answer_matched(question, response.typed_answer)
     return {"question": question, "response": response, "matched": matched, "model": model_answer(question)}
+
+
+@register.filter
+def option_text(question, option_id) -> str:
+    """The text of the question's option with this id, from its prefetched options ("" if it has none)."""
+    return next((choice.text for choice in question.choices.all() if choice.pk == option_id), "")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from quizzes.querysets import kind_parts_prefetched
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.versions import question_as_answered, questions_as_answered
 from quizzes.views.lookups import answer_given, attempt_question, attempt_response, current_attempt
 
 
@@ -114,6 +115,8 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         context = question_context(attempt, question, form=form)
     else:
+        # The feedback on the version answered, should the question have changed since.
+        question = question_as_answered(question, response)
         chosen_ids, chosen_matches = answer_given(response, question)
         context = question_context(
             attempt, question, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches
@@ -176,7 +179,12 @@ def answer_refused(request: HttpRequest, attempt: Attempt, question: Question, r
         return render(request, "quizzes/question.html#refused", context, status=409)
     chosen_ids, chosen_matches = answer_given(response, question)
     context = question_context(
-        attempt, question, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches, notice=str(refusal)
+        attempt,
+        question_as_answered(question, response),
+        response=response,
+        chosen_ids=chosen_ids,
+        chosen_matches=chosen_matches,
+        notice=str(refusal),
     )
     return render(request, "quizzes/question.html#answered", context, status=409)
 
@@ -208,7 +216,13 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def summary_rows(attempt: Attempt) -> list[dict]:
     """Each question of the attempt with the trainee's answer and what the review of it needs."""
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen", "matches")}
-    questions = kind_parts_prefetched(list(Question.objects.in_attempt(attempt).prefetch_related("choices", "sources")))
+    # Each question as it was answered: the version the trainee saw, should an educator have changed it since.
+    questions = questions_as_answered(
+        kind_parts_prefetched(
+            list(Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "sources"))
+        ),
+        responses,
+    )
     # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
     withholds_case_title = bool(
         attempt.quiz and attempt.quiz.is_case and questions and questions[-1].pk not in responses

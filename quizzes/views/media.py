@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from quizzes.models import Question
+from quizzes.models import Question, QuestionVersion
 
 # Uploads are re-encoded by Pillow to these formats; anything else under MEDIA_ROOT is not ours to serve.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -22,8 +22,12 @@ def question_image(request: HttpRequest, path: str) -> HttpResponse:
     content_type = IMAGE_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
         raise Http404("Not an image")
-    # A question's own image and thumbnail, or the image of one of its matching stems.
-    questions = Question.objects.filter(Q(image=path) | Q(thumbnail=path) | Q(match_stems__image=path))
+    # A question's own image and thumbnail, an image an earlier version named (kept for the answers given to
+    # that version), or the image of one of its matching stems.
+    earlier = QuestionVersion.objects.filter(image=path).values("question")
+    questions = Question.objects.filter(
+        Q(image=path) | Q(thumbnail=path) | Q(pk__in=earlier) | Q(match_stems__image=path)
+    )
     if not request.user.is_staff:
         # Draft quizzes and questions are for their authors: their images are as unlisted as they are.
         questions = questions.published()

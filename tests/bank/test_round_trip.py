@@ -184,3 +184,17 @@ def test_weights_tags_id_numbers_and_the_image_survive_export_and_import_into_a_
     assert copy.pk != quiz_with_everything.pk
     assert full_rows(copy) == expected
     assert copy.questions.get(key="partial").choices.get(text="Close").weight == Decimal("0.3333333")
+
+
+def test_a_question_without_a_source_makes_a_quiz_pack_round_trip_citing_none(tmp_path):
+    from quizzes.bank.quizpack_writer import export_quizpack
+
+    quiz = make_quiz(questions=2)
+    uncited = questions_of(quiz)[1]
+    uncited.sources.clear()
+
+    pack = parse_pack(export_quizpack(quiz), "exported.yaml")
+    copy = pack_saved(pack=pack, images_dir=tmp_path)
+
+    assert [question.sources == [] for question in pack.questions] == [False, True]
+    assert [question.sources.exists() for question in questions_of(copy)] == [True, False]
