@@ -1260,3 +1260,39 @@ def test_only_a_short_answer_question_accepts_a_typed_answer(educator_client):
     ).content.decode()
 
     assert "Only short-answer questions have accepted answers." in page
+
+
+def test_accepting_a_typed_answer_for_an_answered_question_records_a_version(educator_client, trainee):
+    from quizzes.services.attempts import answer_submit
+    from tests.factories import make_short_answer_question
+
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, typed="secondaries")
+
+    educator_client.post(reverse("admin:quizzes_question_accept_answer", args=[question.pk]), {"text": "secondaries"})
+
+    question.refresh_from_db()
+    assert question.version == 2
+    assert question.versions.get(number=2).summary == "Accepted from the item analysis: accepted answers"
+    page = educator_client.get(reverse("admin:quizzes_question_version", args=[question.pk, 1])).content.decode()
+    assert "<caption>Accepted answers (capitals do not count; typing slips forgiven)</caption>" in page
+    assert '<th scope="row">miliary metastases</th>' in page and '<th scope="row">secondaries</th>' not in page
+
+
+def test_a_matching_questions_version_lists_its_stems_with_the_options_answering_them(educator_client, trainee):
+    from quizzes.services.attempts import answer_submit
+    from tests.factories import educator_change, make_matching_question, stem_answers
+
+    quiz = make_quiz(questions=0)
+    make_matching_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, matches=stem_answers(question))
+    with educator_change(question):
+        question.match_stems.filter(text="Miliary nodules").update(text="Innumerable tiny nodules")
+
+    page = educator_client.get(reverse("admin:quizzes_question_version", args=[question.pk, 1])).content.decode()
+
+    assert "<caption>Stems</caption>" in page
+    assert '<tr><td class="prose"><p>Miliary nodules</p>\n</td><td>Thyroid carcinoma</td></tr>' in page
