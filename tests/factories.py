@@ -142,6 +142,22 @@ def make_matching_question(*, quiz, order=1, options=MATCHING_OPTIONS, stems=MAT
     return question
 
 
+def typed_and_matching_answered(user, *, typed, right):
+    """A quiz of a short answer, then an extended-matching question, and a tutor attempt by `user` that
+    answers both (unfinished): `typed` typed, the first `right` stems matched rightly (stem_answers).
+    Returns (attempt, the short answer, the matching question)."""
+    from quizzes.services.attempts import answer_submit, attempt_start
+
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz, order=1)
+    make_matching_question(quiz=quiz, order=2)
+    typed_question, matching = questions_of(quiz)
+    attempt = attempt_start(user=user, quiz=quiz)
+    answer_submit(attempt=attempt, question=typed_question, typed=typed)
+    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=right))
+    return attempt, typed_question, matching
+
+
 def stem_answers(question, *, right=None) -> dict[int, int]:
     """A matching answer: {stem id: option id}, the first `right` stems (all by default) matched rightly
     and the rest to an option that answers no stem."""

@@ -168,50 +168,51 @@ def question_version_restore(*, version: QuestionVersion, restored_by: User) -> 
     )
 
 
-def options_restore(*, question: Question, options: list[dict]) -> dict[int, int]:
-    """The options as they were; returns each snapshot option's id now ({snapshot id: id}), new for one
-    created again. Those the version lacks are left for the caller to withdraw."""
+def rows_restore(model, *, question: Question, rows: list[tuple[int, dict]]) -> dict[int, int]:
+    """Each of the question's (snapshot id, fields) rows of `model` as it was: changed back where it still
+    is, or created again (with a new id). Returns {snapshot id: id now}; rows the version lacks are left."""
     ids = {}
-    for option in options:
-        fields = {name: option[name] for name in ("text", "is_correct", "weight", "rationale", "retired", "order")}
-        if Choice.objects.filter(pk=option["id"], question=question).update(**fields):
-            ids[option["id"]] = option["id"]
+    for row_id, fields in rows:
+        if model.objects.filter(pk=row_id, question=question).update(**fields):
+            ids[row_id] = row_id
         else:
-            ids[option["id"]] = Choice.objects.create(question=question, **fields).pk
+            ids[row_id] = model.objects.create(question=question, **fields).pk
     return ids
+
+
+def options_restore(*, question: Question, options: list[dict]) -> dict[int, int]:
+    """The options as they were ({snapshot id: id now}); those the version lacks are left for the caller to
+    withdraw."""
+    names = ("text", "is_correct", "weight", "rationale", "retired", "order")
+    return rows_restore(
+        Choice, question=question, rows=[(option["id"], {name: option[name] for name in names}) for option in options]
+    )
 
 
 def accepted_answers_restore(*, question: Question, answers: list[dict]) -> None:
     """The accepted answers as they were (answers matched to one deleted since keep their marks)."""
-    kept = set()
-    for answer in answers:
-        fields = {
-            "text": answer["text"],
-            "weight": answer["weight"],
-            "feedback": answer["feedback"],
-            "order": answer["order"],
-        }
-        if AcceptedAnswer.objects.filter(pk=answer["id"], question=question).update(**fields):
-            kept.add(answer["id"])
-        else:
-            kept.add(AcceptedAnswer.objects.create(question=question, **fields).pk)
-    question.accepted_answers.exclude(pk__in=kept).delete()
+    names = ("text", "weight", "feedback", "order")
+    kept = rows_restore(
+        AcceptedAnswer, question=question, rows=[(each["id"], {name: each[name] for name in names}) for each in answers]
+    )
+    question.accepted_answers.exclude(pk__in=kept.values()).delete()
 
 
 def stems_restore(*, question: Question, stems: list[dict], option_ids: dict[int, int]) -> None:
     """The matching stems as they were, each answered by its option as restored. Only stems no trainee
     answered are taken off (question_version_restore refuses a version that would need more)."""
-    kept = set()
-    for stem in stems:
-        fields = {
-            "text": stem["text"],
-            "image": stem["image"],
-            "image_alt": stem["image_alt"],
-            "answer_id": option_ids.get(stem["answer"], stem["answer"]),
-            "order": stem["order"],
-        }
-        if MatchStem.objects.filter(pk=stem["id"], question=question).update(**fields):
-            kept.add(stem["id"])
-        else:
-            kept.add(MatchStem.objects.create(question=question, **fields).pk)
-    question.match_stems.exclude(pk__in=kept).delete()
+    rows = [
+        (
+            stem["id"],
+            {
+                "text": stem["text"],
+                "image": stem["image"],
+                "image_alt": stem["image_alt"],
+                "answer_id": option_ids.get(stem["answer"], stem["answer"]),
+                "order": stem["order"],
+            },
+        )
+        for stem in stems
+    ]
+    kept = rows_restore(MatchStem, question=question, rows=rows)
+    question.match_stems.exclude(pk__in=kept.values()).delete()

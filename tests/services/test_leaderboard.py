@@ -23,14 +23,12 @@ from quizzes.services.leaderboard import (
     leaderboard_settings_update,
 )
 from tests.factories import (
-    make_matching_question,
     make_question,
     make_quiz,
-    make_short_answer_question,
     make_user,
     questions_of,
     right_choices,
-    stem_answers,
+    typed_and_matching_answered,
     wrong_choices,
 )
 
@@ -355,14 +353,7 @@ def test_the_migration_rescores_old_answers_ranks_first_attempts_and_totals_them
 
 
 def test_short_answer_and_matching_answers_count_their_points_and_only_full_marks_as_correct(trainee):
-    quiz = make_quiz(questions=0)
-    make_short_answer_question(quiz=quiz, order=1)
-    make_matching_question(quiz=quiz, order=2)
-    typed, matching = questions_of(quiz)
-    attempt = attempt_start(user=trainee, quiz=quiz)
-
-    answer_submit(attempt=attempt, question=typed, typed="miliary metastases")
-    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=3))
+    typed_and_matching_answered(trainee, typed="miliary metastases", right=3)
 
     entry = trainee.leaderboard_entries.get(board="all")
     assert (entry.points, entry.answered, entry.correct) == (17, 2, 1)

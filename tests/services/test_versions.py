@@ -348,15 +348,9 @@ def test_the_baseline_reads_nothing_more_for_an_unanswered_question(quiz):
 def kinds_quiz(trainee):
     """A quiz of a short answer (answered "metastases": half marks) and a matching question (answered with
     3 of 4 stems right), answered in a finished attempt."""
-    from tests.factories import make_matching_question, make_short_answer_question, stem_answers
+    from tests.factories import typed_and_matching_answered
 
-    quiz = make_quiz(questions=0)
-    make_short_answer_question(quiz=quiz, order=1)
-    make_matching_question(quiz=quiz, order=2)
-    typed, matching = questions_of(quiz)
-    attempt = attempt_start(user=trainee, quiz=quiz)
-    answer_submit(attempt=attempt, question=typed, typed="metastases")
-    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=3))
+    attempt, typed, matching = typed_and_matching_answered(trainee, typed="metastases", right=3)
     attempt_finish(attempt=attempt)
     return typed, matching
 

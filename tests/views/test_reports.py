@@ -182,16 +182,9 @@ def test_resolving_from_the_change_form_with_a_reply(educator_client, trainee, q
 
 
 def test_the_queue_shows_a_typed_answer_and_a_matching_answer_per_item(educator_client, trainee):
-    from quizzes.services.attempts import answer_submit
-    from tests.factories import make_matching_question, make_short_answer_question, stem_answers
+    from tests.factories import typed_and_matching_answered
 
-    quiz = make_quiz(questions=0)
-    make_short_answer_question(quiz=quiz, order=1)
-    make_matching_question(quiz=quiz, order=2)
-    typed, matching = questions_of(quiz)
-    attempt = attempt_start(user=trainee, quiz=quiz)
-    answer_submit(attempt=attempt, question=typed, typed="metastases")
-    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=3))
+    attempt, typed, matching = typed_and_matching_answered(trainee, typed="metastases", right=3)
     reports = [
         problem_report_create(reporter=trainee, attempt=attempt, question=question, reason="other", note="Hm")
         for question in (typed, matching)
