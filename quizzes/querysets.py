@@ -129,9 +129,13 @@ class TagQuerySet(models.QuerySet):
 
 class ChoiceQuerySet(models.QuerySet):
     def chosen_in_responses(self):
-        """Options some answer recorded: they cannot be deleted, only retired."""
+        """Options some answer recorded (ticked, or matched to a stem): they cannot be deleted, only retired."""
         ResponseChoice = apps.get_model("quizzes", "ResponseChoice")
-        return self.filter(Exists(ResponseChoice.objects.filter(choice=OuterRef("pk"))))
+        ResponseMatch = apps.get_model("quizzes", "ResponseMatch")
+        return self.filter(
+            Exists(ResponseChoice.objects.filter(choice=OuterRef("pk")))
+            | Exists(ResponseMatch.objects.filter(choice=OuterRef("pk")))
+        )
 
 
 class AttemptQuerySet(models.QuerySet):
