@@ -223,7 +223,7 @@ def question_values(item: PackQuestion, complete: bool, *, current: Question | N
     def switch(name: str, value: bool | None) -> bool:
         if value is not None:
             return value
-        return getattr(current, name) if current is not None else Question._meta.get_field(name).db_default.value
+        return getattr(current, name) if current is not None else Question._meta.get_field(name).db_default
 
     values = {
         "stem": item.stem if complete or current is None else stem_without_stage(item.stem, current.stage),

@@ -2,9 +2,12 @@
 words, each structure that Moodle's own import fixtures, the GIFT documentation's examples and Moodle's
 GIFT tests exercise (old image fields, files in feedback, HTML answers, grades Moodle does not list,
 categories with ID numbers, every question type, two answers at 100%, escapes, missing-word questions,
-Moodle's GIFT export with tabs, tags and ID numbers, Windows-1252 and ISO-8859-1 files).
+Moodle's GIFT export with tabs, tags and ID numbers, Windows-1252 and ISO-8859-1 files; short-answer
+and matching questions as Moodle 4 exports them, with CDATA, format attributes, usecase, embedded images,
+extra wrong answers and combined feedback).
 
-Every multiple-choice and true/false question should come in; every other question is named as skipped.
+Every question of a type the site holds (multiple choice, true/false, short answer, matching) should
+come in; every other question is named as skipped.
 """
 
 import pytest
@@ -17,19 +20,21 @@ from tests.bank import FIXTURES
 pytestmark = pytest.mark.django_db
 
 REAL_WORLD = FIXTURES / "realworld"
-# Each file's multiple-choice and true/false questions, and all its questions (categories apart),
+# Each file's questions of the types the site holds, and all its questions (categories apart),
 # counted by hand from the file.
 QUESTIONS = {
-    "gift-class-examples.gift": (9, 18),
-    "gift-every-type.gift": (7, 12),
+    "gift-class-examples.gift": (12, 18),
+    "gift-every-type.gift": (9, 12),
     "gift-moodle-export.gift": (4, 4),
+    "gift-shortanswer-and-matching.gift": (5, 5),
     "gift-windows-1252.gift": (2, 2),
-    "moodle-categories-and-types.xml": (3, 9),
+    "moodle-categories-and-types.xml": (5, 9),
     "moodle-images-everywhere.xml": (2, 2),
     "moodle-latin1.xml": (2, 2),
     "moodle-legacy-fields.xml": (1, 2),
+    "moodle-shortanswer-and-match.xml": (4, 5),
 }
-CHOICE_TYPES = {"multichoice", "truefalse"}
+HELD_TYPES = {"multichoice", "truefalse", "shortanswer", "match", "matching"}
 
 
 def read(path):
@@ -41,21 +46,22 @@ def test_every_real_world_file_is_counted():
     assert sorted(path.name for path in REAL_WORLD.iterdir()) == sorted(QUESTIONS)
 
 
-def test_real_world_banks_import_their_choice_questions_and_name_every_other_one(tmp_path):
-    choice_questions = imported = 0
+def test_real_world_banks_import_the_questions_the_site_holds_and_name_every_other_one(tmp_path):
+    held_questions = imported = 0
     for path in sorted(REAL_WORLD.iterdir()):
         pack = read(path)
         quiz_pack_save(pack=pack, images_dir=tmp_path)  # saving raises nothing either
 
-        choices, total = QUESTIONS[path.name]
-        choice_questions += choices
+        held, total = QUESTIONS[path.name]
+        held_questions += held
         imported += len(pack.questions)
         assert len(pack.questions) + len(pack.skipped) == total, path.name
         assert all(skip.file == path.name and skip.kind and skip.reason for skip in pack.skipped)
         assert all(skip.line or skip.label for skip in pack.skipped)
-        assert len([skip for skip in pack.skipped if skip.kind not in CHOICE_TYPES]) == total - choices, path.name
+        assert len([skip for skip in pack.skipped if skip.kind not in HELD_TYPES]) == total - held, path.name
 
-    assert imported >= 0.95 * choice_questions, (imported, choice_questions)
+    # Three questions of held types are broken in the files (a matching question with one stem, two).
+    assert imported >= 0.9 * held_questions, (imported, held_questions)
 
 
 def test_two_answers_at_full_marks_stay_one_shown_answer_and_both_score_full_marks():
