@@ -11,6 +11,7 @@ from quizzes.bank.moodle_writer import (
     Kind,
     category_path,
     citations,
+    matching_order,
     moodle_fractions,
     moodle_grade,
     percent,
@@ -120,7 +121,7 @@ def gift_answers(question: Question, choices: list[Choice]) -> list[str]:
             for answer in question.accepted_answers.all()
         ]
     if question.kind == Kind.MATCHING:
-        return matching_lines(question, choices)
+        return matching_lines(question)
     if question.kind == TRUE_FALSE:
         right = next((choice for choice in choices if choice.is_correct), None)
         wrong = next((choice for choice in choices if not choice.is_correct), None)
@@ -140,13 +141,17 @@ def gift_answers(question: Question, choices: list[Choice]) -> list[str]:
     return lines
 
 
-def matching_lines(question: Question, choices: list[Choice]) -> list[str]:
-    """`=stem -> option` for each stem, then `= -> option` for each option that answers no stem.
+def matching_lines(question: Question) -> list[str]:
+    """`=stem -> option` for each stem and `= -> option` for an option answering none, in the order
+    moodle_writer.matching_order gives.
 
     An option is written as Moodle reads it, with no format marker. GIFT has no escape for "->", so a
     stem's "->" is written "-\\>" (Markdown's escaped ">", which shows as the same arrow).
     """
-    stems = list(question.match_stems.all())
-    lines = [f"={markdown(stem.text).replace('->', '-\\>')} -> {gift_escape(stem.answer.text)}" for stem in stems]
-    answering = {stem.answer_id for stem in stems}
-    return lines + [f"= -> {gift_escape(choice.text)}" for choice in choices if choice.pk not in answering]
+    before, stems, after = matching_order(question)
+    pairs = [f"={markdown(stem.text).replace('->', '-\\>')} -> {gift_escape(stem.answer.text)}" for stem in stems]
+    return (
+        [f"= -> {gift_escape(choice.text)}" for choice in before]
+        + pairs
+        + [f"= -> {gift_escape(choice.text)}" for choice in after]
+    )

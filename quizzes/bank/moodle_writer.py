@@ -25,7 +25,7 @@ from quizzes.rules import MULTIPLE, TRUE_FALSE
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
 
-    from quizzes.models import Quiz
+    from quizzes.models import Choice, MatchStem, Quiz
 
 Kind = Question.Kind
 # What the Moodle XML and GIFT writers read of each question.
@@ -204,21 +204,42 @@ def short_answer_elements(element: ET.Element, question: Question) -> None:
 
 
 def matching_elements(element: ET.Element, question: Question) -> None:
-    """A <subquestion> per stem (its image embedded in it) answered by its option's text, then one
-    without text per option that answers no stem (Moodle's extra wrong answers). Moodle's matching
-    questions have no feedback per option, so options' rationales stay behind."""
+    """A <subquestion> per stem (its image embedded in it) answered by its option's text, and one
+    without text per option that answers no stem (Moodle's extra wrong answers), in the order
+    matching_order gives. Moodle's matching questions have no feedback per option, so options'
+    rationales stay behind."""
     ET.SubElement(element, "shuffleanswers").text = "1"
-    stems = list(question.match_stems.all())
+    before, stems, after = matching_order(question)
+    for choice in before:
+        extra_option_element(element, choice)
     for stem in stems:
         subquestion = ET.SubElement(element, "subquestion", format="markdown")
         text_with_image(subquestion, stem.text, stem.image, stem.image_alt)
         set_text(ET.SubElement(subquestion, "answer"), stem.answer.text)
-    answering = {stem.answer_id for stem in stems}
-    for choice in question.choices.all():
-        if choice.pk not in answering and not choice.retired:
-            subquestion = ET.SubElement(element, "subquestion", format="markdown")
-            set_text(subquestion, "")
-            set_text(ET.SubElement(subquestion, "answer"), choice.text)
+    for choice in after:
+        extra_option_element(element, choice)
+
+
+def extra_option_element(element: ET.Element, choice: Choice) -> None:
+    subquestion = ET.SubElement(element, "subquestion", format="markdown")
+    set_text(subquestion, "")
+    set_text(ET.SubElement(subquestion, "answer"), choice.text)
+
+
+def matching_order(question: Question) -> tuple[list[Choice], list[MatchStem], list[Choice]]:
+    """(options to write before the stems, the stems, options to write after them) for Moodle XML and GIFT.
+
+    Moodle lists a matching question's options in the order their texts first appear among its
+    subquestions, stems and extra wrong answers alike. When the stems name the options in the
+    question's own order, the options that answer no stem follow the stems; otherwise every option is
+    written first, as an extra wrong answer, so the order survives (Moodle counts a text once).
+    """
+    stems = list(question.match_stems.all())
+    offered = [choice for choice in question.choices.all() if not choice.retired]
+    named = list(dict.fromkeys(stem.answer_id for stem in stems))
+    if [choice.pk for choice in offered[: len(named)]] == named:
+        return [], stems, [choice for choice in offered if choice.pk not in named]
+    return offered, stems, []
 
 
 def set_text(parent: ET.Element, text: str) -> None:

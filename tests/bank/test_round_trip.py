@@ -258,3 +258,21 @@ def test_reimporting_short_answer_and_matching_questions_keeps_their_answers_ste
         "There are only two routes to choose from.",
         Question.Status.PUBLISHED,
     )
+
+
+@pytest.mark.parametrize(("export", "parse", "extension"), FORMATS)
+def test_a_matching_questions_options_keep_their_order_when_its_stems_name_them_out_of_order(
+    tmp_path, export, parse, extension
+):
+    pack = parse_pack(TYPED_AND_MATCHING.read_text(encoding="utf-8"), TYPED_AND_MATCHING.name, CONTENT_DIR / "images")
+    pack.questions[2].match_stems.reverse()  # the stems now name the third option first
+    quiz = pack_saved(pack=pack, images_dir=CONTENT_DIR / "images")
+
+    again = parse(export(quiz), f"typed.{extension}", slug="typed-again", title="Again", topic="Imports")
+    copy = pack_saved(pack=again, images_dir=tmp_path)
+
+    original, copied = (q.questions.get(key="match-the-pattern") for q in (quiz, copy))
+    _answers, options, stems = answers_and_stems(original)
+    assert options[0] == "Squamous cell carcinoma of the head and neck" and stems[0][1] == "Osteosarcoma"
+    assert answers_and_stems(copied)[1] == options
+    assert [(text, answer) for text, answer, _alt in answers_and_stems(copied)[2]] == [(t, a) for t, a, _ in stems]
