@@ -89,17 +89,22 @@ def test_an_unclosed_bold_tag_leaves_no_stray_markers_in_the_stem():
     assert question.stem == "Plain text &lt; > & ; ' \" &lt; > (answer is &lt;)"
 
 
+# The accepted answers of "Name the pattern", the same question in the Moodle XML and the GIFT sample:
+# weights, feedback from HTML, the wildcard, and an answer without feedback.
+PATTERN_ANSWERS = [
+    ("miliary metastases", 1, "Yes: **miliary** metastases."),
+    ("miliary metastatic disease", 1, ""),
+    ("metastases", Decimal("0.5"), "Be specific about the pattern."),
+    ("*", 0, "Look at the size and spread of the nodules."),
+]
+
+
 def test_a_moodle_shortanswer_comes_in_with_its_weighted_answers_their_feedback_and_its_image():
     question = next(
         q for q in read(REAL_WORLD / "moodle-shortanswer-and-match.xml").questions if q.kind == "short_answer"
     )
 
-    assert [(a.text, a.weight, a.feedback) for a in question.accepted_answers] == [
-        ("miliary metastases", 1, "Yes: **miliary** metastases."),
-        ("miliary metastatic disease", 1, ""),
-        ("metastases", Decimal("0.5"), "Be specific about the pattern."),
-        ("*", 0, "Look at the size and spread of the nodules."),
-    ]
+    assert [(a.text, a.weight, a.feedback) for a in question.accepted_answers] == PATTERN_ANSWERS
     assert (question.case_sensitive, question.forgive_typos) == (False, None)
     assert (question.idnumber, question.tags, question.image_alt) == (
         "CHEST-SA-1",
@@ -157,12 +162,7 @@ def test_gift_short_answers_and_matching_pairs_come_in_as_moodle_reads_them():
         questions["blank-in-a-sentence"],
         questions["primaries-and-patterns"],
     )
-    assert [(a.text, a.weight, a.feedback) for a in pattern.accepted_answers] == [
-        ("miliary metastases", 1, "Yes: **miliary** metastases."),
-        ("miliary metastatic disease", 1, ""),
-        ("metastases", Decimal("0.5"), "Be specific about the pattern."),
-        ("*", 0, "Look at the size and spread of the nodules."),
-    ]
+    assert [(a.text, a.weight, a.feedback) for a in pattern.accepted_answers] == PATTERN_ANSWERS
     assert (pattern.case_sensitive, pattern.forgive_typos) == (None, None)
     assert blank.stem.endswith("make the \\_\\_\\_\\_\\_ pattern.")
     assert [(a.text, a.weight) for a in blank.accepted_answers] == [("miliary", 1), ("micronodular", Decimal("0.5"))]
