@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -16,6 +16,7 @@ from quizzes.analysis import (
     DISCRIMINATION_MINIMUM,
     FACILITY_TOO_EASY,
     FACILITY_TOO_HARD,
+    MIN_FIRST_ATTEMPTS_TO_JUDGE,
     quiz_item_analysis,
     responses_csv_rows,
 )
@@ -25,11 +26,13 @@ from quizzes.downloads import bank_download, csv_download
 from quizzes.forms import answer_form_for
 from quizzes.images import image_prepare
 from quizzes.models import (
+    POINTS_PER_QUESTION,
     Attempt,
     BankImport,
     Choice,
     ProblemReport,
     Question,
+    QuestionVersion,
     Quiz,
     Response,
     Source,
@@ -45,12 +48,19 @@ from quizzes.services.bank_imports import ImportNotStartable, bank_import_check,
 from quizzes.services.content import question_duplicate, quiz_duplicate
 from quizzes.services.questions import question_image_set, question_regions_set
 from quizzes.services.reports import problem_reports_resolve
+from quizzes.services.versions import (
+    VersionNotRestorable,
+    question_version_baseline,
+    question_version_record,
+    question_version_restore,
+)
+from quizzes.versions import answered_question
 
 
 @admin.register(User)
 class QuizUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Quiz site", {"fields": ["display_name"]}),)
-    list_display = ["username", "display_name", "email", "is_staff"]
+    fieldsets = UserAdmin.fieldsets + (("Quiz site", {"fields": ["display_name", "department"]}),)
+    list_display = ["username", "display_name", "department", "email", "is_staff"]
 
 
 @admin.register(Topic)
@@ -256,6 +266,13 @@ def duplicate_questions(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Duplicated {queryset.count()} question(s).", messages.SUCCESS)
 
 
+def version_saved_message(version: QuestionVersion) -> str:
+    return (
+        f"Saved as version {version.number} of the question. Trainees who answered an earlier version still "
+        "see that version with their answers."
+    )
+
+
 @admin.register(Question)
 class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
     form = QuestionAdminForm
@@ -275,8 +292,13 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         (None, {"fields": ["quiz", "key", "idnumber", "order", "kind", "status", "tags"]}),
         ("Question", {"fields": ["stage", "stem", "image", "image_alt"]}),
         ("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),
-        ("After answering", {"fields": ["explanation", "learning_point", "sources"]}),
+        ("After answering", {"fields": ["explanation", "learning_point", "sources", "citation"]}),
     ]
+    readonly_fields = ["citation"]
+
+    @admin.display(description="cited without a source as")
+    def citation(self, question):
+        return question.authorship if question.pk else "Written by you (your display name and department)"
 
     @admin.display(description="stem")
     def short_stem(self, question):
@@ -298,6 +320,11 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        # What trainees answered, read before anything is saved (quizzes/services/versions.py).
+        form.version_before = question_version_baseline(question=obj) if change else None
+        if not change:
+            # The citation of a question that cites no source (Question.authorship).
+            obj.author = request.user
         kind = obj.kind
         if obj.is_hotspot and getattr(form, "prepared_image", None) is not None:
             # The database refuses a hotspot question without an image, and the new image is stored only
@@ -308,6 +335,14 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
             obj.kind = kind
             obj.save(update_fields=["kind"])
         question_regions_set(question=obj, regions=form.cleaned_data["regions"] if obj.is_hotspot else [])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        version = question_version_record(
+            question=form.instance, before=getattr(form, "version_before", None), changed_by=request.user
+        )
+        if version is not None:
+            self.message_user(request, version_saved_message(version), messages.INFO)
 
     def save_question_and_image(self, request, obj, form, change):
         prepared = getattr(form, "prepared_image", None)
@@ -325,7 +360,92 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
-        return [path("<int:question_id>/preview/", preview, name="quizzes_question_preview"), *super().get_urls()]
+        return [
+            path("<int:question_id>/preview/", preview, name="quizzes_question_preview"),
+            path(
+                "<int:question_id>/versions/",
+                self.admin_site.admin_view(self.versions_view),
+                name="quizzes_question_versions",
+            ),
+            path(
+                "<int:question_id>/versions/<int:number>/",
+                self.admin_site.admin_view(self.version_view),
+                name="quizzes_question_version",
+            ),
+            path(
+                "<int:question_id>/versions/<int:number>/restore/",
+                self.admin_site.admin_view(self.version_restore_view),
+                name="quizzes_question_version_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # Said before an educator edits: a change trainees would see becomes a new version.
+            context["answered"] = obj.version > 1 or obj.responses.exists()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_question(self, request, question_id) -> Question:
+        question = get_object_or_404(Question.objects.select_related("quiz"), pk=question_id)
+        if not self.has_view_permission(request, question):
+            raise PermissionDenied
+        return question
+
+    def history_context(self, request, question: Question, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "question": question,
+            "can_restore": self.has_change_permission(request, question),
+        }
+
+    def versions_view(self, request, question_id):
+        """The question's versions, newest first: who changed what and when, and how many answers each has."""
+        question = self.history_question(request, question_id)
+        per_version = question.responses.order_by().values("question_version").annotate(count=Count("pk"))
+        answers = dict(per_version.values_list("question_version", "count"))
+        versions = list(question.versions.select_related("changed_by"))
+        for version in versions:
+            version.answers = answers.get(version.number, 0)
+        context = self.history_context(request, question, f"Versions of {question.key}")
+        context |= {"versions": versions, "answers": sum(answers.values())}
+        return render(request, "admin/quizzes/question/versions.html", context)
+
+    def history_version(self, request, question_id, number) -> tuple[Question, QuestionVersion]:
+        question = self.history_question(request, question_id)
+        version = get_object_or_404(question.versions.select_related("changed_by"), number=number)
+        return question, version
+
+    def version_view(self, request, question_id, number):
+        """One version as it was: stem, image, options with their rationales, regions, explanation, sources."""
+        question, version = self.history_version(request, question_id, number)
+        context = self.history_context(request, question, f"{question.key}: version {number}")
+        context |= {"version": version, "shown": answered_question(question, version)}
+        return render(request, "admin/quizzes/question/version.html", context)
+
+    def version_restore_view(self, request, question_id, number):
+        """Asks first (GET), then restores (POST) as the question's next version."""
+        question, version = self.history_version(request, question_id, number)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                restored = question_version_restore(version=version, restored_by=request.user)
+            except VersionNotRestorable as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+            else:
+                if restored is None:
+                    self.message_user(request, f"The question is already as version {number} was.", messages.INFO)
+                else:
+                    self.message_user(
+                        request, f"Version {number} restored: {version_saved_message(restored)}", messages.SUCCESS
+                    )
+            return redirect("admin:quizzes_question_versions", question.pk)
+        context = self.history_context(request, question, f"Restore version {number} of {question.key}?")
+        context |= {"version": version}
+        return render(request, "admin/quizzes/question/version_restore.html", context)
 
     def preview_view(self, request, question_id):
         """The question as a trainee sees it; answering shows the feedback and records nothing."""
@@ -383,6 +503,18 @@ class QuestionInline(RichTextLimits, admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         # A question needs its options, which this inline cannot show: add questions on their own page.
         return False
+
+    @staticmethod
+    def save_versioned(request, formset) -> None:
+        """Save the quiz page's question rows, each change trainees would see recorded as a version."""
+        before = {
+            form.instance.pk: question_version_baseline(question=form.instance)
+            for form in formset.initial_forms
+            if form.has_changed()
+        }
+        formset.save()
+        for question, _fields in formset.changed_objects:
+            question_version_record(question=question, before=before.get(question.pk), changed_by=request.user)
 
 
 @admin.action(description="Duplicate the selected quizzes (as drafts)")
@@ -513,10 +645,14 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
             "title": f"Item analysis: {quiz.title}",
             "quiz": quiz,
             "analysis": quiz_item_analysis(quiz),
+            "points_per_question": POINTS_PER_QUESTION,
             "thresholds": {
                 "too_hard": FACILITY_TOO_HARD,
                 "too_easy": FACILITY_TOO_EASY,
+                "too_hard_points": FACILITY_TOO_HARD * POINTS_PER_QUESTION,
+                "too_easy_points": FACILITY_TOO_EASY * POINTS_PER_QUESTION,
                 "discrimination": DISCRIMINATION_MINIMUM,
+                "judge": MIN_FIRST_ATTEMPTS_TO_JUDGE,
             },
         }
         return render(request, "admin/quizzes/quiz/analysis.html", context)
@@ -583,6 +719,12 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
     def question_count(self, quiz):
         return quiz.question_total
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Question:
+            QuestionInline.save_versioned(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
 
 class ResponseInline(admin.TabularInline):
     model = Response
@@ -631,13 +773,14 @@ def resolve_reports(modeladmin, request, queryset):
 class ProblemReportAdmin(admin.ModelAdmin):
     """The educators' queue: open reports first, each with the question and the trainee's answer."""
 
-    list_display = ["created_at", "question_link", "reason", "status", "reporter", "resolved_at"]
+    list_display = ["created_at", "question_link", "version_seen", "reason", "status", "reporter", "resolved_at"]
     list_filter = ["status", "reason", "question__quiz"]
     list_select_related = ["question__quiz", "reporter"]
     search_fields = ["note", "question__stem", "question__key", "reporter__username"]
     actions = [resolve_reports]
     fields = [
         "question_link",
+        "version_seen",
         "reporter",
         "reason",
         "note",
@@ -668,6 +811,20 @@ class ProblemReportAdmin(admin.ModelAdmin):
     def question_link(self, report):
         url = reverse("admin:quizzes_question_change", args=[report.question_id])
         return format_html('<a href="{}">{}</a>', url, report.question)
+
+    @admin.display(description="version seen")
+    def version_seen(self, report):
+        """The version the trainee saw, linked to it when the question has changed since."""
+        if report.question_version == report.question.version:
+            return f"{report.question_version} (current)"
+        url = reverse("admin:quizzes_question_version", args=[report.question_id, report.question_version])
+        return format_html(
+            '<a href="{}">{}<span class="visually-hidden"> of {}</span></a> (now {})',
+            url,
+            report.question_version,
+            report.question,
+            report.question.version,
+        )
 
     @admin.display(description="the trainee's answer")
     def trainee_answer(self, report):

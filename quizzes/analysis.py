@@ -1,9 +1,12 @@
 """Item analysis for quizzes: how hard each question is, how well it separates strong from weak
-trainees, how reliable the quiz is as a whole, and the raw responses for export.
+trainees, how reliable the quiz is as a whole, how much evidence there is for saying so, and the raw
+responses for export.
 
 The statistics functions at the top work on plain numbers and know nothing of Django. A score
-matrix is a sequence of rows, one per respondent, each a sequence of item scores (0 or 1), one per
-item, every row the same length. Respondents are identified only by their position in it.
+matrix is a sequence of rows, one per respondent, each a sequence of item scores, one per item,
+every row the same length. Respondents are identified only by their position in it. The quiz
+analysis fills it with points (0 to POINTS_PER_QUESTION, as trainees see them), so partial credit
+counts; a matrix of 0/1 scores is the classical special case.
 """
 
 import math
@@ -16,32 +19,40 @@ from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from quizzes.downloads import csv_cell
-from quizzes.models import Attempt, Choice, Question, Quiz, Response
+from quizzes.models import POINTS_PER_QUESTION, Attempt, Choice, Question, Quiz, Response
 from quizzes.scoring import regions_hit
 
 type ScoreMatrix = Sequence[Sequence[int]]
 
-# Review thresholds, from common practice in classical test theory for teaching quizzes.
+# Review thresholds, from common practice in classical test theory for teaching quizzes. Facility is
+# a share of full marks: 0.2 is 2 of a question's 10 points on average.
 FACILITY_TOO_HARD = 0.2  # fewer than one in five right: the item is very hard, or its key is wrong
 FACILITY_TOO_EASY = 0.95  # almost everyone right: the item tells us little about anyone
 DISCRIMINATION_MINIMUM = 0.2  # below this, strong and weak trainees do about equally well on it
-# An undefined discrimination from a handful of respondents is noise; from this many it means
-# everyone (or nobody) got the item right, or everyone scored the same on the rest of the quiz.
-UNDEFINED_DISCRIMINATION_MIN_RESPONDENTS = 5
 UPPER_LOWER_FRACTION = 0.27  # Kelley's 27%: the split that best balances group size and contrast
+
+# How much evidence the judgements need (simulated figures: benchmarks/analysis_sampling.py, quoted in
+# docs/educator-guide.md). Below this many first attempts the figures are shown but no item is flagged:
+# with 10 trainees a sound item (discrimination 0.5 over a large group) falls below DISCRIMINATION_MINIMUM
+# by chance one time in seven, with 20 one time in twenty-five; and from 20 an undefined discrimination
+# is no accident either: every trainee scored the same on the item or on the rest of the quiz.
+MIN_FIRST_ATTEMPTS_TO_JUDGE = 20
+# Cronbach's alpha is shown from this many first attempts: a sound ten-question quiz's alpha of 0.78
+# comes out anywhere from 0.62 to 0.86 with 20 trainees (middle 90%), from 0.66 to 0.85 with 30.
+MIN_ATTEMPTS_FOR_ALPHA = 30
 
 
 # --- Statistics on plain data ---------------------------------------------------------------
 
 
-def facility(item_scores: Sequence[int]) -> float | None:
-    """The share of respondents who got the item right: p = (sum of item scores) / n.
+def facility(item_scores: Sequence[int], full_marks: int = 1) -> float | None:
+    """The share of the item's marks respondents earned: p = (sum of item scores) / (n * full marks).
 
-    None when there are no respondents.
+    With 0/1 scores, the share of respondents who got the item right. None when there are no respondents.
     """
     if not item_scores:
         return None
-    return sum(item_scores) / len(item_scores)
+    return sum(item_scores) / (len(item_scores) * full_marks)
 
 
 def total_scores(matrix: ScoreMatrix) -> list[int]:
@@ -121,13 +132,15 @@ def point_biserial(matrix: ScoreMatrix, item: int) -> float | None:
     return pearson(scores, rest)
 
 
-def upper_lower_index(matrix: ScoreMatrix, item: int, fraction: float = UPPER_LOWER_FRACTION) -> float | None:
+def upper_lower_index(
+    matrix: ScoreMatrix, item: int, fraction: float = UPPER_LOWER_FRACTION, full_marks: int = 1
+) -> float | None:
     """Upper-lower discrimination index of one item (0-based index): D = p_upper - p_lower.
 
     Respondents are ranked by total score, highest first; respondents with equal totals keep the
     order they have in `matrix`, so the split is deterministic. The upper group is the first
     g = floor(fraction * n + 0.5) of that ranking (at least 1), the lower group the last g, and
-    p_upper, p_lower are the item's facility within each group. D runs from -1 to 1.
+    p_upper, p_lower are the item's facility (out of `full_marks`) within each group. D runs from -1 to 1.
     None when there are fewer than 2 respondents, since the groups would be one person.
     """
     n = len(matrix)
@@ -138,8 +151,8 @@ def upper_lower_index(matrix: ScoreMatrix, item: int, fraction: float = UPPER_LO
     totals = total_scores(matrix)
     ranking = sorted(range(n), key=lambda respondent: -totals[respondent])  # sorted() is stable
     upper, lower = ranking[:group], ranking[-group:]
-    p_upper = sum(matrix[r][item] for r in upper) / group
-    p_lower = sum(matrix[r][item] for r in lower) / group
+    p_upper = facility([matrix[r][item] for r in upper], full_marks)
+    p_lower = facility([matrix[r][item] for r in lower], full_marks)
     return p_upper - p_lower
 
 
@@ -167,18 +180,28 @@ def cronbach_alpha(matrix: ScoreMatrix) -> float | None:
 def needs_review(*, facility: float | None, discrimination: float | None, respondents: int) -> bool:
     """Whether an author should look at the item again.
 
-    Yes when facility < FACILITY_TOO_HARD or facility > FACILITY_TOO_EASY, or when the
-    (point-biserial) discrimination < DISCRIMINATION_MINIMUM. An undefined discrimination counts
-    only with at least UNDEFINED_DISCRIMINATION_MIN_RESPONDENTS respondents. With no respondents
-    there is nothing to judge, so no.
+    Never with fewer than MIN_FIRST_ATTEMPTS_TO_JUDGE respondents: there are too few attempts to
+    judge. From there, yes when facility < FACILITY_TOO_HARD or facility > FACILITY_TOO_EASY, or when
+    the (point-biserial) discrimination is undefined or < DISCRIMINATION_MINIMUM.
     """
-    if facility is None:
+    if facility is None or respondents < MIN_FIRST_ATTEMPTS_TO_JUDGE:
         return False
     if facility < FACILITY_TOO_HARD or facility > FACILITY_TOO_EASY:
         return True
-    if discrimination is None:
-        return respondents >= UNDEFINED_DISCRIMINATION_MIN_RESPONDENTS
-    return discrimination < DISCRIMINATION_MINIMUM
+    return discrimination is None or discrimination < DISCRIMINATION_MINIMUM
+
+
+def alpha_shown(matrix: ScoreMatrix) -> tuple[float | None, str]:
+    """Cronbach's alpha as the analysis page shows it: (alpha, "") or (None, why it is not shown)."""
+    respondents = len(matrix)
+    if respondents < MIN_ATTEMPTS_FOR_ALPHA:
+        return None, f"not shown below {MIN_ATTEMPTS_FOR_ALPHA} first attempts (there are {respondents})"
+    if len(matrix[0]) < 2:
+        return None, "not defined for a quiz of fewer than two questions"
+    alpha = cronbach_alpha(matrix)
+    if alpha is None:
+        return None, "not defined: every trainee has the same total score"
+    return alpha, ""
 
 
 # --- Analysis of a quiz from the database ----------------------------------------------------
@@ -234,40 +257,65 @@ class ItemAnalysis:
     question: Question  # with its choices prefetched
     respondents: int  # first attempts, answered or not: the denominator of facility
     answered: int  # how many of those actually answered it
-    facility: float | None
+    facility: float | None  # the share of the question's points earned
     point_biserial: float | None  # corrected: the item is left out of the total
     upper_lower_index: float | None  # D = p_upper - p_lower, 27% groups
     option_counts: tuple[OptionCount, ...]  # in the question's option order, never-chosen included
     mean_seconds: float | None  # over the responses given; None when nobody answered
     needs_review: bool
     click_map: ClickMap | None = None  # hotspot questions only
+    # First attempts that answered an earlier version of the question (question.version is the current
+    # one, question.version_since when it began): left out of every figure of this item.
+    earlier_answers: int = 0
+
+    @property
+    def judged(self) -> bool:
+        """Enough first attempts to flag the item, or to call it sound."""
+        return self.respondents >= MIN_FIRST_ATTEMPTS_TO_JUDGE
+
+    @property
+    def mean_points(self) -> float | None:
+        """Facility in the trainees' unit: the points a first attempt earned on average."""
+        return None if self.facility is None else self.facility * POINTS_PER_QUESTION
 
 
 @dataclass(frozen=True)
 class QuizAnalysis:
     quiz: Quiz
     respondents: int  # trainees with a finished attempt: one first attempt each
-    question_count: int  # the most a total score can be
-    mean: float | None  # of total scores (number of questions right)
+    question_count: int
+    mean: float | None  # of total scores, in points
     median: float | None
     standard_deviation: float | None  # sample (n - 1)
-    alpha: float | None  # Cronbach's alpha
+    alpha: float | None  # Cronbach's alpha; None below MIN_ATTEMPTS_FOR_ALPHA or when undefined
+    alpha_not_shown: str  # why alpha is None ("" when it is shown)
     items: tuple[ItemAnalysis, ...]  # in quiz order
+
+    @property
+    def points_possible(self) -> int:
+        """The most a total score can be, as the trainee's score is out of it."""
+        return self.question_count * POINTS_PER_QUESTION
+
+    @property
+    def judged(self) -> bool:
+        return self.respondents >= MIN_FIRST_ATTEMPTS_TO_JUDGE
 
     @property
     def items_needing_review(self) -> tuple[ItemAnalysis, ...]:
         return tuple(item for item in self.items if item.needs_review)
 
 
-def first_finished_attempts(quiz: Quiz) -> QuerySet[Attempt]:
-    """Each user's earliest finished attempt at the quiz (by started_at, then pk), one per user.
+def first_finished_attempts(quiz: Quiz, attempts: QuerySet[Attempt] | None = None) -> QuerySet[Attempt]:
+    """Each user's earliest finished attempt at the quiz (by started_at, then pk), one per user,
+    among `attempts` (by default every attempt; a cohort's, say, to analyse that cohort alone).
 
     Later attempts are practice on questions the trainee has already seen with feedback, so only
     the first says how hard the questions are.
     """
+    attempts = Attempt.objects.all() if attempts is None else attempts
     return (
         # Quiz attempts only: a practice set drawn from the quiz holds the questions a trainee got wrong.
-        Attempt.objects.filter(quiz=quiz, kind=Attempt.Kind.QUIZ)
+        attempts.filter(quiz=quiz, kind=Attempt.Kind.QUIZ)
         .finished()
         .annotate(
             position_for_user=Window(
@@ -278,14 +326,20 @@ def first_finished_attempts(quiz: Quiz) -> QuerySet[Attempt]:
     )
 
 
-def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
-    """Item and quiz statistics from first finished attempts, in five queries however many there are.
+def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None) -> QuizAnalysis:
+    """Item and quiz statistics in points from first finished attempts (among `attempts`, as for
+    first_finished_attempts), in five queries however many there are.
 
     A question left unanswered in a first attempt scores 0, as a wrong answer does.
     """
     options_in_order = Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
-    questions = list(Question.objects.filter(quiz=quiz).in_quiz_order().prefetch_related(options_in_order, "regions"))
-    first_attempts = first_finished_attempts(quiz)
+    questions = list(
+        Question.objects.filter(quiz=quiz)
+        .with_version_since()
+        .in_quiz_order()
+        .prefetch_related(options_in_order, "regions")
+    )
+    first_attempts = first_finished_attempts(quiz, attempts)
     attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
     # One row per option chosen (one row with None for a response without options), so the
     # responses and the options chosen come from the same snapshot as each other. The window
@@ -294,7 +348,16 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
     rows = (
         Response.objects.filter(attempt__in=first_attempts.values("pk"))
         .order_by()
-        .values_list("attempt_id", "question_id", "is_correct", "seconds_taken", "chosen", "point_x", "point_y")
+        .values_list(
+            "attempt_id",
+            "question_id",
+            "question_version",
+            "points",
+            "seconds_taken",
+            "chosen",
+            "point_x",
+            "point_y",
+        )
     )
 
     row_of = {attempt_id: row for row, attempt_id in enumerate(attempt_ids)}
@@ -304,53 +367,63 @@ def quiz_item_analysis(quiz: Quiz) -> QuizAnalysis:
     times_chosen: Counter[int] = Counter()
     seen: set[tuple[int, int]] = set()
     points: dict[int, list[tuple[float, float] | None]] = defaultdict(list)
-    for attempt_id, question_id, is_correct, seconds_taken, choice_id, point_x, point_y in rows:
+    # (row, column) of answers to an earlier version of the question than its current one: they count in
+    # the quiz totals as they were scored, but say nothing about the question as it is now.
+    earlier: set[tuple[int, int]] = set()
+    for attempt_id, question_id, version, points_earned, seconds_taken, choice_id, point_x, point_y in rows:
         # An attempt finished between the two queries, or a question since moved out of the quiz:
         # leave it out rather than count it in some statistics and not others.
         if attempt_id not in row_of or question_id not in column_of:
             continue
-        if choice_id is not None:
+        is_current = version == questions[column_of[question_id]].version
+        if choice_id is not None and is_current:
             times_chosen[choice_id] += 1
         if (attempt_id, question_id) in seen:
             continue  # the same response again, for its next chosen option
         seen.add((attempt_id, question_id))
-        matrix[row_of[attempt_id]][column_of[question_id]] = int(is_correct)
+        matrix[row_of[attempt_id]][column_of[question_id]] = points_earned
+        if not is_current:
+            earlier.add((row_of[attempt_id], column_of[question_id]))
+            continue
         seconds[question_id].append(seconds_taken)
         points[question_id].append((point_x, point_y) if point_x is not None else None)
 
-    respondents = len(attempt_ids)
     items = []
     for column, question in enumerate(questions):
-        item_facility = facility(item_column(matrix, column))
-        discrimination = point_biserial(matrix, column)
+        item_matrix = [row for number, row in enumerate(matrix) if (number, column) not in earlier]
+        item_facility = facility(item_column(item_matrix, column), POINTS_PER_QUESTION)
+        discrimination = point_biserial(item_matrix, column)
         items.append(
             ItemAnalysis(
                 question=question,
-                respondents=respondents,
+                respondents=len(item_matrix),
                 answered=len(seconds[question.pk]),
                 facility=item_facility,
                 point_biserial=discrimination,
-                upper_lower_index=upper_lower_index(matrix, column),
+                upper_lower_index=upper_lower_index(item_matrix, column, full_marks=POINTS_PER_QUESTION),
                 option_counts=tuple(
                     OptionCount(choice=choice, count=times_chosen.get(choice.pk, 0))
                     for choice in question.choices.all()
                 ),
                 mean_seconds=mean(seconds[question.pk]),
                 needs_review=needs_review(
-                    facility=item_facility, discrimination=discrimination, respondents=respondents
+                    facility=item_facility, discrimination=discrimination, respondents=len(item_matrix)
                 ),
                 click_map=click_map(question, points[question.pk]) if question.is_hotspot else None,
+                earlier_answers=len(matrix) - len(item_matrix),
             )
         )
     totals = total_scores(matrix)
+    alpha, alpha_not_shown = alpha_shown(matrix)
     return QuizAnalysis(
         quiz=quiz,
-        respondents=respondents,
+        respondents=len(attempt_ids),
         question_count=len(questions),
         mean=mean(totals),
         median=median(totals),
         standard_deviation=sample_standard_deviation(totals),
-        alpha=cronbach_alpha(matrix),
+        alpha=alpha,
+        alpha_not_shown=alpha_not_shown,
         items=tuple(items),
     )
 
@@ -362,34 +435,62 @@ CSV_HEADER = (
     "username",
     "display_name",
     "quiz",
+    "attempt_kind",
+    "mode",
     "question",
     "chosen",
+    "click_x",
+    "click_y",
     "right",
+    "points",
+    "confidence",
     "seconds_taken",
     "answered_at",
+    "question_version",
 )
 CHOSEN_SEPARATOR = " | "
 CSV_CHUNK_SIZE = 2000
+# A click's place as a share of the image's width or height: four places are finer than a pixel of
+# any image the site stores.
+CLICK_DECIMALS = 4
 
 
-def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
+def click_cell(value: float | None) -> str:
+    return "" if value is None else f"{value:.{CLICK_DECIMALS}f}"
+
+
+def responses_csv_rows(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None) -> Iterator[list[str]]:
     """The CSV header, then one row per response in every attempt at the quiz (first or not,
-    finished or not), attempt by attempt in the order they started, each in the order answered.
+    finished or not, the quiz itself or a practice set drawn from it: attempt_kind says which), attempt
+    by attempt in the order they started, each in the order answered. `attempts` narrows whose
+    attempts are exported, as for quiz_item_analysis.
 
-    Rows name trainees by username, so this export is for staff only. Streams from the database
-    in chunks, so a large export never sits in memory whole.
+    Points are out of POINTS_PER_QUESTION, as trainees see them; a hotspot answer's click is given
+    as a share of the image's width (x) and height (y) from its top left corner, both empty for
+    "No abnormality" and for questions with options. Rows name trainees by username, so this
+    export is for staff only. Streams from the database in chunks, so a large export never sits in
+    memory whole.
     """
     yield list(CSV_HEADER)
+    responses = Response.objects.filter(attempt__quiz=quiz)
+    if attempts is not None:
+        responses = responses.filter(attempt__in=attempts.values("pk"))
     responses = (
-        Response.objects.filter(attempt__quiz=quiz)
-        .select_related("attempt__user", "question")
+        responses.select_related("attempt__user", "question")
         .only(
+            "attempt__kind",
+            "attempt__mode",
             "attempt__user__username",
             "attempt__user__display_name",
             "question__key",
+            "point_x",
+            "point_y",
             "is_correct",
+            "points",
+            "confidence",
             "seconds_taken",
             "answered_at",
+            "question_version",
         )
         # All of a response's options belong to one question, so option order alone sorts them; the
         # model's default ordering would join through question, quiz and topic to say the same.
@@ -397,15 +498,22 @@ def responses_csv_rows(quiz: Quiz) -> Iterator[list[str]]:
         .order_by("attempt__started_at", "attempt_id", "answered_at", "pk")
     )
     for response in responses.iterator(chunk_size=CSV_CHUNK_SIZE):
-        user = response.attempt.user
+        attempt, user = response.attempt, response.attempt.user
         yield [
             str(response.attempt_id),
             csv_cell(user.username),
             csv_cell(user.display_name),
             quiz.slug,
+            attempt.kind,
+            attempt.mode,
             csv_cell(response.question.key),
             csv_cell(CHOSEN_SEPARATOR.join(choice.text for choice in response.chosen.all())),
+            click_cell(response.point_x),
+            click_cell(response.point_y),
             "yes" if response.is_correct else "no",
+            str(response.points),
+            response.confidence,
             str(response.seconds_taken),
             response.answered_at.isoformat(),
+            str(response.question_version),
         ]

@@ -30,6 +30,12 @@ class User(AbstractUser):
         blank=True,
         help_text="Shown to other people (for example on leaderboards) instead of the username.",
     )
+    department = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Educators: the department or service shown with your name on the questions you write "
+        "(“Written by <display name>, <department>”).",
+    )
     hide_from_leaderboard = models.BooleanField(
         default=False,
         help_text="Other trainees see this person on leaderboards as “Anonymous trainee”. "
@@ -220,13 +226,27 @@ class Question(models.Model):
     image_alt = models.CharField("image alt text", max_length=300, blank=True)
     explanation = models.TextField(help_text="Shown after answering (Markdown).")
     learning_point = models.CharField(max_length=400)
-    sources = models.ManyToManyField(Source, related_name="questions")
+    sources = models.ManyToManyField(
+        Source,
+        related_name="questions",
+        blank=True,
+        help_text="Optional. A question without a source cites its author instead "
+        "(“Written by <display name>, <department>”).",
+    )
+    # Whoever first wrote the question in the admin: its citation when it cites no source. Imported
+    # and bundled questions have none (a bank file names its own sources or nobody).
+    author = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="authored_questions", editable=False
+    )
     allow_no_abnormality = models.BooleanField(
         "offer “No abnormality”",
         default=False,
         help_text="Hotspot questions: let the trainee answer that the image shows no abnormality. That answer "
         "is right only when the question has no target regions.",
     )
+    # The version trainees see now (QuestionVersion; quizzes/services/versions.py counts it up). A
+    # response records the version it answered, so an edit never changes what past answers meant.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     # Database defaults for the columns added with these kinds: rows written by raw SQL (the benchmark
     # seeder, backups) need not name them.
@@ -251,6 +271,8 @@ class Question(models.Model):
 
     # What a question is worth, for templates (a constant, not a field: every question is worth the same).
     POINTS = POINTS_PER_QUESTION
+    # True on a question read back from one of its earlier versions (quizzes/versions.py: answered_question).
+    is_earlier_version = False
 
     objects = querysets.QuestionQuerySet.as_manager()
 
@@ -263,6 +285,7 @@ class Question(models.Model):
             ),
             models.CheckConstraint(condition=Q(image="") | ~Q(image_alt=""), name="question_image_has_alt_text"),
             models.CheckConstraint(condition=~Q(kind="hotspot") | ~Q(image=""), name="hotspot_question_has_image"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="question_version_from_one"),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +302,54 @@ class Question(models.Model):
     @property
     def is_hotspot(self) -> bool:
         return self.kind == self.Kind.HOTSPOT
+
+    @property
+    def authorship(self) -> str:
+        """The citation of a question that cites no source (the author loaded with it: for_display).
+
+        Never the username: it is a login credential, not a public name.
+        """
+        author = self.author
+        name = author.display_name.strip() if author else ""
+        if author and name == author.username:
+            name = ""  # create_educator's default display name when none was given
+        department = author.department.strip() if author else ""
+        if not name:
+            return f"Written by an educator, {department}" if department else "Written by this site's educators"
+        return f"Written by {name}, {department}" if department else f"Written by {name}"
+
+
+class QuestionVersion(models.Model):
+    """A question as trainees saw it and as its answers were scored, kept when an educator changes it.
+
+    `snapshot` holds the question's content (quizzes/versions.py: question_snapshot says what, and
+    answered_question reads it back). Versions begin with the first change after a trainee answered
+    the question: that change records the answered state as version 1 (if it is not recorded yet) and
+    the new state as version 2 (quizzes/services/versions.py). Response.question_version names the
+    version each answer was given to.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    # The version's image, named here too so that the file stays stored after the question's image is
+    # replaced (quizzes/stored_files.py keeps every file a row names) and is served with the question.
+    image = models.ImageField(upload_to="questions/", blank=True)
+    changed_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    summary = models.TextField(blank=True, help_text="What changed from the version before, and how.")
+
+    objects = querysets.QuestionVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="question_version_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="question_version_number_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}, version {self.number}"
 
 
 class Choice(models.Model):
@@ -570,6 +641,8 @@ class Response(models.Model):
     confidence = models.CharField(max_length=6, choices=Confidence, blank=True)
     answered_at = models.DateTimeField(default=timezone.now)
     seconds_taken = models.PositiveIntegerField(default=0)
+    # The question's version when this answer was given (Question.version): its pages show that version.
+    question_version = models.PositiveIntegerField(db_default=1)
 
     objects = querysets.ResponseQuerySet.as_manager()
 
@@ -702,6 +775,8 @@ class ProblemReport(models.Model):
     reporter = models.ForeignKey("User", on_delete=models.CASCADE, related_name="problem_reports")
     attempt = models.ForeignKey(Attempt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     response = models.ForeignKey(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The question's version the trainee saw: the one they answered, else the one shown then.
+    question_version = models.PositiveIntegerField(db_default=1)
     reason = models.CharField(max_length=10, choices=Reason)
     note = models.TextField(max_length=NOTE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)

@@ -57,6 +57,13 @@ class QuestionQuerySet(models.QuerySet):
     def in_quiz_order(self):
         return self.order_by("order", "pk")
 
+    def with_version_since(self):
+        """Annotate `version_since`: when the question's current version was recorded (None for a
+        question never changed since trainees first answered it)."""
+        QuestionVersion = apps.get_model("quizzes", "QuestionVersion")
+        current = QuestionVersion.objects.filter(question=OuterRef("pk"), number=OuterRef("version"))
+        return self.annotate(version_since=Subquery(current.values("changed_at")[:1]))
+
     def before(self, question):
         """The questions that come before `question` in quiz order."""
         return self.filter(
@@ -65,7 +72,7 @@ class QuestionQuerySet(models.QuerySet):
 
     def for_display(self):
         """Everything a question page renders, in a fixed number of queries."""
-        return self.select_related("quiz").prefetch_related("choices", "sources", "regions")
+        return self.select_related("quiz", "author").prefetch_related("choices", "sources", "regions")
 
     def after(self, question):
         """The questions that come after `question` in quiz order."""
@@ -114,6 +121,16 @@ class QuestionQuerySet(models.QuerySet):
             .annotate(count=Count("pk"))
             .order_by("quiz__topic__order", "quiz__topic__name", "quiz__order", "quiz__title")
         )
+
+
+class QuestionVersionQuerySet(models.QuerySet):
+    def numbered(self, pairs):
+        """The versions named by (question id, version number) pairs, in one query; no query at all for
+        no pairs (a page whose answers are all to their questions' current versions)."""
+        wanted = Q()
+        for question_id, number in set(pairs):
+            wanted |= Q(question_id=question_id, number=number)
+        return self.filter(wanted) if wanted else self.none()
 
 
 class TagQuerySet(models.QuerySet):

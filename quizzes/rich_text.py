@@ -10,6 +10,8 @@ on 300 nested lists); `rich_text_problems` holds new text to limits that keep ev
 Figures: docs/benchmarks.md, "Rendering rich text".
 """
 
+from html.parser import HTMLParser
+
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
@@ -79,6 +81,41 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)
+
+
+# The allowed elements that sit within a line: every other one's edge is a space in plain text.
+INLINE_TAGS = {"a", "strong", "em", "b", "i", "sub", "sup", "code"}
+
+
+class TextOnly(HTMLParser):
+    """The words of rendered HTML, each block's edge a space (so paragraphs do not run together)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+
+def plain_excerpt(text: str, length: int = 100) -> str:
+    """Rich text as one line of plain words (what a reader sees, without the markup), cut at a word
+    before `length` characters with "…". Plain text, so the template escapes it as any other."""
+    parser = TextOnly()
+    parser.feed(render_markdown(text))
+    parser.close()
+    words = " ".join("".join(parser.parts).split())
+    if len(words) <= length:
+        return words
+    return words[:length].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def rich_text_problems(text: str, *, field: str) -> list[str]:

@@ -6,6 +6,7 @@ import itertools
 from contextlib import contextmanager
 from unittest import mock
 
+from django.db import transaction
 from django.test import TestCase
 from PIL import Image
 
@@ -112,6 +113,18 @@ def card_due(user, question, due: datetime.datetime) -> None:
         reviewed_at=due - datetime.timedelta(days=1),
     )
     ReviewCard.objects.filter(user=user, question=question).update(due=due)
+
+
+@contextmanager
+def educator_change(question, by=None):
+    """A change to `question` made in the block as an educator's save makes one (quizzes/services/versions.py):
+    what it was is read before, and a new version recorded after if trainees would see a difference."""
+    from quizzes.services.versions import question_version_baseline, question_version_record
+
+    with transaction.atomic():
+        before = question_version_baseline(question=question)
+        yield
+        question_version_record(question=question, before=before, changed_by=by)
 
 
 def right_choices(question):

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Tag, User
+from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Source, Tag, User
 from quizzes.rich_text import MAX_CHARS, MAX_DEPTH
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
@@ -152,6 +153,43 @@ def test_a_bad_image_or_missing_alt_text_is_refused(educator_client, upload, alt
     assert not Question.objects.filter(key="new-question").exists()
 
 
+def test_a_question_without_a_source_saves_and_its_preview_cites_its_author(educator_client, educator):
+    User.objects.filter(pk=educator.pk).update(department="Radiology")
+    form = question_form(make_quiz(questions=1))
+    del form["sources"]
+
+    response = educator_client.post(ADD_QUESTION, form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question = Question.objects.get(key="new-question")
+    assert not question.sources.exists() and question.author == educator
+    preview = reverse("admin:quizzes_question_preview", args=[question.pk])
+    feedback = educator_client.post(preview, {"answer": "A"}).content.decode()
+    assert '<p class="citation">Written by Dr Teacher, Radiology</p>' in feedback and "teacher" not in feedback
+
+
+def test_editing_a_question_keeps_its_author(educator_client, educator):
+    quiz = make_quiz(questions=1)
+    educator_client.post(ADD_QUESTION, question_form(quiz))
+    question = Question.objects.get(key="new-question")
+    colleague = educator_create(username="colleague", password="a-long-educator-pass-2", display_name="Dr Other")
+    educator_client.force_login(colleague)
+
+    educator_client.post(
+        reverse("admin:quizzes_question_change", args=[question.pk]), question_form(quiz, stem="Reworded?")
+    )
+
+    question.refresh_from_db()
+    assert question.stem == "Reworded?" and question.author == educator
+
+
+def test_the_admin_edits_a_users_department_beside_the_display_name(admin_client, educator):
+    url = reverse("admin:quizzes_user_change", args=[educator.pk])
+    page = admin_client.get(url).content.decode()
+
+    assert 'name="display_name"' in page and 'name="department"' in page
+
+
 def test_preview_shows_the_question_as_a_trainee_sees_it_and_records_nothing(educator_client):
     quiz = make_quiz(questions=1)
     question = quiz.questions.get()
@@ -273,10 +311,11 @@ def test_a_trainee_cannot_reach_the_admin(trainee_client):
 def test_create_educator_reads_the_password_from_the_environment(monkeypatch):
     monkeypatch.setenv("EDUCATOR_PASSWORD", "a-scripted-password-42")
 
-    call_command("create_educator", "scripted", display_name="Dr Script")
+    call_command("create_educator", "scripted", display_name="Dr Script", department="Radiology")
 
     user = User.objects.get(username="scripted")
     assert user.check_password("a-scripted-password-42") and user.groups.filter(name=EDUCATORS).exists()
+    assert (user.display_name, user.department) == ("Dr Script", "Radiology")
     assert user.is_staff and not user.is_superuser
 
 
@@ -466,6 +505,23 @@ def test_importing_a_good_bank_creates_its_quiz(educator_client, name):
 
     assert "Imported 1 quiz" in page
     assert Quiz.objects.get().questions.count() >= 1
+
+
+@pytest.mark.parametrize(
+    ("name", "sources"), [("good.gift", set()), ("good.xml", set()), ("good.yaml", {"bank-doc", "bank-other"})]
+)
+def test_an_import_cites_the_sources_its_file_names_or_none_and_never_the_file(educator_client, name, sources):
+    data = {"file": upload(name), "import": "Import"}
+    if not name.endswith(".yaml"):
+        data |= {"slug": "imported", "title": "Imported", "topic": "Imports"}
+
+    educator_client.post(IMPORT, data)
+
+    questions = Quiz.objects.get().questions.all()
+    assert set(Source.objects.values_list("key", flat=True)) == sources
+    assert {source.key for question in questions for source in question.sources.all()} == sources
+    assert not Source.objects.filter(title__icontains=name.split(".")[0]).exists()
+    assert {question.author for question in questions} == {None}  # nobody here wrote them
 
 
 def test_moodle_and_gift_imports_need_a_quiz_to_go_into(educator_client):
@@ -719,3 +775,199 @@ def test_an_option_trainees_chose_cannot_be_deleted_in_the_admin_which_says_to_r
     assert "Deleting choice Wrong 1a would require deleting the following protected related objects" in page
     assert "a trainee&#x27;s recorded answer" in page and "tick “retired” to stop offering the option" in page
     assert question.choices.count() == 4
+
+
+# --- Question versions -------------------------------------------------------------------------------
+
+
+def change_form_of(question, **fields) -> dict:
+    """The question's change form as the admin shows it, every option in its row; `fields` change it."""
+    choices = list(question.choices.order_by("order", "pk"))
+    data = question_form(
+        question.quiz,
+        key=question.key,
+        order=question.order,
+        stem=question.stem,
+        explanation=question.explanation,
+        learning_point=question.learning_point,
+        options=[(choice.text, choice.is_correct) for choice in choices],
+    )
+    data |= {"choices-INITIAL_FORMS": len(choices), "sources": [source.pk for source in question.sources.all()]}
+    for index, choice in enumerate(choices):
+        data |= {
+            f"choices-{index}-id": choice.pk,
+            f"choices-{index}-question": question.pk,
+            f"choices-{index}-rationale": choice.rationale,
+            f"choices-{index}-order": choice.order,
+        }
+    return data | fields
+
+
+@pytest.fixture
+def answered_question(trainee):
+    quiz = make_quiz(questions=1)
+    attempt_finish(attempt=take_quiz(trainee, quiz, [False]))
+    return quiz.questions.get()
+
+
+def test_an_admin_change_to_an_answered_question_is_saved_as_its_next_version(educator_client, answered_question):
+    url = reverse("admin:quizzes_question_change", args=[answered_question.pk])
+    page = educator_client.get(url).content.decode()
+    assert "Trainees have answered this question" in page
+    assert reverse("admin:quizzes_question_versions", args=[answered_question.pk]) in page
+
+    data = change_form_of(answered_question, stem="A clearer stem?")
+    data["choices-0-rationale"] = "A better reason."
+    response = educator_client.post(url, data, follow=True)
+
+    assert "Saved as version 2 of the question." in response.content.decode()
+    latest = answered_question.versions.first()
+    assert (latest.number, latest.changed_by.username) == (2, "teacher")
+    assert latest.summary == "Stem; option “Right 1”: rationale"
+    assert answered_question.versions.get(number=1).snapshot["stem"] == "Stem of question 1?"
+
+
+def test_saving_an_answered_question_unchanged_records_no_version(educator_client, answered_question):
+    url = reverse("admin:quizzes_question_change", args=[answered_question.pk])
+
+    response = educator_client.post(url, change_form_of(answered_question), follow=True)
+
+    assert "was changed successfully" in response.content.decode()
+    assert not answered_question.versions.exists()
+
+
+def test_a_question_nobody_answered_says_nothing_of_versions_and_records_none(educator_client):
+    question = make_quiz(questions=1).questions.get()
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+
+    assert "Trainees have answered this question" not in educator_client.get(url).content.decode()
+    educator_client.post(url, change_form_of(question, stem="Reworded?"))
+    page = educator_client.get(reverse("admin:quizzes_question_versions", args=[question.pk])).content.decode()
+
+    assert not question.versions.exists() and "nobody has answered this question" in page
+
+
+def test_the_versions_page_says_who_changed_what_and_when_and_shows_each_version(educator_client, answered_question):
+    url = reverse("admin:quizzes_question_change", args=[answered_question.pk])
+    educator_client.post(url, change_form_of(answered_question, stem="A clearer stem?"))
+
+    history = educator_client.get(reverse("admin:quizzes_question_versions", args=[answered_question.pk]))
+    first = educator_client.get(reverse("admin:quizzes_question_version", args=[answered_question.pk, 1]))
+
+    html = history.content.decode()
+    assert '<li aria-current="page">Versions</li>' in html
+    assert "Version 2</a> (current)" in html and "teacher (Dr Teacher)" in html and "<td>Stem</td>" in html
+    assert "As trainees answered it before its first recorded change." in html
+    assert "The question has 1 answer:" in html and "<td>1</td>" in html  # the answer is to version 1
+    page = first.content.decode()
+    assert "Stem of question 1?" in page and "A clearer stem?" not in page
+    assert "Rationale for Wrong 1a" in page and "Restore this version" in page
+
+
+def test_restoring_a_version_asks_first_then_records_it_as_the_next_version(educator_client, answered_question):
+    url = reverse("admin:quizzes_question_change", args=[answered_question.pk])
+    educator_client.post(url, change_form_of(answered_question, stem="A clearer stem?"))
+    restore = reverse("admin:quizzes_question_version_restore", args=[answered_question.pk, 1])
+
+    confirm = " ".join(educator_client.get(restore).content.decode().split())
+    assert "It is recorded as version 3" in confirm and 'value="Yes, restore version 1"' in confirm
+    answered_question.refresh_from_db()
+    assert answered_question.stem == "A clearer stem?"  # asking changes nothing
+
+    response = educator_client.post(restore, follow=True)
+
+    html = response.content.decode()
+    assert "Version 1 restored: Saved as version 3 of the question." in html
+    assert "Restored version 1: stem" in html
+    answered_question.refresh_from_db()
+    assert (answered_question.stem, answered_question.version) == ("Stem of question 1?", 3)
+
+
+def test_trainees_reach_no_version_page_and_an_unknown_version_is_not_found(trainee, educator, answered_question):
+    trainee_client, educator_client = Client(), Client()
+    trainee_client.force_login(trainee)
+    educator_client.force_login(educator)
+    pages = [
+        reverse("admin:quizzes_question_versions", args=[answered_question.pk]),
+        reverse("admin:quizzes_question_version_restore", args=[answered_question.pk, 1]),
+    ]
+    for url in pages:
+        assert trainee_client.get(url).status_code == 302  # to the admin's log-in
+    assert trainee_client.post(pages[1]).status_code == 302
+    assert (
+        educator_client.get(reverse("admin:quizzes_question_version", args=[answered_question.pk, 1])).status_code
+        == 404
+    )
+    answered_question.refresh_from_db()
+    assert answered_question.version == 1
+
+
+def test_a_change_on_the_quiz_page_question_rows_is_a_version_too(educator_client, answered_question):
+    quiz = answered_question.quiz
+    data = {
+        "title": quiz.title,
+        "slug": quiz.slug,
+        "description": "",
+        "topic": quiz.topic_id,
+        "kind": quiz.kind,
+        "status": quiz.status,
+        "order": quiz.order,
+        "exam_minutes": "",
+        "questions-TOTAL_FORMS": 1,
+        "questions-INITIAL_FORMS": 1,
+        "questions-MIN_NUM_FORMS": 0,
+        "questions-MAX_NUM_FORMS": 1000,
+        "questions-0-id": answered_question.pk,
+        "questions-0-quiz": quiz.pk,
+        "questions-0-order": answered_question.order,
+        "questions-0-key": answered_question.key,
+        "questions-0-kind": answered_question.kind,
+        "questions-0-stem": "Reworded on the quiz page?",
+    }
+
+    response = educator_client.post(reverse("admin:quizzes_quiz_change", args=[quiz.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(answered_question.versions.values_list("number", "snapshot__stem")) == [
+        (2, "Reworded on the quiz page?"),
+        (1, "Stem of question 1?"),
+    ]
+
+
+def test_the_problem_report_queue_shows_the_version_the_trainee_saw(educator_client, trainee, answered_question):
+    from quizzes.services.reports import problem_report_create
+    from tests.factories import educator_change
+
+    report = problem_report_create(
+        reporter=trainee,
+        attempt=Attempt.objects.get(),
+        question=answered_question,
+        reason="factual",
+        note="The dose is wrong.",
+    )
+    with educator_change(answered_question):
+        answered_question.stem = "Corrected?"
+        answered_question.save()
+
+    queue = educator_client.get(reverse("admin:quizzes_problemreport_changelist")).content.decode()
+    detail = educator_client.get(reverse("admin:quizzes_problemreport_change", args=[report.pk])).content.decode()
+
+    version_page = reverse("admin:quizzes_question_version", args=[answered_question.pk, 1])
+    for html in (queue, detail):
+        assert f'<a href="{version_page}">1<span class="visually-hidden">' in html and "(now 2)" in html
+
+
+def test_a_hotspot_questions_version_page_draws_its_image_and_targets(educator_client, trainee):
+    from quizzes.services.questions import question_regions_set
+    from tests.factories import educator_change, make_hotspot_question
+
+    quiz = make_quiz(questions=0)
+    question = make_hotspot_question(quiz=quiz)
+    attempt_finish(attempt=take_quiz(trainee, quiz, [True]))
+    with educator_change(question):
+        question_regions_set(question=question, regions=[])
+
+    page = educator_client.get(reverse("admin:quizzes_question_version", args=[question.pk, 1])).content.decode()
+
+    assert f'src="{question.image.url}"' in page and 'cx="0.5"' in page and "cavitating" in page
+    assert "1 target, outlined in yellow." in page

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from quizzes import analysis
 from quizzes.analysis import (
+    alpha_shown,
     cronbach_alpha,
     facility,
     item_column,
@@ -29,7 +30,17 @@ from quizzes.analysis import (
 )
 from quizzes.models import Attempt, Question, Response
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
-from tests.factories import make_question, make_quiz, make_user, questions_of, right_choices, wrong_choices
+from quizzes.services.practice import mistakes_start
+from tests.factories import (
+    educator_change,
+    make_question,
+    make_quiz,
+    make_user,
+    questions_of,
+    right_choices,
+    time_is,
+    wrong_choices,
+)
 
 # Five respondents, three items, worked by hand.
 #
@@ -63,6 +74,15 @@ def test_facility_is_the_share_of_respondents_who_got_the_item_right():
 
 def test_facility_is_undefined_without_respondents():
     assert facility([]) is None
+
+
+def test_facility_of_points_is_the_share_of_full_marks_earned():
+    assert facility([10, 5, 0, 0], full_marks=10) == pytest.approx(15 / 40)
+
+
+def test_upper_lower_index_of_points_is_in_shares_of_full_marks():
+    # Groups of one: the top total (10 + 10) earned 10 on item 0, the bottom (0 + 0) earned 0.
+    assert upper_lower_index([[10, 10], [5, 0], [0, 0]], 0, full_marks=10) == 1
 
 
 def test_total_scores_mean_median_and_sample_deviation_match_the_hand_computation():
@@ -183,15 +203,16 @@ def test_median_of_an_even_count_is_the_mean_of_the_middle_two():
 @pytest.mark.parametrize(
     ("item_facility", "discrimination", "respondents", "expected"),
     [
-        (0.5, 0.4, 10, False),  # a good item
-        (0.19, 0.4, 10, True),  # too hard
-        (0.2, 0.4, 10, False),  # exactly at the hard threshold is fine
-        (0.96, 0.4, 10, True),  # too easy
-        (0.95, 0.4, 10, False),  # exactly at the easy threshold is fine
-        (0.5, 0.19, 10, True),  # does not discriminate
-        (0.5, -0.3, 10, True),  # discriminates the wrong way
-        (0.5, None, 5, True),  # undefined with enough respondents to mean something
-        (0.5, None, 4, False),  # undefined with too few to tell
+        (0.5, 0.4, 20, False),  # a good item
+        (0.19, 0.4, 20, True),  # too hard
+        (0.2, 0.4, 20, False),  # exactly at the hard threshold is fine
+        (0.96, 0.4, 20, True),  # too easy
+        (0.95, 0.4, 20, False),  # exactly at the easy threshold is fine
+        (0.5, 0.19, 20, True),  # does not discriminate
+        (0.5, -0.3, 20, True),  # discriminates the wrong way
+        (0.5, None, 20, True),  # undefined with enough respondents to mean something
+        (0.0, -0.3, 19, False),  # every figure bad, but too few attempts to judge
+        (0.5, None, 19, False),  # undefined with too few to tell
         (None, None, 0, False),  # nobody has answered yet
     ],
 )
@@ -199,11 +220,22 @@ def test_needs_review_flags_items_outside_the_thresholds(item_facility, discrimi
     assert needs_review(facility=item_facility, discrimination=discrimination, respondents=respondents) is expected
 
 
-def test_review_thresholds_are_module_constants():
+def test_review_and_evidence_thresholds_are_module_constants():
     assert analysis.FACILITY_TOO_HARD == 0.2
     assert analysis.FACILITY_TOO_EASY == 0.95
     assert analysis.DISCRIMINATION_MINIMUM == 0.2
-    assert analysis.UNDEFINED_DISCRIMINATION_MIN_RESPONDENTS == 5
+    assert analysis.MIN_FIRST_ATTEMPTS_TO_JUDGE == 20
+    assert analysis.MIN_ATTEMPTS_FOR_ALPHA == 30
+
+
+def test_alpha_is_shown_from_its_minimum_of_first_attempts_and_otherwise_says_why_not():
+    sound = HAND_EXAMPLE * 6  # 30 respondents; alpha as for the five, since the rows repeat
+    too_few = sound[:29]
+
+    assert alpha_shown(sound) == (pytest.approx(cronbach_alpha(sound)), "")
+    assert alpha_shown(too_few) == (None, "not shown below 30 first attempts (there are 29)")
+    assert alpha_shown([[1]] * 30) == (None, "not defined for a quiz of fewer than two questions")
+    assert alpha_shown([[1, 0]] * 30) == (None, "not defined: every trainee has the same total score")
 
 
 # --- The database ----------------------------------------------------------------------------
@@ -220,20 +252,23 @@ def take(quiz, user=None, *, answers, finish=True) -> Attempt:
 
 
 @pytest.mark.django_db
-def test_quiz_analysis_of_the_hand_example_matches_the_hand_computation():
+def test_quiz_analysis_of_the_hand_example_matches_the_hand_computation_in_points(monkeypatch):
+    monkeypatch.setattr(analysis, "MIN_ATTEMPTS_FOR_ALPHA", 5)  # to see the hand example's alpha
     quiz = make_quiz(questions=3)
     for row in HAND_EXAMPLE:
         take(quiz, answers=row)
 
     result = quiz_item_analysis(quiz)
 
-    assert result.respondents == 5 and result.question_count == 3
-    assert result.mean == pytest.approx(1.6)
-    assert result.median == 2
-    assert result.standard_deviation == pytest.approx(math.sqrt(1.3))
-    assert result.alpha == pytest.approx(0.75 / 1.3)
+    assert result.respondents == 5 and result.question_count == 3 and result.points_possible == 30
+    # Each right answer is 10 points, as trainees see it: totals 30, 20, 20, 10, 0.
+    assert result.mean == pytest.approx(16)
+    assert result.median == 20
+    assert result.standard_deviation == pytest.approx(10 * math.sqrt(1.3))
+    assert result.alpha == pytest.approx(0.75 / 1.3)  # the same in any unit
     assert [item.question for item in result.items] == questions_of(quiz)
     assert [item.facility for item in result.items] == pytest.approx([0.8, 0.4, 0.4])
+    assert [item.mean_points for item in result.items] == pytest.approx([8, 4, 4])
     assert result.items[0].point_biserial == pytest.approx(math.sqrt(2 / 7))
     assert [item.upper_lower_index for item in result.items] == [1, 1, 1]
     assert all(item.respondents == 5 and item.answered == 5 for item in result.items)
@@ -255,7 +290,7 @@ def test_only_each_users_first_finished_attempt_counts():
 
     assert result.respondents == 2
     assert [item.facility for item in result.items] == [0.5, 0.0]
-    assert result.mean == 0.5
+    assert result.mean == 5
 
 
 @pytest.mark.django_db
@@ -315,7 +350,8 @@ def test_option_counts_of_a_multiple_select_question_count_each_option_chosen():
     (item,) = quiz_item_analysis(quiz).items
 
     assert [option.count for option in item.option_counts] == [3, 1, 1]
-    assert item.facility == pytest.approx(1 / 3)
+    # In points, as the trainees were scored: A and B 10, A and C 0 (the wrong pick cancels), A alone 5.
+    assert item.mean_points == pytest.approx(5) and item.facility == pytest.approx(0.5)
 
 
 @pytest.mark.django_db
@@ -330,7 +366,7 @@ def test_an_unanswered_question_in_a_first_attempt_counts_as_wrong():
     assert result.respondents == 3
     assert [item.answered for item in result.items] == [2, 1]
     assert [item.facility for item in result.items] == pytest.approx([2 / 3, 1 / 3])
-    assert result.mean == 1.0  # totals 1, 2, 0
+    assert result.mean == 10  # totals 10, 20, 0
 
 
 @pytest.mark.django_db
@@ -356,20 +392,35 @@ def test_a_quiz_nobody_has_finished_has_no_statistics():
     assert result.respondents == 0
     assert result.mean is None and result.median is None
     assert result.standard_deviation is None and result.alpha is None
+    assert result.alpha_not_shown == "not shown below 30 first attempts (there are 0)"
     assert all(item.facility is None and not item.needs_review for item in result.items)
     assert all(option.count == 0 for item in result.items for option in item.option_counts)
 
 
 @pytest.mark.django_db
-def test_items_everyone_gets_right_are_flagged_for_review():
-    quiz = make_quiz(questions=2)
-    for second in (1, 0, 1, 0, 1):
-        take(quiz, answers=[1, second])
+def test_items_everyone_gets_right_are_flagged_for_review_from_the_threshold():
+    quiz = make_quiz(questions=3)
+    for number in range(analysis.MIN_FIRST_ATTEMPTS_TO_JUDGE):
+        take(quiz, answers=[1, number % 2, number % 2])  # the other two separate trainees perfectly
 
     result = quiz_item_analysis(quiz)
 
+    assert result.judged and result.items[0].judged
     assert result.items[0].point_biserial is None and result.items[0].needs_review
-    assert result.items_needing_review[0] == result.items[0]
+    assert result.items_needing_review == (result.items[0],)
+
+
+@pytest.mark.django_db
+def test_below_the_threshold_the_figures_are_given_but_no_item_is_flagged():
+    quiz = make_quiz(questions=2)
+    for number in range(analysis.MIN_FIRST_ATTEMPTS_TO_JUDGE - 1):
+        take(quiz, answers=[1, number % 2])
+
+    result = quiz_item_analysis(quiz)
+
+    assert not result.judged and not any(item.judged for item in result.items)
+    assert result.items[0].facility == 1.0 and result.items[1].facility == pytest.approx(9 / 19)
+    assert result.items_needing_review == ()
 
 
 @pytest.mark.django_db
@@ -403,8 +454,8 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
     single, multiple = questions_of(quiz)
     user = make_user(username="ada", display_name="Ada L")
     first = attempt_start(user=user, quiz=quiz)
-    answer_submit(attempt=first, question=single, chosen=right_choices(single))
-    answer_submit(attempt=first, question=multiple, chosen=list(multiple.choices.all())[1:])
+    answer_submit(attempt=first, question=single, chosen=right_choices(single), confidence="high")
+    answer_submit(attempt=first, question=multiple, chosen=list(multiple.choices.all())[1:2])
     attempt_finish(attempt=first)
     second = attempt_start(user=user, quiz=quiz)  # unfinished, and not a first attempt: still exported
     answer_submit(attempt=second, question=single, chosen=wrong_choices(single))
@@ -418,11 +469,18 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "username",
         "display_name",
         "quiz",
+        "attempt_kind",
+        "mode",
         "question",
         "chosen",
+        "click_x",
+        "click_y",
         "right",
+        "points",
+        "confidence",
         "seconds_taken",
         "answered_at",
+        "question_version",
     ]
     assert len(rows) == Response.objects.filter(attempt__quiz=quiz).count() == 3
     assert rows[1] == [
@@ -430,18 +488,95 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "ada",
         "Ada L",
         quiz.slug,
+        "quiz",
+        "tutor",
         "multiple",
-        "Second | Third",
+        "Second",
+        "",
+        "",
         "no",
+        "5",  # one of the two right options: half the question's 10 points
+        "",
         "42",
         responses[(first.pk, "multiple")].answered_at.isoformat(),
+        "1",
     ]
-    assert [(row[0], row[4], row[5], row[6]) for row in rows] == [
-        (str(first.pk), "single", "Right", "yes"),
-        (str(first.pk), "multiple", "Second | Third", "no"),
-        (str(second.pk), "single", "Wrong", "no"),
+    columns = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(row["attempt_id"], row["question"], row["chosen"], row["right"], row["points"]) for row in columns] == [
+        (str(first.pk), "single", "Right", "yes", "10"),
+        (str(first.pk), "multiple", "Second", "no", "5"),
+        (str(second.pk), "single", "Wrong", "no", "0"),
     ]
-    assert timezone.datetime.fromisoformat(rows[0][8]) == responses[(first.pk, "single")].answered_at
+    assert [row["confidence"] for row in columns] == ["high", "", ""]
+    assert timezone.datetime.fromisoformat(columns[0]["answered_at"]) == responses[(first.pk, "single")].answered_at
+
+
+@pytest.mark.django_db
+def test_csv_rows_say_each_attempts_kind_and_mode():
+    quiz = make_quiz(questions=1, exam_minutes=10)
+    (question,) = questions_of(quiz)
+    user = make_user()
+    take(quiz, user, answers=[0])
+    practice = mistakes_start(user=user, quiz=quiz)
+    answer_submit(attempt=practice, question=question, chosen=right_choices(question))
+    exam = take(quiz, answers=[1])
+    Attempt.objects.filter(pk=exam.pk).update(mode=Attempt.Mode.EXAM)
+
+    header, *rows = list(responses_csv_rows(quiz))
+
+    kinds = {(row[header.index("attempt_kind")], row[header.index("mode")]) for row in rows}
+    assert kinds == {("quiz", "tutor"), ("mistakes", "tutor"), ("quiz", "exam")}
+
+
+@pytest.mark.django_db
+def test_csv_rows_give_a_hotspot_answers_click_position_and_none_for_no_abnormality():
+    from tests.factories import make_hotspot_question
+
+    quiz = make_quiz(questions=0)
+    question = make_hotspot_question(quiz=quiz, allow_no_abnormality=True)
+    for point in [(0.5, 0.55), (1 / 3, 0.9), None]:
+        attempt = attempt_start(user=make_user(), quiz=quiz)
+        answer_submit(attempt=attempt, question=question, point=point)
+
+    header, *rows = list(responses_csv_rows(quiz))
+
+    x, y, right, points = (header.index(name) for name in ("click_x", "click_y", "right", "points"))
+    assert [(row[x], row[y], row[right], row[points]) for row in rows] == [
+        ("0.5000", "0.5500", "yes", "10"),
+        ("0.3333", "0.9000", "no", "0"),
+        ("", "", "no", "0"),  # "No abnormality" on an image with a target
+    ]
+
+
+@pytest.mark.django_db
+def test_the_csv_takes_the_same_number_of_queries_for_2_and_20_attempts():
+    small, large = make_quiz(questions=2), make_quiz(questions=3)
+    for _ in range(2):
+        take(small, answers=[1, 0])
+    for number in range(20):
+        take(large, answers=[number % 2, 1, None])
+
+    with CaptureQueriesContext(connection) as small_queries:
+        list(responses_csv_rows(small))
+    with CaptureQueriesContext(connection) as large_queries:
+        list(responses_csv_rows(large))
+
+    assert len(small_queries) == len(large_queries) == 2  # the responses, then their options chosen
+
+
+@pytest.mark.django_db
+def test_the_csv_and_the_analysis_can_be_narrowed_to_some_attempts():
+    quiz = make_quiz(questions=1)
+    kept, left_out = make_user(), make_user()
+    take(quiz, kept, answers=[1])
+    take(quiz, left_out, answers=[0])
+    theirs = Attempt.objects.filter(user=kept)
+
+    _header, *rows = list(responses_csv_rows(quiz, attempts=theirs))
+    result = quiz_item_analysis(quiz, attempts=theirs)
+
+    assert [row[1] for row in rows] == [kept.username]
+    assert result.respondents == 1 and result.items[0].facility == 1.0
 
 
 @pytest.mark.django_db
@@ -504,3 +639,131 @@ def test_educators_see_the_click_map_drawn_over_the_image(client):
     assert f"Where trainees clicked: {question.key}" in html
     assert html.count('data-hotspot-click="inside"') == 1 and html.count('data-hotspot-click="outside"') == 1
     assert "data-hotspot-region" in html and question.image.url in html
+
+
+# --- The admin's analysis page ---------------------------------------------------------------
+
+
+@pytest.fixture
+def educator_client(client, db):
+    from quizzes.services.educators import educator_create
+
+    client.force_login(educator_create(username="teacher", password="a-long-educator-pass-1", display_name="T"))
+    return client
+
+
+def analysis_page(client, quiz) -> str:
+    return client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).content.decode()
+
+
+def finished_by(quiz, trainees: int, answers) -> None:
+    """`trainees` first attempts, the nth answering as answers(n) says (per question: 1 right, 0 wrong)."""
+    for number in range(trainees):
+        take(quiz, answers=answers(number))
+
+
+def test_below_the_threshold_the_page_shows_the_figures_with_too_few_attempts_to_judge_and_no_flags(educator_client):
+    quiz = make_quiz(questions=2)
+    finished_by(quiz, 19, lambda number: [1, number % 2])  # the first is too easy, judged by the figures alone
+
+    page = analysis_page(educator_client, quiz)
+
+    assert "19 first attempts: too few attempts to judge." in page
+    assert page.count("Not yet: too few attempts to judge") == 2
+    assert "Needs review</strong>" not in page and 'class="needs-review"' not in page
+    assert "<td>10.0</td>" in page and "<td>4.7</td>" in page  # each question's mean points of 10 (9 of 19 right)
+    assert "14.7 of 20 points" in page  # the mean score, in the points trainees see
+    assert "– (not shown below 30 first attempts (there are 19))" in page
+
+
+def test_from_the_threshold_the_page_flags_items_and_drops_the_warning(educator_client):
+    quiz = make_quiz(questions=3)
+    finished_by(quiz, 20, lambda number: [1, number % 2, number % 2])
+
+    page = analysis_page(educator_client, quiz)
+
+    assert "too few attempts to judge" not in page
+    assert page.count("Needs review</strong>") == 1 and page.count('class="needs-review"') == 1
+    assert page.count("<td>OK</td>") == 2
+    assert "– (not shown below 30 first attempts (there are 20))" in page  # alpha needs 30
+
+
+def test_alpha_is_shown_from_its_minimum(educator_client):
+    quiz = make_quiz(questions=3)
+    finished_by(quiz, 30, lambda number: HAND_EXAMPLE[number % 5])
+
+    page = analysis_page(educator_client, quiz)
+
+    assert f"<td>{0.75 / 1.3:.2f}</td>" in page  # the hand example's alpha: the rows repeat six times
+
+
+def test_each_item_shows_its_stem_as_plain_text_cut_short(educator_client):
+    quiz = make_quiz(questions=0)
+    make_question(quiz=quiz, stem="Which **primary** spreads [by blood](https://example.org)?\n\n" + "word " * 60)
+
+    page = analysis_page(educator_client, quiz)
+
+    assert '<span class="item-stem">Which primary spreads by blood? word word' in page
+    assert "**primary**" not in page and "word …" not in page and "word…</span>" in page
+
+
+QUERIES_FOR_THE_PAGE = 10
+
+
+def test_the_page_takes_the_same_number_of_queries_for_2_and_20_trainees(educator_client, django_assert_num_queries):
+    from tests.factories import make_hotspot_question
+
+    small, large = make_quiz(questions=2), make_quiz(questions=5)
+    make_hotspot_question(quiz=large, order=6)
+    finished_by(small, 2, lambda number: [1, 0])
+    for number in range(20):
+        attempt = take(large, answers=[number % 2, 1, 0, 1, 1, None], finish=False)
+        answer_submit(attempt=attempt, question=questions_of(large)[5], point=(0.5, 0.5))
+        attempt_finish(attempt=attempt)
+
+    # The session, the user, the user's and their groups' permissions, the quiz, and the analysis's five.
+    with django_assert_num_queries(QUERIES_FOR_THE_PAGE):
+        analysis_page(educator_client, small)
+    with django_assert_num_queries(QUERIES_FOR_THE_PAGE):
+        analysis_page(educator_client, large)
+
+
+@pytest.mark.django_db
+def test_each_item_covers_its_questions_current_version_and_says_so():
+    quiz = make_quiz(questions=2)
+    for answers in ([1, 1], [0, 1], [0, 0]):
+        take(quiz, answers=answers)
+    first = questions_of(quiz)[0]
+    changed = timezone.now() + timedelta(days=1)
+    with time_is(changed), educator_change(first):
+        first.stem = "Reworded?"
+        first.save()
+    for answers in ([1, 0], [1, 1]):
+        take(quiz, answers=answers)
+
+    result = quiz_item_analysis(quiz)
+
+    changed_item, unchanged_item = result.items
+    # The three first attempts that answered version 1 are left out of its figures: 2 of 2 right since.
+    assert (changed_item.question.version, changed_item.earlier_answers) == (2, 3)
+    assert changed_item.question.version_since == changed
+    assert (changed_item.respondents, changed_item.answered, changed_item.facility) == (2, 2, 1.0)
+    assert [option.count for option in changed_item.option_counts] == [2, 0, 0, 0]
+    assert (unchanged_item.question.version, unchanged_item.question.version_since) == (1, None)
+    assert (unchanged_item.respondents, unchanged_item.earlier_answers, unchanged_item.facility) == (5, 0, 0.6)
+    # Quiz totals keep every answer as it was scored.
+    assert result.respondents == 5 and result.mean == pytest.approx(60 / 5)  # points
+
+
+@pytest.mark.django_db
+def test_the_analysis_page_says_which_version_each_question_covers(admin_client):
+    quiz = make_quiz(questions=1)
+    take(quiz, answers=[1])
+    question = questions_of(quiz)[0]
+    with educator_change(question):
+        question.stem = "Reworded?"
+        question.save()
+
+    html = admin_client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).content.decode()
+
+    assert "Version 2, since" in html and "1 first attempt at earlier versions left out" in html

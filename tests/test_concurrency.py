@@ -10,11 +10,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from quizzes.models import Attempt, Response, User
+from quizzes.models import Attempt, Question, QuestionVersion, Response, User
 from quizzes.options import presented_options
 from quizzes.refusals import AttemptAlreadyFinished
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
-from tests.factories import HTMX, make_quiz, make_user, questions_of, right_choices
+from tests.factories import HTMX, educator_change, make_quiz, make_user, questions_of, right_choices, take_quiz
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -269,3 +269,22 @@ def test_finishing_while_the_last_answer_lands_keeps_the_score_equal_to_the_sum_
             mismatches.append((attempt.score, summed))
 
     assert mismatches == [], "the score missed an answer that was recorded"
+
+
+def test_educators_changing_one_question_at_once_each_record_their_own_version():
+    quiz = make_quiz(questions=1)
+    attempt_finish(attempt=take_quiz(make_user(), quiz, [False]))
+    question_id = questions_of(quiz)[0].pk
+
+    def change(index):
+        question = Question.objects.get(pk=question_id)  # loaded before the others' changes land
+        with educator_change(question):
+            question.stem = f"Wording {index}?"
+            question.save()
+
+    assert all_at_once(4, change) == [None] * 4  # no change raised
+
+    versions = list(QuestionVersion.objects.filter(question=question_id).order_by("number"))
+    assert [version.number for version in versions] == [1, 2, 3, 4, 5]
+    assert sorted(version.snapshot["stem"] for version in versions[1:]) == [f"Wording {i}?" for i in range(4)]
+    assert Question.objects.get(pk=question_id).version == 5

@@ -89,3 +89,33 @@ def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order
     migrated = Question.objects.prefetch_related("choices").get(pk=question.pk)
     for attempt in Attempt.objects.filter(pk__in=shown_before):
         assert [o.choice.pk for o in presented_options(migrated, attempt.shuffle_seed)] == shown_before[attempt.pk]
+
+
+def test_sources_named_after_an_imported_file_are_forgotten_and_real_ones_kept(transactional_db):
+    before, after = [("quizzes", "0007_trainee_flow")], [("quizzes", "0008_optional_sources_authorship")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Source = old.get_model("quizzes", "Source")
+    topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
+    quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
+    question = old.get_model("quizzes", "Question").objects.create(
+        quiz=quiz, key="q", stem="?", explanation=".", learning_point="."
+    )
+    named_after_files = [
+        Source.objects.create(key="gift-import-q", title="bank.gift", publisher="Imported from GIFT"),
+        Source.objects.create(key="moodle-import-q", title="bank.xml", publisher="Imported from Moodle XML"),
+    ]
+    # Edited by an educator into a real citation since: kept.
+    edited = Source.objects.create(key="gift-import-r", title="Chest notes", publisher="St Elsewhere Radiology")
+    question.sources.set([*named_after_files, edited])
+
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    migrated = new.get_model("quizzes", "Question").objects.get(pk=question.pk)
+    assert list(migrated.sources.values_list("key", flat=True)) == ["gift-import-r"]
+    assert list(new.get_model("quizzes", "Source").objects.values_list("key", flat=True)) == ["gift-import-r"]

@@ -51,3 +51,26 @@ def test_a_question_id_number_is_unique_within_its_quiz_when_set():
     with pytest.raises(IntegrityError), transaction.atomic():
         make_question(quiz=quiz, order=4, idnumber="Q-1")
     assert Question.objects.filter(idnumber="Q-1").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        (
+            {"display_name": "Dr Ada Byron", "department": "Radiology, St Elsewhere"},
+            "Written by Dr Ada Byron, Radiology, St Elsewhere",
+        ),
+        ({"display_name": "Dr Ada Byron", "department": ""}, "Written by Dr Ada Byron"),
+        ({"display_name": "", "department": "Radiology"}, "Written by an educator, Radiology"),
+        ({"display_name": "  ", "department": ""}, "Written by this site's educators"),
+        ({"display_name": "ada-login-name", "department": ""}, "Written by this site's educators"),
+        (None, "Written by this site's educators"),  # imported, bundled, or its author deleted
+    ],
+)
+def test_a_questions_authorship_names_its_author_and_never_the_username(author, expected):
+    from quizzes.models import User
+
+    writer = User(username="ada-login-name", **author) if author is not None else None
+
+    assert Question(author=writer).authorship == expected
+    assert "ada-login-name" not in Question(author=writer).authorship

@@ -15,7 +15,7 @@ from typing import Unpack
 
 from quizzes.bank import bank_text
 from quizzes.bank.embedded import question_image
-from quizzes.bank.quizpack import MATCHING, SHORT_ANSWER, PackAnswer, PackOption, PackQuestion, PackQuiz, PackSource
+from quizzes.bank.quizpack import MATCHING, SHORT_ANSWER, PackAnswer, PackOption, PackQuestion, PackQuiz
 from quizzes.bank.reading import (
     SKIPPED_TYPES,
     Answers,
@@ -23,7 +23,6 @@ from quizzes.bank.reading import (
     QuestionKeys,
     QuestionRead,
     excerpt,
-    imported_source,
     match_stem_read,
     question_read,
     quiz_from_reads,
@@ -72,8 +71,6 @@ class Block:
 def parse_gift(
     content: bytes | str,
     file: str,
-    *,
-    source: PackSource | None = None,
     **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
     """The multiple-choice, true/false, short-answer and matching questions of a GIFT file, and the
@@ -107,16 +104,13 @@ def parse_gift(
       its Markdown without raw HTML. The first image the question text shows as a data: URL becomes
       the question's image, with its alt text; any other image is a warning.
     - A comment line's `[id:...]` is the ID number and each `[tag:...]` a tag (as Moodle writes them);
-      `// tags: a, b` is read too. GIFT has no sources, so every question cites `source`, by
-      default one named after the file.
+      `// tags: a, b` is read too. GIFT has no sources, so no question cites one (never the file:
+      its name is no citation); sources an export named in the general feedback are a warning.
     """
     text, encoding = bank_text(content, file)
-    source = source or imported_source(
-        file=file, key_prefix="gift-import", slug=quiz["slug"], publisher="Imported from GIFT"
-    )
     keys = QuestionKeys()
-    reads = [read_block(block, index, keys, source.key) for index, block in enumerate(gift_blocks(text), start=1)]
-    return quiz_from_reads(reads, file=file, source=source, encoding=encoding, **quiz)
+    reads = [read_block(block, index, keys) for index, block in enumerate(gift_blocks(text), start=1)]
+    return quiz_from_reads(reads, file=file, encoding=encoding, **quiz)
 
 
 def gift_blocks(content: str) -> list[Block]:
@@ -215,7 +209,7 @@ class GiftText:
         return html_to_plain(text, self.images.setdefault(where, []))
 
 
-def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) -> QuestionRead:
+def read_block(block: Block, index: int, keys: QuestionKeys) -> QuestionRead:
     """One block as the question it makes, or why it is skipped."""
     text = protect(block.text).strip()
     title = ""
@@ -254,7 +248,7 @@ def read_block(block: Block, index: int, keys: QuestionKeys, source_key: str) ->
         options=found.options,
         explanation=explanation,
         learning_point=learning_point,
-        sources=[source_key],
+        sources=[],
         image_file=image.name,
         image_alt=image.alt,
         image_data=image.data,

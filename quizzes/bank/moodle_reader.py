@@ -16,15 +16,7 @@ from xml.parsers import expat
 
 from quizzes.bank import UTF8, BankInvalid, Problem, bank_text
 from quizzes.bank.embedded import PLUGINFILE, base64_bytes, embedded_files, question_image
-from quizzes.bank.quizpack import (
-    MATCHING,
-    SHORT_ANSWER,
-    PackAnswer,
-    PackOption,
-    PackQuestion,
-    PackQuiz,
-    PackSource,
-)
+from quizzes.bank.quizpack import MATCHING, SHORT_ANSWER, PackAnswer, PackOption, PackQuestion, PackQuiz
 from quizzes.bank.reading import (
     SKIPPED_TYPES,
     Answers,
@@ -32,7 +24,6 @@ from quizzes.bank.reading import (
     QuestionKeys,
     QuestionRead,
     excerpt,
-    imported_source,
     match_stem_read,
     question_read,
     quiz_from_reads,
@@ -70,8 +61,6 @@ class _XmlRefused(Exception):
 def parse_moodle_xml(
     content: bytes | str,
     file: str,
-    *,
-    source: PackSource | None = None,
     **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
     """The questions of a Moodle XML export that the site can hold, and the others as skipped.
@@ -97,7 +86,9 @@ def parse_moodle_xml(
       data: URL) becomes the question's image, with its alt text; any other image is a warning.
     - Hints, combined feedback, a retry penalty, "show the number correct" and a grade other than
       1 have no place here: each is a warning that says it was dropped.
-    - Moodle has no sources, so every question cites `source`, by default one named after the file.
+    - Moodle has no sources, so no question cites one (never the file: its name is no citation); the
+      site cites the question's authorship instead. Sources an export named in the general feedback
+      ("**Source:** ...") are a warning to link them in the admin.
 
     DOCTYPE and entity declarations are refused before anything in them is read, so external
     entities (XXE) and entity expansion bombs never reach the parser's resolver.
@@ -108,16 +99,13 @@ def parse_moodle_xml(
         raise BankInvalid(
             [Problem(file, f"the root element must be <quiz>, not <{root.tag}>: this is not Moodle XML", line=1)]
         )
-    source = source or imported_source(
-        file=file, key_prefix="moodle-import", slug=quiz["slug"], publisher="Imported from Moodle XML"
-    )
     keys = QuestionKeys()
     reads = [
-        read_question(element, index, lines.get(element), keys, source.key)
+        read_question(element, index, lines.get(element), keys)
         for index, element in enumerate(root.findall("question"), start=1)
         if element.get("type") != "category"
     ]
-    return quiz_from_reads(reads, file=file, source=source, encoding=encoding, **quiz)
+    return quiz_from_reads(reads, file=file, encoding=encoding, **quiz)
 
 
 def xml_utf8(content: bytes | str, file: str) -> tuple[bytes, str]:
@@ -209,9 +197,7 @@ class MoodleText:
         return html_to_plain(text, images)
 
 
-def read_question(
-    element: ET.Element, index: int, line: int | None, keys: QuestionKeys, source_key: str
-) -> QuestionRead:
+def read_question(element: ET.Element, index: int, line: int | None, keys: QuestionKeys) -> QuestionRead:
     """One <question> as the question it makes, or why it is skipped."""
     name = " ".join(element_text(element.find("name")).split())
     texts = MoodleText(element)
@@ -235,7 +221,7 @@ def read_question(
         options=found.options,
         explanation=explanation,
         learning_point=learning_point,
-        sources=[source_key],
+        sources=[],
         image_file=image.name,
         image_alt=image.alt,
         image_data=image.data,

@@ -173,7 +173,7 @@ def url_problems(what: str, url: str) -> list[str]:
     return length_problem(what, url, Source, "url")
 
 
-def pack_quiz_problems(*, slug: str, title: str, topic: str, sources: list[PackSource]) -> list[str]:
+def pack_quiz_problems(*, slug: str, title: str, topic: str) -> list[str]:
     """What is wrong with the quiz-level fields an importer was given, in parse_pack's words."""
     messages = []
     if not slug or slugify(slug) != slug:
@@ -185,10 +185,6 @@ def pack_quiz_problems(*, slug: str, title: str, topic: str, sources: list[PackS
     if not topic.strip():
         messages.append("quiz topic is missing")
     messages += length_problem("the quiz topic", topic.strip(), Topic, "name")
-    if not sources:
-        messages.append("at least one source is required")
-    for source in sources:
-        messages += pack_source_problems(source)
     return messages
 
 
@@ -268,8 +264,8 @@ def pack_question_findings(question: PackQuestion, *, quiz_kind: str, source_key
         # An option without text is reported above; the rules judge the options an author wrote.
         written = [(option.text, option.correct) for option in question.options if option.text.strip()]
         fault(*option_problems(question.kind, written))
-    if not question.sources:
-        fault("cite at least one source")
+    # Sources are optional: a question without one cites its author (the content lint still asks the
+    # bundled pack to cite one on every question).
     fault(*(f"cites unknown source {key!r}" for key in question.sources if key not in source_keys))
     fault(*(problem for tag in question.tags for problem in length_problem(f"tag {tag[:40]!r}", tag, Tag, "name")))
     if (question.image_file or question.image_data) and not question.image_alt.strip():

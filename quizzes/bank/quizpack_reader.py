@@ -118,8 +118,6 @@ def parse_pack(content: str, file: str, images_dir: Path | None = None) -> PackQ
 
     sources = [parse_source(item, problem) for item in data.get("sources") or []]
     source_keys = {source.key for source in sources if source}
-    if not source_keys:
-        problem("at least one source is required")
 
     questions = []
     seen_keys = set()

@@ -24,7 +24,6 @@ from quizzes.bank.quizpack import (
     PackQuestion,
     PackQuiz,
     PackSkip,
-    PackSource,
     field_length,
     pack_question_findings,
     pack_quiz_problems,
@@ -191,15 +190,10 @@ def gap_warnings(gaps: list[str], feedback_field: str) -> list[str]:
 
 def sources_warning(cited: str) -> list[str]:
     """The sources an export named in its general feedback (see join_general_feedback), which the
-    question cannot cite by name: it cites the imported file instead."""
+    question cannot cite by name: it arrives citing none, until an educator links them."""
     if not cited:
         return []
     return [f"the sources named in the general feedback ({cited}) are not linked: link them in the admin"]
-
-
-def imported_source(*, file: str, key_prefix: str, slug: str, publisher: str) -> PackSource:
-    """The source every imported question cites when the educator names none: the file itself."""
-    return PackSource(key=f"{key_prefix}-{slug}"[:80].rstrip("-"), title=file, publisher=publisher)
 
 
 def quiz_from_reads(
@@ -209,16 +203,13 @@ def quiz_from_reads(
     slug: str,
     title: str,
     topic: str,
-    source: PackSource,
     description: str = "",
     status: str = "draft",
     encoding: str = "",
 ) -> PackQuiz:
     """The quiz of the questions read, with the skipped ones listed; BankInvalid only when the quiz's
     own fields are wrong or the file holds no questions at all."""
-    problems = [
-        Problem(file, message) for message in pack_quiz_problems(slug=slug, title=title, topic=topic, sources=[source])
-    ]
+    problems = [Problem(file, message) for message in pack_quiz_problems(slug=slug, title=title, topic=topic)]
     if not reads:
         problems.append(Problem(file, "the file has no questions"))
     if problems:
@@ -232,7 +223,6 @@ def quiz_from_reads(
         kind="standard",
         status=status,
         order=0,
-        sources=[source],
         questions=[read.question for read in reads if read.question is not None],
         skipped=[
             PackSkip(file, read.label, read.line, read.kind, read.skip_reason) for read in reads if read.skip_reason

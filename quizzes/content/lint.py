@@ -137,6 +137,9 @@ class QuizFigures:
     true_false: int
     absolute_terms: list[Finding]
     answered_by_stage: list[Finding]
+    # Sources are optional for educators' own questions, not for the bundled pack: its facts come
+    # from the seed documents, and a trainee should be able to check them there.
+    uncited: list[Finding]
     # accepted answers of each short-answer item, and (options, stems) of each matching item
     short_answer_counts: list[int] = field(default_factory=list)
     matching_counts: list[tuple[int, int]] = field(default_factory=list)
@@ -185,6 +188,7 @@ class LintReport:
             breaches.extend(f"absolute term in a distractor: {finding}" for finding in quiz.absolute_terms)
             breaches.extend(f"answered before it is asked: {finding}" for finding in quiz.answered_by_stage)
             breaches.extend(f"one spelling only: {finding}" for finding in quiz.spelling_variants)
+            breaches.extend(f"cites no source: {finding}" for finding in quiz.uncited)
             if quiz.true_false:
                 breaches.append(f"{quiz.slug}: {quiz.true_false} true/false items (turn them into single best answer)")
         breaches.extend(self.multiple_select)
@@ -303,6 +307,14 @@ def spelling_variants(quiz: PackQuiz) -> list[Finding]:
     return findings
 
 
+def uncited(quiz: PackQuiz) -> list[Finding]:
+    return [
+        Finding(quiz.slug, question.key, "add the seed document it draws on")
+        for question in quiz.questions
+        if not question.sources
+    ]
+
+
 def multiple_select_problems(counts: list[tuple[int, int]]) -> list[str]:
     """A pack whose multiple-select items always have the same number of right options teaches that number.
 
@@ -340,6 +352,7 @@ def quiz_figures(quiz: PackQuiz) -> QuizFigures:
         true_false=sum(question.kind == "true_false" for question in quiz.questions),
         absolute_terms=absolute_terms(quiz),
         answered_by_stage=answered_by_stage(quiz),
+        uncited=uncited(quiz),
         short_answer_counts=[
             len(question.accepted_answers) for question in quiz.questions if question.kind == SHORT_ANSWER
         ],

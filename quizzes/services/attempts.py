@@ -140,6 +140,8 @@ def response_create(
         points=points,
         confidence=confidence,
         answered_at=now,
+        # The version on the question as loaded: what the trainee was shown and what scored the answer.
+        question_version=question.version,
         seconds_taken=max(0, round((now - (attempt.last_answered_at or attempt.started_at)).total_seconds())),
     )
     response_chosen_set(response=response, chosen=answer.chosen)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from quizzes.bank import BankInvalid
 from quizzes.bank.upload import BACKGROUND_IMPORT_BYTES, COMPLETE_FORMATS, read_bank_upload
 from quizzes.models import BankImport, User
-from quizzes.services.content import quiz_pack_plan, quiz_packs_import, quiz_report
+from quizzes.services.content import ChangeBy, quiz_pack_plan, quiz_packs_import, quiz_report
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ def bank_import_run(*, bank_import_id: int) -> None:
                 packs=bank.packs,
                 images_dir=bank.images_dir,
                 complete=bank_import.bank_format in COMPLETE_FORMATS,
+                change_by=ChangeBy(user=bank_import.uploaded_by, via=f"Bank import of {bank_import.original_name}"),
             )
     except BankInvalid as invalid:
         failed(bank_import, [str(problem) for problem in invalid.problems])

@@ -18,7 +18,9 @@ Importing into a quiz that exists is safe to repeat (issue 13's re-import, issue
 - a question left unfinished is saved as a draft (hidden from trainees until an educator finishes and
   publishes it): no explanation; an option without its rationale (a matching question's options need
   none); an accepted answer earning less than full marks without feedback; a matching question with no
-  more options than stems and no reason given.
+  more options than stems and no reason given;
+- a change to a question trainees answered is recorded as its next version (quizzes/services/versions.py),
+  so their answers keep showing what they answered.
 
 quiz_pack_plan says all this before anything is saved (the dry run); quiz_pack_save does it.
 """
@@ -45,8 +47,15 @@ from quizzes.models import (
     Source,
     Tag,
     Topic,
+    User,
 )
-from quizzes.services.questions import match_stem_image_set, question_image_set, question_regions_set
+from quizzes.services.questions import (
+    match_stem_image_set,
+    options_withdraw,
+    question_image_set,
+    question_regions_set,
+)
+from quizzes.services.versions import question_version_baseline, question_version_record
 
 # Kinds that Moodle XML and GIFT cannot hold: such questions are never removed by importing those.
 KINDS_ONLY_IN_COMPLETE_FORMATS = {Question.Kind.HOTSPOT}
@@ -83,6 +92,14 @@ class QuizPlan:
     removed: list[Question] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ChangeBy:
+    """Who makes an import's changes and how, for the history of every question it changes."""
+
+    user: User | None = None
+    via: str = "Bundled content"
+
+
 @transaction.atomic
 def quiz_packs_save(*, packs: list[PackQuiz], images_dir: Path, complete: bool = True) -> list[Quiz]:
     """Save every pack or, if any fails, none. Saving the same packs again changes nothing."""
@@ -90,21 +107,24 @@ def quiz_packs_save(*, packs: list[PackQuiz], images_dir: Path, complete: bool =
 
 
 @transaction.atomic
-def quiz_packs_import(*, packs: list[PackQuiz], images_dir: Path, complete: bool) -> list[dict]:
+def quiz_packs_import(
+    *, packs: list[PackQuiz], images_dir: Path, complete: bool, change_by: ChangeBy = ChangeBy()
+) -> list[dict]:
     """Save every pack or, if any fails, none; for each, quiz_report's account of what was done, with
     the warnings found while saving (an embedded image refused)."""
     reports = []
     for pack in packs:
         warnings: list[str] = []
         plan = quiz_pack_plan(pack=pack, complete=complete)
-        quiz = plan_save(plan=plan, images_dir=images_dir, warnings=warnings)
+        quiz = plan_save(plan=plan, images_dir=images_dir, warnings=warnings, change_by=change_by)
         reports.append(quiz_report(plan) | {"quiz_id": quiz.pk, "import_warnings": warnings})
     return reports
 
 
 def quiz_pack_save(*, pack: PackQuiz, images_dir: Path, complete: bool = True) -> Quiz:
     with transaction.atomic():
-        return plan_save(plan=quiz_pack_plan(pack=pack, complete=complete), images_dir=images_dir, warnings=[])
+        plan = quiz_pack_plan(pack=pack, complete=complete)
+        return plan_save(plan=plan, images_dir=images_dir, warnings=[], change_by=ChangeBy())
 
 
 # --- Planning: what an import will do, read from the database without changing it ------------------
@@ -290,7 +310,7 @@ def unfinished(*, kind: str, values: dict, options: list[tuple], answers: list[t
 # --- Saving ------------------------------------------------------------------------------------------
 
 
-def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str]) -> Quiz:
+def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str], change_by: ChangeBy) -> Quiz:
     pack = plan.pack
     topic = Topic.objects.filter(name=pack.topic).first() or Topic.objects.create(
         name=pack.topic, slug=unused_slug(Topic.objects.all(), slugify(pack.topic) or "topic")
@@ -338,6 +358,7 @@ def plan_save(*, plan: QuizPlan, images_dir: Path, warnings: list[str]) -> Quiz:
             taken_keys=taken_keys,
             taken_idnumbers=taken_idnumbers,
             warnings=warnings,
+            change_by=change_by,
         )
     return quiz
 
@@ -353,8 +374,10 @@ def question_save(
     taken_keys: set[str],
     taken_idnumbers: set[str],
     warnings: list[str],
+    change_by: ChangeBy,
 ) -> Question:
     item, question = plan.item, plan.question
+    before = question_version_baseline(question=question) if question is not None else None
     values = question_values(item, complete, current=question)
     if question is not None:
         taken_idnumbers.discard(question.idnumber)
@@ -400,7 +423,7 @@ def question_save(
         slug=quiz.slug,
         warnings=warnings,
     )
-    options_prune(question=question, kept=choices)
+    options_withdraw(options=question.choices.exclude(pk__in=[choice.pk for choice in choices]))
     answers = accepted_answers_save(question=question, answers=item.accepted_answers)
     options = [(c.text, c.is_correct, c.weight, c.rationale) for c in choices]
     left_unfinished = unfinished(
@@ -410,6 +433,7 @@ def question_save(
         # Trainees see no question until it is finished (see the module's docstring).
         question.status = Question.Status.DRAFT
         question.save(update_fields=["status"])
+    question_version_record(question=question, before=before, changed_by=change_by.user, via=change_by.via)
     return question
 
 
@@ -443,7 +467,7 @@ def question_image_import(
 def options_save(*, question: Question, options: list[PackOption]) -> list[Choice]:
     """Match the question's options to the file's by text, never by position: a matched option is
     updated (and offered again if it was retired), a new one added. Returns the options as saved, in
-    the file's order; options_prune then removes the others."""
+    the file's order; options_withdraw then takes the others off (after the stems no longer name them)."""
     existing = list(question.choices.order_by("order", "pk"))
     by_text: dict[str, Choice] = {}
     for choice in existing:
@@ -468,15 +492,6 @@ def options_save(*, question: Question, options: list[PackOption]) -> list[Choic
                 setattr(choice, name, value)
         saved.append(choice)
     return saved
-
-
-def options_prune(*, question: Question, kept: list[Choice]) -> None:
-    """Delete the question's options the file no longer holds, or retire the ones an answer chose or a
-    kept stem names, so every recorded answer keeps its option."""
-    gone = Choice.objects.filter(question=question).exclude(pk__in=[choice.pk for choice in kept])
-    in_use = gone.chosen_in_responses() | gone.filter(Exists(MatchStem.objects.filter(answer=OuterRef("pk"))))
-    in_use.update(retired=True)
-    gone.exclude(pk__in=in_use.values("pk")).delete()
 
 
 def accepted_answers_save(*, question: Question, answers: list[PackAnswer]) -> list[tuple]:
@@ -684,8 +699,9 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
     copy = Question.objects.get(pk=question.pk)
     copy.pk = None
     copy.quiz = quiz
-    # The ID number identifies the original question within its quiz: a copy has its own.
+    # The ID number identifies the original question within its quiz: a copy has its own, and its own versions.
     copy.idnumber = ""
+    copy.version = 1
     if quiz == question.quiz:
         copy.key = unused_key(quiz.questions.all(), question.key)
         copy.order = question.order

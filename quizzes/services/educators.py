@@ -29,9 +29,16 @@ def educators_group_sync() -> Group:
 
 
 @transaction.atomic
-def educator_create(*, username: str, password: str, display_name: str = "", email: str = "") -> User:
+def educator_create(
+    *, username: str, password: str, display_name: str = "", email: str = "", department: str = ""
+) -> User:
     user = User.objects.create_user(
-        username=username, password=password, email=email, display_name=display_name or username, is_staff=True
+        username=username,
+        password=password,
+        email=email,
+        display_name=display_name or username,
+        department=department,
+        is_staff=True,
     )
     user.groups.add(educators_group_sync())
     return user

@@ -41,7 +41,10 @@ def exam_answer_save(
         else:
             response.is_correct, response.points = answer_scored(question=question, answer=answer)
             response.answered_at, response.point = now, point
-            response.save(update_fields=["is_correct", "points", "answered_at", "point_x", "point_y"])
+            response.question_version = question.version
+            response.save(
+                update_fields=["is_correct", "points", "answered_at", "point_x", "point_y", "question_version"]
+            )
             Response.chosen.through.objects.filter(response=response).delete()
             response_chosen_set(response=response, chosen=chosen)
         Attempt.objects.filter(pk=locked.pk).update(last_answered_at=now)

@@ -3,11 +3,12 @@
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.files import FieldFile
 
 from quizzes.hotspots import validate_geometry
 from quizzes.images import image_prepare
-from quizzes.models import HotspotRegion, MatchStem, Question
+from quizzes.models import Choice, HotspotRegion, MatchStem, Question
 from quizzes.stored_files import file_attach, files_remove_on_commit
 
 
@@ -84,3 +85,12 @@ def question_regions_set(*, question: Question, regions: Sequence[Mapping]) -> l
         )
         for order, region in enumerate(regions)
     )
+
+
+def options_withdraw(*, options: QuerySet[Choice]) -> None:
+    """Take these options off their question: deleted, or retired (no longer offered) where trainees chose
+    them or a matching stem still names them, so that every recorded answer keeps its option
+    (ResponseChoice and ResponseMatch protect it, and a stem restricts its answer)."""
+    in_use = options.chosen_in_responses() | options.filter(Exists(MatchStem.objects.filter(answer=OuterRef("pk"))))
+    in_use.update(retired=True)
+    options.exclude(pk__in=in_use.values("pk")).delete()

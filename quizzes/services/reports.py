@@ -15,11 +15,14 @@ def problem_report_create(
         raise ValueError("A trainee reports from their own attempt.")
     if not attempt.items.filter(question=question).exists():
         raise ValueError("The question must be one of the attempt's questions.")
+    response = Response.objects.filter(attempt=attempt, question=question).first()
     return ProblemReport.objects.create(
         reporter=reporter,
         attempt=attempt,
         question=question,
-        response=Response.objects.filter(attempt=attempt, question=question).first(),
+        response=response,
+        # The version the trainee saw: the one answered, else the question as it is now.
+        question_version=response.question_version if response else question.version,
         reason=reason,
         note=note.strip(),
     )

@@ -7,6 +7,7 @@ from django import template
 
 from quizzes.forms import ProblemReportForm
 from quizzes.models import HotspotRegion, ProblemReport
+from quizzes.rich_text import plain_excerpt as rich_text_excerpt
 from quizzes.rich_text import render_markdown
 from quizzes.scoring import regions_hit
 
@@ -16,6 +17,11 @@ register = template.Library()
 @register.filter
 def markdown(text: str):
     return render_markdown(text)
+
+
+@register.filter
+def plain_excerpt(text: str, length: int = 100) -> str:
+    return rich_text_excerpt(text, length)
 
 
 @register.filter

@@ -15,6 +15,7 @@ from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.versions import question_as_answered, questions_as_answered
 from quizzes.views.lookups import attempt_question, current_attempt
 
 
@@ -110,6 +111,8 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         context = question_context(attempt, question, form=form)
     else:
+        # The feedback on the version answered, should the question have changed since.
+        question = question_as_answered(question, response)
         context = question_context(
             attempt, question, response=response, chosen_ids=frozenset(c.pk for c in response.chosen.all())
         )
@@ -169,7 +172,7 @@ def answer_refused(request: HttpRequest, attempt: Attempt, question: Question, r
         return render(request, "quizzes/question.html#refused", context, status=409)
     context = question_context(
         attempt,
-        question,
+        question_as_answered(question, response),
         response=response,
         chosen_ids=frozenset(c.pk for c in response.chosen.all()),
         notice=str(refusal),
@@ -204,7 +207,11 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def summary_rows(attempt: Attempt) -> list[dict]:
     """Each question of the attempt with the trainee's answer and what the review of it needs."""
     responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
-    questions = list(Question.objects.in_attempt(attempt).prefetch_related("choices", "regions", "sources"))
+    # Each question as it was answered: the version the trainee saw, should an educator have changed it since.
+    questions = questions_as_answered(
+        Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "regions", "sources"),
+        responses,
+    )
     # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
     withholds_case_title = bool(
         attempt.quiz and attempt.quiz.is_case and questions and questions[-1].pk not in responses

@@ -78,6 +78,7 @@ def exam_question_context(
             "saved_labels": saved_labels,
             "saved_point": response.point if response else None,
             "saved_no_abnormality": bool(response and question.is_hotspot and response.point is None),
+            "saved_on_earlier_version": bool(response and response.question_version != question.version),
             "items": items,
             "item": item,
             "position": question.position,

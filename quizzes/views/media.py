@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from quizzes.models import Question
+from quizzes.models import Question, QuestionVersion
 
 # Uploads are re-encoded by Pillow to these formats; anything else under MEDIA_ROOT is not ours to serve.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -22,7 +22,9 @@ def question_image(request: HttpRequest, path: str) -> HttpResponse:
     content_type = IMAGE_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
         raise Http404("Not an image")
-    questions = Question.objects.filter(Q(image=path) | Q(thumbnail=path))
+    # An image an earlier version named is kept for the answers given to that version.
+    earlier = QuestionVersion.objects.filter(image=path).values("question")
+    questions = Question.objects.filter(Q(image=path) | Q(thumbnail=path) | Q(pk__in=earlier))
     if not request.user.is_staff:
         # Draft quizzes and questions are for their authors: their images are as unlisted as they are.
         questions = questions.published()

@@ -14,7 +14,7 @@ import pytest
 from quizzes.bank import BankInvalid
 from quizzes.bank.moodle_reader import parse_moodle_xml
 from quizzes.bank.moodle_writer import MOODLE_GRADES, export_moodle_xml, moodle_fractions, percent
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackSource
+from quizzes.bank.quizpack import PackOption, PackQuestion
 from quizzes.bank.text import html_to_markdown
 from quizzes.models import Question
 from quizzes.rules import MULTIPLE, SINGLE, TRUE_FALSE
@@ -63,7 +63,7 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
         "standard",
         "draft",
     )
-    source = ["moodle-import-imported"]
+    source = []  # Moodle XML names no source, and the file's name is none
     assert pack.questions == [
         PackQuestion(
             key="commonest-primary",
@@ -122,16 +122,11 @@ def test_a_good_moodle_file_parses_into_the_expected_questions():
     ]
 
 
-def test_the_source_is_named_after_the_file_unless_one_is_given():
-    assert parse_fixture("good.xml").sources == [
-        PackSource(key="moodle-import-imported", title="good.xml", publisher="Imported from Moodle XML")
-    ]
+def test_no_source_is_named_after_the_file():
+    pack = parse_fixture("good.xml")
 
-    given = PackSource(key="radiology-notes", title="Radiology notes", publisher="St Elsewhere")
-    pack = parse_fixture("good.xml", source=given)
-
-    assert pack.sources == [given]
-    assert {key for question in pack.questions for key in question.sources} == {"radiology-notes"}
+    assert pack.sources == []
+    assert all(question.sources == [] for question in pack.questions)
 
 
 def test_a_file_given_as_text_parses_like_the_same_file_given_as_bytes():

@@ -56,7 +56,6 @@ def test_a_valid_file_parses_into_a_quiz_with_its_questions():
         (("explanation: Explained.", "explanation: ''"), "explanation is missing"),
         (("learning_point: Learnt.", "learning_point: ''"), "learning point is missing"),
         (("sources: [doc]", "sources: [elsewhere]"), "cites unknown source 'elsewhere'"),
-        (("sources: [doc]", "sources: []"), "cite at least one source"),
     ],
 )
 def test_a_broken_question_is_reported_with_file_line_and_key(change, expected):
@@ -64,6 +63,16 @@ def test_a_broken_question_is_reported_with_file_line_and_key(change, expected):
 
     assert any(expected in problem for problem in problems), problems
     assert any(problem.startswith("sample.yaml, line 14, question 'first'") for problem in problems), problems
+
+
+def test_a_file_without_sources_parses_and_its_questions_cite_none():
+    text = VALID.replace(
+        "sources:\n  - key: doc\n    title: A document\n    publisher: A publisher\n    date: 2022-10-24\n", ""
+    )
+
+    pack = parse_pack(text.replace("sources: [doc]", "sources: []"), "sample.yaml")
+
+    assert pack.sources == [] and pack.questions[0].sources == []
 
 
 def test_multiple_select_needs_a_right_option():

@@ -276,3 +276,17 @@ def test_a_matching_questions_options_keep_their_order_when_its_stems_name_them_
     assert options[0] == "Squamous cell carcinoma of the head and neck" and stems[0][1] == "Osteosarcoma"
     assert answers_and_stems(copied)[1] == options
     assert [(text, answer) for text, answer, _alt in answers_and_stems(copied)[2]] == [(t, a) for t, a, _ in stems]
+
+
+def test_a_question_without_a_source_makes_a_quiz_pack_round_trip_citing_none(tmp_path):
+    from quizzes.bank.quizpack_writer import export_quizpack
+
+    quiz = make_quiz(questions=2)
+    uncited = questions_of(quiz)[1]
+    uncited.sources.clear()
+
+    pack = parse_pack(export_quizpack(quiz), "exported.yaml")
+    copy = pack_saved(pack=pack, images_dir=tmp_path)
+
+    assert [question.sources == [] for question in pack.questions] == [False, True]
+    assert [question.sources.exists() for question in questions_of(copy)] == [True, False]

@@ -188,6 +188,18 @@ def test_the_multiple_select_rule_looks_across_the_whole_pack_not_one_quiz():
     assert lint(one_right, all_right).multiple_select == []
 
 
+def test_a_bundled_question_that_cites_no_source_is_a_breach():
+    uncited = question("uncited")
+    uncited.sources = []
+
+    report = lint(quiz(question("cited"), uncited))
+
+    assert [finding.key for finding in report.quizzes[0].uncited] == ["uncited"]
+    assert [breach for breach in report.breaches if "cites no source" in breach] == [
+        "cites no source: made-up/uncited: add the seed document it draws on"
+    ]
+
+
 def test_a_stage_that_contains_its_keyed_options_wording_is_flagged():
     giveaway = question(
         "stage-2",

@@ -4,12 +4,15 @@ right answer, every option's rationale, the explanation, the learning point and 
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes.models import Attempt, Question, Quiz
+from quizzes.models import Attempt, Question, Quiz, User
+from quizzes.options import presented_options
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_save
-from tests.factories import make_question, make_quiz, questions_of, right_choices, take_quiz, wrong_choices
+from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices, take_quiz, wrong_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +36,44 @@ def test_every_summary_item_gives_the_reasons(trainee_client, finished, quiz):
         assert f"Explanation of question {question.order}." in html
         assert f"Learning point of question {question.order}." in html
     assert html.count('<p class="citation">Source: <cite>Test Publisher, “Source') == 3
+
+
+def test_a_question_without_a_source_cites_its_author_in_feedback_and_summary(trainee_client, trainee):
+    author = User.objects.create_user(
+        username="ada-login", password="x-long-password-1", display_name="Dr Ada Byron", department="Radiology"
+    )
+    quiz = make_quiz(questions=1)
+    question = questions_of(quiz)[0]
+    question.sources.clear()
+    Question.objects.filter(pk=question.pk).update(author=author)
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    feedback_url = reverse("answer", args=[attempt.pk, question.pk])
+    option = presented_options(question, attempt.shuffle_seed)[0]
+
+    feedback = trainee_client.post(feedback_url, {"answer": option.label}, **HTMX).content.decode()
+    attempt_finish(attempt=attempt)
+    summary = trainee_client.get(summary_url(attempt)).content.decode()
+
+    for html in (feedback, summary):
+        assert '<p class="citation">Written by Dr Ada Byron, Radiology</p>' in html
+        assert "Source:" not in html and "ada-login" not in html
+
+
+def test_a_summary_of_questions_without_sources_takes_as_many_queries_as_one_with_them(
+    trainee_client, trainee, django_assert_num_queries
+):
+    sourced, unsourced = make_quiz(questions=3), make_quiz(questions=3)
+    author = User.objects.create_user(username="writer", password="x-long-password-1", display_name="Dr Writer")
+    for question in questions_of(unsourced):
+        question.sources.clear()
+    unsourced.questions.update(author=author)
+    attempts = [attempt_finish(attempt=take_quiz(trainee, quiz, [True, False, True])) for quiz in (sourced, unsourced)]
+    with CaptureQueriesContext(connection) as with_sources:
+        trainee_client.get(summary_url(attempts[0]))
+
+    with django_assert_num_queries(len(with_sources)):
+        html = trainee_client.get(summary_url(attempts[1])).content.decode()
+    assert html.count("Written by Dr Writer") == 3
 
 
 def test_an_exam_result_gives_the_reasons_too(trainee_client, trainee):

@@ -19,9 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--display-name", default="")
+        parser.add_argument(
+            "--department", default="", help="Shown with the display name on the questions they write without a source."
+        )
         parser.add_argument("--email", default="")
 
-    def handle(self, *args, username, display_name, email, **options):
+    def handle(self, *args, username, display_name, email, department, **options):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user called {username!r} already exists.")
         password = os.environ.get(PASSWORD_VARIABLE) or self.prompt_password()
@@ -29,7 +32,9 @@ class Command(BaseCommand):
             validate_password(password, User(username=username, email=email))
         except ValidationError as error:
             raise CommandError("Password refused: " + " ".join(error.messages)) from None
-        educator_create(username=username, password=password, display_name=display_name, email=email)
+        educator_create(
+            username=username, password=password, display_name=display_name, email=email, department=department
+        )
         self.stdout.write(self.style.SUCCESS(f"Educator {username!r} created; they log in at /admin/."))
 
     def prompt_password(self) -> str:
