@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -916,3 +917,123 @@ class BankImport(models.Model):
     @property
     def is_over(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+# Join codes avoid letters and digits that read alike (0/O, 1/I/L), so a code read out in a
+# teaching room is typed right. Eight of these 31 characters: about 8.5e11 codes.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+
+
+class Cohort(models.Model):
+    """A group of trainees an educator teaches (a year of residents, a rotation, a course).
+
+    Its owners (educators) set it quizzes with due dates and see its results; its members see their
+    assignments and the cohort's leaderboard. Trainees join with the join code (or its link) until an
+    owner closes it (no code) or changes it; who may see and change a cohort is decided by
+    CohortQuerySet.owned_by and visible_to, which every cohort view looks it up through.
+    """
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, help_text="Markdown. Members see it on the cohort's page.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    # None: closed, nobody joins by code or link until an owner makes a new one.
+    join_code = models.CharField(max_length=JOIN_CODE_LENGTH, null=True, blank=True, unique=True, editable=False)
+    owners = models.ManyToManyField("User", related_name="owned_cohorts")
+    members = models.ManyToManyField("User", through="CohortMembership", related_name="cohorts")
+    created_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = querysets.CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="cohort_ends_after_it_starts"),
+            models.CheckConstraint(condition=~Q(name=""), name="cohort_has_name"),
+            models.CheckConstraint(
+                condition=Q(join_code__isnull=True) | Exact(Length("join_code"), JOIN_CODE_LENGTH),
+                name="cohort_join_code_full_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cohort_detail", args=[self.pk])
+
+    @property
+    def is_open_for_joining(self) -> bool:
+        return self.join_code is not None
+
+    @staticmethod
+    def new_join_code() -> str:
+        return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+    @staticmethod
+    def normalised_code(typed: str) -> str:
+        """A code as stored, from what someone typed: case, spaces and hyphens do not matter."""
+        return "".join(typed.split()).replace("-", "").upper()
+
+
+class CohortMembership(models.Model):
+    """A trainee's place in a cohort: from joining (or being added) until leaving (or being removed)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="cohort_memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    objects = querysets.CohortMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "joined_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="one_membership_per_user_per_cohort")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort}"
+
+
+class Assignment(models.Model):
+    """A quiz set to a cohort, due at a moment, in tutor or exam mode.
+
+    A member has done it with their first attempt at the quiz that ends after it opened (the rule and
+    its wording: quizzes/assignments.py; the reads: quizzes/querysets.py, assignment_progress). An exam
+    assignment is set only on a quiz that offers exam mode (quizzes/services/cohorts.py refuses it
+    otherwise: a check constraint cannot read the quiz's row).
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="assignments")
+    mode = models.CharField(max_length=10, choices=Attempt.Mode, default=Attempt.Mode.TUTOR)
+    # None: open from the moment it was assigned.
+    opens_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = querysets.AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            # One assignment per quiz in a cohort, so "done" never has to say which of two it means.
+            models.UniqueConstraint(fields=["cohort", "quiz"], name="quiz_assigned_once_per_cohort"),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True) | Q(opens_at__lt=F("due_at")), name="assignment_opens_before_due"
+            ),
+            models.CheckConstraint(condition=Q(mode__in=["tutor", "exam"]), name="assignment_mode_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} for {self.cohort}, due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def opened_at(self) -> datetime.datetime:
+        """When attempts start to count for it: its opening date, or when it was assigned."""
+        return self.opens_at or self.assigned_at
+
+    @property
+    def is_exam(self) -> bool:
+        return self.mode == Attempt.Mode.EXAM

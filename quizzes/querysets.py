@@ -7,8 +7,8 @@ import datetime
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Cast, Coalesce, TruncWeek
+from django.db.models import Case, Count, Exists, F, FloatField, Max, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Cast, Coalesce, Lower, TruncWeek
 from django.utils import timezone
 
 
@@ -308,20 +308,27 @@ class LeaderboardEntryQuerySet(models.QuerySet):
     def on_board(self, board: str):
         return self.filter(board=board)
 
+    def among(self, users):
+        """Entries of these users only (a queryset of users or of user ids): a cohort's board."""
+        return self.filter(user__in=users)
+
     def in_rank_order(self):
         # Equal points share a rank; within a tie, trainees are listed in the order they joined,
         # which is stable and is the order of the rank index (board, -points, user).
         return self.order_by("-points", "user_id")
 
-    def with_rank(self):
-        """Annotate `rank`: one more than how many on the same board have more points.
+    def with_rank(self, among=None):
+        """Annotate `rank`: one more than how many on the same board (of the users `among`, when given:
+        a cohort's board) have more points.
 
         Equal points share a rank and the next rank skips ("1, 2, 2, 4"). The count walks the rank
         index only as far as the row's own points, so a rank costs one query at any cohort size.
         """
+        above = self.model.objects.filter(board=OuterRef("board"), points__gt=OuterRef("points"))
+        if among is not None:
+            above = above.among(among)
         above = (
-            self.model.objects.filter(board=OuterRef("board"), points__gt=OuterRef("points"))
-            .order_by()
+            above.order_by()
             .values("board")
             .annotate(count=Count("*"))  # COUNT(*), not COUNT(id): the index alone can answer it
             .values("count")
@@ -339,6 +346,160 @@ class LeaderboardEntryQuerySet(models.QuerySet):
             if entry.points != previous:
                 rank, previous = position, entry.points
             yield rank, entry
+
+
+class CohortQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        """Cohorts the user owns: the only way views find a cohort to change or to read the results of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owners=user)
+
+    def joined_by(self, user):
+        """Cohorts the user is a member of (as a trainee)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def visible_to(self, user):
+        """Cohorts the user owns or is a member of, each annotated with `viewer_owns`: the only way views
+        find a cohort to show. Anyone else, an educator or a trainee of another cohort, finds nothing."""
+        if not user.is_authenticated:
+            return self.none()
+        CohortMembership = apps.get_model("quizzes", "CohortMembership")
+        owns = Exists(self.model.owners.through.objects.filter(cohort=OuterRef("pk"), user=user))
+        member = Exists(CohortMembership.objects.filter(cohort=OuterRef("pk"), user=user))
+        return self.annotate(viewer_owns=owns).filter(owns | member)
+
+    def open_with_code(self, code: str):
+        """The cohort open to join with this code, as typed (case, spaces and hyphens do not matter)."""
+        normalised = self.model.normalised_code(code)
+        return self.filter(join_code=normalised) if normalised else self.none()
+
+    def current(self, now=None):
+        """Cohorts that have not ended (their last day is today or later, in the site's time zone)."""
+        return self.filter(ends_on__gte=local_date(now or timezone.now()))
+
+    def with_sizes(self):
+        """Annotate `member_count` and `assignment_count`, in one query for a list of cohorts."""
+        CohortMembership = apps.get_model("quizzes", "CohortMembership")
+        Assignment = apps.get_model("quizzes", "Assignment")
+        members = CohortMembership.objects.filter(cohort=OuterRef("pk")).order_by().values("cohort")
+        assignments = Assignment.objects.filter(cohort=OuterRef("pk")).order_by().values("cohort")
+        return self.annotate(
+            member_count=Coalesce(Subquery(members.annotate(n=Count("*")).values("n")), 0),
+            assignment_count=Coalesce(Subquery(assignments.annotate(n=Count("*")).values("n")), 0),
+        )
+
+
+class CohortMembershipQuerySet(models.QuerySet):
+    def of(self, cohort):
+        return self.filter(cohort=cohort)
+
+    def in_name_order(self):
+        return self.order_by(Lower("user__display_name"), "user__username", "pk")
+
+    def with_progress_on(self, assignment, now=None):
+        """Annotate each member's progress on one assignment (assignment_progress), with the counted
+        attempt's id, start, score and maximum."""
+        progress = assignment_progress(
+            user=OuterRef("user"),
+            quiz=assignment.quiz_id,
+            mode=assignment.mode,
+            opened=assignment.opened_at,
+            now=now or timezone.now(),
+            attempt_fields=ATTEMPT_DETAILS,
+        )
+        return self.annotate(**progress)
+
+    def progress_grid(self, now=None, *, attempt_fields: tuple[str, ...] = ()):
+        """One row per member and assignment of the memberships' cohorts (`assignment_id`), each with the
+        member's progress on it (assignment_progress): a whole cohort's results in one query, however
+        many trainees and assignments."""
+        opened = Coalesce(OuterRef("cohort__assignments__opens_at"), OuterRef("cohort__assignments__assigned_at"))
+        progress = assignment_progress(
+            user=OuterRef("user"),
+            quiz=OuterRef("cohort__assignments__quiz"),
+            mode=OuterRef("cohort__assignments__mode"),
+            opened=opened,
+            now=now or timezone.now(),
+            attempt_fields=attempt_fields,
+        )
+        return (
+            self.annotate(assignment_id=F("cohort__assignments"), **progress)
+            .filter(assignment_id__isnull=False)
+            .order_by()
+        )
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def for_member(self, user):
+        """The assignments of the cohorts the user is a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(cohort__memberships__user=user)
+
+    def in_current_cohorts(self, now=None):
+        return self.filter(cohort__ends_on__gte=local_date(now or timezone.now()))
+
+    def in_due_order(self):
+        return self.order_by("due_at", "quiz__title", "pk")
+
+    def with_progress_of(self, user, now=None, *, with_attempt: bool = False):
+        """Annotate the user's progress on each assignment (assignment_progress), with_attempt: with the
+        counted attempt's id, start, score and maximum."""
+        progress = assignment_progress(
+            user=user.pk,
+            quiz=OuterRef("quiz"),
+            mode=OuterRef("mode"),
+            opened=Coalesce(OuterRef("opens_at"), OuterRef("assigned_at")),
+            now=now or timezone.now(),
+            attempt_fields=ATTEMPT_DETAILS if with_attempt else (),
+        )
+        return self.annotate(**progress)
+
+
+# What a results page shows of the attempt that did an assignment (assignment_progress: done_<field>).
+ATTEMPT_DETAILS = ("id", "started_at", "score", "max_score")
+
+
+def attempt_ended_at(now: datetime.datetime):
+    """When an attempt ended: when it finished, or, for an exam past its time limit that no request has
+    finished yet, its deadline (it is over; attempt_expire_if_due finishes it as of then). None while open."""
+    return Coalesce("finished_at", Case(When(deadline__lte=now, then=F("deadline"))))
+
+
+def assignment_progress(
+    *, user, quiz, mode, opened, now: datetime.datetime, attempt_fields: tuple[str, ...] = ()
+) -> dict:
+    """Annotations of how far a trainee is with an assignment (each argument a value or an OuterRef):
+
+    - `done_at`: when the first attempt that counts for it ended, or None. An attempt counts when it is
+      the trainee's attempt at the quiz itself (not a practice set), in the assignment's mode or in exam
+      mode (an exam does a tutor assignment too, never the other way round), and ends after the
+      assignment opened (`opened`);
+    - `in_progress`: whether such an attempt is still open (it will count if it ends after `opened`);
+    - `done_<field>` for each of `attempt_fields`: that attempt's field (no score yet: an exam over by its
+      time limit that no request has finished). Each is one more subquery per row.
+
+    The rule in words, and what it makes of these, is quizzes/assignments.py's.
+    """
+    Attempt = apps.get_model("quizzes", "Attempt")
+    attempts = (
+        Attempt.objects.filter(user=user, quiz=quiz, kind="quiz")
+        .filter(Q(mode=mode) | Q(mode="exam"))
+        .annotate(ended_at=attempt_ended_at(now))
+    )
+    counting = attempts.filter(ended_at__gte=opened).order_by("ended_at", "pk")
+    return {
+        "done_at": Subquery(counting.values("ended_at")[:1]),
+        "in_progress": Exists(attempts.filter(ended_at__isnull=True)),
+    } | {f"done_{field}": Subquery(counting.values(field)[:1]) for field in attempt_fields}
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    """The moment's date in the site's time zone."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
 def start_of_tomorrow(now=None) -> datetime.datetime:

@@ -9,7 +9,7 @@ transaction, so nothing gets past it between the two.
 
 import datetime
 
-from quizzes.models import Attempt, Quiz, User
+from quizzes.models import Attempt, Cohort, Quiz, User
 
 
 class AnswerRefused(Exception):
@@ -98,3 +98,61 @@ def exam_change_refusal(attempt: Attempt, now: datetime.datetime | None = None) 
     if attempt.is_finished:
         return AttemptAlreadyFinished()
     return None
+
+
+class CohortRefused(Exception):
+    """A change to a cohort (joining it, adding someone, assigning a quiz) that was not made; the message
+    says why, in words for the person who asked. Nothing was changed."""
+
+
+class JoinCodeNotOpen(CohortRefused):
+    def __init__(self, code: str):
+        # Wrong and closed codes read alike: a code that no longer works tells nobody which cohort it was.
+        super().__init__(
+            f"No cohort is open to join with the code “{code.strip()[:40]}”. Check the code with your educator: "
+            "a code stops working when the cohort's owner closes it or makes a new one."
+        )
+
+
+class AlreadyMember(CohortRefused):
+    def __init__(self, cohort: Cohort, who: str = "You are"):
+        self.cohort = cohort
+        super().__init__(f"{who} already a member of “{cohort.name}”.")
+
+
+class OwnerCannotJoin(CohortRefused):
+    def __init__(self, cohort: Cohort, who: str = "You own"):
+        super().__init__(f"{who} “{cohort.name}”: an owner cannot also be one of its trainees.")
+
+
+class NoSuchUser(CohortRefused):
+    def __init__(self, username: str):
+        super().__init__(f"Nobody on the site has the username “{username}”.")
+
+
+class NotAnEducator(CohortRefused):
+    def __init__(self, username: str):
+        super().__init__(f"“{username}” is not an educator: only educators can own a cohort.")
+
+
+class MemberCannotOwn(CohortRefused):
+    def __init__(self, username: str, cohort: Cohort):
+        super().__init__(
+            f"“{username}” is one of the trainees of “{cohort.name}”: remove them from its trainees before "
+            "making them an owner."
+        )
+
+
+class AlreadyOwner(CohortRefused):
+    def __init__(self, username: str, cohort: Cohort):
+        super().__init__(f"“{username}” already owns “{cohort.name}”.")
+
+
+class AlreadyAssigned(CohortRefused):
+    def __init__(self, quiz: Quiz, cohort: Cohort):
+        super().__init__(f"“{quiz.title}” is already assigned to “{cohort.name}”: change that assignment instead.")
+
+
+class ExamNotOffered(CohortRefused):
+    def __init__(self, quiz: Quiz):
+        super().__init__(f"“{quiz.title}” has no exam mode, so it can only be assigned in tutor mode.")

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizzes.views import accounts, attempts, exam, leaderboard, pages, practice, progress, reports, scoring
+from quizzes.views import accounts, attempts, cohorts, exam, leaderboard, pages, practice, progress, reports, scoring
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -31,6 +31,40 @@ urlpatterns = [
     path("leaderboard/export.csv", leaderboard.leaderboard_export, name="leaderboard_export"),
     path("leaderboard/settings/", leaderboard.leaderboard_settings, name="leaderboard_settings"),
     path("scoring/", scoring.scoring, name="scoring"),
+    path("cohorts/", cohorts.cohort_list, name="cohort_list"),
+    path("cohorts/new/", cohorts.cohort_new, name="cohort_new"),
+    path("cohorts/join/", cohorts.cohort_join_by_code, name="cohort_join"),
+    path("cohorts/join/<str:code>/", cohorts.cohort_join_by_link, name="cohort_join_link"),
+    path("cohorts/<int:cohort_id>/", cohorts.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:cohort_id>/edit/", cohorts.cohort_edit, name="cohort_edit"),
+    path("cohorts/<int:cohort_id>/code/", cohorts.cohort_code, name="cohort_code"),
+    path("cohorts/<int:cohort_id>/leave/", cohorts.cohort_leave, name="cohort_leave"),
+    path("cohorts/<int:cohort_id>/leaderboard/", cohorts.cohort_leaderboard, name="cohort_leaderboard"),
+    path("cohorts/<int:cohort_id>/results.csv", cohorts.cohort_results_csv, name="cohort_results_csv"),
+    path("cohorts/<int:cohort_id>/owners/", cohorts.cohort_owner_new, name="cohort_owner_new"),
+    path("cohorts/<int:cohort_id>/trainees/", cohorts.cohort_member_new, name="cohort_member_new"),
+    path("cohorts/<int:cohort_id>/trainees/<int:user_id>/", cohorts.trainee_results, name="cohort_trainee"),
+    path(
+        "cohorts/<int:cohort_id>/trainees/<int:user_id>/remove/",
+        cohorts.cohort_member_remove_view,
+        name="cohort_member_remove",
+    ),
+    path("cohorts/<int:cohort_id>/assignments/new/", cohorts.assignment_new, name="cohort_assignment_new"),
+    path(
+        "cohorts/<int:cohort_id>/assignments/<int:assignment_id>/",
+        cohorts.assignment_results,
+        name="cohort_assignment",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/assignments/<int:assignment_id>/edit/",
+        cohorts.assignment_edit,
+        name="cohort_assignment_edit",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete/",
+        cohorts.assignment_delete_view,
+        name="cohort_assignment_delete",
+    ),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,9 +8,12 @@ from unittest import mock
 
 from django.db import transaction
 from django.test import TestCase
+from django.utils import timezone
 from PIL import Image
 
-from quizzes.models import Choice, Question, Quiz, ReviewCard, Source, Topic, User
+from quizzes.models import Choice, CohortMembership, Question, Quiz, ReviewCard, Source, Topic, User
+from quizzes.services.cohorts import cohort_create
+from quizzes.services.educators import educator_create
 from quizzes.services.questions import question_image_set, question_regions_set
 from quizzes.services.review import review_card_record
 
@@ -173,3 +176,28 @@ def make_hotspot_question(
     question.save(update_fields=["kind"])
     question_regions_set(question=question, regions=list(regions))
     return question
+
+
+def make_educator(username=None, password="a-long-educator-pass-1"):
+    """A staff user in the Educators group (quizzes/services/educators.py), as create_educator makes one."""
+    n = next(counter)
+    user = educator_create(username=username or f"educator{n}", password=password, display_name=f"Dr Educator {n}")
+    user.raw_password = password
+    return user
+
+
+def make_cohort(*, owner, members=(), name=None, **fields):
+    """A cohort owned by `owner` (made as an educator makes one) with `members` in it, running for a year."""
+    today = timezone.localdate()
+    cohort = cohort_create(
+        created_by=owner,
+        **{
+            "name": name or f"Cohort {next(counter)}",
+            "description": "",
+            "starts_on": today - datetime.timedelta(days=30),
+            "ends_on": today + datetime.timedelta(days=335),
+        }
+        | fields,
+    )
+    CohortMembership.objects.bulk_create(CohortMembership(cohort=cohort, user=user) for user in members)
+    return cohort

@@ -176,10 +176,12 @@ CACHES = {
     )
 }
 # Per signed-in user, "count/seconds". Nobody reads and answers 30 questions in a minute, nor has
-# more than 10 problems with questions to report in ten minutes.
+# more than 10 problems with questions to report in ten minutes, nor mistypes a cohort's join code
+# 20 times in ten minutes (more is guessing codes).
 RATE_LIMITS = {
     "answer": os.environ.get("DJANGO_RATE_LIMIT_ANSWER", "30/60s"),
     "report": os.environ.get("DJANGO_RATE_LIMIT_REPORT", "10/600s"),
+    "join": os.environ.get("DJANGO_RATE_LIMIT_JOIN", "20/600s"),
 }
 # How many proxies in front of the site append to X-Forwarded-For (nginx: 1). Client addresses,
 # for log-in lockouts, are read from there only when this says the header can be trusted.

@@ -24,7 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Rate-limit counters outlive a test in the process-wide cache, and browser tests answer whole
 # quizzes quickly; tests of the limit itself set their own rate and clear the cache.
-RATE_LIMITS = {"answer": "100000/60s", "report": "100000/60s"}
+RATE_LIMITS = {"answer": "100000/60s", "report": "100000/60s", "join": "100000/60s"}
 
 # Tasks run at once, in the test's own thread and transaction: a background import finishes before
 # the request that queued it returns (once its transaction commits).

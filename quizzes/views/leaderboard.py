@@ -97,12 +97,22 @@ def row_for(rank: int, entry: LeaderboardEntry, *, viewer: User, is_educator: bo
 def leaderboard(request: HttpRequest) -> HttpResponse:
     """The top of a board and the viewer's own row, in the same queries at any cohort size:
     the top rows come from the rank index, and the viewer's rank is one indexed count."""
+    return board_response(request, "quizzes/leaderboard.html", board_url=reverse("leaderboard"))
+
+
+def board_response(
+    request: HttpRequest, template: str, *, board_url: str, among=None, extra_context: dict | None = None
+) -> HttpResponse:
+    """A board's page (`template`) or the fragment htmx asks for. `among` (a queryset of users) makes it
+    a cohort's board: only those users' rows, ranked among them; names are shown exactly as site-wide."""
     board, quizzes = board_from(request)
     is_educator = request.user.has_perm(EDUCATOR_PERMISSION)
     entries = LeaderboardEntry.objects.on_board(board.key)
+    if among is not None:
+        entries = entries.among(among)
     top = entries.select_related("user").in_rank_order()[: LeaderboardEntry.TOP].standings()
     rows = [row_for(rank, entry, viewer=request.user, is_educator=is_educator) for rank, entry in top]
-    mine = entries.filter(user=request.user).with_rank().first() if board.key else None
+    mine = entries.filter(user=request.user).with_rank(among=among).first() if board.key else None
     own_row = None
     if mine is not None:
         mine.user = request.user
@@ -110,6 +120,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     fragment = request.htmx and not request.htmx.history_restore_request
     context = {
         "board": board,
+        "board_url": board_url,
         "quizzes": quizzes,
         "rows": rows,
         "own_row": own_row,
@@ -117,9 +128,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "is_educator": is_educator,
         "top": LeaderboardEntry.TOP,
         "fragment": fragment,
-    }
-    template = "quizzes/leaderboard.html#board" if fragment else "quizzes/leaderboard.html"
-    response = render(request, template, context)
+    } | (extra_context or {})
+    response = render(request, "quizzes/leaderboard.html#board" if fragment else template, context)
     # The same URL answers with a page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -1,11 +1,12 @@
-"""The public pages: the quiz list (with a trainee's practice panels) and a quiz's own page."""
+"""The public pages: the quiz list (with a trainee's assignments and practice panels) and a quiz's own page."""
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from quizzes.models import Attempt, Question, Quiz, ReviewCard, User
+from quizzes.models import Attempt, Cohort, Question, Quiz, ReviewCard, User
 from quizzes.services.practice import PRACTICE_SET_SIZE
+from quizzes.views.cohorts import my_assignments
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,6 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"quizzes": quizzes}
     if request.user.is_authenticated:
         context |= practice_panels(request.user)
+        # The header's count read the assignments already: the list costs no second query.
+        context |= {
+            "assignments": my_assignments(request),
+            "cohorts": list(Cohort.objects.joined_by(request.user).current()),
+        }
     return render(request, "quizzes/home.html", context)
 
 

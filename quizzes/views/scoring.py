@@ -1,5 +1,5 @@
-"""The page that explains the scoring: points per kind of answer, the leaderboards, and how answers
-schedule review cards. Its numbers come from quizzes/scoring.py, so the page cannot drift from the rules."""
+"""The page that explains the scoring: points per kind of answer, the leaderboards, how answers
+schedule review cards, and when a cohort's assignment is done. Its numbers come from quizzes/scoring.py, so the page cannot drift from the rules."""
 
 import datetime
 from decimal import Decimal
@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from quizzes.assignments import DUE_SOON_DAYS
 from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, ReviewCard
 from quizzes.scoring import LEARNING_STEP, first_intervals, partial_credit, weighted
 
@@ -59,6 +60,7 @@ def scoring(request: HttpRequest) -> HttpResponse:
             ],
             "ratings": review_ratings(),
             "learning_step_minutes": round(LEARNING_STEP.total_seconds() / 60),
+            "due_soon_days": DUE_SOON_DAYS,
         },
     )
 

@@ -2,6 +2,7 @@
 objects, wrong methods, missing CSRF tokens, oversized bodies, and (by hypothesis) anything else
 thrown at the answer endpoint."""
 
+import datetime
 import re
 import string
 from urllib.parse import quote
@@ -10,13 +11,15 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizzes.models import Attempt, Question, Quiz, Response, User
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_start
-from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices
+from quizzes.services.cohorts import assignment_create
+from tests.factories import HTMX, make_cohort, make_educator, make_question, make_quiz, questions_of, right_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -316,14 +319,44 @@ def url_for(route: str, name: str, objects: dict) -> str:
 
 
 @pytest.fixture
-def own_objects(scene):
-    return {"attempt_id": scene["attempt"].pk, "question_id": scene["first"].pk, "slug": scene["quiz"].slug}
+def cohorts(scene, trainee, other_trainee):
+    """A cohort the trainee is in and one they are not, each with the quiz assigned."""
+    educator = make_educator()
+    due = timezone.now() + datetime.timedelta(days=2)
+    made = {}
+    for name, member in (("own", trainee), ("foreign", other_trainee)):
+        cohort = make_cohort(owner=educator, members=[member])
+        assignment = assignment_create(
+            cohort=cohort, quiz=scene["quiz"], mode="tutor", due_at=due, assigned_by=educator
+        )
+        made[name] = {
+            "cohort_id": cohort.pk,
+            "assignment_id": assignment.pk,
+            "user_id": member.pk,
+            "code": cohort.join_code,
+        }
+    made["foreign"]["code"] = "WRONG234"
+    return made
 
 
 @pytest.fixture
-def foreign_objects(scene):
-    """Objects the trainee may not see: someone else's attempt, a draft quiz."""
-    return {"attempt_id": scene["others_attempt"].pk, "question_id": scene["first"].pk, "slug": scene["draft"].slug}
+def own_objects(scene, cohorts):
+    return {
+        "attempt_id": scene["attempt"].pk,
+        "question_id": scene["first"].pk,
+        "slug": scene["quiz"].slug,
+    } | cohorts["own"]
+
+
+@pytest.fixture
+def foreign_objects(scene, cohorts):
+    """Objects the trainee may not see: someone else's attempt, a draft quiz, another cohort (and its
+    trainee and assignment), a join code no cohort has."""
+    return {
+        "attempt_id": scene["others_attempt"].pk,
+        "question_id": scene["first"].pk,
+        "slug": scene["draft"].slug,
+    } | cohorts["foreign"]
 
 
 def test_no_page_changes_anything_on_a_get(trainee_client, own_objects):

@@ -104,8 +104,8 @@ def test_a_summary_reads_every_earlier_version_it_needs_in_one_query(
     trainee_client, trainee, finished, quiz, django_assert_num_queries
 ):
     # session, user, attempt; its responses and the options they chose; its questions with their options,
-    # regions and sources.
-    with django_assert_num_queries(9):
+    # regions and sources; the header's count of cohort assignments due.
+    with django_assert_num_queries(10):
         trainee_client.get(summary_url(finished))
     for question in questions_of(quiz)[:2]:
         with educator_change(question):
@@ -113,7 +113,7 @@ def test_a_summary_reads_every_earlier_version_it_needs_in_one_query(
             question.save()
 
     # And one more: both earlier versions the answers were given to.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html = trainee_client.get(summary_url(finished)).content.decode()
     assert html.count(VERSION_NOTE) == 2
 
@@ -174,7 +174,7 @@ def test_a_version_citing_no_source_is_cited_as_its_authors_own(trainee_client, 
         question.sources.add(make_source(publisher="A later source"))
 
     with django_assert_num_queries(
-        10
+        11
     ):  # as for any summary with an earlier version: the author comes with the question
         html = trainee_client.get(summary_url(attempt)).content.decode()
 
