@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0009_question_versions"),
+        ("quizzes", "0010_cohorts"),
     ]
 
     operations = [
