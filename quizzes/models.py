@@ -442,8 +442,10 @@ class MatchStem(models.Model):
     text = models.TextField(help_text="The vignette (Markdown).")
     image = models.ImageField(upload_to="questions/stems/", blank=True)
     image_alt = models.CharField("image alt text", max_length=300, blank=True)
-    # The option that answers this stem. PROTECT: an option that is some stem's answer is retired, not deleted.
-    answer = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="answers_stems")
+    # The option that answers this stem: an option that is some stem's answer is retired, not deleted.
+    # RESTRICT, not PROTECT: deleting the question (or its quiz) deletes the stem with the option, which
+    # PROTECT would refuse.
+    answer = models.ForeignKey(Choice, on_delete=models.RESTRICT, related_name="answers_stems")
     order = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -168,8 +168,7 @@ class TagQuerySet(models.QuerySet):
 
 class ChoiceQuerySet(models.QuerySet):
     def chosen_in_responses(self):
-        """Options some answer recorded (ticked, or chosen for a matching stem): they cannot be deleted, only
-        retired."""
+        """Options some answer recorded (ticked, or matched to a stem): they cannot be deleted, only retired."""
         ResponseChoice = apps.get_model("quizzes", "ResponseChoice")
         ResponseMatch = apps.get_model("quizzes", "ResponseMatch")
         return self.filter(

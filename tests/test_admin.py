@@ -422,6 +422,26 @@ def test_a_dry_run_lists_every_skipped_question_with_its_place_and_warnings_and_
     assert not Quiz.objects.exists()
 
 
+def test_a_dry_run_lists_accepted_answers_with_their_weights_and_each_stem_with_its_option(educator_client):
+    page = educator_client.post(
+        IMPORT,
+        {
+            "file": upload("realworld/moodle-shortanswer-and-match.xml"),
+            "slug": "imported",
+            "title": "Imported",
+            "topic": "Imports",
+            "dry_run": "Dry run",
+        },
+    ).content.decode()
+
+    assert "Short answer (typed diagnosis)" in page and "Extended matching" in page
+    assert "<li>miliary metastases (100%)</li>" in page and "<li>metastases (50%)</li>" in page
+    assert "Several nodules with **thick walls** and air inside → Squamous cell carcinoma" in page
+    assert "Colorectal carcinoma (answers no stem)" in page
+    assert "Empty matching" in page and "a matching question needs at least 2 stems" in page
+    assert not Quiz.objects.exists()
+
+
 def test_a_file_that_cannot_be_read_is_refused_whole_with_the_reason(educator_client):
     not_xml = SimpleUploadedFile("broken.xml", b"<quiz><question type='multichoice'>")
 

@@ -29,7 +29,7 @@ def log_in(page, user):
 
 def test_each_bundled_quiz_runs_from_start_to_summary(page, bundled_quizzes, assert_accessible):
     log_in(page, make_user())
-    assert len(bundled_quizzes) == 6
+    assert len(bundled_quizzes) == 7
     for quiz in bundled_quizzes:
         page.goto("/")
         page.get_by_role("link", name=quiz.title, exact=True).click()
