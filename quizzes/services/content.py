@@ -742,23 +742,6 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
         HotspotRegion(question=copy, shape=r.shape, geometry=r.geometry, feedback=r.feedback, order=r.order)
         for r in question.regions.all()
     )
-    AcceptedAnswer.objects.bulk_create(
-        AcceptedAnswer(question=copy, text=a.text, weight=a.weight, feedback=a.feedback, order=a.order)
-        for a in question.accepted_answers.all()
-    )
-    # Each stem answered by the copy's own option, found by the original option's place in the list.
-    copied_choice = dict(zip(originals, copy.choices.order_by("pk"), strict=True))
-    MatchStem.objects.bulk_create(
-        MatchStem(
-            question=copy,
-            text=s.text,
-            image=s.image.name,
-            image_alt=s.image_alt,
-            answer=copied_choice[s.answer_id],
-            order=s.order,
-        )
-        for s in question.match_stems.all()
-    )
     return copy
 
 
