@@ -21,9 +21,13 @@ def database_from_url(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
-        # Reusing connections saves a connect per request; health checks drop dead ones.
+        # Reusing connections saves a connect per request.
         "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
+        # No health check: it costs a SELECT 1 round trip before every request's first query, to catch a
+        # reused connection that died (the server restarted, a proxy dropped it). Without it that rare
+        # connection fails the one request that finds it, and Django then closes it (a connection that
+        # raised is tested and discarded when its request ends), so the next request connects afresh.
+        "CONN_HEALTH_CHECKS": False,
     }
 
 

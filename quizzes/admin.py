@@ -983,6 +983,8 @@ class AttemptAdmin(admin.ModelAdmin):
         "started_at",
         "deadline",
         "last_answered_at",
+        "answered_count",
+        "points_so_far",
         "finished_at",
         "score",
         "max_score",

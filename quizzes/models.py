@@ -313,6 +313,12 @@ class Question(models.Model):
         return self.kind == self.Kind.MATCHING
 
     @property
+    def has_options(self) -> bool:
+        """Answered by choosing among its options (Choice rows): ticking them, or one per matching stem; a
+        hotspot question by a point and a short answer by typing instead."""
+        return self.picks_options or self.is_matching
+
+    @property
     def picks_options(self) -> bool:
         """Answered by ticking options (single best answer, multiple select, true/false)."""
         return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.TRUE_FALSE}
@@ -513,6 +519,11 @@ class Attempt(models.Model):
     # by the first request that finds it past.
     deadline = models.DateTimeField(null=True, blank=True)
     last_answered_at = models.DateTimeField(null=True, blank=True)
+    # The running tally: how many of its questions have an answer, and their points. Changed with F()
+    # in the statement that stamps last_answered_at, under the attempt's row lock, so a question page
+    # shows "n of m answered" without counting the responses (quizzes/services/attempts.py, exam.py).
+    answered_count = models.PositiveIntegerField(default=0)
+    points_so_far = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Set when the attempt finishes, from its responses: the responses are the record of truth.
     score = models.PositiveIntegerField(null=True, blank=True)
@@ -540,6 +551,10 @@ class Attempt(models.Model):
             models.CheckConstraint(
                 condition=Q(finished_at__isnull=True) | Q(finished_at__gte=F("started_at")),
                 name="attempt_finishes_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(points_so_far__lte=F("answered_count") * POINTS_PER_QUESTION),
+                name="attempt_points_so_far_within_answered",
             ),
             # Two attempts started at the same moment cannot both count: the second insert fails
             # and attempt_start records it as practice.

@@ -25,6 +25,8 @@ def presented_options(question: Question, shuffle_seed: str, *, chosen_ids: Coll
 
     `shuffle_seed` is the attempt's (Attempt.shuffle_seed): a secret, so the order cannot be replayed
     from the ids in the page's URL to read back the order the options were typed in."""
+    if not question.has_options:
+        return []  # Not even a read of its (absent) options.
     choices = sorted(
         (choice for choice in question.choices.all() if not choice.retired or choice.pk in chosen_ids),
         key=lambda choice: choice.pk,

@@ -8,8 +8,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.apps import apps
-from django.db import models
-from django.db.models import Case, Count, Exists, F, FloatField, Max, OuterRef, Q, Subquery, Sum, When
+from django.db import connection, models
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower, TruncWeek
 from django.utils import timezone
 
@@ -222,11 +238,89 @@ class AttemptQuestionQuerySet(models.QuerySet):
     def in_order(self):
         return self.order_by("position")
 
+    def owned_by(self, user):
+        """The items of the user's own attempts: how question pages find an attempt and its question."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(attempt__user=user)
+
+    def with_attempt_and_question(self):
+        """Each item with its attempt (and the attempt's quiz and tag) and its question (and the
+        question's quiz and author, whom a question without sources cites), all in the item's own query."""
+        return self.select_related("attempt__quiz", "attempt__tag", "question__quiz", "question__author").order_by()
+
+    # The annotations below are SQL, not Django's subquery expressions: on the hot path of every question
+    # page and answer, building and compiling a subquery expression costs several milliseconds of CPU
+    # (more than the database takes to run the whole query), a RawSQL fragment almost nothing. Each
+    # refers to the items table by its name, as the query being annotated does.
+
     def with_answer_state(self):
         """Annotate `is_answered`: whether the attempt has a response to the item's question."""
-        Response = apps.get_model("quizzes", "Response")
-        answered = Response.objects.filter(attempt=OuterRef("attempt"), question=OuterRef("question"))
-        return self.annotate(is_answered=Exists(answered))
+        return self.annotate(is_answered=RawSQL(answered_sql(_items_table()), (), output_field=BooleanField()))
+
+    def with_open_state(self):
+        """Annotate `is_open`: every earlier question of the attempt is answered (the order rule:
+        questions come in order, and a later case stage waits its turn)."""
+        return self.annotate(is_open=RawSQL(open_sql(_items_table()), (), output_field=BooleanField()))
+
+    def with_tutor_progress(self):
+        """Annotate what tutor feedback shows beside the question: `total` (the attempt's questions),
+        `next_question_id` (the first unanswered question after this one, or None), and `has_later_stage`
+        (a later question of the question's quiz that trainees see: a case report's title, which names
+        the diagnosis, waits for the last stage)."""
+        items, questions, quote = _items_table(), _table("Question"), connection.ops.quote_name
+        order = quote("order")
+        total = f"SELECT COUNT(*) FROM {items} each_item WHERE each_item.attempt_id = {items}.attempt_id"
+        following = (
+            f"SELECT next_item.question_id FROM {items} next_item WHERE next_item.attempt_id = {items}.attempt_id"
+            f" AND next_item.position > {items}.position AND NOT {answered_sql('next_item')}"
+            " ORDER BY next_item.position LIMIT 1"
+        )
+        later = (
+            f"EXISTS (SELECT 1 FROM {questions} this_question"
+            f" JOIN {questions} later_question ON later_question.quiz_id = this_question.quiz_id"
+            f" WHERE this_question.id = {items}.question_id AND later_question.status = %s"
+            f" AND (later_question.{order} > this_question.{order}"
+            f" OR (later_question.{order} = this_question.{order} AND later_question.id > this_question.id)))"
+        )
+        return self.annotate(
+            total=RawSQL(total, (), output_field=IntegerField()),
+            next_question_id=RawSQL(following, (), output_field=IntegerField()),
+            has_later_stage=RawSQL(later, ("published",), output_field=BooleanField()),
+        )
+
+    def with_review_card_of(self, user):
+        """Each item with `user`'s review card for its question (quizzes/services/review.py) joined in,
+        as `review_card` where the user has one."""
+        card = FilteredRelation("question__review_cards", condition=Q(question__review_cards__user=user))
+        return self.annotate(review_card=card).select_related("review_card")
+
+
+def answered_sql(item: str) -> str:
+    """SQL, true when the attempt of `item` (a row of the items table, by its name or alias) has a response
+    to the item's question."""
+    responses = _table("Response")
+    return (
+        f"EXISTS (SELECT 1 FROM {responses} answer"
+        f" WHERE answer.attempt_id = {item}.attempt_id AND answer.question_id = {item}.question_id)"
+    )
+
+
+def open_sql(item: str) -> str:
+    """SQL, true when every question before `item` (a row of the items table) in its attempt is answered:
+    the order rule. quizzes/services/attempts.py checks it again in the statement that records an answer."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {_items_table()} earlier_item WHERE earlier_item.attempt_id = {item}.attempt_id"
+        f" AND earlier_item.position < {item}.position AND NOT {answered_sql('earlier_item')})"
+    )
+
+
+def _table(model_name: str) -> str:
+    return connection.ops.quote_name(apps.get_model("quizzes", model_name)._meta.db_table)
+
+
+def _items_table() -> str:
+    return _table("AttemptQuestion")
 
 
 class ReviewCardQuerySet(models.QuerySet):
@@ -362,14 +456,17 @@ class LeaderboardEntryQuerySet(models.QuerySet):
         )
         return self.annotate(rank=Coalesce(Subquery(above), 0) + 1)
 
-    def standings(self, chunk_size: int = 2000):
+    def standings(self, *, stream: bool, chunk_size: int = 2000):
         """(rank, entry) pairs of a board read from its top in rank order, ranks as in with_rank.
 
         Only valid for a queryset that starts at the top of one board (in_rank_order, sliced from 0):
-        the rank is the position of the first entry with the same points.
+        the rank is the position of the first entry with the same points. `stream` reads a whole board
+        in chunks (on PostgreSQL a server-side cursor, a round trip per chunk); otherwise the rows come
+        at once, in one round trip: a board's top.
         """
         rank, previous = 0, None
-        for position, entry in enumerate(self.iterator(chunk_size=chunk_size), start=1):
+        entries = self.iterator(chunk_size=chunk_size) if stream else list(self)
+        for position, entry in enumerate(entries, start=1):
             if entry.points != previous:
                 rank, previous = position, entry.points
             yield rank, entry

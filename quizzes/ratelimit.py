@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -50,19 +51,13 @@ def client_ip(request: HttpRequest) -> str:
 def rate_limit_hit(*, scope: str, identity: str, rate: Rate, now: float | None = None) -> int | None:
     """Count one request; None if it is within the rate, else the seconds until the window ends.
 
-    A fixed window per identity: the counter is created with `add` and bumped with `incr`, both
-    atomic in Redis and in the local-memory cache, so concurrent requests cannot both slip under.
+    A fixed window per identity, counted atomically, so concurrent requests cannot both slip under.
     """
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
     key = f"ratelimit:{scope}:{identity}:{window}"
     try:
-        cache.add(key, 0, timeout=rate.seconds + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # Evicted between add and incr: this request starts the window again.
-            cache.set(key, 1, timeout=rate.seconds + 1)
-            count = 1
+        count = counted(key, timeout=rate.seconds + 1)
     except Exception:
         # A cache outage must not stop trainees answering: limiting is a guard, not a gate.
         log.warning("Rate limit for %s not applied: the cache is unavailable", scope, exc_info=True)
@@ -70,6 +65,28 @@ def rate_limit_hit(*, scope: str, identity: str, rate: Rate, now: float | None =
     if count <= rate.count:
         return None
     return max(1, math.ceil((window + 1) * rate.seconds - now))
+
+
+def counted(key: str, *, timeout: int) -> int:
+    """Add one to the counter `key` (created with `timeout` seconds to live); its count now."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip: creating the counter if it is missing and adding one, in a MULTI/EXEC
+        # pipeline, so both happen at once for every process sharing Redis. Through the cache's own
+        # client (quizsite/cache.py reuses it) and its key, so the cache API reads the same counter.
+        name = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(write=True).pipeline(transaction=True)
+        pipeline.set(name, 0, ex=timeout, nx=True)
+        pipeline.incr(name)
+        _created, count = pipeline.execute()
+        return count
+    # The local-memory cache (one process: development and tests): `add` and `incr`, each atomic.
+    backend.add(key, 0, timeout=timeout)
+    try:
+        return backend.incr(key)
+    except ValueError:  # Evicted between add and incr: this request starts the window again.
+        backend.set(key, 1, timeout=timeout)
+        return 1
 
 
 def rate_limited(scope: str, *, back_to: str, region: str = "question"):

@@ -223,7 +223,9 @@ def first_intervals() -> dict[ReviewCard.Rating, datetime.timedelta]:
     """How long after a question's first answer its card comes due, for each rating (for the scoring
     page, so that what it says is what the scheduler does)."""
     start = datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC)  # any moment: the intervals do not depend on it
+    # With a card_id: without one, fsrs.Card() sleeps a millisecond to make one from the clock.
+    new_card = fsrs.Card(card_id=0, due=start)
     return {
-        rating: SCHEDULER.review_card(fsrs.Card(due=start), fsrs.Rating(rating), review_datetime=start)[0].due - start
+        rating: SCHEDULER.review_card(new_card, fsrs.Rating(rating), review_datetime=start)[0].due - start
         for rating in ReviewCard.Rating
     }

@@ -1,5 +1,8 @@
 """Fixtures shared by every test module."""
 
+import os
+import socket
+import threading
 from contextlib import ExitStack
 
 import pytest
@@ -40,3 +43,23 @@ def travel():
     (tests/factories.py's time_is, held open until the test ends)."""
     with ExitStack() as stack:
         yield lambda moment: stack.enter_context(time_is(moment))
+
+
+@pytest.fixture
+def redis_url():
+    """Redis on 127.0.0.1:6379 (database 15) for tests of the production caches: skipped without one, but
+    failed under CI, whose .ci/run starts it."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        message = "no Redis on 127.0.0.1:6379 to test the production cache with"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (.ci/run starts it)")
+        pytest.skip(message)
+    return "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_key_prefix():
+    """A key prefix of this thread's own, so runs side by side do not share keys."""
+    return f"quizsite-test-{os.getpid()}-{threading.get_ident()}"

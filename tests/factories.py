@@ -233,6 +233,16 @@ def wrong_choices(question):
     return [choice for choice in question.choices.all() if not choice.is_correct]
 
 
+def recorded(function, calls: list):
+    """`function`, recording the arguments of each call in `calls`: a spy for monkeypatch.setattr."""
+
+    def call(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return call
+
+
 def committed():
     """Run what the block leaves for its transaction's commit (storing image files) at the block's end,
     as if it had committed: inside a test's transaction nothing commits. The same as pytest-django's

@@ -1,7 +1,13 @@
 """Losing Redis slows sessions down to the database; it does not take the signed-in site down."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from redis import Redis
+from redis.connection import Connection
+
+from tests.factories import recorded
 
 # Nothing listens on port 1: every Redis call fails at once with a connection error.
 UNREACHABLE_REDIS = {
@@ -38,3 +44,24 @@ def test_a_signed_in_session_is_read_back_from_the_database_when_redis_is_down(
     client.force_login(trainee)
 
     assert client.get(reverse("my_progress")).status_code == 200
+
+
+def test_a_signed_in_request_reads_its_session_in_one_redis_round_trip_and_no_query(
+    settings, redis_url, redis_key_prefix, client, trainee, monkeypatch
+):
+    sessions = {"BACKEND": "quizsite.cache.SessionCache", "LOCATION": redis_url, "KEY_PREFIX": redis_key_prefix}
+    settings.CACHES = {**settings.CACHES, "sessions": sessions}
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client.force_login(trainee)
+    client.get(reverse("leaderboard_settings"))  # connects to Redis once
+    sent, clients = [], []
+    monkeypatch.setattr(Connection, "send_packed_command", recorded(Connection.send_packed_command, sent))
+    monkeypatch.setattr(Redis, "__init__", recorded(Redis.__init__, clients))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("leaderboard_settings"))
+
+    assert page.status_code == 200 and page.context["user"] == trainee
+    assert not [query for query in queries.captured_queries if "django_session" in query["sql"]]
+    assert len(sent) == 1 and clients == []  # one GET, through the client the cache already had

@@ -10,10 +10,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from quizzes.models import Attempt, Question, QuestionVersion, Response, User
+from quizzes.models import Attempt, Question, QuestionVersion, Response, ReviewCard, User
 from quizzes.options import presented_options
 from quizzes.refusals import AttemptAlreadyFinished
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
+from quizzes.services.practice import these_start
 from tests.factories import HTMX, educator_change, make_quiz, make_user, questions_of, right_choices, take_quiz
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -126,6 +127,7 @@ def test_100_identical_submissions_at_once_record_one_answer_and_one_score_chang
     assert tally == {"answered": 1, "points": response.points}
     attempt.refresh_from_db()
     assert attempt.last_answered_at == response.answered_at
+    assert (attempt.answered_count, attempt.points_so_far) == (1, response.points)  # the running tally too
 
 
 @requires_postgresql
@@ -265,10 +267,31 @@ def test_finishing_while_the_last_answer_lands_keeps_the_score_equal_to_the_sum_
         assert [r for r in results if isinstance(r, BaseException) and not isinstance(r, AttemptAlreadyFinished)] == []
         attempt.refresh_from_db()
         summed = sum(attempt.responses.values_list("points", flat=True))
-        if attempt.score != summed:
-            mismatches.append((attempt.score, summed))
+        if attempt.score != summed or attempt.points_so_far != summed:
+            mismatches.append((attempt.score, attempt.points_so_far, summed))
 
     assert mismatches == [], "the score missed an answer that was recorded"
+
+
+def test_answers_to_one_question_in_many_sets_at_once_each_review_its_card():
+    # Each answer read the card with its question, before the others wrote it: none of the reviews is lost.
+    trainee = make_user()
+    quiz = make_quiz(questions=1)
+    question = questions_of(quiz)[0]
+    first = take_quiz(trainee, quiz, [True])
+    attempt_finish(attempt=first)
+    sets = [these_start(user=trainee, attempt=first) for _ in range(12)]
+    clients = [client_for(trainee) for _ in sets]
+
+    def answer(index):
+        url = reverse("answer", args=[sets[index].pk, question.pk])
+        return clients[index].post(url, {"answer": right_label(sets[index], question)}, **HTMX)
+
+    results = all_at_once(len(sets), answer)
+
+    assert_no_errors(results)
+    assert all(result.status_code == 200 for result in results)
+    assert ReviewCard.objects.get(user=trainee, question=question).reviews == 1 + len(sets)
 
 
 def test_educators_changing_one_question_at_once_each_record_their_own_version():

@@ -54,14 +54,20 @@ def test_existing_attempts_get_their_quiz_questions_and_answers_become_review_ca
     assert {card.reviews for card in cards.values()} == {1}
 
 
-def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order(transactional_db):
-    before, after = [("quizzes", "0004_source_url_http_only")], [("quizzes", "0005_attempt_shuffle_seed")]
+def migrated_to(before):
+    """The database migrated back to `before`: (executor, the models as they were, a user, a published quiz)."""
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     user = old.get_model("quizzes", "User").objects.create(username="mid-quiz")
     topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
     quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
+    return executor, old, user, quiz
+
+
+def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order(transactional_db):
+    before, after = [("quizzes", "0004_source_url_http_only")], [("quizzes", "0005_attempt_shuffle_seed")]
+    executor, old, user, quiz = migrated_to(before)
     question = old.get_model("quizzes", "Question").objects.create(
         quiz=quiz, key="q", stem="?", explanation=".", learning_point="."
     )
@@ -93,12 +99,8 @@ def test_attempts_started_before_the_stored_shuffle_seed_keep_their_option_order
 
 def test_sources_named_after_an_imported_file_are_forgotten_and_real_ones_kept(transactional_db):
     before, after = [("quizzes", "0007_trainee_flow")], [("quizzes", "0008_optional_sources_authorship")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    executor, old, _user, quiz = migrated_to(before)
     Source = old.get_model("quizzes", "Source")
-    topic = old.get_model("quizzes", "Topic").objects.create(name="T", slug="t")
-    quiz = old.get_model("quizzes", "Quiz").objects.create(title="Q", slug="q", topic=topic, status="published")
     question = old.get_model("quizzes", "Question").objects.create(
         quiz=quiz, key="q", stem="?", explanation=".", learning_point="."
     )
@@ -119,3 +121,29 @@ def test_sources_named_after_an_imported_file_are_forgotten_and_real_ones_kept(t
     migrated = new.get_model("quizzes", "Question").objects.get(pk=question.pk)
     assert list(migrated.sources.values_list("key", flat=True)) == ["gift-import-r"]
     assert list(new.get_model("quizzes", "Source").objects.values_list("key", flat=True)) == ["gift-import-r"]
+
+
+def test_existing_attempts_start_with_a_running_tally_equal_to_their_responses(transactional_db):
+    before, after = [("quizzes", "0010_cohorts")], [("quizzes", "0011_attempt_running_tally")]
+    executor, old, user, quiz = migrated_to(before)
+    Question = old.get_model("quizzes", "Question")
+    questions = [
+        Question.objects.create(quiz=quiz, key=f"q{n}", order=n, stem="?", explanation=".", learning_point=".")
+        for n in range(3)
+    ]
+    Attempt, Response = old.get_model("quizzes", "Attempt"), old.get_model("quizzes", "Response")
+    answered = Attempt.objects.create(user=user, quiz=quiz, mode="tutor", shuffle_seed="a")
+    for question, points in zip(questions, (10, 5, 0), strict=True):
+        Response.objects.create(attempt=answered, question=question, is_correct=points == 10, points=points)
+    untouched = Attempt.objects.create(user=user, quiz=quiz, mode="tutor", shuffle_seed="b")
+
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    tallies = dict(new.get_model("quizzes", "Attempt").objects.values_list("pk", "answered_count"))
+    points = dict(new.get_model("quizzes", "Attempt").objects.values_list("pk", "points_so_far"))
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert (tallies[answered.pk], points[answered.pk]) == (3, 15)
+    assert (tallies[untouched.pk], points[untouched.pk]) == (0, 0)

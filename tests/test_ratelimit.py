@@ -1,21 +1,21 @@
 """Abuse limits: answers per user per minute (a clear 429 page or fragment) and failed log-ins
 per username and per address (django-axes)."""
 
-import os
-import socket
 import threading
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import RequestFactory
 from django.urls import reverse
+from redis import Redis
+from redis.connection import Connection
 
 from quizzes.models import Response
 from quizzes.options import presented_options
 from quizzes.ratelimit import Rate, client_ip, rate_limit_hit
 from quizzes.services.attempts import attempt_start
-from tests.factories import HTMX, make_quiz, make_user, questions_of, right_choices
+from tests.factories import HTMX, make_quiz, make_user, questions_of, recorded, right_choices
 
 
 @pytest.fixture
@@ -82,36 +82,49 @@ def test_concurrent_requests_cannot_all_slip_under_the_limit(answer_limit):
     assert len(allowed) == 10
 
 
-def redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-def test_the_limit_holds_across_processes_sharing_redis(settings):
-    if not redis_reachable():
-        message = "no Redis on 127.0.0.1:6379 to test the production cache with"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (.ci/run starts it)")
-        pytest.skip(message)
+@pytest.fixture
+def redis_cache(settings, redis_url, redis_key_prefix):
+    """The default cache in Redis, as in production."""
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": f"quizsite-test-{threading.get_ident()}",
-        }
+        "default": {"BACKEND": "quizsite.cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": redis_key_prefix}
     }
-    from django.core.cache import caches
-
     caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_the_limit_holds_across_processes_sharing_redis(redis_cache):
     rate = Rate(count=3, seconds=60)
     results = [rate_limit_hit(scope="redis", identity="u", rate=rate) for _ in range(5)]
-    caches["default"].clear()
 
     assert results[:3] == [None, None, None]
     assert all(isinstance(seconds, int) and seconds > 0 for seconds in results[3:])
+
+
+def test_with_redis_a_request_is_counted_in_one_round_trip_through_the_caches_client(redis_cache, monkeypatch):
+    rate, now = Rate(count=3, seconds=60), 6_000_000.0
+    rate_limit_hit(scope="trips", identity="u", rate=rate, now=now)  # connects (and selects the database) once
+    sent, clients = [], []
+    monkeypatch.setattr(Connection, "send_packed_command", recorded(Connection.send_packed_command, sent))
+    monkeypatch.setattr(Redis, "__init__", recorded(Redis.__init__, clients))
+
+    rate_limit_hit(scope="trips", identity="u", rate=rate, now=now)
+
+    assert len(sent) == 1 and clients == []
+    assert redis_cache.get(f"ratelimit:trips:u:{int(now // 60)}") == 2  # the key Django's cache API reads
+
+
+def test_a_redis_outage_lets_answers_through(settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "quizsite.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+
+    assert rate_limit_hit(scope="answer", identity="u", rate=Rate(count=1, seconds=60)) is None
+    assert "cache is unavailable" in caplog.text
 
 
 def test_a_cache_outage_lets_answers_through(answer_limit, monkeypatch, caplog):

@@ -134,7 +134,7 @@ def test_hsts_and_the_proxy_are_configured_from_the_environment():
 def test_with_redis_the_cache_and_sessions_use_it():
     values = production_settings({"REDIS_URL": "redis://127.0.0.1:6379/0"})
 
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "quizsite.cache.RedisCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert values["CACHES"][values["SESSION_CACHE_ALIAS"]]["BACKEND"] == "quizsite.cache.SessionCache"
 

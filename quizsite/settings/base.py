@@ -96,6 +96,8 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL connections persist between requests (CONN_MAX_AGE) without a health-check query on each:
+# quizsite/database.py says why.
 DATABASES = {
     "default": (
         database_from_url(os.environ["DATABASE_URL"])
@@ -166,7 +168,7 @@ REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "quizsite.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "quizsite",
             "OPTIONS": REDIS_OPTIONS,

@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from quizzes.models import (
@@ -27,8 +27,10 @@ from quizzes.models import (
     Response,
     ResponseChoice,
     ResponseMatch,
+    ReviewCard,
     User,
 )
+from quizzes.querysets import open_sql
 from quizzes.refusals import (
     AlreadyAnswered,
     AttemptAlreadyFinished,
@@ -37,9 +39,9 @@ from quizzes.refusals import (
     attempt_start_refusal,
     tutor_answer_refusal,
 )
-from quizzes.scoring import Answer, Point, accepted_answer_matched, answer_scored, rating_for
+from quizzes.scoring import Answer, Point, Scored, accepted_answer_matched, answer_scored, rating_for
 from quizzes.services.leaderboard import leaderboard_count_response
-from quizzes.services.review import review_card_record
+from quizzes.services.review import UNREAD, Unread, review_card_record
 
 
 @dataclass(frozen=True)
@@ -102,42 +104,45 @@ def answer_submit(
     typed: str = "",
     matches: Mapping[int, int] | None = None,
     confidence: str = "",
+    card: ReviewCard | Unread | None = UNREAD,
 ) -> AnswerResult:
     """Record a tutor-mode answer, once. `question` must have its choices and its kind's parts
     prefetched (quizzes/querysets.py: kind_parts_prefetched); `chosen` must belong to it; for a hotspot
     question `point` is where the trainee clicked, or None for "No abnormality"; for a short answer
     `typed` is what they typed; for extended matching `matches` is {stem id: option id}, each the
-    question's. Exam answers go through quizzes/services/exam.py instead."""
+    question's. `card` is the trainee's review card for the question if the caller has read it (None:
+    there is none yet), which saves a read (quizzes/services/review.py). Exam answers go through
+    quizzes/services/exam.py instead.
+
+    On success the attempt in memory has its new tally and stamp, as the database has them."""
     if refusal := tutor_answer_refusal(attempt):
         raise refusal
     answer = Answer(chosen=chosen, point=point, typed=typed, matches=matches or {})
     answer_check_belongs(question=question, answer=answer)
-    position = attempt.items.filter(question=question).values_list("position", flat=True).first()
-    if position is None:
-        raise ValueError("The question must be one of the attempt's questions.")
-    if Question.objects.unanswered_in(attempt).filter(position__lt=position).exists():
-        raise QuestionNotOpenYet()
-
     now = timezone.now()
+    scored = answer_scored(question=question, answer=answer)
     try:
         with transaction.atomic():
-            # The lock attempt_finish takes: a finish either waits for this answer (and counts it in
-            # the score) or has already closed the attempt, and then this answer is refused.
-            if not Attempt.objects.select_for_update().filter(pk=attempt.pk, finished_at__isnull=True).exists():
-                raise AttemptAlreadyFinished()
+            # One statement takes the lock attempt_finish takes and, under it, checks that the attempt is
+            # unfinished and the question open (the order rule), stamps the attempt and adds the answer to
+            # its running tally. A finish either waits for this answer (and counts it in the score) or has
+            # already closed the attempt, and then this answer is refused.
+            if not tutor_answer_taken(attempt=attempt, question=question, points=scored.points, now=now):
+                raise tutor_answer_closed(attempt=attempt, question=question)
             # The unique constraint on (attempt, question), not a prior read, decides which of two
             # simultaneous submissions wins: the loser's insert fails and nothing of it is kept.
             response = response_create(
-                attempt=attempt, question=question, answer=answer, now=now, confidence=confidence
+                attempt=attempt, question=question, answer=answer, scored=scored, now=now, confidence=confidence
             )
-            Attempt.objects.filter(pk=attempt.pk).update(last_answered_at=now)
-            response_counted(attempt=attempt, response=response)
+            response_counted(attempt=attempt, response=response, card=card)
     except IntegrityError:
         # Only a response already there means "already answered"; any other broken rule is a bug to see.
         if Response.objects.filter(attempt=attempt, question=question).exists():
             raise AlreadyAnswered() from None
         raise
     attempt.last_answered_at = now
+    attempt.answered_count += 1
+    attempt.points_so_far += scored.points
     return AnswerResult(
         response=response,
         chosen_ids=frozenset(c.pk for c in chosen) | set(answer.matches.values()),
@@ -156,18 +161,55 @@ def answer_check_belongs(*, question: Question, answer: Answer) -> None:
             raise ValueError("The stems and their options must belong to the question.")
 
 
+def tutor_answer_taken(*, attempt: Attempt, question: Question, points: int, now: datetime.datetime) -> bool:
+    """In one UPDATE, under the attempt's row lock: if the attempt is unfinished and `question` is one of
+    its questions and open (quizzes/querysets.py: open_sql, the order rule), stamp the attempt and add an
+    answer worth `points` to its running tally. Whether it did. SQL rather than the ORM's update() with
+    subquery expressions, which cost several milliseconds of CPU to build on every answer."""
+    quote = connection.ops.quote_name
+    attempts, items = quote(Attempt._meta.db_table), quote(AttemptQuestion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {attempts} SET last_answered_at = %s, answered_count = answered_count + 1,"
+            " points_so_far = points_so_far + %s"
+            f" WHERE id = %s AND finished_at IS NULL AND EXISTS (SELECT 1 FROM {items} this_item"
+            f" WHERE this_item.attempt_id = {attempts}.id AND this_item.question_id = %s AND {open_sql('this_item')})",
+            [
+                Attempt._meta.get_field("last_answered_at").get_db_prep_save(now, connection),
+                points,
+                attempt.pk,
+                question.pk,
+            ],
+        )
+        return cursor.rowcount == 1
+
+
+def tutor_answer_closed(*, attempt: Attempt, question: Question) -> Exception:
+    """Why an answer found the attempt closed to it (read under the lock, after the fact: the rare path)."""
+    if Attempt.objects.filter(pk=attempt.pk).finished().exists():
+        return AttemptAlreadyFinished()
+    if not attempt.items.filter(question=question).exists():
+        return ValueError("The question must be one of the attempt's questions.")
+    return QuestionNotOpenYet()
+
+
 def response_create(
-    *, attempt: Attempt, question: Question, answer: Answer, now: datetime.datetime, confidence: str = ""
+    *,
+    attempt: Attempt,
+    question: Question,
+    answer: Answer,
+    scored: Scored,
+    now: datetime.datetime,
+    confidence: str = "",
 ) -> Response:
-    """Insert an answer, scored, with the options it chose. Its time taken counts from the attempt's
+    """Insert an answer, as scored, with the options it chose. Its time taken counts from the attempt's
     previous answer, or its start (exam questions are not taken in one order: the previous save)."""
-    is_correct, points = answer_scored(question=question, answer=answer)
     response = Response.objects.create(
         attempt=attempt,
         question=question,
         **answer_columns(question=question, answer=answer),
-        is_correct=is_correct,
-        points=points,
+        is_correct=scored.is_correct,
+        points=scored.points,
         confidence=confidence,
         answered_at=now,
         # The version on the question as loaded: what the trainee was shown and what scored the answer.
@@ -216,9 +258,10 @@ def response_rows_clear(*, response: Response, question: Question) -> None:
         ResponseChoice.objects.filter(response=response).delete()
 
 
-def response_counted(*, attempt: Attempt, response: Response) -> None:
+def response_counted(*, attempt: Attempt, response: Response, card: ReviewCard | Unread | None = UNREAD) -> None:
     """What a final answer changes besides itself: the leaderboard (ranked attempts) and the
-    question's review card. In the answer's transaction, so they change exactly when it is kept."""
+    question's review card (`card` as review_card_record takes it). In the answer's transaction, so
+    they change exactly when it is kept."""
     if attempt.is_ranked:
         leaderboard_count_response(user_id=attempt.user_id, quiz_id=attempt.quiz_id, response=response)
     review_card_record(
@@ -226,6 +269,7 @@ def response_counted(*, attempt: Attempt, response: Response) -> None:
         question_id=response.question_id,
         rating=rating_for(is_correct=response.is_correct, confidence=response.confidence),
         reviewed_at=response.answered_at,
+        card=card,
     )
 
 
@@ -245,8 +289,16 @@ def attempt_finish(*, attempt: Attempt, finished_at: datetime.datetime | None = 
             locked.max_score = attempt.items.count() * POINTS_PER_QUESTION
             locked.save(update_fields=["finished_at", "score", "max_score"])
             if locked.is_exam:
-                for response in locked.responses.order_by("pk"):
-                    response_counted(attempt=locked, response=response)
+                responses = list(locked.responses.order_by("pk"))
+                # The trainee's cards for these questions in one read, not one each.
+                cards = {
+                    card.question_id: card
+                    for card in ReviewCard.objects.filter(
+                        user=locked.user_id, question__in=[response.question_id for response in responses]
+                    )
+                }
+                for response in responses:
+                    response_counted(attempt=locked, response=response, card=cards.get(response.question_id))
     attempt.refresh_from_db()
     return attempt
 

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from quizzes.models import Attempt, AttemptQuestion, Choice, Question, Response
@@ -45,14 +46,15 @@ def exam_answer_save(
     """
     answer = Answer(chosen=chosen, point=point, typed=typed, matches=matches or {})
     answer_check_belongs(question=question, answer=answer)
+    scored = answer_scored(question=question, answer=answer)
     with exam_open_for_change(attempt) as (locked, now):
-        if not locked.items.filter(question=question).exists():
-            raise ValueError("The question must be one of the attempt's questions.")
         response = Response.objects.filter(attempt=locked, question=question).first()
         if response is None:
-            response = response_create(attempt=locked, question=question, answer=answer, now=now)
+            response = response_create(attempt=locked, question=question, answer=answer, scored=scored, now=now)
+            answered, points = 1, scored.points
         else:
-            response.is_correct, response.points = answer_scored(question=question, answer=answer)
+            answered, points = 0, scored.points - response.points
+            response.is_correct, response.points = scored
             response.answered_at = now
             response.question_version = question.version
             for name, value in answer_columns(question=question, answer=answer).items():
@@ -60,16 +62,35 @@ def exam_answer_save(
             response.save(update_fields=["is_correct", "points", "answered_at", "question_version", *ANSWER_COLUMNS])
             response_rows_clear(response=response, question=question)
             response_rows_set(response=response, answer=answer)
-        Attempt.objects.filter(pk=locked.pk).update(last_answered_at=now)
+        exam_tally_change(attempt=locked, question=question, answered=answered, points=points, now=now)
     attempt.last_answered_at = now
     return response
 
 
 def exam_answer_clear(*, attempt: Attempt, question: Question) -> None:
     """Take back the exam's answer to `question`, so it counts as unanswered. Refused as saving is."""
-    with exam_open_for_change(attempt):
-        # The chosen options and matches go with the response (their rows cascade).
-        Response.objects.filter(attempt=attempt, question=question).delete()
+    with exam_open_for_change(attempt) as (locked, _now):
+        response = Response.objects.filter(attempt=locked, question=question).first()
+        if response is not None:
+            # The chosen options and matches go with the response (their rows cascade).
+            response.delete()
+            exam_tally_change(attempt=locked, question=question, answered=-1, points=-response.points)
+
+
+def exam_tally_change(
+    *, attempt: Attempt, question: Question, answered: int, points: int, now: datetime.datetime | None = None
+) -> None:
+    """Change the exam's running tally by `answered` answers and `points` (and stamp a save at `now`) in
+    one statement, which also checks that the question is one of the attempt's: if it is not, the
+    caller's transaction is rolled back and nothing of the change is kept. Call under the attempt's lock."""
+    stamp = {"last_answered_at": now} if now else {}
+    changed = (
+        Attempt.objects.filter(pk=attempt.pk)
+        .filter(Exists(AttemptQuestion.objects.filter(attempt=OuterRef("pk"), question=question)))
+        .update(answered_count=F("answered_count") + answered, points_so_far=F("points_so_far") + points, **stamp)
+    )
+    if not changed:
+        raise ValueError("The question must be one of the attempt's questions.")
 
 
 def exam_flag_set(*, attempt: Attempt, question: Question, flagged: bool) -> None:

@@ -3,27 +3,81 @@ FSRS (the `fsrs` package) says when to see it again. Which rating an answer give
 scheduler's settings, are rules: quizzes/scoring.py."""
 
 import datetime
+import enum
 
 import fsrs
-from django.db import transaction
+from django.db import connection, transaction
 
 from quizzes.models import ReviewCard
 from quizzes.scoring import SCHEDULER
 
 
+class Unread(enum.Enum):
+    """The caller has not read the card: review_card_record reads it."""
+
+    UNREAD = enum.auto()
+
+
+UNREAD = Unread.UNREAD
+
+# The fields the upsert writes: the card's identity (its unique pair), then what a review changes.
+UPSERT_FIELDS = [
+    "user",
+    "question",
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "last_rating",
+    "reviews",
+]
+
+
 @transaction.atomic(savepoint=False)
 def review_card_record(
-    *, user_id: int, question_id: int, rating: ReviewCard.Rating, reviewed_at: datetime.datetime
+    *,
+    user_id: int,
+    question_id: int,
+    rating: ReviewCard.Rating,
+    reviewed_at: datetime.datetime,
+    card: ReviewCard | Unread | None = UNREAD,
 ) -> ReviewCard:
     """Review the trainee's card for the question (creating it on the first answer) and reschedule it.
 
+    `card` is the card as the caller already read it (None: there was none), which saves a read; by
+    default it is read here. The review is written in one statement that only lands if nobody has
+    reviewed the card since it was read (its `reviews` count is unchanged); if somebody has, the card
+    is read again, locked, and reviewed from there. So no review is lost, with no lock taken before
+    the write in the usual case.
+
     Call inside the transaction that records the answer, so the card and the answer agree. Called on
-    its own it opens its own transaction (the row lock needs one); nested, it adds no savepoint.
+    its own it opens its own transaction; nested, it adds no savepoint.
     """
-    card = ReviewCard.objects.select_for_update().filter(user_id=user_id, question_id=question_id).first()
-    scheduled, _log = SCHEDULER.review_card(
-        _as_fsrs(card) if card else fsrs.Card(), fsrs.Rating(rating), review_datetime=_utc(reviewed_at)
-    )
+    if card is UNREAD:
+        card = ReviewCard.objects.filter(user_id=user_id, question_id=question_id).first()
+    previous_reviews = card.reviews if card else 0
+    reviewed = _reviewed(card, user_id=user_id, question_id=question_id, rating=rating, reviewed_at=reviewed_at)
+    if _upsert_if_unchanged(reviewed, previous_reviews=previous_reviews):
+        return reviewed
+    locked = ReviewCard.objects.select_for_update().get(user_id=user_id, question_id=question_id)
+    reviewed = _reviewed(locked, user_id=user_id, question_id=question_id, rating=rating, reviewed_at=reviewed_at)
+    reviewed.save()
+    return reviewed
+
+
+def _reviewed(
+    card: ReviewCard | None,
+    *,
+    user_id: int,
+    question_id: int,
+    rating: ReviewCard.Rating,
+    reviewed_at: datetime.datetime,
+) -> ReviewCard:
+    """The card after this review, not yet saved: `card` itself, changed, or a new ReviewCard when there
+    was none."""
+    scheduled, _log = SCHEDULER.review_card(_as_fsrs(card), fsrs.Rating(rating), review_datetime=_utc(reviewed_at))
     if card is None:
         card = ReviewCard(user_id=user_id, question_id=question_id, reviews=0)
     card.state = scheduled.state.value
@@ -34,11 +88,40 @@ def review_card_record(
     card.last_review = scheduled.last_review
     card.last_rating = rating
     card.reviews += 1
-    card.save()
     return card
 
 
-def _as_fsrs(card: ReviewCard) -> fsrs.Card:
+def _upsert_if_unchanged(card: ReviewCard, *, previous_reviews: int) -> bool:
+    """Insert the card, or update the stored one if it still has `previous_reviews` reviews; whether
+    it was written. One INSERT ... ON CONFLICT DO UPDATE ... WHERE, the same on SQLite (3.35+) and
+    PostgreSQL: the ORM's bulk_create(update_conflicts=True) cannot add the condition, nor say
+    whether a row was written (RETURNING gives none when the condition refused the update)."""
+    quote = connection.ops.quote_name
+    fields = [ReviewCard._meta.get_field(name) for name in UPSERT_FIELDS]
+    table, columns = quote(ReviewCard._meta.db_table), [quote(field.column) for field in fields]
+    identity, changed, reviews = columns[:2], columns[2:], columns[-1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(identity)}) DO UPDATE SET "
+            + ", ".join(f"{column} = excluded.{column}" for column in changed)
+            + f" WHERE {table}.{reviews} = %s RETURNING {quote(ReviewCard._meta.pk.column)}",
+            [field.get_db_prep_save(getattr(card, field.attname), connection) for field in fields] + [previous_reviews],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    card.pk = row[0]
+    card._state.adding = False
+    return True
+
+
+def _as_fsrs(card: ReviewCard | None) -> fsrs.Card:
+    # Always with a card_id: without one, fsrs.Card() makes one from the clock and sleeps a millisecond
+    # so the next is different, on the request path and inside the answer's transaction. The id is
+    # never used: our own row identifies the card.
+    if card is None:
+        return fsrs.Card(card_id=0)
     return fsrs.Card(
         card_id=card.pk,
         state=fsrs.State(card.state),

@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_fields, answer_form_for
-from quizzes.models import Attempt, Question, Quiz, Response
+from quizzes.models import Attempt, AttemptQuestion, Question, Quiz, Response
 from quizzes.options import presented_options
 from quizzes.querysets import kind_parts_prefetched
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.versions import question_as_answered, questions_as_answered
-from quizzes.views.lookups import answer_given, attempt_question, attempt_response, current_attempt
+from quizzes.views.lookups import answer_given, answer_rows, attempt_item, current_attempt, question_parts_fetch
 
 
 def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
@@ -25,8 +25,7 @@ def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
 
 
 def question_context(
-    attempt: Attempt,
-    question: Question,
+    item: AttemptQuestion,
     *,
     form: AnyAnswerForm | None = None,
     response: Response | None = None,
@@ -34,8 +33,9 @@ def question_context(
     chosen_matches: Mapping[int, int] | None = None,
     notice: str = "",
 ) -> dict:
-    """What the question page and its partials need, in a fixed number of queries."""
-    tally = attempt.responses.tally()
+    """What the question page and its partials need, from the item found with its tutor progress
+    (quizzes/querysets.py: with_tutor_progress) and the attempt's running tally: no query of its own."""
+    attempt, question = item.attempt, item.question
     context = {
         "attempt": attempt,
         "quiz": question.quiz,
@@ -48,17 +48,15 @@ def question_context(
         "match_slots": form.slots() if isinstance(form, MatchingAnswerForm) else [],
         "notice": notice,
         "answer_url": reverse("answer", args=[attempt.pk, question.pk]),
-        "answered": tally["answered"],
-        "points": tally["points"],
-        "total": attempt.items.count(),
-        "position": question.position,
+        "answered": attempt.answered_count,
+        "points": attempt.points_so_far,
+        "total": item.total,
+        "position": item.position,
     }
     if response is not None:
-        context["next_question"] = Question.objects.unanswered_in(attempt).first()
+        context["next_question_id"] = item.next_question_id
         # A case report's title names the diagnosis: the citation leaves it out until the case's last stage.
-        context["withholds_case_title"] = (
-            question.quiz.is_case and Question.objects.after(question).for_trainees().exists()
-        )
+        context["withholds_case_title"] = question.quiz.is_case and item.has_later_stage
     return context
 
 
@@ -101,26 +99,26 @@ def resume(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
-    attempt = current_attempt(request, attempt_id)
+    items = AttemptQuestion.objects.with_answer_state().with_open_state().with_tutor_progress()
+    item = attempt_item(request, attempt_id, question_id, items)
+    attempt, question = item.attempt, item.question
     if attempt.is_exam:
         return redirect("exam_question", attempt.pk, question_id)  # which sends a finished exam to its results
-    question = attempt_question(attempt, question_id)
-    response = attempt_response(attempt, question)
-    if response is None:
+    if not item.is_answered:
         if attempt.is_finished:
             return redirect("attempt_summary", attempt.pk)
-        if Question.objects.unanswered_in(attempt).values_list("pk", flat=True).first() != question.pk:
+        if not item.is_open:
             # Questions come in order: a later one (and a later case stage) waits its turn.
             return redirect("attempt_resume", attempt.pk)
+        question_parts_fetch(question)
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-        context = question_context(attempt, question, form=form)
+        context = question_context(item, form=form)
     else:
+        response, chosen_ids, chosen_matches = answer_given(attempt, question)
         # The feedback on the version answered, should the question have changed since.
-        question = question_as_answered(question, response)
-        chosen_ids, chosen_matches = answer_given(response, question)
-        context = question_context(
-            attempt, question, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches
-        )
+        question = item.question = question_as_answered(question, response)
+        question_parts_fetch(question, feedback=True)
+        context = question_context(item, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches)
     if question.quiz.is_case:
         context["earlier_stages"] = (
             Question.objects.before(question).for_trainees().in_quiz_order().only("stage", "image", "image_alt")
@@ -132,59 +130,67 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
 @login_required
 @rate_limited("answer", back_to="question_show")
 def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
-    attempt = current_attempt(request, attempt_id)
-    question = get_object_or_404(
-        Question.objects.for_display().in_attempt(attempt).filter(quiz__status=Quiz.Status.PUBLISHED), pk=question_id
+    items = (
+        AttemptQuestion.objects.filter(question__quiz__status=Quiz.Status.PUBLISHED)
+        .with_tutor_progress()
+        .with_review_card_of(request.user)
     )
-    kind_parts_prefetched([question])
+    item = attempt_item(request, attempt_id, question_id, items)
+    attempt, question = item.attempt, item.question
     # Before the form: "this attempt is finished" is what the trainee needs to hear, not a form error.
     if refusal := tutor_answer_refusal(attempt):
-        return answer_refused(request, attempt, question, refusal)
+        return answer_refused(request, item, refusal)
+    question_parts_fetch(question, scoring=True)
     form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=request.POST)
     if not form.is_valid():
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
-        return render(request, template, question_context(attempt, question, form=form), status=422)
+        return render(request, template, question_context(item, form=form), status=422)
     try:
         result = answer_submit(
             attempt=attempt,
             question=question,
             **answer_fields(form),
             confidence=form.cleaned_data["confidence"],
+            # Read with the question, so recording the answer reads nothing more.
+            card=getattr(item, "review_card", None),
         )
     except AnswerRefused as refusal:
-        return answer_refused(request, attempt, question, refusal)
+        return answer_refused(request, item, refusal)
     if not request.htmx:
         return redirect(question_url(attempt, question, "#feedback"))
+    # The feedback comes from what is in memory: the answer just recorded, the options read to score it,
+    # and the attempt's tally as the answer left it; only the sources are read for it.
+    question_parts_fetch(question, feedback=True)
     context = question_context(
-        attempt, question, response=result.response, chosen_ids=result.chosen_ids, chosen_matches=result.matches
+        item, response=result.response, chosen_ids=result.chosen_ids, chosen_matches=result.matches
     )
     return render(request, "quizzes/question.html#answered", context)
 
 
-def answer_refused(request: HttpRequest, attempt: Attempt, question: Question, refusal: AnswerRefused) -> HttpResponse:
+def answer_refused(request: HttpRequest, item: AttemptQuestion, refusal: AnswerRefused) -> HttpResponse:
     """409: nothing was recorded. Shows the answer already given, if there is one, and says why.
 
     An exam's answers stay hidden until it ends, so an exam is only told where its answers go.
     """
+    attempt, question = item.attempt, item.question
     if not request.htmx:
         messages.warning(request, str(refusal))
         if attempt.is_exam:
             return redirect("attempt_resume", attempt.pk)
         return redirect(question_url(attempt, question, "#feedback"))
-    response = None
-    if not attempt.is_exam:
-        response = attempt_response(attempt, question)
+    response, chosen_ids, chosen_matches = (
+        answer_given(attempt, question) if not attempt.is_exam else (None, frozenset(), {})
+    )
     if response is None:  # Not answered: an exam, the attempt has finished, or the question is not open yet.
         context = {"notice": str(refusal), "attempt": attempt}
         return render(request, "quizzes/question.html#refused", context, status=409)
-    chosen_ids, chosen_matches = answer_given(response, question)
+    # The answer that stands, on the version it answered, and the tally with it (an answer that won a
+    # race moved it on).
+    attempt.refresh_from_db(fields=["answered_count", "points_so_far"])
+    item.question = question_as_answered(question, response)
+    question_parts_fetch(item.question, feedback=True)
     context = question_context(
-        attempt,
-        question_as_answered(question, response),
-        response=response,
-        chosen_ids=chosen_ids,
-        chosen_matches=chosen_matches,
-        notice=str(refusal),
+        item, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches, notice=str(refusal)
     )
     return render(request, "quizzes/question.html#answered", context, status=409)
 
@@ -230,7 +236,7 @@ def summary_rows(attempt: Attempt) -> list[dict]:
     rows = []
     for question in questions:
         response = responses.get(question.pk)
-        chosen_ids, chosen_matches = answer_given(response, question)
+        chosen_ids, chosen_matches = answer_rows(response, question)
         rows.append(
             {
                 "question": question,

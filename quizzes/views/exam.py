@@ -23,7 +23,7 @@ from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, exam_change_refusal
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from quizzes.views.lookups import answer_given, attempt_question, attempt_response, current_attempt
+from quizzes.views.lookups import answer_given, attempt_item, current_attempt, question_parts_fetch
 
 TEMPLATE = "quizzes/exam_question.html"
 
@@ -39,6 +39,15 @@ def elsewhere(attempt: Attempt) -> HttpResponse | None:
 
 def exam_question_url(attempt: Attempt, question_id: int) -> str:
     return reverse("exam_question", args=[attempt.pk, question_id])
+
+
+def exam_form(attempt: Attempt, question: Question, data=None) -> AnyAnswerForm:
+    """The answer form for one of the exam's questions, empty or bound to `data` (then scored: a hotspot
+    question's targets or a short answer's accepted answers are fetched too). Its options are fetched
+    first, once. A matching answer may leave stems empty: an exam's answer is saved as it is given."""
+    question_parts_fetch(question, scoring=data is not None)
+    options = presented_options(question, attempt.shuffle_seed)
+    return answer_form_for(question, options=options, data=data, every_stem=False)
 
 
 def exam_items(attempt: Attempt) -> list[AttemptQuestion]:
@@ -64,8 +73,7 @@ def exam_question_context(
     items = exam_items(attempt) if items is None else items
     by_position = {item.position: item for item in items}
     item = by_position[question.position]
-    response = attempt_response(attempt, question)
-    saved_ids, saved_matches = answer_given(response, question)
+    response, saved_ids, saved_matches = answer_given(attempt, question)
     label_of = {option.choice.pk: option.label for option in form.options}
     saved_labels = [option.label for option in form.options if option.choice.pk in saved_ids]
     saved_by_stem = {stem_id: label_of.get(choice_id, "") for stem_id, choice_id in saved_matches.items()}
@@ -123,10 +131,10 @@ def exam_change(view: Callable[[HttpRequest, Attempt, Question], HttpResponse]) 
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
-        attempt = current_attempt(request, attempt_id)
+        item = attempt_item(request, attempt_id, question_id)
+        attempt, question = item.attempt, item.question
         if refusal := exam_change_refusal(attempt):
             return exam_refused(request, attempt, question_id, refusal)
-        question = attempt_question(attempt, question_id)
         try:
             return view(request, attempt, question)
         except AnswerRefused as refusal:
@@ -138,12 +146,11 @@ def exam_change(view: Callable[[HttpRequest, Attempt, Question], HttpResponse]) 
 @require_GET
 @login_required
 def exam_question(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
-    attempt = current_attempt(request, attempt_id)
+    item = attempt_item(request, attempt_id, question_id)
+    attempt, question = item.attempt, item.question
     if away := elsewhere(attempt):
         return away
-    question = attempt_question(attempt, question_id)
-    form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-    return render(request, TEMPLATE, exam_question_context(attempt, question, form=form))
+    return render(request, TEMPLATE, exam_question_context(attempt, question, form=exam_form(attempt, question)))
 
 
 @require_POST
@@ -155,9 +162,7 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
     (the navigation buttons submit this form, so a chosen answer is never left behind), otherwise the
     next question (after the last, the review page). htmx saves each change as it happens and gets
     the saved state and the navigator back, staying on the page."""
-    form = answer_form_for(
-        question, options=presented_options(question, attempt.shuffle_seed), data=request.POST, every_stem=False
-    )
+    form = exam_form(attempt, question, data=request.POST)
     go = request.POST.get("go")
     if go is not None and not answer_posted(request.POST):
         return redirect(exam_destination(attempt, question, go))  # nothing chosen: nothing to save
@@ -168,8 +173,11 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
         return render(request, TEMPLATE, exam_question_context(attempt, question, form=form), status=422)
     exam_answer_save(attempt=attempt, question=question, **answer_fields(form))
     if request.htmx:
-        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-        return render(request, f"{TEMPLATE}#exam-saved", exam_question_context(attempt, question, form=form))
+        return render(
+            request,
+            f"{TEMPLATE}#exam-saved",
+            exam_question_context(attempt, question, form=exam_form(attempt, question)),
+        )
     messages.success(request, f"Answer to question {question.position} saved.")
     return redirect(exam_destination(attempt, question, go))
 
@@ -205,16 +213,18 @@ def exam_flag(request: HttpRequest, attempt: Attempt, question: Question) -> Htt
     """Flag a question for review before submitting, or take the flag off (`flagged` is 1 or 0)."""
     flagged = request.POST.get("flagged")
     if flagged not in {"0", "1"}:
-        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-        context = exam_question_context(attempt, question, form=form) | {
+        context = exam_question_context(attempt, question, form=exam_form(attempt, question)) | {
             "flag_error": "Say whether to flag the question (1) or take the flag off (0)."
         }
         return render(request, f"{TEMPLATE}#exam-question" if request.htmx else TEMPLATE, context, status=422)
     exam_flag_set(attempt=attempt, question=question, flagged=flagged == "1")
     if request.htmx:
         # The flag control, and out of band the question's state and its navigator entry: no reload.
-        form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
-        return render(request, f"{TEMPLATE}#exam-flagged", exam_question_context(attempt, question, form=form))
+        return render(
+            request,
+            f"{TEMPLATE}#exam-flagged",
+            exam_question_context(attempt, question, form=exam_form(attempt, question)),
+        )
     if flagged == "1":
         messages.success(request, f"Question {question.position} flagged for review.")
     else:

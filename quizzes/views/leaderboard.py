@@ -106,11 +106,13 @@ def board_response(
     """A board's page (`template`) or the fragment htmx asks for. `among` (a queryset of users) makes it
     a cohort's board: only those users' rows, ranked among them; names are shown exactly as site-wide."""
     board, quizzes = board_from(request)
-    is_educator = request.user.has_perm(EDUCATOR_PERMISSION)
+    # Educators are staff (manage.py create_educator): asking only then spares a trainee's request the
+    # two permission queries (the user's own, then their groups').
+    is_educator = request.user.is_staff and request.user.has_perm(EDUCATOR_PERMISSION)
     entries = LeaderboardEntry.objects.on_board(board.key)
     if among is not None:
         entries = entries.among(among)
-    top = entries.select_related("user").in_rank_order()[: LeaderboardEntry.TOP].standings()
+    top = entries.select_related("user").in_rank_order()[: LeaderboardEntry.TOP].standings(stream=False)
     rows = [row_for(rank, entry, viewer=request.user, is_educator=is_educator) for rank, entry in top]
     mine = entries.filter(user=request.user).with_rank(among=among).first() if board.key else None
     own_row = None
@@ -145,7 +147,7 @@ def leaderboard_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Iterator[list]:
         yield header
         entries = LeaderboardEntry.objects.on_board(board.key).select_related("user").in_rank_order()
-        for rank, entry in entries.standings():
+        for rank, entry in entries.standings(stream=True):
             yield [
                 rank,
                 csv_cell(entry.user.public_name),

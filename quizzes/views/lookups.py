@@ -1,10 +1,10 @@
 """How the tutor and exam views find an attempt and one of its questions: the trainee's own, or 404."""
 
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from quizzes.models import Attempt, Question, Response
-from quizzes.querysets import kind_parts_prefetched
+from quizzes.models import Attempt, AttemptQuestion, Question, Response
 from quizzes.services.attempts import attempt_expire_if_due
 
 
@@ -15,20 +15,55 @@ def current_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     return attempt_expire_if_due(attempt=attempt)
 
 
-def attempt_question(attempt: Attempt, question_id: int) -> Question:
-    """One of the attempt's questions, with `position` (its number in the attempt) and what it renders."""
-    question = get_object_or_404(Question.objects.for_display().in_attempt(attempt), pk=question_id)
-    kind_parts_prefetched([question])
-    return question
+def attempt_item(
+    request: HttpRequest, attempt_id: int, question_id: int, items: QuerySet[AttemptQuestion] | None = None
+) -> AttemptQuestion:
+    """The trainee's attempt and one of its questions, in one query, as the item that places the
+    question in the attempt: `item.attempt` (finished first if it is an exam whose time is up, as
+    current_attempt does) and `item.question`, which has `position` (its number in the attempt).
+    `items` narrows or annotates the lookup (quizzes/querysets.py: AttemptQuestionQuerySet).
+    What the question renders is fetched apart, by what its kind needs: question_parts_fetch."""
+    items = AttemptQuestion.objects.all() if items is None else items
+    # By the related primary keys, not the item's own columns: their lookups turn an id too large for
+    # the column into "no such row" rather than a database error.
+    item = get_object_or_404(
+        items.owned_by(request.user).with_attempt_and_question(), attempt__pk=attempt_id, question__pk=question_id
+    )
+    item.attempt = attempt_expire_if_due(attempt=item.attempt)
+    item.question.position = item.position
+    return item
 
 
-def attempt_response(attempt: Attempt, question: Question) -> Response | None:
-    """The attempt's answer to the question, with the rows its kind records, or None."""
-    return attempt.responses.filter(question=question).with_answer_rows(question).first()
+def question_parts_fetch(question: Question, *, scoring: bool = False, feedback: bool = False) -> None:
+    """Fetch what the question needs and nothing more: its options (the kinds answered with options) and
+    a matching question's stems; for `scoring` an answer, a hotspot question's target regions or a short
+    answer's accepted answers; for `feedback`, those and the sources. A query each; parts already fetched are not fetched again."""
+    parts = []
+    if question.has_options:
+        parts.append("choices")
+    if question.is_matching:
+        parts.append("match_stems")  # its stems are the questions of the form
+    elif question.is_hotspot and (scoring or feedback):
+        parts.append("regions")
+    elif question.is_short_answer and (scoring or feedback):
+        parts.append("accepted_answers")
+    if feedback:
+        parts.append("sources")
+    prefetch_related_objects([question], *parts)
 
 
-def answer_given(response: Response | None, question: Question) -> tuple[frozenset[int], dict[int, int]]:
-    """What a response (read by attempt_response, or None) chose: (option ids, {stem id: option id})."""
+def answer_given(attempt: Attempt, question: Question) -> tuple[Response | None, frozenset[int], dict[int, int]]:
+    """The attempt's answer to the question (None if there is none) with what answer_rows says it chose:
+    its rows are read only for a question answered with options."""
+    responses = attempt.responses.filter(question=question)
+    if not question.has_options:
+        return responses.first(), frozenset(), {}
+    response = responses.with_answer_rows(question).first()
+    return response, *answer_rows(response, question)
+
+
+def answer_rows(response: Response | None, question: Question) -> tuple[frozenset[int], dict[int, int]]:
+    """What a response (its rows prefetched, or None) chose: (option ids, {stem id: option id})."""
     if response is None:
         return frozenset(), {}
     if question.is_matching:

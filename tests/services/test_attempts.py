@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from quizzes.models import POINTS_PER_QUESTION, Attempt, Question, Response, ResponseMatch, ReviewCard
-from quizzes.refusals import AlreadyAnswered, AttemptAlreadyFinished
+from quizzes.models import POINTS_PER_QUESTION, Attempt, LeaderboardEntry, Question, Response, ResponseMatch, ReviewCard
+from quizzes.refusals import AlreadyAnswered, AttemptAlreadyFinished, QuestionNotOpenYet
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from tests.factories import (
     make_matching_question,
@@ -239,3 +239,77 @@ def questions_of_quiz_with(make, quiz):
     """A question made by `make` in `quiz`, read back as services get it (its kind's parts prefetched)."""
     made = make(quiz=quiz)
     return next(question for question in questions_of(quiz) if question.pk == made.pk)
+
+
+def tally_of(attempt) -> tuple[int, int]:
+    attempt.refresh_from_db()
+    return attempt.answered_count, attempt.points_so_far
+
+
+def test_an_answer_adds_to_the_attempts_running_tally_as_the_responses_add_up(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    first, second, _third = questions_of(quiz)
+
+    answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
+    answer_submit(attempt=attempt, question=second, chosen=wrong_choices(second)[:1])
+
+    responses = attempt.responses.tally()
+    assert tally_of(attempt) == (responses["answered"], responses["points"]) == (2, 10)
+
+
+def test_the_attempt_in_memory_has_the_tally_and_stamp_the_answer_left(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = first_question(quiz)
+
+    result = answer_submit(attempt=attempt, question=question, chosen=right_choices(question))
+
+    assert (attempt.answered_count, attempt.points_so_far) == (1, 10)
+    assert attempt.last_answered_at == result.response.answered_at
+
+
+def test_a_refused_second_answer_leaves_the_tally_alone(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    question = first_question(quiz)
+    answer_submit(attempt=attempt, question=question, chosen=right_choices(question))
+
+    with pytest.raises(AlreadyAnswered):
+        answer_submit(attempt=Attempt.objects.get(pk=attempt.pk), question=question, chosen=right_choices(question))
+
+    assert tally_of(attempt) == (1, 10)
+
+
+def test_a_question_is_answered_only_once_every_earlier_one_is(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    first, second, third = questions_of(quiz)
+
+    with pytest.raises(QuestionNotOpenYet):
+        answer_submit(attempt=attempt, question=second, chosen=right_choices(second))
+    answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
+    with pytest.raises(QuestionNotOpenYet):
+        answer_submit(attempt=attempt, question=third, chosen=right_choices(third))
+
+    assert list(Response.objects.values_list("question", flat=True)) == [first.pk]
+    assert tally_of(attempt) == (1, 10)
+
+
+def test_a_question_that_is_not_the_attempts_is_refused_and_nothing_is_recorded(trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    stranger = first_question(make_quiz(questions=1))
+
+    with pytest.raises(ValueError, match="one of the attempt's questions"):
+        answer_submit(attempt=attempt, question=stranger, chosen=right_choices(stranger))
+
+    assert not Response.objects.exists() and tally_of(attempt) == (0, 0)
+    assert not LeaderboardEntry.objects.exists() and not ReviewCard.objects.exists()
+
+
+def test_a_deleted_question_leaves_no_gap_in_the_order(trainee, quiz):
+    # An unanswered question taken out of the quiz goes from the attempt too: the next one opens.
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    first, second, third = questions_of(quiz)
+    answer_submit(attempt=attempt, question=first, chosen=right_choices(first))
+
+    second.delete()
+    answer_submit(attempt=attempt, question=third, chosen=right_choices(third))
+
+    assert tally_of(attempt) == (2, 20)

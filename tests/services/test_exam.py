@@ -262,3 +262,33 @@ def test_changing_a_matching_answer_in_an_exam_replaces_its_matches(trainee):
 
     exam_answer_clear(attempt=exam, question=question)
     assert not ResponseMatch.objects.exists()
+
+
+def test_saving_changing_and_clearing_answers_keep_the_running_tally_equal_to_the_responses(trainee, exam, exam_quiz):
+    first, second, _third = questions_of(exam_quiz)
+
+    def tally():
+        exam.refresh_from_db()
+        responses = exam.responses.tally()
+        assert (exam.answered_count, exam.points_so_far) == (responses["answered"], responses["points"])
+        return responses["answered"], responses["points"]
+
+    exam_answer_save(attempt=exam, question=first, chosen=right_choices(first))
+    exam_answer_save(attempt=exam, question=second, chosen=right_choices(second))
+    assert tally() == (2, 20)
+    exam_answer_save(attempt=exam, question=first, chosen=wrong_choices(first)[:1])
+    assert tally() == (2, 10)
+    exam_answer_clear(attempt=exam, question=second)
+    assert tally() == (1, 0)
+    exam_answer_clear(attempt=exam, question=second)  # nothing left to clear
+    assert tally() == (1, 0)
+
+
+def test_a_question_outside_the_exam_changes_no_tally(trainee, exam):
+    stranger = questions_of(make_quiz(questions=1))[0]
+
+    with pytest.raises(ValueError):
+        exam_answer_save(attempt=exam, question=stranger, chosen=right_choices(stranger))
+
+    exam.refresh_from_db()
+    assert (exam.answered_count, exam.points_so_far, exam.last_answered_at) == (0, 0, None)

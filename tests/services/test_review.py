@@ -133,3 +133,56 @@ def test_each_trainee_has_their_own_card(trainee, other_trainee, question):
 
     assert ReviewCard.objects.get(user=trainee).due == FIRST_REVIEW + STEP
     assert ReviewCard.objects.get(user=other_trainee).due == on(13)
+
+
+def test_a_card_reviewed_since_it_was_read_is_read_again_and_no_review_is_lost(trainee, question):
+    # Two answers to one question at once (two attempts): each read the card before the other wrote it.
+    read_before = None  # no card yet, as the first answer saw it
+    review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=FIRST_REVIEW)
+
+    card = review_card_record(
+        user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=SECOND_REVIEW, card=read_before
+    )
+
+    card.refresh_from_db()
+    assert card.reviews == 2 and ReviewCard.objects.count() == 1
+    # Scheduled from the stored card (Good, then Good on time): not as if it were new.
+    assert card.due == on(18)
+
+
+def test_a_stale_copy_of_a_stored_card_is_not_written_over_a_newer_review(trainee, question):
+    first = review_card_record(
+        user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=FIRST_REVIEW
+    )
+    stale = ReviewCard.objects.get(pk=first.pk)
+    review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.AGAIN, reviewed_at=SECOND_REVIEW)
+
+    card = review_card_record(
+        user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=on(8), card=stale
+    )
+
+    card.refresh_from_db()
+    assert card.reviews == 3 and card.last_review == on(8)
+
+
+def test_a_card_read_before_saves_the_review_its_read(trainee, question, django_assert_num_queries):
+    card = review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=FIRST_REVIEW)
+
+    with django_assert_num_queries(1):  # the upsert alone (no savepoint: it joins the caller's transaction)
+        review_card_record(
+            user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=SECOND_REVIEW, card=card
+        )
+
+    assert ReviewCard.objects.get(pk=card.pk).reviews == 2
+
+
+def test_reviewing_a_new_card_never_sleeps(trainee, question, monkeypatch):
+    # fsrs.Card() without a card_id sleeps a millisecond to make one from the clock: not on the request path.
+    def no_sleeping(seconds):
+        raise AssertionError(f"slept {seconds} s")
+
+    monkeypatch.setattr("time.sleep", no_sleeping)
+
+    card = review_card_record(user_id=trainee.pk, question_id=question.pk, rating=Rating.GOOD, reviewed_at=FIRST_REVIEW)
+
+    assert card.reviews == 1

@@ -7,10 +7,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes.models import Attempt, Question, Response
+from quizzes.models import Attempt, LeaderboardEntry, Question, Quiz, Response, ReviewCard
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
-from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices, wrong_choices
+from tests.factories import (
+    HTMX,
+    make_hotspot_question,
+    make_question,
+    make_quiz,
+    questions_of,
+    right_choices,
+    take_quiz,
+    wrong_choices,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +72,19 @@ def test_htmx_answer_swaps_in_feedback_and_updates_progress_out_of_band(trainee_
     assert 'id="progress" class="progress" hx-swap-oob="true"' in html
     assert "1 of 3 answered" in html and "Score so far: <strong>10</strong> of 10 points" in html
     assert 'role="status"' in html and "Correct. 1 of 3 answered" in html
-    assert "Next question" in html
+    following = reverse("question_show", args=[attempt.pk, questions_of(quiz)[1].pk])
+    assert f'<a class="button" href="{following}" hx-boost="true">Next question</a>' in html
+
+
+def test_answering_ahead_of_an_open_question_is_refused_and_records_nothing(trainee_client, trainee, quiz):
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    _first, second, _third = questions_of(quiz)
+
+    htmx = trainee_client.post(answer_url(attempt, second), right_answer(attempt, second), **HTMX)
+
+    assert htmx.status_code == 409 and "this one is not open yet" in htmx.content.decode()
+    attempt.refresh_from_db()
+    assert not Response.objects.exists() and (attempt.answered_count, attempt.last_answered_at) == (0, None)
 
 
 def test_htmx_wrong_answer_marks_the_right_option_and_the_trainees_choice(trainee_client, trainee, quiz):
@@ -254,28 +275,91 @@ def test_an_invalid_form_on_an_exam_through_the_tutor_route_is_refused_as_an_exa
     assert htmx.status_code == 409 and "This attempt is an exam" in htmx.content.decode()
 
 
-def answer_query_count(client, user, quiz_size):
-    quiz = make_quiz(questions=quiz_size)
-    attempt = attempt_start(user=user, quiz=quiz)
-    question = questions_of(quiz)[0]
-    label = label_of(attempt, question, right_choices(question)[0])
+def bank_of(size: int) -> Quiz:
+    """A quiz of `size` questions: one of each kind first (with its options, or a hotspot image and its
+    target), then plain questions made in bulk (without options: nothing here reads them)."""
+    quiz = make_quiz(questions=0)
+    make_question(quiz=quiz, order=1)
+    make_question(quiz=quiz, order=2, kind=Question.Kind.MULTIPLE, options=[("A", True), ("B", True), ("C", False)])
+    make_question(quiz=quiz, order=3, kind=Question.Kind.TRUE_FALSE, options=[("True", True), ("False", False)])
+    make_hotspot_question(quiz=quiz, order=4)
+    Question.objects.bulk_create(
+        Question(quiz=quiz, key=f"filler-{n}", order=n, stem="?", explanation=".", learning_point=".")
+        for n in range(5, size + 1)
+    )
+    return quiz
+
+
+def right_answer(attempt, question) -> dict:
+    if question.is_hotspot:
+        return {"x": "0.5", "y": "0.5"}  # the middle of the image: inside its target
+    return {"answer": [label_of(attempt, question, choice) for choice in right_choices(question)]}
+
+
+def counted(work) -> tuple[int, str]:
+    """How many queries `work()` made, and the page it returned."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(answer_url(attempt, question), {"answer": label}, **HTMX)
-    assert response.status_code == 200 and "Correct" in response.content.decode()
-    return len(queries)
+        response = work()
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
 
 
-def test_answering_costs_the_same_queries_with_10_and_1000_questions_in_the_bank(trainee_client, trainee):
-    small = answer_query_count(trainee_client, trainee, 10)
-    large = answer_query_count(trainee_client, trainee, 1000)
+def costs_by_kind(client, user, size) -> dict[str, tuple[int, int, int]]:
+    """For the first question of each kind, in turn: the queries of its page, of its answer (htmx),
+    and of its page once answered."""
+    quiz = bank_of(size)
+    attempt = attempt_start(user=user, quiz=quiz)
+    costs = {}
+    questions = quiz.questions.in_quiz_order().prefetch_related("choices", "regions")[:4]
+    for position, question in enumerate(questions, start=1):
+        url = reverse("question_show", args=[attempt.pk, question.pk])
+        page, html = counted(lambda url=url: client.get(url))
+        assert f"Question {position} of {size}" in html
+        answer, html = counted(lambda q=question: client.post(answer_url(attempt, q), right_answer(attempt, q), **HTMX))
+        assert "Correct" in html and f"{position} of {size} answered" in html
+        answered, html = counted(lambda url=url: client.get(url))
+        assert "Your answer" in html or "inside the target" in html
+        costs[question.kind] = (page, answer, answered)
+    return costs
 
-    # session, user, attempt, question (with its position in the attempt), its options, its sources (and
-    # nothing else: only other kinds have regions, accepted answers or stems); the question's position, is an
-    # earlier question still open (the order rule); savepoint, lock the unfinished attempt (the lock finishing
-    # takes), insert response, insert chosen options, stamp the attempt, add to the leaderboard totals (one upsert
-    # of three rows: the first attempt at a quiz counts), read and write the question's review card, release;
-    # tally, question count, next.
-    assert small == large == 20
+
+def test_each_kinds_page_and_answer_cost_the_same_few_queries_with_10_and_10000_questions(trainee_client, trainee):
+    small = costs_by_kind(trainee_client, trainee, 10)
+    large = costs_by_kind(trainee_client, trainee, 10_000)
+
+    # The page: session and user (the middleware); the attempt, the question, its place and state
+    # (answered, open in the order) and what feedback shows beside it (one query); its options (a
+    # hotspot question's page has its image, read from the question: no targets before the answer);
+    # the header's count of cohort assignments due.
+    # The answer: session, user; that one query, with the trainee's review card for the question; the
+    # options (a hotspot question's target regions instead); savepoint (the test's transaction: in
+    # production, the transaction's start); stamp the attempt and add to its running tally, under the
+    # lock finishing takes, if it is unfinished and the question open (one UPDATE); insert the response;
+    # insert its chosen options (a hotspot answer has none); add to the leaderboard (one upsert of three
+    # rows: the first attempt at a quiz counts); review the card (one upsert); release; the sources,
+    # for the feedback.
+    # The page once answered: session, user, the one query, the answer, its chosen options (not for a
+    # hotspot), the options (or regions), the sources, the header's count.
+    expected = {"single": (5, 12, 8), "multiple": (5, 12, 8), "true_false": (5, 12, 8), "hotspot": (4, 11, 7)}
+    assert small == large == expected
+
+
+def test_a_practice_answer_costs_a_query_less_it_counts_for_no_leaderboard(trainee_client, trainee):
+    quiz = make_quiz(questions=2)
+    question = questions_of(quiz)[0]
+    counted_attempt = take_quiz(trainee, quiz, [True])  # the attempt that counts; the question's card exists
+    attempt_finish(attempt=counted_attempt)
+    practice = attempt_start(user=trainee, quiz=quiz)
+    board = list(LeaderboardEntry.objects.values_list("board", "points"))
+
+    queries, html = counted(
+        lambda: trainee_client.post(answer_url(practice, question), right_answer(practice, question), **HTMX)
+    )
+
+    # As a first answer, without the leaderboard; the card read with the question is written in one upsert.
+    assert queries == 11 and "Correct" in html
+    assert list(LeaderboardEntry.objects.values_list("board", "points")) == board
+    assert ReviewCard.objects.get(user=trainee, question=question).reviews == 2
 
 
 def test_before_any_answer_the_running_score_says_no_answers_yet(trainee_client, trainee, quiz):

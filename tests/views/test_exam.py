@@ -611,12 +611,13 @@ def test_saving_an_exam_answer_costs_a_fixed_number_of_queries(trainee_client, t
         first_saves.append(save_query_count(trainee_client, exam, question, right_choices(question)[0]))
         changes.append(save_query_count(trainee_client, exam, question, wrong_choices(question)[0]))
 
-    # session, user, attempt; the question (with its position), its options and sources;
-    # savepoint, lock the attempt, is the question the attempt's, the response if any, insert it,
-    # insert its chosen option, stamp the attempt, release; the next question.
-    assert first_saves == [15, 15]
+    # session, user; the attempt with the question and its position (one query); its options;
+    # savepoint, lock the attempt, the response if any, insert it, insert its chosen option, stamp the
+    # attempt and add to its running tally if the question is the attempt's (one UPDATE), release; the
+    # next question.
+    assert first_saves == [12, 12]
     # A change updates the response and replaces its chosen options (delete, insert) instead.
-    assert changes == [16, 16]
+    assert changes == [13, 13]
 
 
 @pytest.mark.parametrize(
