@@ -681,12 +681,12 @@ def test_the_owners_pages_and_the_board_cost_the_same_queries_for_a_small_and_a_
     assert small == large
     # Each page: session, user, the cohort (with whether the viewer owns it) and, on a page, the header's
     # count. Then results: its owners, its assignments, its trainees, the grid of both; an assignment: it,
-    # its trainees with their progress, and the item analysis's five; a trainee: them, their assignments,
+    # its trainees with their progress, and the item analysis's eight; a trainee: them, their assignments,
     # their topics; the CSV: the assignments, the trainees, the grid. The board: the site board's six and the cohort.
     # Home: the site's six, the header's assignments (shared with the list), the cohorts.
     assert small == {
         "results": 8,
-        "assignment": 11,
+        "assignment": 14,
         "trainee": 7,
         "csv": 6,
         "board": 8,
