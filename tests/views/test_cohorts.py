@@ -681,13 +681,13 @@ def test_the_owners_pages_and_the_board_cost_the_same_queries_for_a_small_and_a_
     assert small == large
     # Each page: session, user, the cohort (with whether the viewer owns it) and, on a page, the header's
     # count. Then results: its owners, its assignments, its trainees, the grid of both; an assignment: it,
-    # its trainees with their progress, and the item analysis's five; a trainee: them, their assignments,
+    # its trainees with their progress, and the item analysis's eight; a trainee: them, their assignments,
     # their topics; the CSV: the assignments, the trainees, the grid. The board: the site board's six and the cohort.
     # A member who is not staff is asked no permissions: two fewer than the owner.
     # Home: the site's six, the header's assignments (shared with the list), the cohorts.
     assert small == {
         "results": 8,
-        "assignment": 11,
+        "assignment": 14,
         "trainee": 7,
         "csv": 6,
         "board": 8,
