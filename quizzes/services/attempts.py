@@ -152,10 +152,10 @@ def answer_submit(
 
 def answer_check_belongs(*, question: Question, answer: Answer) -> None:
     """ValueError unless the answer's options, stems and stems' options are the question's own."""
-    option_ids = {choice.pk for choice in question.choices.all()}
     if any(choice.question_id != question.pk for choice in answer.chosen):
         raise ValueError("The options must belong to the question.")
     if answer.matches:
+        option_ids = {choice.pk for choice in question.choices.all()}
         stem_ids = {stem.pk for stem in question.match_stems.all()}
         if not set(answer.matches) <= stem_ids or not set(answer.matches.values()) <= option_ids:
             raise ValueError("The stems and their options must belong to the question.")

@@ -623,12 +623,12 @@ def test_saving_an_exam_answer_costs_a_fixed_number_of_queries(trainee_client, t
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        # As a single best answer's (15, then 16), with the kind's parts read besides its options: a short
-        # answer's accepted answers, and no rows beside the response to insert or replace (so a change costs
-        # no more than a first save); a matching question's stems, and its matches inserted, or replaced
-        # (delete, insert), as chosen options are.
-        (make_short_answer_question, [15, 15]),
-        (make_matching_question, [16, 17]),
+        # As a single best answer's (12, then 13), with the kind's parts: a short answer's accepted answers
+        # read instead of its options, and no rows beside the response to insert or replace (one query fewer,
+        # and a change costs no more than a first save); a matching question's stems read beside its
+        # options, and its matches inserted, or replaced (delete, insert), as chosen options are.
+        (make_short_answer_question, [11, 11]),
+        (make_matching_question, [13, 14]),
     ],
 )
 def test_saving_a_short_answer_or_matching_answer_in_an_exam_costs_a_fixed_number_of_queries(

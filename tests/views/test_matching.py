@@ -261,4 +261,4 @@ def test_a_matching_answer_costs_a_fixed_number_of_queries(client):
 
     # As a single best answer, with one query more: the question's stems, a second table beside its options.
     # (Its matches' insert takes the place of the chosen options'.)
-    assert matching == [21, 21] and single == 20
+    assert matching == [13, 13] and single == 12

@@ -299,6 +299,7 @@ def test_a_short_answer_costs_a_fixed_number_of_queries_no_more_than_a_single_be
     typed = [answer_query_count(client, make_short_answer_question, typed_right, n) for n in (10, 300)]
     single = answer_query_count(client, make_question, single_best_answer, 10)
 
-    # As a single best answer (session, user, attempt, question with its position, its options, its sources, ...):
-    # its accepted answers instead of its chosen options' insert.
-    assert typed == [20, 20] and single == 20
+    # As a single best answer (session, user, the attempt with the question and its place, ...), with its
+    # accepted answers read instead of its options and no chosen options to insert (what was typed and the
+    # accepted answer it matched are columns of the response): one query fewer.
+    assert typed == [11, 11] and single == 12

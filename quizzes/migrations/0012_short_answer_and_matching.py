@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0010_cohorts"),
+        ("quizzes", "0011_attempt_running_tally"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0011_short_answer_and_matching"),
+        ("quizzes", "0012_short_answer_and_matching"),
     ]
 
     operations = [
