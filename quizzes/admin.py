@@ -1,15 +1,21 @@
 """Authoring in the Django admin: quizzes with their questions, questions with their options."""
 
 import json
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,8 +31,8 @@ from quizzes.analysis import (
 from quizzes.bank import MAX_UPLOAD_BYTES
 from quizzes.bank.upload import BACKGROUND_IMPORT_BYTES, FORMATS, guess_format, megabytes
 from quizzes.downloads import bank_download, csv_download
-from quizzes.forms import MatchingAnswerForm, answer_fields, answer_form_for
 from quizzes.images import image_prepare
+from quizzes.kept_uploads import KeptFileInput, KeptUploadForm, kept_field_name, kept_upload_read, upload_kept
 from quizzes.models import (
     POINTS_PER_QUESTION,
     AcceptedAnswer,
@@ -44,12 +50,8 @@ from quizzes.models import (
     Topic,
     User,
 )
-from quizzes.options import presented_options
-from quizzes.querysets import kind_parts_prefetched
-from quizzes.rich_text import rich_text_problems, validate_rich_text
+from quizzes.rich_text import plain_excerpt, rich_text_problems, validate_rich_text
 from quizzes.rules import MIN_STEMS, hotspot_problems, matching_problems, option_problems, short_answer_problems
-from quizzes.scoring import Answer, answer_scored
-from quizzes.services.attempts import answer_columns
 from quizzes.services.bank_imports import ImportNotStartable, bank_import_check, bank_import_start
 from quizzes.services.content import question_duplicate, quiz_duplicate
 from quizzes.services.questions import accepted_answer_add, question_image_set, question_regions_set
@@ -62,6 +64,8 @@ from quizzes.services.versions import (
 )
 from quizzes.stored_files import file_attach, files_remove_on_commit
 from quizzes.versions import answered_question
+from quizzes.views.media import IMAGE_TYPES, MEDIA_CSP
+from quizzes.views.previews import admin_back_url, question_preview
 
 
 @admin.register(User)
@@ -104,7 +108,30 @@ class RichTextLimits:
         return field
 
 
-class ChoiceFormSet(forms.BaseInlineFormSet):
+class WideList:
+    """A list whose columns need the width the admin's menu takes (the breadcrumbs still lead to every model):
+    at 1366 px its last columns would otherwise scroll out of view."""
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})
+
+
+class NamedRows:
+    """Formset mixin: the inputs of a table of forms (a tabular inline, a list's editable columns) named for
+    screen readers ("Option 2: Text"): the admin's table heads its columns, but no input has a label."""
+
+    def row_name(self, form, index) -> str:
+        raise NotImplementedError
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = self.row_name(form, index)
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{row}: {field.label}"
+
+
+class ChoiceFormSet(NamedRows, forms.BaseInlineFormSet):
     """Refuses a question whose options break the rules for its kind, saying which rule, and a published
     question with an option that has no rationale. (Deleting an option trainees chose is refused by the
     admin itself: ResponseChoice protects it.)"""
@@ -112,6 +139,9 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
     # Shared with the question's other formsets (QuestionAdmin.get_formsets_with_inlines): the stems' rules
     # need the options saved with them.
     submitted: dict | None = None
+
+    def row_name(self, form, index) -> str:
+        return "New option" if index is None else f"Option {index + 1}"
 
     def clean(self):
         super().clean()
@@ -142,11 +172,6 @@ class ChoiceInline(RichTextLimits, admin.TabularInline):
     min_num = 2
     fields = ["order", "text", "is_correct", "weight", "rationale", "retired"]
     formfield_overrides = {Choice._meta.get_field("rationale").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
-
-    def get_min_num(self, request, obj=None, **kwargs):
-        # A hotspot question is answered on its image, a short answer by typing: they have no options (the
-        # formset's rules say so).
-        return 0 if obj is not None and (obj.is_hotspot or obj.is_short_answer) else self.min_num
 
 
 def kept_forms(formset) -> list:
@@ -277,11 +302,11 @@ class MatchStemInline(RichTextLimits, admin.StackedInline):
 
 
 REGIONS_HELP = (
-    "Hotspot questions: the target regions on the image, drawn with the tools above (save the question with its "
-    'image first) or typed as a JSON list, each {"shape": "ellipse" or "polygon", "geometry": ..., '
-    '"feedback": "Markdown shown after answering"}. Coordinates run from 0 to 1 across and down the image: '
-    'an ellipse is {"cx", "cy", "rx", "ry"}, a polygon {"points": [[x, y], ...]} with at least 3 points. '
-    "A click inside any region is right."
+    "The targets trainees must click: a click inside any region is right. Draw them on the image with “Draw "
+    "ellipse” or “Draw polygon” as soon as an image is chosen, or type them as a JSON list, each "
+    '{"shape": "ellipse" or "polygon", "geometry": ..., "feedback": "Markdown shown after answering"}. '
+    "Coordinates run from 0 to 1 across and down the image: an ellipse is "
+    '{"cx", "cy", "rx", "ry"}, a polygon {"points": [[x, y], ...]} with at least 3 points.'
 )
 
 
@@ -300,21 +325,69 @@ def image_checked(form: forms.ModelForm, cleaned: dict, *, has_image: bool) -> b
     return has_image
 
 
-class QuestionAdminForm(forms.ModelForm):
+@dataclass(frozen=True)
+class KindForm:
+    """What the question form shows for one kind of question: the fieldsets of its own (between the
+    question and the feedback) and its inlines, with a line for the kind chooser. A new kind adds its
+    entry to QUESTION_KIND_FORMS, and the chooser, the form and "Change kind" follow."""
+
+    summary: str
+    fieldsets: tuple = ()
+    inlines: tuple = ()
+
+
+QUESTION_KIND_FORMS = {
+    Question.Kind.SINGLE: KindForm("Trainees choose one option; exactly one is right.", inlines=(ChoiceInline,)),
+    Question.Kind.MULTIPLE: KindForm(
+        "Trainees tick every option they think right; partial credit for some.", inlines=(ChoiceInline,)
+    ),
+    Question.Kind.TRUE_FALSE: KindForm("Two options, True and False; one is right.", inlines=(ChoiceInline,)),
+    Question.Kind.HOTSPOT: KindForm(
+        "Trainees click on the image; you draw the target regions on it. No options.",
+        fieldsets=(("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),),
+    ),
+    Question.Kind.SHORT_ANSWER: KindForm(
+        "Trainees type the answer; you list the answers accepted, each with its share of the marks. No options.",
+        fieldsets=(("Short answer (typed diagnosis)", {"fields": ["case_sensitive", "forgive_typos"]}),),
+        inlines=(AcceptedAnswerInline,),
+    ),
+    Question.Kind.MATCHING: KindForm(
+        "Trainees match each vignette (stem) to one option of a shared list; partial credit per stem.",
+        fieldsets=(("Extended matching", {"fields": ["fewer_options_reason"]}),),
+        # In this order: the stems' rules read the options' formset (QuestionAdmin.get_formsets_with_inlines).
+        inlines=(ChoiceInline, MatchStemInline),
+    ),
+}
+
+
+class QuestionAdminForm(KeptUploadForm, forms.ModelForm):
+    """A question of the kind QuestionAdmin.get_form sets (`question_kind`): that kind's fields only, its
+    image kept across a refused save, its hotspot regions saved with it in one pass."""
+
+    question_kind = Question.Kind.SINGLE
+    kept_field = "image"
     regions = forms.CharField(
-        label="target regions",
+        label="Target regions",
         required=False,
         help_text=REGIONS_HELP,
-        widget=forms.Textarea(attrs={"rows": 6, "data-hotspot-editor": "", "class": "vLargeTextField"}),
+        widget=forms.Textarea(
+            attrs={"rows": 6, "data-hotspot-editor": "", "data-image-input": "id_image", "class": "vLargeTextField"}
+        ),
     )
 
     class Meta:
         model = Question
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        widgets = {"image": KeptFileInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         question = self.instance
+        self.saved_kind = question.kind if question.pk else None
+        question.kind = self.question_kind
+        if self.question_kind != Question.Kind.HOTSPOT:
+            del self.fields["regions"]  # saving a question of another kind removes its regions
+            return
         widget = self.fields["regions"].widget
         widget.attrs["data-image-url"] = question.image.url if question.pk and question.image else ""
         widget.attrs["data-image-alt"] = question.image_alt
@@ -363,21 +436,48 @@ class QuestionAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        has_image = image_checked(self, cleaned, has_image=bool(cleaned.get("image") and self.instance.image))
+        chosen = self.chosen_upload()
+        if chosen is not None:
+            try:
+                self.prepared_image = image_prepare(chosen.data, chosen.filename)
+            except ValidationError as error:
+                self.add_error("image", error)
+        has_image = chosen is not None or (cleaned.get("image") and self.instance.image)
+        if has_image and not cleaned.get("image_alt", "").strip():
+            self.add_error("image_alt", "Describe the image for people who cannot see it (alt text is required).")
+        if self.saved_kind not in (None, self.question_kind) and self.instance.responses.exists():
+            self.add_error(
+                None,
+                "Trainees have answered this question, so its kind cannot change: their answers would no longer "
+                "fit it. Duplicate the question (an action in the question list) and change the copy's kind.",
+            )
         regions = cleaned.get("regions")
-        if cleaned.get("kind") == Question.Kind.HOTSPOT and regions is not None:
+        if regions is not None:
             problems = hotspot_problems(
                 has_image=bool(has_image),
                 regions=[(region["shape"], region["geometry"]) for region in regions],
                 allow_no_abnormality=cleaned.get("allow_no_abnormality", False),
             )
+            if problems and has_image and not regions:
+                problems.append(
+                    ("The image you chose is kept. " if chosen else "")
+                    + "Draw the target on the image with “Draw ellipse” or “Draw polygon” (or type the regions as "
+                    "JSON), then save."
+                )
             if problems:
                 self.add_error("regions", problems)
-        elif regions:
-            self.add_error(
-                "regions", "Only hotspot questions have target regions: clear them, or make this a hotspot question."
-            )
         return cleaned
+
+    def image_hold(self, kept_image_url: str) -> None:
+        """After a refused save: keep an acceptable chosen image for the next try, shown beside its field and
+        in the region editor (served at `kept_image_url` plus the kept file's token)."""
+        if getattr(self, "prepared_image", None) is None:
+            return
+        kept = self.upload_hold()
+        url = f"{kept_image_url}?{urlencode({'token': kept.token})}"
+        self.fields["image"].widget.kept_preview_url = url
+        if "regions" in self.fields:
+            self.fields["regions"].widget.attrs["data-image-url"] = url
 
 
 class LacksFeedbackFilter(admin.SimpleListFilter):
@@ -405,8 +505,36 @@ def kind_problems(question: Question) -> list[str]:
     return []
 
 
+def action_confirmation(modeladmin, request, queryset, *, title: str, consequence: str, button: str):
+    """The page that asks before a bulk action takes effect, as the admin's own "delete" does; None once the
+    educator has confirmed (the page posts the action back with confirmed=yes)."""
+    if request.POST.get("confirmed") == "yes":
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": title,
+        "consequence": consequence,
+        "button": button,
+        "objects": queryset,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/quizzes/action_confirmation.html", context)
+
+
 @admin.action(description="Publish the selected questions (shown to trainees)")
 def publish_questions(modeladmin, request, queryset):
+    if page := action_confirmation(
+        modeladmin,
+        request,
+        queryset,
+        title="Publish these questions?",
+        consequence="Trainees see a published question in its quiz (once the quiz is published too). Questions "
+        "that lack an explanation or a rationale on some option stay drafts.",
+        button="Yes, publish them",
+    ):
+        return page
     unfinished = [
         question.key
         for question in queryset.filter(kind__in=[Question.Kind.SHORT_ANSWER, Question.Kind.MATCHING]).prefetch_related(
@@ -435,10 +563,31 @@ def publish_questions(modeladmin, request, queryset):
         )
 
 
-@admin.action(description="Return the selected questions to draft (hidden from trainees)")
-def unpublish_questions(modeladmin, request, queryset):
-    count = queryset.update(status=Question.Status.DRAFT)
-    modeladmin.message_user(request, f"{count} question(s) are drafts now.", messages.SUCCESS)
+def status_action(name: str, status: str, *, description: str, title: str, consequence: str, done: str):
+    """A bulk action that asks first, then gives the selected rows `status` and says so (`done`, with {count})."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        button = "Yes, publish them" if status == Quiz.Status.PUBLISHED else "Yes, make them drafts"
+        if page := action_confirmation(
+            modeladmin, request, queryset, title=title, consequence=consequence, button=button
+        ):
+            return page
+        count = queryset.update(status=status)
+        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+
+    action.__name__ = name
+    return action
+
+
+unpublish_questions = status_action(
+    "unpublish_questions",
+    Question.Status.DRAFT,
+    description="Return the selected questions to draft (hidden from trainees)",
+    title="Return these questions to draft?",
+    consequence="Trainees no longer see them; answers already given are kept.",
+    done="{count} question(s) are drafts now.",
+)
 
 
 @admin.action(description="Duplicate the selected questions")
@@ -455,30 +604,47 @@ def version_saved_message(version: QuestionVersion) -> str:
     )
 
 
+def preview_link(url: str, *, back: str, label: str, name: str):
+    """A link to a preview that leads back to `back`, naming its object for screen readers."""
+    return format_html(
+        '<a href="{}?{}">{}<span class="visually-hidden"> {}</span></a>', url, urlencode({"from": back}), label, name
+    )
+
+
+class QuestionStartForm(forms.Form):
+    """The first step of adding a question: its quiz and its kind, which decide what the form shows."""
+
+    quiz = forms.ModelChoiceField(
+        Quiz.objects.all(),
+        required=False,
+        help_text="The quiz the question goes into. A case vignette's questions also have a stage.",
+    )
+    kind = forms.ChoiceField(
+        choices=[(kind, f"{kind.label}: {form.summary}") for kind, form in QUESTION_KIND_FORMS.items()],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of question to write."},
+    )
+
+
+def question_plain_stem(question: Question) -> str:
+    return plain_excerpt(question.stem, 90)
+
+
 @admin.register(Question)
-class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
+class QuestionAdmin(WideList, RichTextLimits, admin.ModelAdmin):
     form = QuestionAdminForm
-    list_display = ["key", "short_stem", "quiz", "kind", "status", "order", "thumbnail_preview", "preview_link"]
+    # No order column: it means something within one quiz, and the quiz's page is where questions are reordered.
+    list_display = ["key", "short_stem", "quiz", "kind", "status", "thumbnail_preview", "preview_link"]
     list_filter = ["quiz__topic", "quiz", "kind", "status", LacksFeedbackFilter, "quiz__status", "tags", "sources"]
     list_select_related = ["quiz"]
     search_fields = ["key", "idnumber", "stem", "explanation", "choices__text", "tags__name"]
     autocomplete_fields = ["tags"]
-    # In this order: the stems' rules read the options' formset (get_formsets_with_inlines).
-    inlines = [ChoiceInline, AcceptedAnswerInline, MatchStemInline]
     actions = [publish_questions, unpublish_questions, duplicate_questions]
 
     class Media:
         css = {"all": ["quizzes/admin.css", "quizzes/hotspot-editor.css"]}
-        js = ["quizzes/hotspot-editor.js"]
+        js = ["quizzes/hotspot-editor.js", "quizzes/autocomplete-labels.js"]
 
-    fieldsets = [
-        (None, {"fields": ["quiz", "key", "idnumber", "order", "kind", "status", "tags"]}),
-        ("Question", {"fields": ["stage", "stem", "image", "image_alt"]}),
-        ("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),
-        ("Short answer (typed diagnosis)", {"fields": ["case_sensitive", "forgive_typos"]}),
-        ("Extended matching", {"fields": ["fewer_options_reason"]}),
-        ("After answering", {"fields": ["explanation", "learning_point", "sources", "citation"]}),
-    ]
     readonly_fields = ["citation"]
 
     @admin.display(description="cited without a source as")
@@ -492,9 +658,42 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
             yield type(formset.__name__, (formset,), {"submitted": submitted}), inline
 
+    def question_kind(self, request, obj=None) -> str:
+        """The kind the form is for: as asked for (?kind=, from the chooser or "Change kind"), else the
+        question's own, else as posted (a form posted without the chooser's query string)."""
+        for kind in (request.GET.get("kind"), obj.kind if obj else None, request.POST.get("kind")):
+            if kind in QUESTION_KIND_FORMS:
+                return kind
+        return Question.Kind.SINGLE
+
+    def question_quiz(self, request, obj=None) -> Quiz | None:
+        """The quiz the form was opened for (a new question's ?quiz=), which decides whether it has a stage."""
+        if obj is not None:
+            return obj.quiz
+        quiz_id = request.GET.get("quiz", "")
+        return Quiz.objects.filter(pk=quiz_id).first() if quiz_id.isdigit() else None
+
+    def get_fieldsets(self, request, obj=None):
+        quiz = self.question_quiz(request, obj)
+        stage = ["stage"] if quiz is not None and quiz.is_case else []
+        return [
+            (None, {"fields": ["quiz", "key", "idnumber", "order", "status", "tags"]}),
+            ("Question", {"fields": [*stage, "stem", "image", "image_alt"]}),
+            *QUESTION_KIND_FORMS[self.question_kind(request, obj)].fieldsets,
+            ("After answering", {"fields": ["explanation", "learning_point", "sources", "citation"]}),
+        ]
+
+    def get_inlines(self, request, obj=None):
+        return QUESTION_KIND_FORMS[self.question_kind(request, obj)].inlines
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.question_kind = self.question_kind(request, obj)
+        return form
+
     @admin.display(description="stem")
     def short_stem(self, question):
-        return question.stem[:80] + ("…" if len(question.stem) > 80 else "")
+        return question_plain_stem(question)
 
     @admin.display(description="image")
     def thumbnail_preview(self, question):
@@ -506,9 +705,11 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
 
     @admin.display(description="preview")
     def preview_link(self, question):
-        url = reverse("admin:quizzes_question_preview", args=[question.pk])
-        return format_html(
-            '<a href="{}">Preview as trainee<span class="visually-hidden"> ({})</span></a>', url, question.key
+        return preview_link(
+            reverse("admin:quizzes_question_preview", args=[question.pk]),
+            back=reverse("admin:quizzes_question_changelist"),
+            label="Preview",
+            name=question.key,
         )
 
     def save_model(self, request, obj, form, change):
@@ -518,6 +719,8 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
             # The citation of a question that cites no source (Question.authorship).
             obj.author = request.user
         kind = obj.kind
+        if not obj.is_hotspot:
+            obj.allow_no_abnormality = False
         if obj.is_hotspot and getattr(form, "prepared_image", None) is not None:
             # The database refuses a hotspot question without an image, and the new image is stored only
             # once the question is: it becomes a hotspot question after that (all in the admin's transaction).
@@ -527,6 +730,12 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
             obj.kind = kind
             obj.save(update_fields=["kind"])
         question_regions_set(question=obj, regions=form.cleaned_data["regions"] if obj.is_hotspot else [])
+        if obj.is_hotspot and form.saved_kind not in (None, Question.Kind.HOTSPOT):
+            # Made a hotspot question: its options go (the form refuses this once trainees answered it).
+            removed, _ = obj.choices.all().delete()
+            if removed:
+                self.message_user(request, "Its options were removed: a hotspot question has none.", messages.INFO)
+        form.upload_release()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -550,10 +759,66 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET" and request.GET.get("kind") not in QUESTION_KIND_FORMS:
+            return self.kind_chooser_view(request)
+        return super().add_view(request, form_url, extra_context)
+
+    def kind_chooser_view(self, request):
+        """Adding a question starts here: the quiz and the kind it will be, then the form of that kind."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        chosen = "_start" in request.GET
+        form = QuestionStartForm(request.GET if chosen else None, initial={"quiz": request.GET.get("quiz")})
+        form.is_valid()  # a submitted choice without a kind comes back here, saying so
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Add a question: choose its kind",
+            "form": form,
+            "quiz": self.question_quiz(request),
+        }
+        return render(request, "admin/quizzes/question/choose_kind.html", context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        # The region editor shows an image chosen in the file input before it is uploaded, as a blob: URL.
+        response._csp_config = {**settings.SECURE_CSP, "img-src": [*settings.SECURE_CSP["img-src"], "blob:"]}
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if request.method == "POST":
+            form.image_hold(reverse("admin:quizzes_question_kept_image"))
+        kind = form.question_kind
+        context |= {
+            "question_kind": kind,
+            "question_kinds": [
+                (value, label) for value, label in Question.Kind.choices if value in QUESTION_KIND_FORMS
+            ],
+            "kind_fixed": obj is not None and obj.responses.exists(),
+            "question_quiz_id": request.GET.get("quiz", ""),
+        }
+        if obj is not None and obj.pk:
+            # Said before an educator edits: a change trainees would see becomes a new version.
+            context["answered"] = obj.version > 1 or context["kind_fixed"]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Opened from a quiz (?quiz=): "Save" leads back to the quiz, "Save and add another" to its next question.
+        if "quiz" in request.GET and not {"_continue", "_popup"} & set(request.POST):
+            self.message_user(request, f"The question “{obj.key}” was added successfully.", messages.SUCCESS)
+            if "_addanother" in request.POST:
+                return redirect(f"{reverse('admin:quizzes_question_add')}?{urlencode({'quiz': obj.quiz_id})}")
+            return redirect("admin:quizzes_quiz_change", obj.quiz_id)
+        return super().response_add(request, obj, post_url_continue)
+
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
+        kept_image = self.admin_site.admin_view(self.kept_image_view)
         return [
             path("<int:question_id>/preview/", preview, name="quizzes_question_preview"),
+            path("kept-image/", kept_image, name="quizzes_question_kept_image"),
             path(
                 "<int:question_id>/versions/",
                 self.admin_site.admin_view(self.versions_view),
@@ -611,12 +876,6 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = reverse("admin:quizzes_question_change", args=[question.pk])
         return redirect(back)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk:
-            # Said before an educator edits: a change trainees would see becomes a new version.
-            context["answered"] = obj.version > 1 or obj.responses.exists()
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_question(self, request, question_id) -> Question:
         question = get_object_or_404(Question.objects.select_related("quiz"), pk=question_id)
@@ -680,75 +939,72 @@ class QuestionAdmin(RichTextLimits, admin.ModelAdmin):
         return render(request, "admin/quizzes/question/version_restore.html", context)
 
     def preview_view(self, request, question_id):
-        """The question as a trainee sees it; answering shows the feedback and records nothing."""
+        """The question as a trainee sees it, drafts included; answering shows the feedback and records nothing."""
         question = get_object_or_404(Question.objects.for_display(), pk=question_id)
         if not self.has_view_permission(request, question):
             raise PermissionDenied
-        kind_parts_prefetched([question])
-        options = presented_options(question, shuffle_seed="preview")
-        form = answer_form_for(question, options=options, data=request.POST or None)
-        context = {
-            "preview": True,
-            "quiz": question.quiz,
-            "question": question,
-            "options": options,
-            "form": form,
-            "answer_url": request.path,
-            "position": 1,
-            "total": 1,
-            "answered": 0,
-            "points": 0,
-            "earlier_stages": [],
-            "match_slots": form.slots() if isinstance(form, MatchingAnswerForm) else [],
-        }
-        if request.method == "POST" and form.is_valid():
-            answer = Answer(**answer_fields(form))
-            is_correct, points = answer_scored(question=question, answer=answer)
-            context |= {
-                "response": Response(
-                    is_correct=is_correct, points=points, **answer_columns(question=question, answer=answer)
-                ),
-                "chosen_ids": {choice.pk for choice in answer.chosen} | set(answer.matches.values()),
-                "chosen_matches": answer.matches,
-            }
-        template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
-        return render(request, template, context)
+        back = admin_back_url(request, reverse("admin:quizzes_question_change", args=[question.pk]))
+        return question_preview(request, question=question, position=1, total=1, back_url=back)
+
+    def kept_image_view(self, request):
+        """An image kept from a refused save, for the region editor: only ever Pillow's re-encoding of it."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        kept = upload_kept(request.GET.get("token"))
+        if kept is None:
+            raise Http404("No such kept image")
+        try:
+            image = image_prepare(kept_upload_read(kept), kept.filename).image
+        except ValidationError:
+            raise Http404("No such kept image") from None
+        response = HttpResponse(image.read(), content_type=IMAGE_TYPES[PurePosixPath(image.name).suffix])
+        response["Content-Security-Policy"] = MEDIA_CSP
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
-class QuestionInline(RichTextLimits, admin.TabularInline):
+class QuestionRowsFormSet(NamedRows, forms.BaseInlineFormSet):
+    def row_name(self, form, index) -> str:
+        return f"Question {form.instance.key}"
+
+
+class QuizRowsFormSet(NamedRows, forms.BaseModelFormSet):
+    def row_name(self, form, index) -> str:
+        return str(form.instance)
+
+
+class QuestionInline(admin.TabularInline):
+    """The quiz's questions in order, to reorder (the order numbers) and to open; each question is written
+    on its own page, whose form fits its kind."""
+
     model = Question
+    formset = QuestionRowsFormSet
     extra = 0
-    fields = ["order", "key", "kind", "stem", "edit_link"]
-    readonly_fields = ["edit_link"]
+    fields = ["order", "key", "kind", "status", "plain_stem", "links"]
+    readonly_fields = ["key", "kind", "status", "plain_stem", "links"]
     ordering = ["order", "pk"]
-    show_change_link = True
-    formfield_overrides = {Question._meta.get_field("stem").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
-    @admin.display(description="options")
-    def edit_link(self, question):
-        if not question.pk:
-            return "–"
+    @admin.display(description="stem")
+    def plain_stem(self, question):
+        return question_plain_stem(question)
+
+    @admin.display(description="open")
+    def links(self, question):
         return format_html(
-            '<a href="{}">Edit options<span class="visually-hidden"> of {}</span></a>',
+            '<a href="{}">Edit<span class="visually-hidden"> {}</span></a> · {}',
             reverse("admin:quizzes_question_change", args=[question.pk]),
             question.key,
+            preview_link(
+                reverse("admin:quizzes_question_preview", args=[question.pk]),
+                back=reverse("admin:quizzes_quiz_change", args=[question.quiz_id]),
+                label="Preview",
+                name=question.key,
+            ),
         )
 
     def has_add_permission(self, request, obj=None):
-        # A question needs its options, which this inline cannot show: add questions on their own page.
+        # A question is added on its own page, kind first: "Add a question to this quiz" leads there.
         return False
-
-    @staticmethod
-    def save_versioned(request, formset) -> None:
-        """Save the quiz page's question rows, each change trainees would see recorded as a version."""
-        before = {
-            form.instance.pk: question_version_baseline(question=form.instance)
-            for form in formset.initial_forms
-            if form.has_changed()
-        }
-        formset.save()
-        for question, _fields in formset.changed_objects:
-            question_version_record(question=question, before=before.get(question.pk), changed_by=request.user)
 
 
 @admin.action(description="Duplicate the selected quizzes (as drafts)")
@@ -758,14 +1014,22 @@ def duplicate_quizzes(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Duplicated {queryset.count()} quiz(zes) as drafts.", messages.SUCCESS)
 
 
-@admin.action(description="Publish the selected quizzes")
-def publish_quizzes(modeladmin, request, queryset):
-    queryset.update(status=Quiz.Status.PUBLISHED)
-
-
-@admin.action(description="Unpublish the selected quizzes (back to draft)")
-def unpublish_quizzes(modeladmin, request, queryset):
-    queryset.update(status=Quiz.Status.DRAFT)
+publish_quizzes = status_action(
+    "publish_quizzes",
+    Quiz.Status.PUBLISHED,
+    description="Publish the selected quizzes",
+    title="Publish these quizzes?",
+    consequence="Trainees see a published quiz on the quiz list, with its published questions.",
+    done="Published {count} quiz(zes): trainees see them now.",
+)
+unpublish_quizzes = status_action(
+    "unpublish_quizzes",
+    Quiz.Status.DRAFT,
+    description="Unpublish the selected quizzes (back to draft)",
+    title="Return these quizzes to draft?",
+    consequence="Trainees no longer see them; attempts and answers already given are kept.",
+    done="{count} quiz(zes) are drafts now, hidden from trainees.",
+)
 
 
 def export_action(bank_format: str, label: str):
@@ -789,11 +1053,14 @@ def export_action(bank_format: str, label: str):
     return export
 
 
-class BankImportForm(forms.Form):
+class BankImportForm(KeptUploadForm, forms.Form):
+    kept_field = "file"
     file = forms.FileField(
+        required=False,  # the file kept from the last try may stand in (clean says when neither is there)
+        widget=KeptFileInput,
         help_text="A quiz pack (.yaml, or a .zip of .yaml files with an images/ folder), "
         f"Moodle XML (.xml) or GIFT (.gift or .txt). At most {megabytes(MAX_UPLOAD_BYTES)}; "
-        f"banks over {megabytes(BACKGROUND_IMPORT_BYTES)} import in the background."
+        f"banks over {megabytes(BACKGROUND_IMPORT_BYTES)} import in the background.",
     )
     bank_format = forms.ChoiceField(
         label="Format", choices=[("", "Tell by the file name"), *FORMATS.items()], required=False
@@ -807,14 +1074,18 @@ class BankImportForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
-        if upload is not None:
-            if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("file", f"The file is over {megabytes(MAX_UPLOAD_BYTES)}.")
-            cleaned["bank_format"] = cleaned.get("bank_format") or guess_format(upload.name)
-            if cleaned["bank_format"] != "quizpack":
-                for field in ("slug", "title", "topic"):
-                    if not cleaned.get(field):
-                        self.add_error(field, "Needed for Moodle XML and GIFT files, which hold questions only.")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("file", f"The file is over {megabytes(MAX_UPLOAD_BYTES)}: choose a smaller one.")
+            return cleaned
+        chosen = self.chosen_upload()
+        if chosen is None:
+            self.add_error("file", "Choose the bank's file.")
+            return cleaned
+        cleaned["bank_format"] = cleaned.get("bank_format") or guess_format(chosen.filename)
+        if cleaned["bank_format"] != "quizpack":
+            for field in ("slug", "title", "topic"):
+                if not cleaned.get(field):
+                    self.add_error(field, "Needed for Moodle XML and GIFT files, which hold questions only.")
         return cleaned
 
 
@@ -826,7 +1097,7 @@ def digits(value: str) -> int:
 
 
 @admin.register(Quiz)
-class QuizAdmin(RichTextLimits, admin.ModelAdmin):
+class QuizAdmin(WideList, RichTextLimits, admin.ModelAdmin):
     list_display = ["title", "topic", "kind", "status", "order", "question_count", "analysis_link"]
     list_filter = ["topic", "status", "kind"]
     list_editable = ["status", "order"]
@@ -846,13 +1117,29 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_total=Count("questions"))
 
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=QuizRowsFormSet, **kwargs)
+
     @admin.display(description="results")
     def analysis_link(self, quiz):
         url = reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])
         return format_html('<a href="{}">Item analysis<span class="visually-hidden"> of {}</span></a>', url, quiz.title)
 
+    def view_on_site(self, quiz):
+        # Trainees cannot open a draft quiz: its "View on site" is the educators' preview of it.
+        if quiz.status == Quiz.Status.DRAFT:
+            return reverse("admin:quizzes_quiz_preview", args=[quiz.pk])
+        return quiz.get_absolute_url()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_see_results"] = request.user.has_perm("quizzes.view_response")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
         return [
+            path("<int:quiz_id>/preview/", preview, name="quizzes_quiz_preview"),
+            path("<int:quiz_id>/preview/<int:position>/", preview, name="quizzes_quiz_preview"),
             path(
                 "<int:quiz_id>/analysis/", self.admin_site.admin_view(self.analysis_view), name="quizzes_quiz_analysis"
             ),
@@ -864,6 +1151,31 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
             path("import/", self.admin_site.admin_view(self.import_view), name="quizzes_quiz_import"),
             *super().get_urls(),
         ]
+
+    def preview_view(self, request, quiz_id, position=1):
+        """The quiz question by question as trainees see it, drafts included; answering records nothing."""
+        quiz = get_object_or_404(Quiz, pk=quiz_id)
+        if not self.has_view_permission(request, quiz):
+            raise PermissionDenied
+        back = admin_back_url(request, reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+        question_ids = list(quiz.questions.in_quiz_order().values_list("pk", flat=True))
+        if not 1 <= position <= len(question_ids):
+            if not question_ids:
+                self.message_user(request, "This quiz has no questions to preview yet.", messages.WARNING)
+                return redirect(back)
+            raise Http404("No such question in the quiz")
+        next_url = ""
+        if position < len(question_ids):
+            next_url = reverse("admin:quizzes_quiz_preview", args=[quiz.pk, position + 1])
+            next_url += "?" + urlencode({"from": back})
+        return question_preview(
+            request,
+            question=get_object_or_404(Question.objects.for_display(), pk=question_ids[position - 1]),
+            position=position,
+            total=len(question_ids),
+            back_url=back,
+            next_url=next_url,
+        )
 
     def results_quiz(self, request, quiz_id) -> Quiz:
         """Results are for people who may view responses (educators), not for every staff member."""
@@ -901,11 +1213,16 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
         if request.method == "POST" and "job" in request.POST:
             job = self.import_start(request, get_object_or_404(BankImport, pk=digits(request.POST["job"])))
             form = BankImportForm()
+            # The checked file's copy kept for the form goes once the import has it; until then it stays.
+            if kept := upload_kept(request.POST.get(kept_field_name("file"))):
+                form.upload_show(kept)
+                if job.state not in (BankImport.State.CHECKED, BankImport.State.FAILED):
+                    form.upload_release()
+                    form = BankImportForm()
         elif request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
             job = bank_import_check(
-                name=upload.name,
-                data=upload.read(),
+                name=form.chosen.filename,
+                data=form.chosen.data,
                 bank_format=form.cleaned_data["bank_format"],
                 user=request.user,
                 slug=form.cleaned_data["slug"],
@@ -914,6 +1231,14 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
             )
             if "dry_run" not in request.POST and job.state == BankImport.State.CHECKED:
                 job = self.import_start(request, job)
+            if job.state in (BankImport.State.CHECKED, BankImport.State.FAILED):
+                form.upload_hold()  # to check again with other settings, or import, without choosing it again
+            else:
+                form.upload_release()
+                form = BankImportForm()
+        elif request.method == "POST":
+            if form.chosen is not None:
+                form.upload_hold()
         elif "job" in request.GET:
             job = get_object_or_404(BankImport, pk=digits(request.GET["job"]))
         context = {
@@ -952,12 +1277,6 @@ class QuizAdmin(RichTextLimits, admin.ModelAdmin):
     @admin.display(description="questions", ordering="question_total")
     def question_count(self, quiz):
         return quiz.question_total
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Question:
-            QuestionInline.save_versioned(request, formset)
-        else:
-            super().save_formset(request, form, formset, change)
 
 
 class ResponseInline(admin.TabularInline):

@@ -16,6 +16,8 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from quizzes.kept_uploads import KEPT_FOR, PENDING_FOLDER
+
 
 def file_attach(*, instance: models.Model, field_name: str, content: File) -> None:
     """Point instance.<field_name> at a free name for `content`, and write `content` there when the
@@ -76,7 +78,8 @@ def stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
 
 
 def orphans(*, storage: Storage = default_storage, older_than: datetime.timedelta) -> list[str]:
-    """Files in the storage that no row names, written more than `older_than` ago.
+    """Files in the storage that no row names, written more than `older_than` ago; uploads kept across
+    a refused form (quizzes/kept_uploads.py) only once they are abandoned, as old as their tokens last.
 
     The storage is listed before the rows are read: a file is written only after its row commits, so
     a file in the listing whose name no row holds afterwards is not waiting for one. The age margin
@@ -84,5 +87,11 @@ def orphans(*, storage: Storage = default_storage, older_than: datetime.timedelt
     """
     listed = list(stored_names(storage))
     held = referenced_names()
-    cutoff = timezone.now() - older_than
-    return [name for name in listed if name not in held and storage.get_modified_time(name) <= cutoff]
+    now = timezone.now()
+    cutoff, kept_cutoff = now - older_than, now - max(older_than, KEPT_FOR)
+    return [
+        name
+        for name in listed
+        if name not in held
+        and storage.get_modified_time(name) <= (kept_cutoff if name.startswith(f"{PENDING_FOLDER}/") else cutoff)
+    ]

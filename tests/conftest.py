@@ -7,6 +7,7 @@ from contextlib import ExitStack
 
 import pytest
 
+from quizzes.services.educators import educator_create
 from tests.factories import make_quiz, make_user, time_is
 
 
@@ -34,6 +35,17 @@ def quiz(db):
 @pytest.fixture
 def trainee_client(client, trainee):
     client.force_login(trainee)
+    return client
+
+
+@pytest.fixture
+def educator(db):
+    return educator_create(username="teacher", password="a-long-educator-pass-1", display_name="Dr Teacher")
+
+
+@pytest.fixture
+def educator_client(client, educator):
+    client.force_login(educator)
     return client
 
 

@@ -21,17 +21,6 @@ pytestmark = pytest.mark.django_db
 ADD_QUESTION = reverse("admin:quizzes_question_add")
 
 
-@pytest.fixture
-def educator(db):
-    return educator_create(username="teacher", password="a-long-educator-pass-1", display_name="Dr Teacher")
-
-
-@pytest.fixture
-def educator_client(client, educator):
-    client.force_login(educator)
-    return client
-
-
 def png_upload(name="lesion.png", size=(60, 40), trailer=b""):
     buffer = io.BytesIO()
     Image.new("RGB", size, "gray").save(buffer, format="PNG")
@@ -660,7 +649,7 @@ def test_the_admin_refuses_invalid_regions_saying_which_and_what_is_wrong(educat
     assert not Question.objects.filter(key="new-question").exists()
 
 
-def test_a_hotspot_question_needs_an_image_and_no_options(educator_client):
+def test_a_hotspot_question_needs_an_image_and_its_form_has_no_option_rows(educator_client):
     quiz = make_quiz(questions=1)
     form = question_form(
         quiz,
@@ -672,7 +661,7 @@ def test_a_hotspot_question_needs_an_image_and_no_options(educator_client):
     page = educator_client.post(ADD_QUESTION, form).content.decode()
 
     assert "A hotspot question needs an image to click on." in page
-    assert "A hotspot question has no options" in page
+    assert "choices-TOTAL_FORMS" not in page
     assert not Question.objects.filter(key="new-question").exists()
 
 
@@ -686,14 +675,14 @@ def test_a_hotspot_question_without_regions_may_offer_no_abnormality(educator_cl
     assert question.allow_no_abnormality and not question.regions.exists()
 
 
-def test_choice_questions_still_need_their_options_and_have_no_regions(educator_client):
+def test_choice_questions_still_need_their_options_and_their_form_has_no_regions(educator_client):
     quiz = make_quiz(questions=1)
 
     page = educator_client.post(
         ADD_QUESTION, question_form(quiz, options=(), regions='[{"shape": "ellipse"}]')
     ).content.decode()
 
-    assert "at least two options" in page and "Only hotspot questions have target regions" in page
+    assert "at least two options" in page and "data-hotspot-editor" not in page
 
 
 def test_editing_a_hotspot_question_shows_the_region_editor_and_replaces_its_regions(educator_client):
@@ -757,7 +746,7 @@ def test_publishing_refuses_questions_that_still_lack_feedback_and_says_which(ed
 
     response = educator_client.post(
         reverse("admin:quizzes_question_changelist"),
-        {"action": "publish_questions", "_selected_action": [ready.pk, bare.pk]},
+        {"action": "publish_questions", "_selected_action": [ready.pk, bare.pk], "confirmed": "yes"},
         follow=True,
     )
 
@@ -914,7 +903,7 @@ def test_trainees_reach_no_version_page_and_an_unknown_version_is_not_found(trai
     assert answered_question.version == 1
 
 
-def test_a_change_on_the_quiz_page_question_rows_is_a_version_too(educator_client, answered_question):
+def test_the_quiz_page_question_rows_reorder_but_never_reword_an_answered_question(educator_client, answered_question):
     quiz = answered_question.quiz
     data = {
         "title": quiz.title,
@@ -931,7 +920,7 @@ def test_a_change_on_the_quiz_page_question_rows_is_a_version_too(educator_clien
         "questions-MAX_NUM_FORMS": 1000,
         "questions-0-id": answered_question.pk,
         "questions-0-quiz": quiz.pk,
-        "questions-0-order": answered_question.order,
+        "questions-0-order": answered_question.order + 5,
         "questions-0-key": answered_question.key,
         "questions-0-kind": answered_question.kind,
         "questions-0-stem": "Reworded on the quiz page?",
@@ -939,11 +928,11 @@ def test_a_change_on_the_quiz_page_question_rows_is_a_version_too(educator_clien
 
     response = educator_client.post(reverse("admin:quizzes_quiz_change", args=[quiz.pk]), data)
 
+    # The rows show the stem as text: a question is reworded on its own page, where versions are recorded.
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert list(answered_question.versions.values_list("number", "snapshot__stem")) == [
-        (2, "Reworded on the quiz page?"),
-        (1, "Stem of question 1?"),
-    ]
+    answered_question.refresh_from_db()
+    assert answered_question.stem == "Stem of question 1?" and answered_question.version == 1
+    assert answered_question.order == 6
 
 
 def test_the_problem_report_queue_shows_the_version_the_trainee_saw(educator_client, trainee, answered_question):

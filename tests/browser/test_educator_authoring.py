@@ -40,8 +40,9 @@ def test_an_educator_writes_and_publishes_a_question_that_a_trainee_answers(
 
     page.goto("/admin/quizzes/question/add/")
     page.get_by_label("Quiz:").select_option(label="Nodule patterns")
+    page.get_by_label(re.compile("^Single best answer:")).check()
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Key:").fill("cavitating-primary")
-    page.get_by_label("Kind:").select_option(label="Single best answer")
     page.get_by_label("Stem:").fill("A cavitating pulmonary metastasis most often comes from which tumour type?")
     page.locator("#id_image").set_input_files(str(schematic_png(tmp_path / "cavity.png")))
     page.get_by_label("Image alt text:").fill("Schematic illustration, not a patient image: a thick-walled cavity")
@@ -58,6 +59,7 @@ def test_an_educator_writes_and_publishes_a_question_that_a_trainee_answers(
             page.locator(f"#id_choices-{index}-is_correct").check()
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text(re.compile("was added successfully"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Change quiz"))).to_be_visible()  # back to its quiz
     question = Question.objects.get(key="cavitating-primary")
     assert question.choices.count() == 3 and question.thumbnail and question.sources.exists()
 

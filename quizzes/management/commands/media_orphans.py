@@ -10,7 +10,8 @@ from quizzes.stored_files import orphans
 
 class Command(BaseCommand):
     help = (
-        "List files in the media storage that no database row names; with --delete, remove them. "
+        "List files in the media storage that no database row names; with --delete, remove them. Uploads kept "
+        "across a refused form (pending/) count only once a day old, when their form is abandoned. "
         "Goes through the storage API, so it works on S3 as on a folder."
     )
 

@@ -2,10 +2,13 @@
 //
 // It enhances one textarea per question, which stays the source of truth and stays editable:
 //
-//   <textarea name="..." data-hotspot-editor data-image-url="/media/..." data-image-alt="...">[...]</textarea>
+//   <textarea name="..." data-hotspot-editor data-image-url="/media/..." data-image-alt="..."
+//             data-image-input="id_image">[...]</textarea>
 //
-// data-image-url is the question's image (empty if it has none yet: then only the textarea is offered).
-// data-image-alt is optional. The textarea holds a JSON list of regions, in order, e.g.
+// data-image-url is the question's image (empty if it has none yet); data-image-alt is optional;
+// data-image-input is the id of the form's file input: an image chosen there is drawn on at once (a blob:
+// URL, before any upload), so a new question is drawn on and saved with its regions in one pass. The
+// textarea holds a JSON list of regions, in order, e.g.
 //
 //   [{"shape": "ellipse", "geometry": {"cx": 0.42, "cy": 0.61, "rx": 0.05, "ry": 0.03}, "feedback": "..."},
 //    {"shape": "polygon", "geometry": {"points": [[0.1, 0.2], [0.3, 0.2], [0.2, 0.4]]}, "feedback": "..."}]
@@ -88,13 +91,14 @@
     const root = element("div", { class: "hotspot-editor" });
     const status = element("p", { class: "hotspot-editor__status", "aria-live": "polite" });
     textarea.before(root);
-
-    const url = textarea.dataset.imageUrl;
-    if (!url) {
-      root.append(element("p", { class: "hotspot-editor__note" },
-        "Save the question with an image to draw its target regions here. You can still type them below."));
-      return;
-    }
+    // The JSON stays within reach (to type or paste regions, or to check them) without crowding the drawing.
+    const source = element("details", { class: "hotspot-editor__source" });
+    source.append(element("summary", {}, "The regions as JSON (to type or paste them)"));
+    textarea.before(source);
+    source.append(textarea);
+    const noImage = element("p", { class: "hotspot-editor__note" },
+      "Choose the question's image (the Image field) to draw its target regions on it.");
+    root.append(noImage);
 
     const controls = element("fieldset", { class: "hotspot-editor__controls" });
     controls.append(element("legend", { class: "hotspot-editor__legend" }, "Target regions"));
@@ -113,7 +117,7 @@
     toolbar.append(...Object.values(tools), ...Object.values(commands));
 
     const canvas = element("div", { class: "hotspot-editor__canvas" });
-    const image = element("img", { src: url, alt: textarea.dataset.imageAlt || "Question image", draggable: "false" });
+    const image = element("img", { alt: textarea.dataset.imageAlt || "Question image", draggable: "false" });
     const overlay = svgElement("svg", {
       class: "hotspot-editor__overlay", viewBox: "0 0 1 1", preserveAspectRatio: "none", "aria-hidden": "true",
     });
@@ -391,10 +395,36 @@
       say("");
     });
 
+    let chosenUrl = null; // the blob: URL of an image chosen in the file input, released when replaced
+
+    function showImage(url, alt) {
+      controls.hidden = !url;
+      noImage.hidden = Boolean(url);
+      if (url) {
+        image.src = url;
+        image.alt = alt;
+      }
+    }
+
+    const fileInput = document.getElementById(textarea.dataset.imageInput || "");
+    fileInput?.addEventListener("change", () => {
+      if (chosenUrl) URL.revokeObjectURL(chosenUrl);
+      const file = fileInput.files?.[0];
+      chosenUrl = file ? URL.createObjectURL(file) : null;
+      if (chosenUrl) {
+        showImage(chosenUrl, `The image chosen: ${file.name}`);
+        say("The image chosen is shown: draw the target regions on it, then save the question.");
+      } else {
+        showImage(textarea.dataset.imageUrl, textarea.dataset.imageAlt || "Question image");
+      }
+    });
+
     const initial = parse(textarea.value);
     regions = initial.regions || [];
     controls.disabled = Boolean(initial.error);
-    if (initial.error) say(`${initial.error} Correct it below to draw.`);
+    source.open = Boolean(initial.error);
+    if (initial.error) say(`${initial.error} Correct it in the JSON to draw.`);
+    showImage(textarea.dataset.imageUrl, textarea.dataset.imageAlt || "Question image");
     redraw();
   }
 
