@@ -54,6 +54,20 @@ def assert_page_hides_the_targets(html, question):
     assert 'id="feedback"' not in html
 
 
+def assert_page_hides_the_marking(html, question):
+    """A short-answer or matching question's page before answering: no accepted answer's feedback, no
+    option's rationale, no stem chosen, no explanation (the stems' answers and the accepted answers
+    themselves are never sent: tests/views/test_short_answer.py and test_matching.py)."""
+    for accepted in question.accepted_answers.all():
+        assert not accepted.feedback or escape(accepted.feedback) not in html, question.key
+    for choice in question.choices.all():
+        assert not choice.rationale or escape(choice.rationale) not in html, f"a rationale of {question.key} is shown"
+    assert " selected" not in html.split('id="answer-form"')[-1], question.key
+    assert escape(question.explanation) not in html
+    assert escape(question.learning_point) not in html
+    assert 'id="feedback"' not in html
+
+
 @pytest.fixture
 def bank(db, django_capture_on_commit_callbacks):
     """The bundled content pack, plus one question of each kind made here."""
@@ -75,16 +89,22 @@ def test_every_question_of_the_bank_renders_without_revealing_its_answer(trainee
     checked = 0
     for quiz in bank:
         attempt = attempt_start(user=trainee, quiz=quiz)
-        for question in quiz.questions.in_quiz_order().prefetch_related("choices", "regions"):
+        parts = ("choices", "regions", "accepted_answers", "match_stems")
+        for question in quiz.questions.in_quiz_order().prefetch_related(*parts):
             url = reverse("question_show", args=[attempt.pk, question.pk])
             html = trainee_client.get(url).content.decode()
             if question.is_hotspot:
                 assert_page_hides_the_targets(html, question)
+            elif question.is_short_answer or question.is_matching:
+                assert_page_hides_the_marking(html, question)
             else:
                 assert_page_hides_the_answer(html, question, presented_options(question, attempt.shuffle_seed))
             checked += 1
             # Answer it (wrongly where possible) so that the next question becomes the current one.
-            answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
+            if question.is_short_answer:
+                answer_submit(attempt=attempt, question=question, typed="not a diagnosis")
+            else:
+                answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
     assert checked == Question.objects.count() >= 3
 
 
