@@ -426,8 +426,9 @@ async def at_rate(rate: float, count: int, make_call) -> None:
 # --- answering -----------------------------------------------------------------------------------
 # benchmarks/seeding.py writes each question's key (what a well-formed answer to it is); these turn a
 # key into the form the question page would post. Every answer is one the site accepts: options of the
-# question for the choice kinds (picked at random, so about as often right as a guessing trainee), and
-# a point inside a target for hotspot questions ("No abnormality" where there is none).
+# question for the choice kinds and an option for each stem of a matching question (picked at random,
+# so about as often right as a guessing trainee), a point inside a target for hotspot questions ("No
+# abnormality" where there is none), and the accepted answer worth most for a short answer.
 
 
 def one_option(key: dict, rng: random.Random) -> dict:
@@ -445,10 +446,24 @@ def point_on_image(key: dict, rng: random.Random) -> dict:
     return {"x": f"{x:.6f}", "y": f"{y:.6f}"}
 
 
-# A question kind without a form here stops the seeding (benchmarks/seeding.py, KEYS) before any load.
-# Typed answers and matching (issue 18) add theirs in both places: the key carries the accepted text or
-# each stem's match; the form posts it as the question page's form names it.
-FORMS = {"single": one_option, "true_false": one_option, "multiple": some_options, "hotspot": point_on_image}
+def typed_text(key: dict, rng: random.Random) -> dict:
+    return {"answer": key["text"]}
+
+
+def option_per_stem(key: dict, rng: random.Random) -> dict:
+    return {f"match-{number}": rng.choice(key["labels"]) for number in range(1, key["stems"] + 1)}
+
+
+# A question kind without a form here stops the seeding (benchmarks/seeding.py, KEYS) before any load: a
+# new kind adds its key there and its form here, posted as the question page's form names it.
+FORMS = {
+    "single": one_option,
+    "true_false": one_option,
+    "multiple": some_options,
+    "hotspot": point_on_image,
+    "short_answer": typed_text,
+    "matching": option_per_stem,
+}
 
 
 def answer_form(key: dict, rng: random.Random) -> dict:

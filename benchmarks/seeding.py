@@ -67,9 +67,26 @@ def target_point(question: Question) -> dict:
     raise SystemExit(f"No point inside any target of question {question.pk} ({question.key})")
 
 
+def accepted_text(question: Question) -> dict:
+    """The accepted answer worth most, as a trainee would type it (a `*` wildcard typed as nothing)."""
+    best = max(question.accepted_answers.all(), key=lambda accepted: accepted.weight)
+    return {"text": best.text.replace("*", "")}
+
+
+def stems_and_labels(question: Question) -> dict:
+    return {"stems": len(question.match_stems.all())} | option_labels(question)
+
+
 # Every kind of question the site has: a kind missing here stops the seeding, before any load, until
-# its key is added here and its form in harness.FORMS (issue 18: typed answers, matching).
-KEYS = {"single": option_labels, "true_false": option_labels, "multiple": option_labels, "hotspot": target_point}
+# its key is added here and its form in harness.FORMS.
+KEYS = {
+    "single": option_labels,
+    "true_false": option_labels,
+    "multiple": option_labels,
+    "hotspot": target_point,
+    "short_answer": accepted_text,
+    "matching": stems_and_labels,
+}
 
 
 def answer_key(question: Question) -> dict:
@@ -116,7 +133,11 @@ def main() -> None:
     quizzes = {
         quiz.slug: list(quiz.questions.for_trainees().in_quiz_order().values_list("pk", flat=True)) for quiz in bundled
     }
-    questions = Question.objects.filter(quiz__in=bundled).for_trainees().prefetch_related("choices", "regions")
+    questions = (
+        Question.objects.filter(quiz__in=bundled)
+        .for_trainees()
+        .prefetch_related("choices", "regions", "accepted_answers", "match_stems")
+    )
     keys = {question.pk: answer_key(question) for question in questions}
     if args.cohort:
         # Twenty answers each in quizzes of their own: boards as full as a cohort's, the bundled quizzes untouched.

@@ -11,12 +11,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from quizzes.analysis import (
     DISCRIMINATION_MINIMUM,
@@ -33,9 +35,11 @@ from quizzes.images import image_prepare
 from quizzes.kept_uploads import KeptFileInput, KeptUploadForm, kept_field_name, kept_upload_read, upload_kept
 from quizzes.models import (
     POINTS_PER_QUESTION,
+    AcceptedAnswer,
     Attempt,
     BankImport,
     Choice,
+    MatchStem,
     ProblemReport,
     Question,
     QuestionVersion,
@@ -47,10 +51,10 @@ from quizzes.models import (
     User,
 )
 from quizzes.rich_text import plain_excerpt, rich_text_problems
-from quizzes.rules import hotspot_problems, option_problems
+from quizzes.rules import MIN_STEMS, hotspot_problems, matching_problems, option_problems, short_answer_problems
 from quizzes.services.bank_imports import ImportNotStartable, bank_import_check, bank_import_start
 from quizzes.services.content import question_duplicate, quiz_duplicate
-from quizzes.services.questions import question_image_set, question_regions_set
+from quizzes.services.questions import accepted_answer_add, question_image_set, question_regions_set
 from quizzes.services.reports import problem_reports_resolve
 from quizzes.services.versions import (
     VersionNotRestorable,
@@ -58,6 +62,7 @@ from quizzes.services.versions import (
     question_version_record,
     question_version_restore,
 )
+from quizzes.stored_files import file_attach, files_remove_on_commit
 from quizzes.versions import answered_question
 from quizzes.views.media import IMAGE_TYPES, MEDIA_CSP
 from quizzes.views.previews import admin_back_url, question_preview
@@ -118,6 +123,10 @@ class ChoiceFormSet(NamedRows, forms.BaseInlineFormSet):
     question with an option that has no rationale. (Deleting an option trainees chose is refused by the
     admin itself: ResponseChoice protects it.)"""
 
+    # Shared with the question's other formsets (QuestionAdmin.get_formsets_with_inlines): the stems' rules
+    # need the options saved with them.
+    submitted: dict | None = None
+
     def row_name(self, form, index) -> str:
         return "New option" if index is None else f"Option {index + 1}"
 
@@ -125,8 +134,15 @@ class ChoiceFormSet(NamedRows, forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        kept = kept_forms(self)
         options = [(form.cleaned_data.get("text", ""), form.cleaned_data.get("is_correct", False)) for form in kept]
+        if self.submitted is not None:
+            # Offered options by id, as they are being saved (a new one has no id yet, and no stem can name it).
+            self.submitted["offered"] = {
+                form.instance.pk: form.cleaned_data.get("text", "")
+                for form in kept
+                if not form.cleaned_data.get("retired")
+            }
         problems = option_problems(self.instance.kind, options)
         if self.instance.status == Question.Status.PUBLISHED and any(
             not (form.cleaned_data.get("rationale") or form.instance.rationale).strip() for form in kept
@@ -145,6 +161,131 @@ class ChoiceInline(admin.TabularInline):
     formfield_overrides = {Choice._meta.get_field("rationale").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
+def kept_forms(formset) -> list:
+    """The formset's filled-in forms that are not being deleted."""
+    return [form for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+
+class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
+    """A short-answer question's accepted answers, held to quizzes/rules.py: short_answer_problems."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = kept_forms(self)
+        if self.instance.kind != Question.Kind.SHORT_ANSWER:
+            if kept:
+                raise ValidationError(
+                    "Only short-answer questions have accepted answers: remove them, or make this a short-answer question."
+                )
+            return
+        problems = short_answer_problems(
+            [(form.cleaned_data.get("text", ""), form.cleaned_data.get("weight") or 0) for form in kept]
+        )
+        if problems:
+            raise ValidationError(problems)
+
+
+class AcceptedAnswerInline(admin.TabularInline):
+    model = AcceptedAnswer
+    formset = AcceptedAnswerFormSet
+    extra = 1
+    fields = ["order", "text", "weight", "feedback"]
+    verbose_name = "accepted answer (short answer)"
+    verbose_name_plural = (
+        "accepted answers (short answer: case, punctuation and small slips on longer words are forgiven; * is "
+        "any run of letters; list British and American spellings as two answers)"
+    )
+    formfield_overrides = {
+        AcceptedAnswer._meta.get_field("feedback").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}
+    }
+
+
+class MatchStemForm(forms.ModelForm):
+    """A stem with its optional image, re-encoded as a question's image is (the raw upload never reaches
+    storage) and written when the admin's transaction commits."""
+
+    class Meta:
+        model = MatchStem
+        fields = ["order", "text", "answer", "image", "image_alt"]
+        # Not the question's own labels: one page holds both.
+        labels = {"text": "vignette", "image": "vignette image", "image_alt": "alt text for the vignette image"}
+
+    def clean(self):
+        cleaned = super().clean()
+        image_checked(self, cleaned, has_image=bool(cleaned.get("image")))
+        return cleaned
+
+    def save(self, commit=True):
+        prepared = getattr(self, "prepared_image", None)
+        if prepared is not None:
+            replaced = MatchStem.objects.filter(pk=self.instance.pk).values_list("image", flat=True).first()
+            self.instance.image = ""
+            file_attach(instance=self.instance, field_name="image", content=prepared.image)
+            if replaced:
+                files_remove_on_commit(storage=self.instance.image.storage, names=[replaced])
+        return super().save(commit)
+
+
+class MatchStemFormSet(forms.BaseInlineFormSet):
+    """An extended-matching question's stems, held to quizzes/rules.py: matching_problems. Each stem's
+    answer is picked from the question's saved options, so a new question gets its stems once it is saved
+    with its options; until then, and while it is a draft, the rules on how many stems wait."""
+
+    submitted: dict | None = None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        question = self.instance
+        form.fields["answer"].queryset = question.choices.all() if question.pk else Choice.objects.none()
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = kept_forms(self)
+        question = self.instance
+        if question.kind != Question.Kind.MATCHING:
+            if kept:
+                raise ValidationError(
+                    "Only extended-matching questions have stems: remove them, or make this an extended-matching question."
+                )
+            return
+        if self.submitted is None:  # not beside the options' formset: the options as saved
+            offered = {choice.pk: choice.text for choice in question.choices.all() if not choice.retired}
+        elif (offered := self.submitted.get("offered")) is None:
+            return  # the options have problems of their own, shown with them
+        answers = [form.cleaned_data.get("answer") for form in kept]
+        problems = matching_problems(
+            options=list(offered.values()),
+            stem_answers=[offered.get(answer.pk) if answer else None for answer in answers],
+            fewer_options_reason=question.fewer_options_reason,
+        )
+        if question.status == Question.Status.DRAFT and len(kept) < MIN_STEMS:
+            problems = [problem for problem in problems if problem.startswith("Stem ")]
+        elif not kept and not question.pk:
+            problems.append(
+                "Save the question first as a draft with its options; then add its stems, each answered by one of "
+                "the saved options, and publish it."
+            )
+        if problems:
+            raise ValidationError(problems)
+
+
+class MatchStemInline(admin.StackedInline):
+    model = MatchStem
+    form = MatchStemForm
+    formset = MatchStemFormSet
+    extra = 1
+    verbose_name = "stem (extended matching)"
+    verbose_name_plural = (
+        "stems (extended matching: each a vignette the trainee matches to one option; its answer is one of the "
+        "options above, as saved)"
+    )
+    formfield_overrides = {MatchStem._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 3})}}
+
+
 REGIONS_HELP = (
     "The targets trainees must click: a click inside any region is right. Draw them on the image with “Draw "
     "ellipse” or “Draw polygon” as soon as an image is chosen, or type them as a JSON list, each "
@@ -152,6 +293,21 @@ REGIONS_HELP = (
     "Coordinates run from 0 to 1 across and down the image: an ellipse is "
     '{"cx", "cy", "rx", "ry"}, a polygon {"points": [[x, y], ...]} with at least 3 points.'
 )
+
+
+def image_checked(form: forms.ModelForm, cleaned: dict, *, has_image: bool) -> bool:
+    """Re-encode the form's uploaded image, if any, into form.prepared_image (the raw upload never reaches
+    storage), and require alt text for an image. Returns whether there is an image, uploaded or kept."""
+    upload = form.files.get(form.add_prefix("image"))
+    if upload is not None:
+        try:
+            form.prepared_image = image_prepare(upload.read(), upload.name)
+        except ValidationError as error:
+            form.add_error("image", error)
+    has_image = upload is not None or has_image
+    if has_image and not cleaned.get("image_alt", "").strip():
+        form.add_error("image_alt", "Describe the image for people who cannot see it (alt text is required).")
+    return has_image
 
 
 @dataclass(frozen=True)
@@ -174,6 +330,17 @@ QUESTION_KIND_FORMS = {
     Question.Kind.HOTSPOT: KindForm(
         "Trainees click on the image; you draw the target regions on it. No options.",
         fieldsets=(("Hotspot (click on the image)", {"fields": ["allow_no_abnormality", "regions"]}),),
+    ),
+    Question.Kind.SHORT_ANSWER: KindForm(
+        "Trainees type the answer; you list the answers accepted, each with its share of the marks. No options.",
+        fieldsets=(("Short answer (typed diagnosis)", {"fields": ["case_sensitive", "forgive_typos"]}),),
+        inlines=(AcceptedAnswerInline,),
+    ),
+    Question.Kind.MATCHING: KindForm(
+        "Trainees match each vignette (stem) to one option of a shared list; partial credit per stem.",
+        fieldsets=(("Extended matching", {"fields": ["fewer_options_reason"]}),),
+        # In this order: the stems' rules read the options' formset (QuestionAdmin.get_formsets_with_inlines).
+        inlines=(ChoiceInline, MatchStemInline),
     ),
 }
 
@@ -309,6 +476,20 @@ class LacksFeedbackFilter(admin.SimpleListFilter):
         return queryset.lacking_feedback() if self.value() == "lacking" else queryset
 
 
+def kind_problems(question: Question) -> list[str]:
+    """What a saved short-answer or extended-matching question still lacks for its kind (quizzes/rules.py)."""
+    if question.is_short_answer:
+        return short_answer_problems([(a.text, a.weight) for a in question.accepted_answers.all()])
+    if question.is_matching:
+        offered = {c.pk: c.text for c in question.choices.all() if not c.retired}
+        return matching_problems(
+            options=list(offered.values()),
+            stem_answers=[offered.get(stem.answer_id) for stem in question.match_stems.all()],
+            fewer_options_reason=question.fewer_options_reason,
+        )
+    return []
+
+
 def action_confirmation(modeladmin, request, queryset, *, title: str, consequence: str, button: str):
     """The page that asks before a bulk action takes effect, as the admin's own "delete" does; None once the
     educator has confirmed (the page posts the action back with confirmed=yes)."""
@@ -339,6 +520,21 @@ def publish_questions(modeladmin, request, queryset):
         button="Yes, publish them",
     ):
         return page
+    unfinished = [
+        question.key
+        for question in queryset.filter(kind__in=[Question.Kind.SHORT_ANSWER, Question.Kind.MATCHING]).prefetch_related(
+            "choices", "accepted_answers", "match_stems"
+        )
+        if kind_problems(question)
+    ]
+    if unfinished:
+        modeladmin.message_user(
+            request,
+            f"Not published, as they lack what their kind needs (accepted answers, or stems and options): "
+            f"{', '.join(unfinished)}. Open each to see what is missing.",
+            messages.ERROR,
+        )
+        queryset = queryset.exclude(key__in=unfinished)
     lacking = list(queryset.lacking_feedback().values_list("key", flat=True))
     published = queryset.exclude(pk__in=queryset.lacking_feedback()).update(status=Question.Status.PUBLISHED)
     if published:
@@ -439,6 +635,13 @@ class QuestionAdmin(WideList, admin.ModelAdmin):
     @admin.display(description="cited without a source as")
     def citation(self, question):
         return question.authorship if question.pk else "Written by you (your display name and department)"
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        # One dict per request shared by the question's formsets, validated in the inlines' order: the
+        # options' formset records what it saves, the stems' formset checks against it.
+        submitted = {}
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            yield type(formset.__name__, (formset,), {"submitted": submitted}), inline
 
     def question_kind(self, request, obj=None) -> str:
         """The kind the form is for: as asked for (?kind=, from the chooser or "Change kind"), else the
@@ -616,8 +819,48 @@ class QuestionAdmin(WideList, admin.ModelAdmin):
                 self.admin_site.admin_view(self.version_restore_view),
                 name="quizzes_question_version_restore",
             ),
+            path(
+                "<int:question_id>/accept-answer/",
+                self.admin_site.admin_view(self.accept_answer_view),
+                name="quizzes_question_accept_answer",
+            ),
             *super().get_urls(),
         ]
+
+    def accept_answer_view(self, request, question_id):
+        """POST: accept a typed answer the item analysis found unmatched, with full marks, then go back."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        question = get_object_or_404(Question, pk=question_id)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        text = request.POST.get("text", "")
+        try:
+            with transaction.atomic():
+                # A change trainees would see in their marks: a new version once the question was answered.
+                before = question_version_baseline(question=question)
+                accepted = accepted_answer_add(question=question, text=text)
+                question_version_record(
+                    question=question, before=before, changed_by=request.user, via="Accepted from the item analysis"
+                )
+        except ValueError as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                format_html(
+                    "Added “{}” as an accepted answer with full marks to question {}. Answers already given keep "
+                    'their marks. <a href="{}">Edit its weight or feedback</a>.',
+                    accepted.text,
+                    question.key,
+                    reverse("admin:quizzes_question_change", args=[question.pk]),
+                ),
+                messages.SUCCESS,
+            )
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:quizzes_question_change", args=[question.pk])
+        return redirect(back)
 
     def history_question(self, request, question_id) -> Question:
         question = get_object_or_404(Question.objects.select_related("quiz"), pk=question_id)
@@ -1024,7 +1267,7 @@ class QuizAdmin(WideList, admin.ModelAdmin):
 class ResponseInline(admin.TabularInline):
     model = Response
     extra = 0
-    fields = ["question", "is_correct", "points", "confidence", "answered_at", "seconds_taken"]
+    fields = ["question", "typed_answer", "is_correct", "points", "confidence", "answered_at", "seconds_taken"]
     readonly_fields = fields
     can_delete = False
 
@@ -1135,6 +1378,14 @@ class ProblemReportAdmin(admin.ModelAdmin):
                 if response.has_point
                 else "No abnormality"
             )
+        elif report.question.is_short_answer:
+            given = f"typed “{response.typed_answer}”"
+        elif report.question.is_matching:
+            numbers = {stem.pk: n for n, stem in enumerate(report.question.match_stems.all(), start=1)}
+            matches = sorted(
+                (numbers.get(m.stem_id, 0), m.choice.text) for m in response.matches.select_related("choice")
+            )
+            given = "; ".join(f"item {number}: {text}" for number, text in matches) or "nothing chosen"
         else:
             given = "; ".join(choice.text for choice in response.chosen.all()) or "nothing chosen"
         return f"{given} ({verdict}, {response.points} points)"

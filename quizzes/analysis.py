@@ -19,8 +19,19 @@ from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from quizzes.downloads import csv_cell
-from quizzes.models import POINTS_PER_QUESTION, Attempt, Choice, Question, Quiz, Response
-from quizzes.scoring import regions_hit
+from quizzes.models import (
+    POINTS_PER_QUESTION,
+    AcceptedAnswer,
+    Attempt,
+    Choice,
+    MatchStem,
+    Question,
+    Quiz,
+    Response,
+    ResponseMatch,
+)
+from quizzes.scoring import accepted_answer_matched, regions_hit
+from quizzes.typed_answers import normalised
 
 type ScoreMatrix = Sequence[Sequence[int]]
 
@@ -253,6 +264,51 @@ def click_map(question: Question, points: list[tuple[float, float] | None]) -> C
 
 
 @dataclass(frozen=True)
+class TypedAnswerCount:
+    """A short answer as trainees typed it (normalised: quizzes/typed_answers.py), how many first attempts
+    typed it, and the accepted answer it matches as the accepted answers stand now (None: none)."""
+
+    text: str
+    count: int
+    matched: AcceptedAnswer | None
+
+
+def typed_answer_counts(question: Question, typed: list[str]) -> tuple[TypedAnswerCount, ...]:
+    """The distinct answers typed to a short-answer question (its accepted answers prefetched), the most
+    often typed first, so that an educator sees the synonyms trainees use that no accepted answer takes."""
+    counts = Counter(normalised(text, case_sensitive=question.case_sensitive) for text in typed)
+    return tuple(
+        TypedAnswerCount(text=text, count=count, matched=accepted_answer_matched(question, text))
+        for text, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    )
+
+
+@dataclass(frozen=True)
+class StemAnalysis:
+    """One stem of an extended-matching question: the share of first attempts that matched it to its
+    right option (unanswered counting as wrong, as for the item), and how often each option was chosen."""
+
+    stem: MatchStem
+    facility: float | None
+    option_counts: tuple[OptionCount, ...]  # in the question's option order, never-chosen included
+
+
+def stem_analyses(question: Question, respondents: int, chosen: Counter[tuple[int, int]]) -> tuple[StemAnalysis, ...]:
+    """Each stem of a matching question (its options and stems prefetched), from `chosen`: how many first
+    attempts chose each (stem id, option id)."""
+    return tuple(
+        StemAnalysis(
+            stem=stem,
+            facility=chosen[(stem.pk, stem.answer_id)] / respondents if respondents else None,
+            option_counts=tuple(
+                OptionCount(choice=choice, count=chosen[(stem.pk, choice.pk)]) for choice in question.choices.all()
+            ),
+        )
+        for stem in question.match_stems.all()
+    )
+
+
+@dataclass(frozen=True)
 class ItemAnalysis:
     question: Question  # with its choices prefetched
     respondents: int  # first attempts, answered or not: the denominator of facility
@@ -264,6 +320,8 @@ class ItemAnalysis:
     mean_seconds: float | None  # over the responses given; None when nobody answered
     needs_review: bool
     click_map: ClickMap | None = None  # hotspot questions only
+    typed_answers: tuple[TypedAnswerCount, ...] = ()  # short-answer questions only
+    stems: tuple[StemAnalysis, ...] = ()  # extended-matching questions only
     # First attempts that answered an earlier version of the question (question.version is the current
     # one, question.version_since when it began): left out of every figure of this item.
     earlier_answers: int = 0
@@ -328,7 +386,7 @@ def first_finished_attempts(quiz: Quiz, attempts: QuerySet[Attempt] | None = Non
 
 def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None) -> QuizAnalysis:
     """Item and quiz statistics in points from first finished attempts (among `attempts`, as for
-    first_finished_attempts), in five queries however many there are.
+    first_finished_attempts), in eight queries however many there are.
 
     A question left unanswered in a first attempt scores 0, as a wrong answer does.
     """
@@ -337,7 +395,7 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
         Question.objects.filter(quiz=quiz)
         .with_version_since()
         .in_quiz_order()
-        .prefetch_related(options_in_order, "regions")
+        .prefetch_related(options_in_order, "regions", "accepted_answers", "match_stems")
     )
     first_attempts = first_finished_attempts(quiz, attempts)
     attempt_ids = list(first_attempts.order_by("started_at", "pk").values_list("pk", flat=True))
@@ -357,6 +415,15 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
             "chosen",
             "point_x",
             "point_y",
+            "typed_answer",
+        )
+    )
+    # Extended matching: the option each first attempt chose for each stem.
+    match_rows = (
+        ResponseMatch.objects.filter(response__attempt__in=first_attempts.values("pk"))
+        .order_by()
+        .values_list(
+            "response__attempt_id", "response__question_id", "response__question_version", "stem_id", "choice_id"
         )
     )
 
@@ -370,7 +437,18 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
     # (row, column) of answers to an earlier version of the question than its current one: they count in
     # the quiz totals as they were scored, but say nothing about the question as it is now.
     earlier: set[tuple[int, int]] = set()
-    for attempt_id, question_id, version, points_earned, seconds_taken, choice_id, point_x, point_y in rows:
+    typed: dict[int, list[str]] = defaultdict(list)
+    for (
+        attempt_id,
+        question_id,
+        version,
+        points_earned,
+        seconds_taken,
+        choice_id,
+        point_x,
+        point_y,
+        typed_answer,
+    ) in rows:
         # An attempt finished between the two queries, or a question since moved out of the quiz:
         # leave it out rather than count it in some statistics and not others.
         if attempt_id not in row_of or question_id not in column_of:
@@ -387,6 +465,13 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
             continue
         seconds[question_id].append(seconds_taken)
         points[question_id].append((point_x, point_y) if point_x is not None else None)
+        if typed_answer:
+            typed[question_id].append(typed_answer)
+    stem_choices: dict[int, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for attempt_id, question_id, version, stem_id, choice_id in match_rows:
+        current = question_id in column_of and version == questions[column_of[question_id]].version
+        if attempt_id in row_of and current:
+            stem_choices[question_id][(stem_id, choice_id)] += 1
 
     items = []
     for column, question in enumerate(questions):
@@ -411,6 +496,10 @@ def quiz_item_analysis(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
                 ),
                 click_map=click_map(question, points[question.pk]) if question.is_hotspot else None,
                 earlier_answers=len(matrix) - len(item_matrix),
+                typed_answers=typed_answer_counts(question, typed[question.pk]) if question.is_short_answer else (),
+                stems=stem_analyses(question, len(item_matrix), stem_choices[question.pk])
+                if question.is_matching
+                else (),
             )
         )
     totals = total_scores(matrix)
@@ -447,6 +536,9 @@ CSV_HEADER = (
     "seconds_taken",
     "answered_at",
     "question_version",
+    "typed_answer",
+    "matched_answer",
+    "matches",
 )
 CHOSEN_SEPARATOR = " | "
 CSV_CHUNK_SIZE = 2000
@@ -472,11 +564,18 @@ def responses_csv_rows(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
     memory whole.
     """
     yield list(CSV_HEADER)
+    # Extended matching: each stem by its number in its question ("2: Thyroid carcinoma").
+    stem_numbers: dict[int, int] = {}
+    stems_seen: Counter[int] = Counter()
+    stems = MatchStem.objects.filter(question__quiz=quiz).order_by("question", "order", "pk")
+    for stem_id, question_id in stems.values_list("pk", "question_id"):
+        stems_seen[question_id] += 1
+        stem_numbers[stem_id] = stems_seen[question_id]
     responses = Response.objects.filter(attempt__quiz=quiz)
     if attempts is not None:
         responses = responses.filter(attempt__in=attempts.values("pk"))
     responses = (
-        responses.select_related("attempt__user", "question")
+        responses.select_related("attempt__user", "question", "matched_answer")
         .only(
             "attempt__kind",
             "attempt__mode",
@@ -491,10 +590,17 @@ def responses_csv_rows(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
             "seconds_taken",
             "answered_at",
             "question_version",
+            "typed_answer",
+            "matched_answer__text",
         )
         # All of a response's options belong to one question, so option order alone sorts them; the
         # model's default ordering would join through question, quiz and topic to say the same.
-        .prefetch_related(Prefetch("chosen", queryset=Choice.objects.only("text").order_by("order", "pk")))
+        .prefetch_related(
+            Prefetch("chosen", queryset=Choice.objects.only("text").order_by("order", "pk")),
+            Prefetch(
+                "matches", queryset=ResponseMatch.objects.select_related("choice").only("stem_id", "choice__text")
+            ),
+        )
         .order_by("attempt__started_at", "attempt_id", "answered_at", "pk")
     )
     for response in responses.iterator(chunk_size=CSV_CHUNK_SIZE):
@@ -516,4 +622,13 @@ def responses_csv_rows(quiz: Quiz, *, attempts: QuerySet[Attempt] | None = None)
             str(response.seconds_taken),
             response.answered_at.isoformat(),
             str(response.question_version),
+            csv_cell(response.typed_answer),
+            csv_cell(response.matched_answer.text if response.matched_answer else ""),
+            csv_cell(
+                CHOSEN_SEPARATOR.join(
+                    # A stem of a question since moved to another quiz has no number here: "?".
+                    f"{stem_numbers.get(match.stem_id, '?')}: {match.choice.text}"
+                    for match in sorted(response.matches.all(), key=lambda match: stem_numbers.get(match.stem_id, 0))
+                )
+            ),
         ]

@@ -4,15 +4,16 @@ cells a spreadsheet cannot run, and question banks written out in any supported 
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
+from django.db.models.fields.files import FieldFile
 from django.http import StreamingHttpResponse
 
 from quizzes.bank.gift_writer import export_gift
 from quizzes.bank.moodle_writer import export_moodle_xml
 from quizzes.bank.quizpack_writer import export_quizpack
-from quizzes.models import Quiz
+from quizzes.models import MatchStem, Quiz
 
 # A spreadsheet runs a cell that starts with one of these as a formula, and names are typed by
 # trainees; a leading apostrophe makes the cell plain text (OWASP "CSV injection").
@@ -56,8 +57,16 @@ def bank_download(quizzes: list[Quiz], bank_format: str) -> tuple[str, bytes, st
         for quiz in quizzes:
             archive.writestr(f"{quiz.slug}.{extension}", write(quiz))
             if bank_format == "quizpack":
-                for question in quiz.questions.exclude(image=""):
-                    with question.image.open("rb") as image:
-                        archive.writestr(f"images/{PurePosixPath(question.image.name).name}", image.read())
+                for stored in pack_images(quiz):
+                    with stored.open("rb") as image:
+                        archive.writestr(f"images/{PurePosixPath(stored.name).name}", image.read())
     name = quizzes[0].slug if len(quizzes) == 1 else "quizzes"
     return f"{name}-{bank_format}.zip", buffer.getvalue(), "application/zip"
+
+
+def pack_images(quiz: Quiz) -> Iterator[FieldFile]:
+    """The stored images a quiz pack names by file: each question's and each matching stem's."""
+    for question in quiz.questions.exclude(image=""):
+        yield question.image
+    for stem in MatchStem.objects.filter(question__quiz=quiz).exclude(image=""):
+        yield stem.image

@@ -1,12 +1,15 @@
 """Validation of what trainees type or pick, nothing else."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 from django.http import HttpRequest
 
 from quizzes import hotspots
-from quizzes.models import ProblemReport, Question, Response, User
+from quizzes.models import MatchStem, ProblemReport, Question, Response, User
 from quizzes.options import Option
 
 
@@ -54,7 +57,17 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
-class HotspotAnswerForm(forms.Form):
+class OptionlessAnswerForm(forms.Form):
+    """A form for a kind answered without options: it offers none (and the confidence field)."""
+
+    def __init__(self, *args, question: Question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.options = []
+        self.fields["confidence"] = confidence_field()
+
+
+class HotspotAnswerForm(OptionlessAnswerForm):
     """A point on the question's image, or "No abnormality" when the question offers it.
 
     The point comes as x and y relative to the image (hotspot.js fills them in), or, without
@@ -65,12 +78,6 @@ class HotspotAnswerForm(forms.Form):
     MISSING_POINT = (
         "Choose a point on the image: click on it, or focus it and use Shift and the arrow keys, then Enter."
     )
-
-    def __init__(self, *args, question: Question, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.question = question
-        self.options = []
-        self.fields["confidence"] = confidence_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -113,16 +120,129 @@ def number(value) -> float:
     return parsed
 
 
-def answer_form_for(question: Question, *, options: list[Option], data=None) -> AnswerForm | HotspotAnswerForm:
-    """The form that answers this kind of question."""
+class ShortAnswerForm(OptionlessAnswerForm):
+    """What the trainee typed, as they typed it (quizzes/typed_answers.py decides what matches)."""
+
+    MAX_LENGTH = Response._meta.get_field("typed_answer").max_length
+
+    answer = forms.CharField(
+        label="Your answer",
+        max_length=MAX_LENGTH,
+        error_messages={
+            "required": "Type your answer.",
+            "max_length": f"Keep your answer to {MAX_LENGTH} characters or fewer.",
+        },
+        # Autocomplete would offer answers typed before; a spellchecker would mark the answer for them.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["chosen"] = []
+        cleaned["typed"] = cleaned.get("answer", "")
+        return cleaned
+
+
+@dataclass(frozen=True)
+class MatchSlot:
+    """One stem of a matching question as its form shows it: its number, the <select>'s name, the label
+    of the option selected in it ("" for none), its error, and whether it takes focus (the first in error)."""
+
+    number: int
+    stem: MatchStem
+    name: str
+    selected: str
+    error: str
+    focus: bool
+
+
+class MatchingAnswerForm(forms.Form):
+    """One option label (A, B, ...) per stem, posted as match-1, match-2, ... in the stems' order; turned
+    into {stem id: option id}. An exam saves stems one at a time, so there a stem may be left empty."""
+
+    def __init__(self, *args, question: Question, options: list[Option], every_stem: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.options = options
+        self.every_stem = every_stem
+        self.stems = list(question.match_stems.all())
+        labels = [(option.label, f"{option.label}. {option.choice.text}") for option in options]
+        for number, _stem in enumerate(self.stems, start=1):
+            self.fields[f"match-{number}"] = forms.ChoiceField(
+                choices=[("", "Choose…"), *labels],
+                required=every_stem,
+                error_messages={
+                    "required": f"Choose an option for item {number}.",
+                    "invalid_choice": f"The option chosen for item {number} is not one of this question's options.",
+                },
+            )
+        self.fields["confidence"] = confidence_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        by_label = {option.label: option.choice for option in self.options}
+        cleaned["chosen"] = []
+        cleaned["matches"] = {
+            stem.pk: by_label[cleaned[name]].pk for name, stem in self.named_stems() if cleaned.get(name)
+        }
+        if not self.errors and not cleaned["matches"]:
+            self.add_error(None, "Choose an option for at least one item.")
+        return cleaned
+
+    def named_stems(self) -> list[tuple[str, MatchStem]]:
+        return [(f"match-{number}", stem) for number, stem in enumerate(self.stems, start=1)]
+
+    def slots(self, saved: Mapping[int, str] | None = None) -> list[MatchSlot]:
+        """The stems with what each <select> shows: what was posted, or else `saved` ({stem id: label})."""
+        saved = saved or {}
+        errors = self.errors if self.is_bound else {}
+        first_error = next((name for name, _stem in self.named_stems() if name in errors), None)
+        return [
+            MatchSlot(
+                number=number,
+                stem=stem,
+                name=name,
+                selected=self.data.get(name, "") if self.is_bound else saved.get(stem.pk, ""),
+                error=errors[name][0] if name in errors else "",
+                focus=name == first_error,
+            )
+            for number, (name, stem) in enumerate(self.named_stems(), start=1)
+        ]
+
+
+type AnyAnswerForm = AnswerForm | HotspotAnswerForm | ShortAnswerForm | MatchingAnswerForm
+
+
+def answer_form_for(question: Question, *, options: list[Option], data=None, every_stem: bool = True) -> AnyAnswerForm:
+    """The form that answers this kind of question. `every_stem=False` lets a matching answer leave stems
+    empty (an exam's answer, saved as it is given)."""
     if question.is_hotspot:
         return HotspotAnswerForm(data, question=question)
+    if question.is_short_answer:
+        return ShortAnswerForm(data, question=question)
+    if question.is_matching:
+        return MatchingAnswerForm(data, question=question, options=options, every_stem=every_stem)
     return AnswerForm(data, question=question, options=options)
 
 
+def answer_fields(form: AnyAnswerForm) -> dict:
+    """What a valid answer form says was answered, as the answer services and scoring.Answer take it."""
+    cleaned = form.cleaned_data
+    return {
+        "chosen": cleaned["chosen"],
+        "point": cleaned.get("point"),
+        "typed": cleaned.get("typed", ""),
+        "matches": cleaned.get("matches") or {},
+    }
+
+
 def answer_posted(data) -> bool:
-    """Whether the posted form chose anything at all: options, a point, or "No abnormality"."""
-    return any(data.get(name, "") != "" for name in ("answer", "x", "point.x", "no_abnormality"))
+    """Whether the posted form chose anything at all: options, typed text, a stem's match, a point, or
+    "No abnormality"."""
+    names = ("answer", "x", "point.x", "no_abnormality")
+    return any(data.get(name, "").strip() for name in names) or any(
+        name.startswith("match-") and data.get(name, "") for name in data
+    )
 
 
 class ProblemReportForm(forms.Form):

@@ -195,6 +195,8 @@ class Question(RichTextModel):
         MULTIPLE = "multiple", "Multiple select"
         TRUE_FALSE = "true_false", "True or false"
         HOTSPOT = "hotspot", "Click on the image (hotspot)"
+        SHORT_ANSWER = "short_answer", "Short answer (typed diagnosis)"
+        MATCHING = "matching", "Extended matching"
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(
@@ -248,6 +250,27 @@ class Question(RichTextModel):
     # response records the version it answered, so an edit never changes what past answers meant.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Database defaults for the columns added with these kinds: rows written by raw SQL (the benchmark
+    # seeder, backups) need not name them.
+    case_sensitive = models.BooleanField(
+        db_default=False,
+        help_text="Short answer: letters must match in case too (Moodle's “case sensitive”). Rarely wanted.",
+    )
+    forgive_typos = models.BooleanField(
+        "forgive small typing slips",
+        db_default=True,
+        help_text="Short answer: accept a typed answer one or two letters off an accepted answer of "
+        "several letters, as a marker would. Turn off when near-spellings name different things.",
+    )
+    fewer_options_reason = models.CharField(
+        "why no more options than stems",
+        max_length=300,
+        blank=True,
+        db_default="",
+        help_text="Extended matching: a matching question offers more options than it has stems, so the "
+        "last stem is not answered by elimination. Say here why this one does not.",
+    )
+
     # What a question is worth, for templates (a constant, not a field: every question is worth the same).
     POINTS = POINTS_PER_QUESTION
     # True on a question read back from one of its earlier versions (quizzes/versions.py: answered_question).
@@ -283,8 +306,22 @@ class Question(RichTextModel):
         return self.kind == self.Kind.HOTSPOT
 
     @property
+    def is_short_answer(self) -> bool:
+        return self.kind == self.Kind.SHORT_ANSWER
+
+    @property
+    def is_matching(self) -> bool:
+        return self.kind == self.Kind.MATCHING
+
+    @property
     def has_options(self) -> bool:
-        """Answered by choosing among its options (Choice rows); a hotspot question by a point instead."""
+        """Answered by choosing among its options (Choice rows): ticking them, or one per matching stem; a
+        hotspot question by a point and a short answer by typing instead."""
+        return self.picks_options or self.is_matching
+
+    @property
+    def picks_options(self) -> bool:
+        """Answered by ticking options (single best answer, multiple select, true/false)."""
         return self.kind in {self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.TRUE_FALSE}
 
     @property
@@ -371,6 +408,61 @@ class Choice(RichTextModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class AcceptedAnswer(RichTextModel):
+    """A typed answer a short-answer question accepts, with the share of full marks it earns.
+
+    `text` may hold Moodle's `*` wildcard (any run of characters). How a typed answer is compared with
+    it (case, spaces, punctuation, small slips) is quizzes/scoring.py's to say.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="accepted_answers")
+    text = models.CharField(max_length=255)
+    weight = models.DecimalField(
+        max_digits=8,
+        decimal_places=7,
+        default=1,
+        help_text="This answer's share of the question's points, from 0 to 1 (1 is full marks, 0.5 half).",
+    )
+    feedback = RichTextField(blank=True, help_text="Shown when a typed answer matches this one (Markdown).")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=0) & Q(weight__lte=1), name="accepted_answer_weight_between_zero_and_one"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="accepted_answer_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class MatchStem(RichTextModel):
+    """One item of an extended-matching question: a vignette (optionally with an image) that the
+    trainee matches to one of the question's options (its Choices)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="match_stems")
+    text = RichTextField(help_text="The vignette (Markdown).")
+    image = models.ImageField(upload_to="questions/stems/", blank=True)
+    image_alt = models.CharField("image alt text", max_length=300, blank=True)
+    # The option that answers this stem: an option that is some stem's answer is retired, not deleted.
+    # RESTRICT, not PROTECT: deleting the question (or its quiz) deletes the stem with the option, which
+    # PROTECT would refuse.
+    answer = models.ForeignKey(Choice, on_delete=models.RESTRICT, related_name="answers_stems")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(image="") | ~Q(image_alt=""), name="match_stem_image_has_alt_text"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class HotspotRegion(RichTextModel):
@@ -567,6 +659,12 @@ class Response(models.Model):
     # no point means they answered "No abnormality".
     point_x = models.FloatField(null=True, blank=True)
     point_y = models.FloatField(null=True, blank=True)
+    # Short answer: what the trainee typed, and the accepted answer it matched (none: no match, or the
+    # accepted answer was since deleted; the question's versions keep what it was).
+    typed_answer = models.CharField(max_length=200, blank=True, db_default="")
+    matched_answer = models.ForeignKey(
+        AcceptedAnswer, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
     is_correct = models.BooleanField()
     points = models.PositiveSmallIntegerField()
     # Tutor mode: how sure the trainee said they were, before seeing the feedback ("" when not said).
@@ -627,6 +725,22 @@ class ResponseChoice(models.Model):
     def __str__(self) -> str:
         # The admin names this row when it refuses to delete a chosen option: say what to do instead.
         return f"a trainee's recorded answer {self.response_id} (tick “retired” to stop offering the option)"
+
+
+class ResponseMatch(models.Model):
+    """Extended matching: the option a response chose for one stem (no row: the stem was left unanswered)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="matches")
+    stem = models.ForeignKey(MatchStem, on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "stem"], name="one_match_per_stem_per_response"),
+        ]
+
+    def __str__(self) -> str:
+        return f"a trainee's recorded answer {self.response_id}: stem {self.stem_id} -> option {self.choice_id}"
 
 
 class ReviewCard(models.Model):

@@ -4,6 +4,8 @@ quizzes/models.py imports this module to build its managers, so this one never i
 a read that needs another model asks the app registry for it (apps.get_model)."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 
 from django.apps import apps
 from django.db import connection, models
@@ -89,8 +91,9 @@ class QuestionQuerySet(RichTextQuerySet):
         )
 
     def for_display(self):
-        """Everything a question page renders, in a fixed number of queries."""
-        return self.select_related("quiz", "author").prefetch_related("choices", "sources", "regions")
+        """Everything a question page renders, in a fixed number of queries, but for what only some kinds
+        have: prefetch that with kind_parts_prefetched once the questions are read."""
+        return self.select_related("quiz", "author").prefetch_related("choices", "sources")
 
     def after(self, question):
         """The questions that come after `question` in quiz order."""
@@ -141,6 +144,25 @@ class QuestionQuerySet(RichTextQuerySet):
         )
 
 
+# What answering and marking a question reads beside its options, by kind: a choice question reads nothing more.
+KIND_PARTS = {
+    "hotspot": ("regions",),
+    "short_answer": ("accepted_answers",),
+    "matching": ("match_stems",),
+}
+
+
+def kind_parts_prefetched(questions: Sequence) -> Sequence:
+    """Prefetch what these questions' kinds are answered and marked with (hotspot regions, accepted
+    answers, matching stems): one query for each such kind among them, none for choice questions."""
+    by_kind = defaultdict(list)
+    for question in questions:
+        by_kind[question.kind].append(question)
+    for kind, group in by_kind.items():
+        models.prefetch_related_objects(group, *KIND_PARTS.get(kind, ()))
+    return questions
+
+
 class QuestionVersionQuerySet(models.QuerySet):
     def numbered(self, pairs):
         """The versions named by (question id, version number) pairs, in one query; no query at all for
@@ -164,9 +186,13 @@ class TagQuerySet(models.QuerySet):
 
 class ChoiceQuerySet(RichTextQuerySet):
     def chosen_in_responses(self):
-        """Options some answer recorded: they cannot be deleted, only retired."""
+        """Options some answer recorded (ticked, or matched to a stem): they cannot be deleted, only retired."""
         ResponseChoice = apps.get_model("quizzes", "ResponseChoice")
-        return self.filter(Exists(ResponseChoice.objects.filter(choice=OuterRef("pk"))))
+        ResponseMatch = apps.get_model("quizzes", "ResponseMatch")
+        return self.filter(
+            Exists(ResponseChoice.objects.filter(choice=OuterRef("pk")))
+            | Exists(ResponseMatch.objects.filter(choice=OuterRef("pk")))
+        )
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -340,6 +366,11 @@ def due_today_q(now: datetime.datetime) -> Q:
 
 
 class ResponseQuerySet(models.QuerySet):
+    def with_answer_rows(self, question):
+        """Prefetch the rows `question`'s kind records beside each response: its matches per stem for
+        extended matching, otherwise the options it chose."""
+        return self.prefetch_related("matches" if question.kind == "matching" else "chosen")
+
     def tally(self) -> dict:
         """Answered count and points so far, in one query."""
         totals = self.aggregate(answered=Count("pk"), points=Sum("points"))

@@ -20,6 +20,15 @@ The scoring rules:
 - retired options are not offered, and weigh nothing;
 - hotspot: all 10 for a point inside any target region, or for "No abnormality" when the question
   has no target regions; 0 otherwise;
+- short answer (a typed diagnosis): the typed answer is compared with each accepted answer as a marker
+  would (quizzes/typed_answers.py: case, spaces, punctuation and accents do not count, `*` is Moodle's
+  wildcard, small typing slips on longer words are forgiven unless the question says not to); the
+  accepted answer it matches (an exact match before one by slips, then the highest weight, then the
+  first listed) gives its weight, 10 x weight rounded down as above; no match earns 0. The matched
+  accepted answer is recorded with the response;
+- extended matching: each stem is matched to one option; an answer earns 10 x (stems matched to their
+  right option) / stems, rounded down as above (3 of 4 stems: 7 points), and is correct only with every
+  stem right. A stem left unanswered is a stem not matched;
 - an attempt's score is the sum of its responses' points, out of 10 x its questions.
 
 The rating an answer gives its review card (rating_for):
@@ -37,26 +46,37 @@ date depends only on the card and the rating.
 
 import datetime
 import math
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
 
 import fsrs
 
-from quizzes import hotspots
-from quizzes.models import POINTS_PER_QUESTION, Choice, HotspotRegion, Question, Response, ReviewCard
+from quizzes import hotspots, typed_answers
+from quizzes.models import (
+    POINTS_PER_QUESTION,
+    AcceptedAnswer,
+    Choice,
+    HotspotRegion,
+    Question,
+    Response,
+    ReviewCard,
+)
 
 type Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What the trainee gave: the options ticked, and for a hotspot question where they clicked
-    (relative to the image), None standing for "No abnormality"."""
+    """What the trainee gave: the options ticked; for a hotspot question where they clicked (relative
+    to the image), None standing for "No abnormality"; for a short answer what they typed; for extended
+    matching the option they chose for each stem, as {stem id: option (Choice) id}."""
 
     chosen: Collection[Choice] = ()
     point: Point | None = None
+    typed: str = ""
+    matches: Mapping[int, int] = field(default_factory=dict)
 
 
 class Scored(NamedTuple):
@@ -65,8 +85,8 @@ class Scored(NamedTuple):
 
 
 def answer_scored(*, question: Question, answer: Answer) -> Scored:
-    """Whether an answer to any kind of question is right, and its whole points. `question` must have
-    its choices (and, for a hotspot question, its regions) prefetched."""
+    """Whether an answer to any kind of question is right, and its whole points. `question` should have
+    its choices and its kind's parts (Question.kind_parts) prefetched."""
     return RULES[question.kind](question, answer)
 
 
@@ -138,11 +158,48 @@ def regions_hit(regions: Iterable[HotspotRegion], point: Point | None) -> list[H
     return [region for region in regions if hotspots.contains(region.shape, region.geometry, *point)]
 
 
+def short_answer_scored(question: Question, answer: Answer) -> Scored:
+    """The weight of the accepted answer the typed answer matches; nothing for no match."""
+    matched = accepted_answer_matched(question, answer.typed)
+    return weighted(Fraction(matched.weight)) if matched else all_or_nothing(False)
+
+
+def accepted_answer_matched(question: Question, typed: str) -> AcceptedAnswer | None:
+    """The accepted answer a typed answer matches (quizzes/typed_answers.py: best_match), or None."""
+    accepted = list(question.accepted_answers.all())
+    index = typed_answers.best_match(
+        [(each.text, each.weight) for each in accepted],
+        typed,
+        case_sensitive=question.case_sensitive,
+        forgive_typos=question.forgive_typos,
+    )
+    return None if index is None else accepted[index]
+
+
+def model_answer(question: Question) -> AcceptedAnswer | None:
+    """The answer feedback shows as the one to give: the first full-weight accepted answer, one without
+    a wildcard if there is one (a pattern such as "metasta*" is no answer to read)."""
+    full = [each for each in question.accepted_answers.all() if each.weight == 1]
+    plain = [each for each in full if typed_answers.WILDCARD not in each.text]
+    return (plain or full or [None])[0]
+
+
+def matching_scored(question: Question, answer: Answer) -> Scored:
+    """Points in proportion to the stems matched to their right option; correct only with all of them."""
+    stems = list(question.match_stems.all())
+    if not stems:
+        return all_or_nothing(not answer.matches)
+    right = sum(1 for stem in stems if answer.matches.get(stem.pk) == stem.answer_id)
+    return weighted(Fraction(right, len(stems)))
+
+
 RULES: dict[str, Callable[[Question, Answer], Scored]] = {
     Question.Kind.SINGLE: single_answer_scored,
     Question.Kind.TRUE_FALSE: single_answer_scored,
     Question.Kind.MULTIPLE: multiple_select_scored,
     Question.Kind.HOTSPOT: hotspot_scored,
+    Question.Kind.SHORT_ANSWER: short_answer_scored,
+    Question.Kind.MATCHING: matching_scored,
 }
 
 

@@ -1,20 +1,31 @@
 """Question versions: a question's content as one snapshot, and a snapshot read back as a question.
 
 A snapshot is the question as trainees saw it and as scoring used it: kind, stage, stem, image and its
-alt text, "No abnormality" offered or not, the options (id, text, right or not, weight, rationale,
-retired, order), the hotspot regions with their feedback, the explanation, the learning point and the
-sources. question_snapshot writes one, answered_question reads one back and snapshot_changes names
+alt text, "No abnormality" offered or not, whether a typed answer minds capitals and forgives slips, the
+options (id, text, right or not, weight, rationale, retired, order), the hotspot regions with their
+feedback, a short answer's accepted answers (id, text, weight, feedback, order), a matching question's
+stems (id, text, image and its alt text, the option answering it, order), the explanation, the learning
+point and the sources. question_snapshot writes one, answered_question reads one back and snapshot_changes names
 the differences between two; nothing else looks inside a snapshot.
 
-A new part of a question (issue 18's accepted answers and matching stems, say) goes in all three, read
-back with a default (`snapshot.get(name, [])`): snapshots recorded before the part existed lack it.
+A new part of a question goes in all three, read back with a default (`snapshot.get(name, [])`):
+snapshots recorded before the part existed lack it (as those before issue 18 lack accepted answers and stems).
 """
 
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from quizzes.models import Choice, HotspotRegion, Question, QuestionVersion, Response, Source
+from quizzes.models import (
+    AcceptedAnswer,
+    Choice,
+    HotspotRegion,
+    MatchStem,
+    Question,
+    QuestionVersion,
+    Response,
+    Source,
+)
 from quizzes.rich_text import html_rendered
 
 # The question's own fields in a snapshot, with the names snapshot_changes gives them.
@@ -25,9 +36,14 @@ QUESTION_FIELDS = {
     "image": "image",
     "image_alt": "image alt text",
     "allow_no_abnormality": "“No abnormality” offered",
+    "case_sensitive": "capitals count",
+    "forgive_typos": "typing slips forgiven",
     "explanation": "explanation",
     "learning_point": "learning point",
 }
+SHORT_ANSWER_FIELDS = ("case_sensitive", "forgive_typos")
+# What a snapshot without a field (recorded before it existed, or of a kind without it) stands for.
+FIELD_DEFAULTS = {"allow_no_abnormality": False, "case_sensitive": False, "forgive_typos": True}
 OPTION_FIELDS = {
     "text": "text",
     "is_correct": "right or wrong",
@@ -40,8 +56,12 @@ QUOTED_OPTION_LENGTH = 60
 
 
 def question_snapshot(question: Question) -> dict:
-    """The question's content as JSON-ready data. Needs its choices, regions and sources prefetched."""
-    snapshot = {name: getattr(question, name) for name in QUESTION_FIELDS}
+    """The question's content as JSON-ready data. Needs its choices, regions, accepted answers, matching
+    stems and sources prefetched."""
+    snapshot = {name: getattr(question, name) for name in QUESTION_FIELDS if name not in SHORT_ANSWER_FIELDS}
+    if question.is_short_answer:
+        # Only a typed answer minds them: another kind's (unseen) values are no change to it.
+        snapshot |= {name: getattr(question, name) for name in SHORT_ANSWER_FIELDS}
     snapshot["image"] = question.image.name or ""
     snapshot["options"] = [
         {
@@ -58,6 +78,21 @@ def question_snapshot(question: Question) -> dict:
     snapshot["regions"] = [
         {"shape": region.shape, "geometry": region.geometry, "feedback": region.feedback}
         for region in sorted(question.regions.all(), key=lambda region: (region.order, region.pk))
+    ]
+    snapshot["accepted_answers"] = [
+        {"id": each.pk, "text": each.text, "weight": str(each.weight), "feedback": each.feedback, "order": each.order}
+        for each in sorted(question.accepted_answers.all(), key=lambda each: (each.order, each.pk))
+    ]
+    snapshot["stems"] = [
+        {
+            "id": stem.pk,
+            "text": stem.text,
+            "image": stem.image.name or "",
+            "image_alt": stem.image_alt,
+            "answer": stem.answer_id,
+            "order": stem.order,
+        }
+        for stem in sorted(question.match_stems.all(), key=lambda stem: (stem.order, stem.pk))
     ]
     snapshot["sources"] = [
         {"id": source.pk, **{name: getattr(source, name) for name in SOURCE_FIELDS}}
@@ -85,6 +120,10 @@ def snapshot_changes(before: Mapping, after: Mapping) -> list[str]:
     changes += [f"option {quoted(option['text'])} deleted" for option in old_options.values()]
     if before.get("regions", []) != after.get("regions", []):
         changes.append("target regions")
+    if before.get("accepted_answers", []) != after.get("accepted_answers", []):
+        changes.append("accepted answers")
+    if before.get("stems", []) != after.get("stems", []):
+        changes.append("stems")
     if [source["id"] for source in before.get("sources", [])] != [source["id"] for source in after.get("sources", [])]:
         changes.append("sources")
     return changes
@@ -116,8 +155,7 @@ def answered_question(question: Question, version: QuestionVersion) -> Question:
             order=question.order,
             status=question.status,
             version=version.number,
-            **{name: snapshot.get(name, "") for name in QUESTION_FIELDS if name != "allow_no_abnormality"},
-            allow_no_abnormality=snapshot.get("allow_no_abnormality", False),
+            **{name: snapshot.get(name, FIELD_DEFAULTS.get(name, "")) for name in QUESTION_FIELDS},
         )
     )
     # The author is who wrote the question, not its content: the citation of a version citing no source.
@@ -147,6 +185,33 @@ def answered_question(question: Question, version: QuestionVersion) -> Question:
         "regions": [
             html_rendered(HotspotRegion(question_id=question.pk, order=order, **region))
             for order, region in enumerate(snapshot.get("regions", []))
+        ],
+        "accepted_answers": [
+            html_rendered(
+                AcceptedAnswer(
+                    pk=each["id"],
+                    question_id=question.pk,
+                    text=each["text"],
+                    weight=Decimal(each["weight"]),
+                    feedback=each["feedback"],
+                    order=each["order"],
+                )
+            )
+            for each in snapshot.get("accepted_answers", [])
+        ],
+        "match_stems": [
+            html_rendered(
+                MatchStem(
+                    pk=stem["id"],
+                    question_id=question.pk,
+                    text=stem["text"],
+                    image=stem["image"],
+                    image_alt=stem["image_alt"],
+                    answer_id=stem["answer"],
+                    order=stem["order"],
+                )
+            )
+            for stem in snapshot.get("stems", [])
         ],
         "sources": [
             Source(

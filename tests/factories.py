@@ -4,6 +4,7 @@ import datetime
 import io
 import itertools
 from contextlib import contextmanager
+from decimal import Decimal
 from unittest import mock
 
 from django.db import transaction
@@ -11,7 +12,18 @@ from django.test import TestCase
 from django.utils import timezone
 from PIL import Image
 
-from quizzes.models import Choice, CohortMembership, Question, Quiz, ReviewCard, Source, Topic, User
+from quizzes.models import (
+    AcceptedAnswer,
+    Choice,
+    CohortMembership,
+    MatchStem,
+    Question,
+    Quiz,
+    ReviewCard,
+    Source,
+    Topic,
+    User,
+)
 from quizzes.services.cohorts import cohort_create
 from quizzes.services.educators import educator_create
 from quizzes.services.questions import question_image_set, question_regions_set
@@ -83,8 +95,91 @@ def make_question(*, quiz, order=1, kind=Question.Kind.SINGLE, options=None, sou
 
 
 def questions_of(quiz) -> list[Question]:
-    """The quiz's questions in order, with what scoring an answer reads (options, hotspot regions)."""
-    return list(quiz.questions.in_quiz_order().prefetch_related("choices", "regions"))
+    """The quiz's questions in order, with what scoring an answer reads (options, hotspot regions,
+    accepted answers, matching stems)."""
+    return list(
+        quiz.questions.in_quiz_order().prefetch_related("choices", "regions", "accepted_answers", "match_stems")
+    )
+
+
+# A typed diagnosis: full marks for the pattern named, half for the bare word, and a near-spelling that
+# names something else listed as wrong (so that slips never take it for the right answer).
+MILIARY_ACCEPTED = [
+    ("miliary metastases", "1", "Yes: **innumerable tiny nodules** spread through the blood."),
+    ("haematogenous metastases", "1", ""),
+    ("hematogenous metastases", "1", ""),
+    ("metastases", "0.5", "Be specific about the pattern."),
+    ("military", "0", "Miliary (like millet seeds), not military."),
+]
+
+
+def make_short_answer_question(*, quiz, order=1, accepted=MILIARY_ACCEPTED, **fields) -> Question:
+    """A short-answer question accepting `accepted`: (text, weight, feedback) in order."""
+    question = make_question(
+        quiz=quiz,
+        order=order,
+        kind=Question.Kind.SHORT_ANSWER,
+        options=[],
+        **{"stem": "Name the pattern of these innumerable tiny nodules."} | fields,
+    )
+    AcceptedAnswer.objects.bulk_create(
+        AcceptedAnswer(question=question, text=text, weight=Decimal(weight), feedback=feedback, order=position)
+        for position, (text, weight, feedback) in enumerate(accepted)
+    )
+    return question
+
+
+# Extended matching: primaries and their typical lung metastases; options beyond the stems' answers.
+MATCHING_OPTIONS = ["Squamous cell carcinoma", "Thyroid carcinoma", "Osteosarcoma", "Choriocarcinoma", "Breast"]
+MATCHING_STEMS = [
+    ("Cavitating nodules", "Squamous cell carcinoma"),
+    ("Miliary nodules", "Thyroid carcinoma"),
+    ("Calcified nodules", "Osteosarcoma"),
+    ("Haemorrhagic nodules with a halo", "Choriocarcinoma"),
+]
+
+
+def make_matching_question(*, quiz, order=1, options=MATCHING_OPTIONS, stems=MATCHING_STEMS, **fields) -> Question:
+    """An extended-matching question with these option texts and (stem text, its answer's text) stems."""
+    question = make_question(
+        quiz=quiz,
+        order=order,
+        kind=Question.Kind.MATCHING,
+        options=[(text, False) for text in options],
+        **{"stem": "Match each pattern of lung metastases to its most typical primary."} | fields,
+    )
+    by_text = {choice.text: choice for choice in question.choices.all()}
+    MatchStem.objects.bulk_create(
+        MatchStem(question=question, text=text, answer=by_text[answer], order=position)
+        for position, (text, answer) in enumerate(stems)
+    )
+    return question
+
+
+def typed_and_matching_answered(user, *, typed, right):
+    """A quiz of a short answer, then an extended-matching question, and a tutor attempt by `user` that
+    answers both (unfinished): `typed` typed, the first `right` stems matched rightly (stem_answers).
+    Returns (attempt, the short answer, the matching question)."""
+    from quizzes.services.attempts import answer_submit, attempt_start
+
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz, order=1)
+    make_matching_question(quiz=quiz, order=2)
+    typed_question, matching = questions_of(quiz)
+    attempt = attempt_start(user=user, quiz=quiz)
+    answer_submit(attempt=attempt, question=typed_question, typed=typed)
+    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=right))
+    return attempt, typed_question, matching
+
+
+def stem_answers(question, *, right=None) -> dict[int, int]:
+    """A matching answer: {stem id: option id}, the first `right` stems (all by default) matched rightly
+    and the rest to an option that answers no stem."""
+    stems = list(question.match_stems.all())
+    right = len(stems) if right is None else right
+    answering = {stem.answer_id for stem in stems}
+    spare = next(choice.pk for choice in question.choices.all() if choice.pk not in answering)
+    return {stem.pk: stem.answer_id if n < right else spare for n, stem in enumerate(stems)}
 
 
 def take_quiz(user, quiz, verdicts):

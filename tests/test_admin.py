@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from quizzes.models import Attempt, BankImport, Choice, Question, Quiz, Response, Source, Tag, User
+from quizzes.models import AcceptedAnswer, Attempt, BankImport, Choice, Question, Quiz, Response, Source, Tag, User
 from quizzes.rich_text import MAX_CHARS, MAX_DEPTH
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.educators import EDUCATORS, educator_create
@@ -25,6 +25,16 @@ def png_upload(name="lesion.png", size=(60, 40), trailer=b""):
     buffer = io.BytesIO()
     Image.new("RGB", size, "gray").save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue() + trailer, content_type="image/png")
+
+
+def empty_inline(prefix, initial=0):
+    """The management form of an inline with `initial` saved rows and no new one."""
+    return {
+        f"{prefix}-TOTAL_FORMS": initial,
+        f"{prefix}-INITIAL_FORMS": initial,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
 
 
 def question_form(quiz, kind="single", options=(("Right", True), ("Wrong", False)), **fields):
@@ -44,6 +54,8 @@ def question_form(quiz, kind="single", options=(("Right", True), ("Wrong", False
         "choices-INITIAL_FORMS": 0,
         "choices-MIN_NUM_FORMS": 0,
         "choices-MAX_NUM_FORMS": 1000,
+        **empty_inline("accepted_answers"),
+        **empty_inline("match_stems"),
     }
     for index, (text, is_correct) in enumerate(options):
         data |= {
@@ -262,7 +274,7 @@ def test_the_question_list_filters_by_tag_and_tags_are_edited_on_the_question(ed
 def test_the_educators_group_holds_exactly_the_authoring_and_results_permissions(educator):
     codenames = set(Permission.objects.filter(group__name=EDUCATORS).values_list("codename", flat=True))
 
-    for model in ["topic", "source", "quiz", "question", "choice"]:
+    for model in ["topic", "source", "quiz", "question", "choice", "acceptedanswer", "matchstem"]:
         assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= codenames
     assert {"view_attempt", "view_response"} <= codenames
     assert not any(
@@ -396,6 +408,26 @@ def test_a_dry_run_lists_every_skipped_question_with_its_place_and_warnings_and_
 
     assert "Dry run passed" in page and "skipped" in page and "bad.xml, line 14" in page and "(essay)" in page
     assert "as a draft" in page and "has no feedback" in page
+    assert not Quiz.objects.exists()
+
+
+def test_a_dry_run_lists_accepted_answers_with_their_weights_and_each_stem_with_its_option(educator_client):
+    page = educator_client.post(
+        IMPORT,
+        {
+            "file": upload("realworld/moodle-shortanswer-and-match.xml"),
+            "slug": "imported",
+            "title": "Imported",
+            "topic": "Imports",
+            "dry_run": "Dry run",
+        },
+    ).content.decode()
+
+    assert "Short answer (typed diagnosis)" in page and "Extended matching" in page
+    assert "<li>miliary metastases (100%)</li>" in page and "<li>metastases (50%)</li>" in page
+    assert "Several nodules with **thick walls** and air inside → Squamous cell carcinoma" in page
+    assert "Colorectal carcinoma (answers no stem)" in page
+    assert "Empty matching" in page and "a matching question needs at least 2 stems" in page
     assert not Quiz.objects.exists()
 
 
@@ -940,3 +972,342 @@ def test_a_hotspot_questions_version_page_draws_its_image_and_targets(educator_c
 
     assert f'src="{question.image.url}"' in page and 'cx="0.5"' in page and "cavitating" in page
     assert "1 target, outlined in yellow." in page
+
+
+# --- Short answer and extended matching --------------------------------------------------------------
+
+
+def accepted_rows(accepted):
+    """The accepted answers' inline rows for (text, weight, feedback)."""
+    data = {"accepted_answers-TOTAL_FORMS": len(accepted)}
+    for index, (text, weight, feedback) in enumerate(accepted):
+        data |= {
+            f"accepted_answers-{index}-text": text,
+            f"accepted_answers-{index}-weight": weight,
+            f"accepted_answers-{index}-feedback": feedback,
+            f"accepted_answers-{index}-order": index,
+        }
+    return data
+
+
+def short_answer_form(quiz, accepted, **fields):
+    return question_form(quiz, kind="short_answer", options=(), forgive_typos="on") | accepted_rows(accepted) | fields
+
+
+def test_an_educator_adds_a_short_answer_question_with_its_accepted_answers(educator_client):
+    quiz = make_quiz(questions=1)
+    page = educator_client.get(f"{ADD_QUESTION}?kind=short_answer&quiz={quiz.pk}").content.decode()
+    assert "Short answer (typed diagnosis)" in page and 'name="accepted_answers-0-text"' in page
+    assert 'name="choices-0-text"' not in page and 'name="match_stems-0-text"' not in page  # its kind's rows only
+
+    response = educator_client.post(
+        ADD_QUESTION,
+        short_answer_form(quiz, [("miliary metastases", "1", "Yes."), ("metastases", "0.5", "Be specific.")]),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question = Question.objects.get(key="new-question")
+    assert question.is_short_answer and question.forgive_typos and not question.case_sensitive
+    assert [(a.text, str(a.weight.normalize()), a.feedback) for a in question.accepted_answers.all()] == [
+        ("miliary metastases", "1", "Yes."),
+        ("metastases", "0.5", "Be specific."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("accepted", "options", "message"),
+    [
+        ([("metastases", "0.5", "")], (), "needs at least one accepted answer with full marks (weight 1)"),
+        ([], (), "needs at least one accepted answer with full marks (weight 1)"),
+        ([("?!", "1", "")], (), "has no letters or digits"),
+    ],
+)
+def test_a_short_answer_question_that_breaks_its_rules_is_refused_and_nothing_saved(
+    educator_client, accepted, options, message
+):
+    quiz = make_quiz(questions=1)
+    data = short_answer_form(quiz, accepted) | question_form(quiz, kind="short_answer", options=options)
+    data |= accepted_rows(accepted) | empty_inline("match_stems")
+
+    response = educator_client.post(ADD_QUESTION, data)
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Question.objects.filter(key="new-question").exists()
+
+
+def test_accepted_answers_and_stems_belong_to_their_kinds_only(educator_client):
+    quiz = make_quiz(questions=1)
+    page = educator_client.get(f"{ADD_QUESTION}?kind=single&quiz={quiz.pk}").content.decode()
+    assert 'name="accepted_answers-0-text"' not in page and 'name="match_stems-0-text"' not in page
+
+    # Rows of another kind posted anyway are not the form's: the question is saved without them.
+    educator_client.post(f"{ADD_QUESTION}?kind=single", question_form(quiz) | accepted_rows([("miliary", "1", "")]))
+
+    assert Question.objects.filter(key="new-question").exists() and not AcceptedAnswer.objects.exists()
+
+
+def stem_rows(stems, initial=0):
+    """The stems' inline rows for (text, answer option id)."""
+    data = {"match_stems-TOTAL_FORMS": len(stems), "match_stems-INITIAL_FORMS": initial}
+    for index, (text, answer) in enumerate(stems):
+        data |= {
+            f"match_stems-{index}-text": text,
+            f"match_stems-{index}-answer": answer,
+            f"match_stems-{index}-order": index,
+            f"match_stems-{index}-image_alt": "",
+        }
+    return data
+
+
+def saved_options_form(question, **fields):
+    """The change form of a saved question, its options as they are."""
+    choices = list(question.choices.order_by("order", "pk"))
+    data = question_form(
+        question.quiz, kind=question.kind, key=question.key, options=[(c.text, False) for c in choices]
+    )
+    data |= {"choices-INITIAL_FORMS": len(choices), "sources": [s.pk for s in question.sources.all()]}
+    for index, choice in enumerate(choices):
+        data |= {f"choices-{index}-id": choice.pk, f"choices-{index}-question": question.pk}
+    return data | fields
+
+
+OPTIONS = ["Squamous cell carcinoma", "Thyroid carcinoma", "Osteosarcoma", "Breast"]
+
+
+def test_a_matching_question_is_saved_as_a_draft_with_its_options_then_given_stems_and_published(educator_client):
+    quiz = make_quiz(questions=1)
+    refused = educator_client.post(
+        ADD_QUESTION, question_form(quiz, kind="matching", options=[(text, False) for text in OPTIONS])
+    ).content.decode()
+    assert "needs at least 2 stems" in refused and "Save the question first as a draft with its options" in refused
+
+    created = educator_client.post(
+        ADD_QUESTION, question_form(quiz, kind="matching", status="draft", options=[(text, False) for text in OPTIONS])
+    )
+    assert created.status_code == 302, created.content.decode()[:3000]
+    question = Question.objects.get(key="new-question")
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    page = educator_client.get(url).content.decode()
+    assert 'name="match_stems-0-answer"' in page and "Thyroid carcinoma</option>" in page
+    by_text = {choice.text: choice.pk for choice in question.choices.all()}
+
+    published = educator_client.post(
+        url,
+        saved_options_form(question)
+        | stem_rows(
+            [("Cavitating nodules", by_text["Squamous cell carcinoma"]), ("Miliary", by_text["Thyroid carcinoma"])]
+        ),
+    )
+
+    assert published.status_code == 302, published.content.decode()[:3000]
+    question.refresh_from_db()
+    assert question.status == Question.Status.PUBLISHED
+    assert [(s.text, s.answer.text) for s in question.match_stems.all()] == [
+        ("Cavitating nodules", "Squamous cell carcinoma"),
+        ("Miliary", "Thyroid carcinoma"),
+    ]
+
+
+def test_a_published_matching_question_needs_more_options_than_stems_or_a_reason(educator_client):
+    from tests.factories import make_matching_question
+
+    question = make_matching_question(quiz=make_quiz(questions=0), options=OPTIONS[:2], stems=[])
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    stems = stem_rows([(f"Stem {n}", choice.pk) for n, choice in enumerate(question.choices.all())])
+
+    refused = educator_client.post(url, saved_options_form(question) | stems).content.decode()
+    accepted = educator_client.post(
+        url, saved_options_form(question, fewer_options_reason="Two primaries only.") | stems
+    )
+
+    assert "this one has 2 options for 2 stems" in refused
+    assert accepted.status_code == 302 and question.match_stems.count() == 2
+
+
+def test_a_stems_answer_must_be_an_offered_option(educator_client):
+    from tests.factories import make_matching_question
+
+    question = make_matching_question(quiz=make_quiz(questions=0), options=OPTIONS, stems=[])
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    retired = question.choices.get(text="Breast")
+    data = saved_options_form(question) | stem_rows([("One", retired.pk), ("Two", question.choices.first().pk)])
+    data[f"choices-{OPTIONS.index('Breast')}-retired"] = "on"
+
+    page = educator_client.post(url, data).content.decode()
+
+    assert "Stem 1: its answer must be one of the question" in page and not question.match_stems.exists()
+
+
+def test_publishing_refuses_short_answer_and_matching_questions_their_kind_finds_unfinished(educator_client):
+    from tests.factories import make_matching_question, make_short_answer_question
+
+    quiz = make_quiz(questions=0)
+    draft = Question.Status.DRAFT
+    no_full_marks = make_short_answer_question(
+        quiz=quiz, order=1, key="half", status=draft, accepted=[("m", "0.5", "")]
+    )
+    no_stems = make_matching_question(quiz=quiz, order=2, key="stemless", status=draft, stems=[])
+    ready = make_matching_question(quiz=quiz, order=3, key="ready", status=draft)
+
+    page = educator_client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {
+            "action": "publish_questions",
+            "_selected_action": [no_full_marks.pk, no_stems.pk, ready.pk],
+            "confirmed": "yes",
+        },
+        follow=True,
+    ).content.decode()
+
+    assert "Published 1 question(s)." in page and "half, stemless" in page
+    assert list(Question.objects.filter(status="published").values_list("key", flat=True)) == ["ready"]
+
+
+def test_duplicating_copies_accepted_answers_and_stems_answered_by_the_copys_own_options(educator_client):
+    from tests.factories import make_matching_question, make_short_answer_question
+
+    quiz = make_quiz(questions=0)
+    typed = make_short_answer_question(quiz=quiz, order=1)
+    matching = make_matching_question(quiz=quiz, order=2)
+
+    educator_client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {"action": "duplicate_questions", "_selected_action": [typed.pk, matching.pk]},
+    )
+
+    typed_copy, matching_copy = Question.objects.filter(key__endswith="-copy").order_by("order")
+    assert list(typed_copy.accepted_answers.values_list("text", "weight")) == list(
+        typed.accepted_answers.values_list("text", "weight")
+    )
+    assert [(s.text, s.answer.text, s.answer.question_id) for s in matching_copy.match_stems.all()] == [
+        (s.text, s.answer.text, matching_copy.pk) for s in matching.match_stems.all()
+    ]
+
+
+def test_a_stems_image_is_re_encoded_and_shown_to_trainees(
+    educator_client, trainee, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_matching_question
+
+    question = make_matching_question(quiz=make_quiz(questions=0), stems=[])
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    data = saved_options_form(question) | stem_rows(
+        [("One", question.choices.all()[0].pk), ("Two", question.choices.all()[1].pk)]
+    )
+    data |= {"match_stems-0-image": png_upload(trailer=b"<script>"), "match_stems-0-image_alt": "Schematic of nodules"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = educator_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    stem = question.match_stems.get(text="One")
+    stored = stem.image.read()
+    assert stored.startswith(b"\x89PNG") and b"<script>" not in stored
+    trainee_client = Client()
+    trainee_client.force_login(trainee)
+    assert trainee_client.get(stem.image.url).status_code == 200
+
+
+def test_a_stems_image_needs_alt_text(educator_client):
+    from tests.factories import make_matching_question
+
+    question = make_matching_question(quiz=make_quiz(questions=0), stems=[])
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    data = saved_options_form(question) | stem_rows(
+        [("One", question.choices.all()[0].pk), ("Two", question.choices.all()[1].pk)]
+    )
+    data["match_stems-0-image"] = png_upload()
+
+    page = educator_client.post(url, data).content.decode()
+
+    assert "Describe the image for people who cannot see it" in page and not question.match_stems.exists()
+
+
+def test_the_item_analysis_offers_to_accept_an_unmatched_typed_answer_in_one_click(educator_client, trainee):
+    from quizzes.services.attempts import answer_submit
+    from tests.factories import make_short_answer_question
+
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    answer_submit(attempt=attempt, question=question, typed="Haematogenous spread")
+    attempt_finish(attempt=attempt)
+    analysis_url = reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])
+
+    page = educator_client.get(analysis_url).content.decode()
+    assert "Answers typed: " in page and "<td>haematogenous spread</td>" in page
+    assert "Add as accepted answer" in page
+
+    response = educator_client.post(
+        reverse("admin:quizzes_question_accept_answer", args=[question.pk]),
+        {"text": "haematogenous spread", "next": analysis_url},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == analysis_url
+    page = response.content.decode()
+    assert "Added “haematogenous spread” as an accepted answer with full marks" in page
+    assert "Answers already given keep their marks." in page and "Add as accepted answer" not in page
+    assert question.accepted_answers.last().text == "haematogenous spread"
+    assert Response.objects.get().points == 0  # not rescored
+
+
+def test_accepting_an_answer_is_a_post_by_someone_who_may_change_the_question(educator_client, client):
+    from tests.factories import make_short_answer_question
+
+    question = make_short_answer_question(quiz=make_quiz(questions=0))
+    url = reverse("admin:quizzes_question_accept_answer", args=[question.pk])
+    viewer = User.objects.create_user("viewer", password="a-long-test-password", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_question"))
+    client.force_login(viewer)
+
+    assert educator_client.get(url).status_code == 405
+    assert client.post(url, {"text": "tb"}).status_code == 403
+    assert not question.accepted_answers.filter(text="tb").exists()
+
+
+def test_only_a_short_answer_question_accepts_a_typed_answer(educator_client):
+    question = make_quiz(questions=1).questions.get()
+
+    page = educator_client.post(
+        reverse("admin:quizzes_question_accept_answer", args=[question.pk]), {"text": "tb"}, follow=True
+    ).content.decode()
+
+    assert "Only short-answer questions have accepted answers." in page
+
+
+def test_accepting_a_typed_answer_for_an_answered_question_records_a_version(educator_client, trainee):
+    from quizzes.services.attempts import answer_submit
+    from tests.factories import make_short_answer_question
+
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, typed="secondaries")
+
+    educator_client.post(reverse("admin:quizzes_question_accept_answer", args=[question.pk]), {"text": "secondaries"})
+
+    question.refresh_from_db()
+    assert question.version == 2
+    assert question.versions.get(number=2).summary == "Accepted from the item analysis: accepted answers"
+    page = educator_client.get(reverse("admin:quizzes_question_version", args=[question.pk, 1])).content.decode()
+    assert "<caption>Accepted answers (capitals do not count; typing slips forgiven)</caption>" in page
+    assert '<th scope="row">miliary metastases</th>' in page and '<th scope="row">secondaries</th>' not in page
+
+
+def test_a_matching_questions_version_lists_its_stems_with_the_options_answering_them(educator_client, trainee):
+    from quizzes.services.attempts import answer_submit
+    from tests.factories import educator_change, make_matching_question, stem_answers
+
+    quiz = make_quiz(questions=0)
+    make_matching_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, matches=stem_answers(question))
+    with educator_change(question):
+        question.match_stems.filter(text="Miliary nodules").update(text="Innumerable tiny nodules")
+
+    page = educator_client.get(reverse("admin:quizzes_question_version", args=[question.pk, 1])).content.decode()
+
+    assert "<caption>Stems</caption>" in page
+    assert '<tr><td class="prose"><p>Miliary nodules</p>\n</td><td>Thyroid carcinoma</td></tr>' in page

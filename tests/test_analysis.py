@@ -33,11 +33,14 @@ from quizzes.services.attempts import answer_submit, attempt_finish, attempt_sta
 from quizzes.services.practice import mistakes_start
 from tests.factories import (
     educator_change,
+    make_matching_question,
     make_question,
     make_quiz,
+    make_short_answer_question,
     make_user,
     questions_of,
     right_choices,
+    stem_answers,
     time_is,
     wrong_choices,
 )
@@ -437,7 +440,9 @@ def test_the_analysis_takes_the_same_number_of_queries_for_2_and_20_attempts():
     with CaptureQueriesContext(connection) as large_queries:
         quiz_item_analysis(large)
 
-    assert len(small_queries) == len(large_queries) == 5  # the fifth: hotspot target regions
+    # Questions, their options, hotspot regions, accepted answers and matching stems; first attempts, responses,
+    # matches per stem.
+    assert len(small_queries) == len(large_queries) == 8
 
 
 @pytest.mark.django_db
@@ -481,6 +486,9 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "seconds_taken",
         "answered_at",
         "question_version",
+        "typed_answer",
+        "matched_answer",
+        "matches",
     ]
     assert len(rows) == Response.objects.filter(attempt__quiz=quiz).count() == 3
     assert rows[1] == [
@@ -500,6 +508,9 @@ def test_csv_rows_hold_every_response_of_every_attempt_with_its_fields():
         "42",
         responses[(first.pk, "multiple")].answered_at.isoformat(),
         "1",
+        "",
+        "",
+        "",
     ]
     columns = [dict(zip(header, row, strict=True)) for row in rows]
     assert [(row["attempt_id"], row["question"], row["chosen"], row["right"], row["points"]) for row in columns] == [
@@ -561,7 +572,8 @@ def test_the_csv_takes_the_same_number_of_queries_for_2_and_20_attempts():
     with CaptureQueriesContext(connection) as large_queries:
         list(responses_csv_rows(large))
 
-    assert len(small_queries) == len(large_queries) == 2  # the responses, then their options chosen
+    # The stems' numbers in their questions; the responses, then their options chosen and their matches per stem.
+    assert len(small_queries) == len(large_queries) == 4
 
 
 @pytest.mark.django_db
@@ -707,7 +719,7 @@ def test_each_item_shows_its_stem_as_plain_text_cut_short(educator_client):
     assert "**primary**" not in page and "word …" not in page and "word…</span>" in page
 
 
-QUERIES_FOR_THE_PAGE = 10
+QUERIES_FOR_THE_PAGE = 13
 
 
 def test_the_page_takes_the_same_number_of_queries_for_2_and_20_trainees(educator_client, django_assert_num_queries):
@@ -721,7 +733,7 @@ def test_the_page_takes_the_same_number_of_queries_for_2_and_20_trainees(educato
         answer_submit(attempt=attempt, question=questions_of(large)[5], point=(0.5, 0.5))
         attempt_finish(attempt=attempt)
 
-    # The session, the user, the user's and their groups' permissions, the quiz, and the analysis's five.
+    # The session, the user, the user's and their groups' permissions, the quiz, and the analysis's eight.
     with django_assert_num_queries(QUERIES_FOR_THE_PAGE):
         analysis_page(educator_client, small)
     with django_assert_num_queries(QUERIES_FOR_THE_PAGE):
@@ -767,3 +779,79 @@ def test_the_analysis_page_says_which_version_each_question_covers(admin_client)
     html = admin_client.get(reverse("admin:quizzes_quiz_analysis", args=[quiz.pk])).content.decode()
 
     assert "Version 2, since" in html and "1 first attempt at earlier versions left out" in html
+
+
+# --- Short answer and extended matching --------------------------------------------------------------
+
+
+def answered_by(quiz, answers):
+    """Each of `answers` (keyword arguments of answer_submit for the quiz's one question) in a first attempt."""
+    question = questions_of(quiz)[0]
+    for answer in answers:
+        attempt = attempt_start(user=make_user(), quiz=quiz)
+        if answer is not None:
+            answer_submit(attempt=attempt, question=question, **answer)
+        attempt_finish(attempt=attempt)
+    return question
+
+
+@pytest.mark.django_db
+def test_a_short_answers_distinct_typed_answers_are_counted_with_what_they_match():
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz)
+    typed = ["Miliary metastases", "miliary  metastases!", "tuberculosis", "Tuberculosis", "TB", "metastases", None]
+    answered_by(quiz, [{"typed": text} if text else None for text in typed])
+
+    (item,) = quiz_item_analysis(quiz).items
+
+    assert [(each.text, each.count, each.matched.text if each.matched else None) for each in item.typed_answers] == [
+        ("miliary metastases", 2, "miliary metastases"),
+        ("tuberculosis", 2, None),
+        ("metastases", 1, "metastases"),
+        ("tb", 1, None),
+    ]
+    assert item.respondents == 7 and item.answered == 6
+
+
+@pytest.mark.django_db
+def test_a_matching_questions_stems_have_their_facility_and_the_options_chosen_for_each():
+    quiz = make_quiz(questions=0)
+    make_matching_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answered_by(quiz, [{"matches": stem_answers(question, right=n)} for n in (4, 2, 1)] + [None])
+
+    (item,) = quiz_item_analysis(quiz).items
+
+    first, second, *_others = item.stems
+    assert [stem.facility for stem in item.stems] == [0.75, 0.5, 0.25, 0.25]
+    counts = {option.choice.text: option.count for option in second.option_counts}
+    assert counts == {
+        "Squamous cell carcinoma": 0,
+        "Thyroid carcinoma": 2,
+        "Osteosarcoma": 0,
+        "Choriocarcinoma": 0,
+        "Breast": 1,
+    }
+    assert first.stem.text == "Cavitating nodules"
+    assert item.facility == pytest.approx((10 + 5 + 2 + 0) / 40)  # points earned of the points there were
+
+
+@pytest.mark.django_db
+def test_the_csv_holds_what_was_typed_what_it_matched_and_each_stems_option():
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz, order=1)
+    make_matching_question(quiz=quiz, order=2)
+    typed, matching = questions_of(quiz)
+    attempt = attempt_start(user=make_user(), quiz=quiz)
+    answer_submit(attempt=attempt, question=typed, typed="=metastases")
+    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=3))
+
+    header, typed_row, matching_row = list(responses_csv_rows(quiz))
+
+    typed_at = header.index("typed_answer")
+    assert typed_row[typed_at:] == ["'=metastases", "metastases", ""]
+    assert matching_row[typed_at:] == [
+        "",
+        "",
+        "1: Squamous cell carcinoma | 2: Thyroid carcinoma | 3: Osteosarcoma | 4: Breast",
+    ]

@@ -2,8 +2,9 @@
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import RestrictedError
 
-from quizzes.models import Question, Response, Tag
+from quizzes.models import MatchStem, Question, Quiz, Response, Tag
 from tests.factories import make_question, make_quiz
 
 
@@ -13,6 +14,22 @@ def test_a_responses_point_is_where_the_trainee_clicked_or_none_for_no_abnormali
 
     assert (clicked.point_x, clicked.point_y, clicked.point) == (0.25, 0.75, (0.25, 0.75))
     assert (no_abnormality.point_x, no_abnormality.point_y, no_abnormality.point) == (None, None, None)
+
+
+@pytest.mark.django_db
+def test_an_option_answering_a_matching_stem_is_kept_unless_its_question_goes_too():
+    quiz = make_quiz(questions=0)
+    question = make_question(
+        quiz=quiz, kind=Question.Kind.MATCHING, options=[("Osteosarcoma", False), ("Melanoma", False)]
+    )
+    answer = question.choices.first()
+    MatchStem.objects.create(question=question, text="Bone-dense nodules.", answer=answer)
+
+    with pytest.raises(RestrictedError):
+        answer.delete()
+    quiz.delete()
+
+    assert not Quiz.objects.exists() and not MatchStem.objects.exists()
 
 
 @pytest.mark.django_db

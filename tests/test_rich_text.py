@@ -268,6 +268,8 @@ CONTENT_FIELDS = {
     "quizzes.Question.explanation",
     "quizzes.Choice.rationale",
     "quizzes.HotspotRegion.feedback",
+    "quizzes.AcceptedAnswer.feedback",
+    "quizzes.MatchStem.text",
 }
 
 

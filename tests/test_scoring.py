@@ -14,13 +14,24 @@ from quizzes.scoring import (
     RULES,
     Answer,
     Scored,
+    accepted_answer_matched,
     answer_scored,
     first_intervals,
+    model_answer,
     partial_credit,
     rating_for,
     regions_hit,
 )
-from tests.factories import make_hotspot_question, make_question, questions_of, right_choices, wrong_choices
+from tests.factories import (
+    make_hotspot_question,
+    make_matching_question,
+    make_question,
+    make_short_answer_question,
+    questions_of,
+    right_choices,
+    stem_answers,
+    wrong_choices,
+)
 
 Rating = ReviewCard.Rating
 
@@ -149,7 +160,9 @@ def scored_as_before(question: Question, chosen: set[int]) -> Scored:
 @pytest.mark.django_db
 def test_every_possible_answer_to_every_bundled_question_scores_as_before_weights():
     call_command("load_content", verbosity=0)
-    questions = Question.objects.exclude(kind=Question.Kind.HOTSPOT).prefetch_related("choices", "regions")
+    # The kinds there were before weights: those answered by ticking options.
+    kinds = [Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.TRUE_FALSE]
+    questions = Question.objects.filter(kind__in=kinds).prefetch_related("choices", "regions")
     answers = 0
     for question in questions:
         choices = list(question.choices.all())
@@ -210,3 +223,86 @@ def test_first_intervals_are_what_the_scoring_page_promises():
         Rating.GOOD: datetime.timedelta(days=2),
         Rating.EASY: datetime.timedelta(days=8),
     }
+
+
+# --- Short answer and extended matching --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "expected", "matched"),
+    [
+        ("Miliary metastases.", Scored(True, 10), "miliary metastases"),
+        ("millary metastases", Scored(True, 10), "miliary metastases"),
+        ("hematogenous metastases", Scored(True, 10), "hematogenous metastases"),
+        ("metastases", Scored(False, 5), "metastases"),
+        ("military", Scored(False, 0), "military"),
+        ("sarcoidosis", Scored(False, 0), None),
+    ],
+)
+def test_a_short_answer_earns_the_weight_of_the_accepted_answer_it_matches(quiz, typed, expected, matched):
+    question = questions_of_kind(make_short_answer_question(quiz=quiz, order=9))
+
+    assert answer_scored(question=question, answer=Answer(typed=typed)) == expected
+    found = accepted_answer_matched(question, typed)
+    assert (found.text if found else None) == matched
+
+
+@pytest.mark.django_db
+def test_a_short_answer_with_slips_turned_off_must_match_exactly(quiz):
+    question = questions_of_kind(make_short_answer_question(quiz=quiz, order=9, forgive_typos=False))
+
+    assert answer_scored(question=question, answer=Answer(typed="millary metastases")) == Scored(False, 0)
+    assert answer_scored(question=question, answer=Answer(typed="MILIARY METASTASES")) == Scored(True, 10)
+
+
+@pytest.mark.django_db
+def test_a_case_sensitive_short_answer_minds_capitals(quiz):
+    accepted = [("CT", "1", "")]
+    sensitive = questions_of_kind(
+        make_short_answer_question(quiz=quiz, order=9, accepted=accepted, case_sensitive=True)
+    )
+    insensitive = questions_of_kind(make_short_answer_question(quiz=quiz, order=10, accepted=accepted))
+
+    assert answer_scored(question=sensitive, answer=Answer(typed="ct")) == Scored(False, 0)
+    assert answer_scored(question=insensitive, answer=Answer(typed="ct")) == Scored(True, 10)
+
+
+@pytest.mark.django_db
+def test_the_model_answer_is_the_first_full_weight_answer_without_a_wildcard(quiz):
+    question = questions_of_kind(
+        make_short_answer_question(
+            quiz=quiz,
+            order=9,
+            accepted=[("metastases", "0.5", ""), ("miliary metasta*", "1", ""), ("miliary", "1", "")],
+        )
+    )
+
+    assert model_answer(question).text == "miliary"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("right", "expected"),
+    [(4, Scored(True, 10)), (3, Scored(False, 7)), (2, Scored(False, 5)), (1, Scored(False, 2)), (0, Scored(False, 0))],
+)
+def test_a_matching_answer_earns_points_in_proportion_to_the_stems_matched(quiz, right, expected):
+    question = questions_of_kind(make_matching_question(quiz=quiz, order=9))
+
+    assert answer_scored(question=question, answer=Answer(matches=stem_answers(question, right=right))) == expected
+
+
+@pytest.mark.django_db
+def test_a_stem_left_unanswered_is_a_stem_not_matched(quiz):
+    question = questions_of_kind(make_matching_question(quiz=quiz, order=9))
+    answers = stem_answers(question)
+    first_stem = next(iter(answers))
+    del answers[first_stem]
+
+    assert answer_scored(question=question, answer=Answer(matches=answers)) == Scored(False, 7)
+    assert answer_scored(question=question, answer=Answer()) == Scored(False, 0)
+
+
+def questions_of_kind(question):
+    """The question again, with what its kind's rule reads prefetched."""
+    return Question.objects.prefetch_related("choices", "accepted_answers", "match_stems").get(pk=question.pk)

@@ -15,13 +15,15 @@ from typing import Unpack
 
 from quizzes.bank import bank_text
 from quizzes.bank.embedded import question_image
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz
+from quizzes.bank.quizpack import MATCHING, SHORT_ANSWER, PackAnswer, PackOption, PackQuestion, PackQuiz
 from quizzes.bank.reading import (
     SKIPPED_TYPES,
+    Answers,
     ImportedQuiz,
     QuestionKeys,
     QuestionRead,
     excerpt,
+    match_stem_read,
     question_read,
     quiz_from_reads,
     right_options_marked,
@@ -71,7 +73,8 @@ def parse_gift(
     file: str,
     **quiz: Unpack[ImportedQuiz],
 ) -> PackQuiz:
-    """The multiple-choice and true/false questions of a GIFT file, and the others as skipped.
+    """The multiple-choice, true/false, short-answer and matching questions of a GIFT file, and the
+    others as skipped.
 
     BankInvalid only when the file is not text (UTF-8, with or without BOM, or Windows-1252) or
     holds no question, or the educator's quiz fields are wrong.
@@ -81,8 +84,15 @@ def parse_gift(
       (partial, negative, decimal): in a multiple-select question every option with a weight above 0
       is right, in a single-answer one the option with the highest weight. Without any `%n%` the
       site's default weights apply. `{T}`, `{TRUE}`, `{F}` and `{FALSE}` are true/false.
-    - Short answer (`{=a =b}`), matching (`->`), numerical (`{#...}`), essay (`{}`) and description
-      (no braces) questions are skipped, each with its line and why.
+    - Answers that all start with `=` (no `~`) make a short-answer question: `{=miliary metastases
+      =%50%metastases#Name the pattern.}` accepts each answer, `%n%` being its share of full marks
+      (100% without one) and text after `#` its feedback. GIFT says nothing of case or typing slips:
+      a new question takes the site's defaults, a re-imported one keeps its own.
+    - `{=stem -> option =stem -> option = -> extra option}` is a matching question: each stem is
+      answered by the option after its `->` (the options are the distinct ones, in order of first
+      appearance), and `= -> option` adds an option that answers no stem, as in Moodle.
+    - Numerical (`{#...}`), essay (`{}`) and description (no braces) questions are skipped, each with
+      its line and why.
     - Text after an answer's `#` is that option's rationale; in true/false, `{T#wrong#right}` gives
       the rationale of the wrong answer, then of the right one. Text after `####` is the
       explanation; a missing one is a warning. Its last paragraph, if it starts with
@@ -223,17 +233,10 @@ def read_block(block: Block, index: int, keys: QuestionKeys) -> QuestionRead:
     answers = answers.strip()
 
     kind = answers_kind(answers)
-    if kind not in {"multichoice", "truefalse"}:
+    if kind not in ANSWER_READERS:
         return skipped(label, block.line, kind, SKIPPED_TYPES[kind])
     stem_text = before.rstrip() + (" _____ " + after.strip() if after.strip() else "")
-    warnings = []
-    if kind == "truefalse":
-        options, faults = true_false_options(answers, texts), []
-        pack_kind = TRUE_FALSE
-    else:
-        options, faults = choice_options(answers, texts)
-        pack_kind = SINGLE if "=" in answers else MULTIPLE
-        warnings = right_options_marked(options, pack_kind)
+    pack_kind, found = ANSWER_READERS[kind](answers, texts)
     stem = texts.rich(stem_text, "the question text")
     explanation, learning_point, cited = split_general_feedback(texts.rich(general, "the general feedback"))
     image = question_image(texts.images.pop("the question text"), elsewhere=texts.images)
@@ -242,7 +245,7 @@ def read_block(block: Block, index: int, keys: QuestionKeys) -> QuestionRead:
         key=keys.key(title or " ".join(stem_words(before, texts).split()[:8]), index),
         kind=pack_kind,
         stem=stem,
-        options=options,
+        options=found.options,
         explanation=explanation,
         learning_point=learning_point,
         sources=[],
@@ -251,10 +254,14 @@ def read_block(block: Block, index: int, keys: QuestionKeys) -> QuestionRead:
         image_data=image.data,
         idnumber=comment_idnumber(block.comments),
         tags=comment_tags(block.comments),
-        warnings=warnings + image.warnings + sources_warning(cited),
+        accepted_answers=found.accepted_answers,
+        case_sensitive=found.case_sensitive,
+        forgive_typos=found.forgive_typos,
+        match_stems=found.match_stems,
+        warnings=found.warnings + image.warnings + sources_warning(cited),
     )
     return question_read(
-        label=label, line=block.line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD
+        label=label, line=block.line, kind=kind, question=question, faults=found.faults, feedback_field=FEEDBACK_FIELD
     )
 
 
@@ -279,16 +286,83 @@ def answers_kind(answers: str) -> str:
     return "shortanswer"
 
 
-def true_false_options(answers: str, texts: GiftText) -> list[PackOption]:
+def true_false_answers(answers: str, texts: GiftText) -> tuple[str, Answers]:
     value, _, feedback = answers.partition("#")
     wrong, _, right = feedback.partition("#")
     true_is_right = TRUE_FALSE_ANSWERS[value.strip().upper()]
     right = texts.rich(right, "the right answer's feedback")
     wrong = texts.rich(wrong, "the wrong answer's feedback")
-    return [
+    options = [
         PackOption("True", true_is_right, right if true_is_right else wrong),
         PackOption("False", not true_is_right, wrong if true_is_right else right),
     ]
+    return TRUE_FALSE, Answers(options=options)
+
+
+def choice_answers(answers: str, texts: GiftText) -> tuple[str, Answers]:
+    """A single-answer question when any answer starts with `=`, else a multiple-select one."""
+    options, faults = choice_options(answers, texts)
+    kind = SINGLE if "=" in answers else MULTIPLE
+    return kind, Answers(options=options, faults=faults, warnings=right_options_marked(options, kind))
+
+
+def short_answers(answers: str, texts: GiftText) -> tuple[str, Answers]:
+    """Accepted answers from `=text#feedback =%50%text#feedback` (text before the first `=` is an
+    answer too, as Moodle reads it)."""
+    found = Answers(case_sensitive=None, forgive_typos=None)
+    pieces = answers.split("=")
+    for number, body in enumerate(pieces if pieces[0].strip() else pieces[1:], start=1):
+        weight = Decimal(1)
+        if weight_match := WEIGHT.match(body):
+            body = body[weight_match.end() :]
+            try:
+                weight = Decimal(weight_match[1].strip()) / 100
+            except InvalidOperation:
+                found.faults.append(
+                    f"accepted answer {number} has a weight {restore(weight_match[1])!r} that is not a number"
+                )
+        text, _, feedback = body.partition("#")
+        found.accepted_answers.append(
+            PackAnswer(
+                texts.plain(text, f"accepted answer {number}"),
+                weight,
+                texts.rich(feedback, f"accepted answer {number}'s feedback"),
+            )
+        )
+    return SHORT_ANSWER, found
+
+
+def matching_answers(answers: str, texts: GiftText) -> tuple[str, Answers]:
+    """Stems and options from `=stem -> option`; `= -> option` is an option that answers no stem."""
+    found = Answers()
+    option_numbers: dict[str, int] = {}
+    pieces = answers.split("=")
+    if pieces[0].strip():
+        found.faults.append(f"text before the first answer: {restore(pieces[0])!r}; start each pair with =")
+    for number, pair in enumerate(pieces[1:], start=1):
+        stem_text, arrow, option_text = pair.partition("->")
+        if not arrow:
+            found.faults.append(f"pair {number} has no ->; write each pair as =stem -> option")
+            continue
+        option = texts.plain(option_text, f"option {number}")
+        if option not in option_numbers:
+            option_numbers[option] = len(found.options)
+            found.options.append(PackOption(option, False, ""))
+        where = f"stem {len(found.match_stems) + 1}"
+        text = texts.rich(stem_text, where)
+        images = texts.images.pop(where, [])
+        if text or images:
+            match_stem_read(found, text=text, images=images, answer=option_numbers[option])
+    return MATCHING, found
+
+
+# The GIFT answer sets the site holds, each with the function that reads it into (the site's kind, its answers).
+ANSWER_READERS = {
+    "multichoice": choice_answers,
+    "truefalse": true_false_answers,
+    "shortanswer": short_answers,
+    "match": matching_answers,
+}
 
 
 def choice_options(answers: str, texts: GiftText) -> tuple[list[PackOption], list[str]]:

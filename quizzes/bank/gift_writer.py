@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from quizzes.bank.gift_reader import ESCAPABLE
-from quizzes.bank.moodle_writer import category_path, citations, moodle_fractions, percent
+from quizzes.bank.moodle_writer import (
+    EXPORTED_RELATIONS,
+    Kind,
+    category_path,
+    citations,
+    matching_order,
+    moodle_fractions,
+    moodle_grade,
+    percent,
+)
 from quizzes.bank.text import join_general_feedback, question_text_with_stage
 from quizzes.rules import MULTIPLE, TRUE_FALSE
 
@@ -36,9 +46,13 @@ def export_gift(quiz: Quiz) -> str:
     parse_gift reads back), and a case stage goes before the stem. Weights are written as `%n%`
     where they differ from plain right and wrong (see gift_answers).
 
-    Images are left out, and the file says so: GIFT carries no files, and Moodle removes a data:
-    image from the HTML it shows, so an image written into the text would reach no one. Hotspot
-    questions are left out too, with a comment in their place.
+    Short-answer questions are `{=answer#feedback =%50%partial answer#feedback}` and matching ones
+    `{=stem -> option = -> extra option}` (see gift_answers). GIFT cannot say that a short answer is
+    case sensitive (Moodle then ignores case): a comment says so.
+
+    Images (a question's or a matching stem's) are left out, and the file says so: GIFT carries no
+    files, and Moodle removes a data: image from the HTML it shows, so an image written into the text
+    would reach no one. Hotspot questions are left out too, with a comment in their place.
     """
     lines = [
         f"// {quiz.title} ({quiz.slug}), exported from the quiz site.",
@@ -48,7 +62,7 @@ def export_gift(quiz: Quiz) -> str:
         f"$CATEGORY: {category_path(quiz)}",
         "",
     ]
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices", "tags", "sources"):
+    for question in quiz.questions.in_quiz_order().prefetch_related(*EXPORTED_RELATIONS):
         if question.is_hotspot:
             lines.extend(
                 [
@@ -60,6 +74,13 @@ def export_gift(quiz: Quiz) -> str:
             continue
         if question.image:
             lines.append(f"// Image left out: {' '.join(question.image_alt.split()) or 'the question image'}")
+        lines.extend(
+            f"// Image of stem {number} left out: {' '.join(stem.image_alt.split())}"
+            for number, stem in enumerate(question.match_stems.all(), start=1)
+            if stem.image
+        )
+        if question.kind == Kind.SHORT_ANSWER and question.case_sensitive:
+            lines.append("// Case sensitive on the site: GIFT cannot say so, and Moodle will ignore case.")
         if identity := comment_identity(question):
             lines.append(f"// {identity}")
         lines.append(
@@ -84,7 +105,8 @@ def bracket_escaped(value: str) -> str:
 
 
 def gift_answers(question: Question, choices: list[Choice]) -> list[str]:
-    """The answer lines: `=right`, `~wrong`, and `~%n%option` where a weight is not plain right or wrong.
+    """The answer lines: `=right`, `~wrong`, and `~%n%option` where a weight is not plain right or wrong;
+    a short answer's `=answer` and `=%n%answer`; a matching question's pairs (see matching_lines).
 
     True/false is `TRUE` or `FALSE` with the wrong answer's feedback, then the right one's. A
     multiple-select question always has weights (GIFT makes answers without any `=` a multiple-select
@@ -92,6 +114,14 @@ def gift_answers(question: Question, choices: list[Choice]) -> list[str]:
     option's weight is not 100% for the right option and 0 for the others. Weights are Moodle's
     grades (see moodle_fractions), as Moodle's GIFT import accepts only those.
     """
+    if question.kind == Kind.SHORT_ANSWER:
+        return [
+            f"={'' if answer.weight == 1 else f'%{percent(moodle_grade(Fraction(answer.weight)))}%'}"
+            f"[plain]{gift_escape(answer.text)}#{markdown(answer.feedback)}"
+            for answer in question.accepted_answers.all()
+        ]
+    if question.kind == Kind.MATCHING:
+        return matching_lines(question)
     if question.kind == TRUE_FALSE:
         right = next((choice for choice in choices if choice.is_correct), None)
         wrong = next((choice for choice in choices if not choice.is_correct), None)
@@ -109,3 +139,19 @@ def gift_answers(question: Question, choices: list[Choice]) -> list[str]:
             marker = f"~%{percent(grade)}%" if grade else "~"
         lines.append(f"{marker}[plain]{gift_escape(choice.text)}#{markdown(choice.rationale)}")
     return lines
+
+
+def matching_lines(question: Question) -> list[str]:
+    """`=stem -> option` for each stem and `= -> option` for an option answering none, in the order
+    moodle_writer.matching_order gives.
+
+    An option is written as Moodle reads it, with no format marker. GIFT has no escape for "->", so a
+    stem's "->" is written "-\\>" (Markdown's escaped ">", which shows as the same arrow).
+    """
+    before, stems, after = matching_order(question)
+    pairs = [f"={markdown(stem.text).replace('->', '-\\>')} -> {gift_escape(stem.answer.text)}" for stem in stems]
+    return (
+        [f"= -> {gift_escape(choice.text)}" for choice in before]
+        + pairs
+        + [f"= -> {gift_escape(choice.text)}" for choice in after]
+    )

@@ -1,7 +1,7 @@
 """Moodle XML question banks read into a PackQuiz, question by question (Moodle's qformat_xml).
 
-Every multichoice and truefalse question comes in; every other type is skipped with its line, its
-type and why; `category` entries are only Moodle's folders and are passed over. Moodle carries less
+Every multichoice, truefalse, shortanswer and match question comes in; every other type is skipped
+with its line, its type and why; `category` entries are only Moodle's folders and are passed over. Moodle carries less
 than quizpack/1 (no learning point, no sources), so the reader fills the gaps in fixed, documented
 ways (see parse_moodle_xml).
 """
@@ -16,13 +16,15 @@ from xml.parsers import expat
 
 from quizzes.bank import UTF8, BankInvalid, Problem, bank_text
 from quizzes.bank.embedded import PLUGINFILE, base64_bytes, embedded_files, question_image
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz
+from quizzes.bank.quizpack import MATCHING, SHORT_ANSWER, PackAnswer, PackOption, PackQuestion, PackQuiz
 from quizzes.bank.reading import (
     SKIPPED_TYPES,
+    Answers,
     ImportedQuiz,
     QuestionKeys,
     QuestionRead,
     excerpt,
+    match_stem_read,
     question_read,
     quiz_from_reads,
     right_options_marked,
@@ -70,7 +72,8 @@ def parse_moodle_xml(
     - `<name>` slugified is the question key (repeats get -2, -3, ...); `<idnumber>` and `<tags>` are
       kept. Skips and warnings name the question by its Moodle name and the line of its `<question>`.
     - `<single>true</single>` (Moodle's default) is a single-answer question, `false` a
-      multiple-select one. Each answer's `fraction` / 100 is its weight, kept exactly (partial and
+      multiple-select one; `shortanswer` a short-answer question and `match` (or the older
+      `matching`) a matching one (see read_shortanswer and read_match). Each answer's `fraction` / 100 is its weight, kept exactly (partial and
       negative ones too); in a multiple-select question every option with a weight above 0 is
       right, in a single-answer one the option with the highest weight.
     - Each answer's `<feedback>` is that option's rationale and `<generalfeedback>` the explanation;
@@ -169,6 +172,8 @@ class MoodleText:
         self.default_format = text_format(element.find("questiontext"), "html")
         self.files = embedded_files(element.iter("file"))
         self.images: dict[str, list[EmbeddedImage]] = {}
+        # Images shown where the site keeps them besides the question text (a matching stem's).
+        self.kept_elsewhere: list[EmbeddedImage] = []
 
     def rich(self, element: ET.Element | None, where: str) -> str:
         if element is None:
@@ -202,18 +207,18 @@ def read_question(element: ET.Element, index: int, line: int | None, keys: Quest
     reader = QUESTION_READERS.get(kind)
     if reader is None:
         return skipped(label, line, kind, SKIPPED_TYPES.get(kind, f"Moodle {kind!r} questions are not supported"))
-    options, faults, warnings = reader(element, texts)
+    found = reader(element, texts)
     explanation, learning_point, cited = split_general_feedback(
         texts.rich(element.find("generalfeedback"), "the general feedback")
     )
     shown = texts.images.pop("the question text") + old_style_image(element, texts.files)
-    unshown = unshown_files(texts.files, [shown, *texts.images.values()])
+    unshown = unshown_files(texts.files, [shown, texts.kept_elsewhere, *texts.images.values()])
     image = question_image(shown, files=texts.files, elsewhere=texts.images)
     question = PackQuestion(
         key=keys.key(name, index),
         kind=kind_of(element, kind),
         stem=stem,
-        options=options,
+        options=found.options,
         explanation=explanation,
         learning_point=learning_point,
         sources=[],
@@ -222,23 +227,27 @@ def read_question(element: ET.Element, index: int, line: int | None, keys: Quest
         image_data=image.data,
         idnumber=element_text(element.find("idnumber")),
         tags=unique_tags([element_text(tag) for tag in element.findall("tags/tag")]),
-        warnings=warnings + image.warnings + unshown + dropped(element) + sources_warning(cited),
+        accepted_answers=found.accepted_answers,
+        case_sensitive=found.case_sensitive,
+        forgive_typos=found.forgive_typos,
+        match_stems=found.match_stems,
+        warnings=found.warnings + image.warnings + unshown + dropped(element) + sources_warning(cited),
     )
     return question_read(
-        label=label, line=line, kind=kind, question=question, faults=faults, feedback_field=FEEDBACK_FIELD
+        label=label, line=line, kind=kind, question=question, faults=found.faults, feedback_field=FEEDBACK_FIELD
     )
 
 
 def kind_of(element: ET.Element, kind: str) -> str:
-    if kind == "truefalse":
-        return TRUE_FALSE
+    if kind in PACK_KINDS:
+        return PACK_KINDS[kind]
     # Moodle reads a missing <single> as true, and "false", "0" or an empty one as false.
     single = element.find("single")
     return MULTIPLE if single is not None and element_text(single).lower() in {"false", "0", ""} else SINGLE
 
 
-def read_multichoice(element: ET.Element, texts: MoodleText) -> tuple[list[PackOption], list[str], list[str]]:
-    """(options, faults, warnings) of a multichoice question."""
+def read_multichoice(element: ET.Element, texts: MoodleText) -> Answers:
+    """The options of a multichoice question."""
     options, faults, warnings = [], [], []
     for number, answer in enumerate(element.findall("answer"), start=1):
         where = f"option {number}"
@@ -257,11 +266,11 @@ def read_multichoice(element: ET.Element, texts: MoodleText) -> tuple[list[PackO
             PackOption(text, False, texts.rich(answer.find("feedback"), f"option {number}'s feedback"), weight)
         )
     warnings += right_options_marked(options, kind_of(element, "multichoice"))
-    return options, faults, warnings
+    return Answers(options=options, faults=faults, warnings=warnings)
 
 
-def read_truefalse(element: ET.Element, texts: MoodleText) -> tuple[list[PackOption], list[str], list[str]]:
-    """(True and False options, faults, warnings) of a truefalse question.
+def read_truefalse(element: ET.Element, texts: MoodleText) -> Answers:
+    """The True and False options of a truefalse question.
 
     Moodle's answers say "true" and "false"; an old export wrote them in the course's language, so
     then, as Moodle does, the first answer is True and the second False.
@@ -279,15 +288,67 @@ def read_truefalse(element: ET.Element, texts: MoodleText) -> tuple[list[PackOpt
             faults.append(f"option {number} has a fraction {answer.get('fraction')!r} that is not a number")
         feedback = texts.rich(answer.find("feedback"), f"option {number}'s feedback")
         options.append(PackOption(value.capitalize(), weight == 1, feedback, weight))
-    return sorted(options, key=lambda option: option.text != "True"), faults, warnings
+    return Answers(options=sorted(options, key=lambda option: option.text != "True"), faults=faults, warnings=warnings)
 
 
-# The Moodle types the site holds, each with the function that reads its options: supporting one
-# more type is one entry here (and its kind in quizzes.rules).
-QUESTION_READERS: dict[str, Callable[[ET.Element, MoodleText], tuple[list[PackOption], list[str], list[str]]]] = {
+def read_shortanswer(element: ET.Element, texts: MoodleText) -> Answers:
+    """The accepted answers of a shortanswer question: each `<answer>`'s text as written (Moodle's `*`
+    wildcard kept), its fraction / 100 as its weight and its `<feedback>`; `<usecase>1</usecase>` makes
+    it case sensitive. Moodle marks typing slips wrong, and has no word for forgiving them: a new
+    question takes the site's default, a re-imported one keeps its own."""
+    found = Answers(case_sensitive=element.findtext("usecase", "").strip() in {"1", "true"}, forgive_typos=None)
+    for number, answer in enumerate(element.findall("answer"), start=1):
+        # Moodle compares what is typed with the answer's text itself, so it is not read as HTML.
+        text = text_clean(" ".join(element_text(answer).split()))
+        if not text:
+            found.warnings.append(f"accepted answer {number} has no text: left out, as Moodle leaves it out")
+            continue
+        weight = fraction(answer)
+        if weight is None:
+            found.faults.append(
+                f"accepted answer {number} has a fraction {answer.get('fraction')!r} that is not a number"
+            )
+        feedback = texts.rich(answer.find("feedback"), f"accepted answer {number}'s feedback")
+        found.accepted_answers.append(PackAnswer(text, weight if weight is not None else Decimal(0), feedback))
+    return found
+
+
+def read_match(element: ET.Element, texts: MoodleText) -> Answers:
+    """The options and stems of a match question: each `<subquestion>` with text is a stem, answered
+    by its `<answer>`; one with an answer and no text adds that answer to the options only (Moodle's
+    extra wrong answer). The options are the distinct answers in the order they first appear, as
+    Moodle offers them. The first image a stem shows is its image; a stem that is only an image takes
+    its alt text as its text."""
+    found = Answers()
+    option_numbers: dict[str, int] = {}
+    for number, subquestion in enumerate(element.findall("subquestion"), start=1):
+        answer = text_clean(" ".join(element_text(subquestion.find("answer")).split()))
+        where = f"stem {len(found.match_stems) + 1}"
+        text = texts.rich(subquestion, where) if subquestion.find("text") is not None else ""
+        images = texts.images.pop(where, [])
+        if not answer:
+            if text or images:
+                found.warnings.append(f"subquestion {number} has no answer: left out, as Moodle leaves it out")
+            continue
+        if answer not in option_numbers:
+            option_numbers[answer] = len(found.options)
+            found.options.append(PackOption(answer, False, ""))
+        if text or images:
+            texts.kept_elsewhere += images
+            match_stem_read(found, text=text, images=images, answer=option_numbers[answer], files=texts.files)
+    return found
+
+
+# The Moodle types the site holds, each with the function that reads its answers and the site's kind
+# it makes (multichoice's is its <single>): supporting one more type is one entry in each.
+QUESTION_READERS: dict[str, Callable[[ET.Element, MoodleText], Answers]] = {
     "multichoice": read_multichoice,
     "truefalse": read_truefalse,
+    "shortanswer": read_shortanswer,
+    "match": read_match,
+    "matching": read_match,
 }
+PACK_KINDS = {"truefalse": TRUE_FALSE, "shortanswer": SHORT_ANSWER, "match": MATCHING, "matching": MATCHING}
 
 
 def fraction(answer: ET.Element) -> Decimal | None:

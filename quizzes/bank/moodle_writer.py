@@ -19,10 +19,17 @@ from urllib.parse import quote
 
 from quizzes.bank.embedded import PLUGINFILE
 from quizzes.bank.text import join_general_feedback, question_text_with_stage
+from quizzes.models import Question
 from quizzes.rules import MULTIPLE, TRUE_FALSE
 
 if TYPE_CHECKING:
-    from quizzes.models import Question, Quiz
+    from django.db.models.fields.files import FieldFile
+
+    from quizzes.models import Choice, MatchStem, Quiz
+
+Kind = Question.Kind
+# What the Moodle XML and GIFT writers read of each question.
+EXPORTED_RELATIONS = ("choices", "tags", "sources", "accepted_answers", "match_stems__answer")
 
 # The grades Moodle accepts for an answer (question_bank::fraction_options_full): p/q for q up to 6,
 # tenths, 1/q for q up to 10 and 1/20, each also negative. Moodle's import refuses a question with
@@ -83,7 +90,9 @@ def export_moodle_xml(quiz: Quiz) -> str:
     gives the same stems, options, rationales and explanations. Each option's fraction is its weight,
     or the site's default rule in Moodle's grades (see moodle_fractions); Moodle shuffles the options.
     Tags and the ID number are Moodle's own fields. The question's image is embedded as a base64
-    <file>, shown by an <img> with its alt text before the question text. Moodle has no learning
+    <file>, shown by an <img> with its alt text before the question text (a matching stem's before the
+    stem's text). Short-answer questions are `shortanswer` (see short_answer_elements) and matching
+    ones `match` (see matching_elements). Moodle has no learning
     point, sources or case stage: the general feedback ends with "**Learning point:** ..." and
     "**Source:** <citation>" (which parse_moodle_xml reads back), and a case stage goes before the
     stem. Hotspot questions are left out, with a comment in their place saying so.
@@ -92,7 +101,7 @@ def export_moodle_xml(quiz: Quiz) -> str:
     category = ET.SubElement(root, "question", type="category")
     set_text(ET.SubElement(category, "category"), category_path(quiz))
     set_text(ET.SubElement(category, "info", format="markdown"), quiz.description)
-    for question in quiz.questions.in_quiz_order().prefetch_related("choices", "tags", "sources"):
+    for question in quiz.questions.in_quiz_order().prefetch_related(*EXPORTED_RELATIONS):
         if question.is_hotspot:
             # This site's hotspot questions have no Moodle XML equivalent it could write and read back.
             root.append(
@@ -107,24 +116,24 @@ def export_moodle_xml(quiz: Quiz) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+# Each kind of question as the Moodle type that holds it.
+MOODLE_TYPES = {
+    Kind.SINGLE: "multichoice",
+    Kind.MULTIPLE: "multichoice",
+    Kind.TRUE_FALSE: "truefalse",
+    Kind.SHORT_ANSWER: "shortanswer",
+    Kind.MATCHING: "match",
+}
+
+
 def question_element(question: Question) -> ET.Element:
     is_true_false = question.kind == TRUE_FALSE
-    element = ET.Element("question", type="truefalse" if is_true_false else "multichoice")
+    element = ET.Element("question", type=MOODLE_TYPES[question.kind])
     set_text(ET.SubElement(element, "name"), question.key)
     question_text = ET.SubElement(element, "questiontext", format="markdown")
-    text = question_text_with_stage(question.stage, question.stem)
-    if question.image:
-        name = PurePath(question.image.name).name
-        # Moodle shows an embedded file where the text names it as @@PLUGINFILE@@/<url-encoded name>.
-        image = f'<img src="{PLUGINFILE}{quote(name)}" alt="{html.escape(question.image_alt, quote=True)}">'
-        set_text(question_text, f"{image}\n\n{text}")
-        with question.image.open("rb") as file:
-            data = file.read()
-        ET.SubElement(question_text, "file", name=name, path="/", encoding="base64").text = base64.b64encode(
-            data
-        ).decode("ascii")
-    else:
-        set_text(question_text, text)
+    text_with_image(
+        question_text, question_text_with_stage(question.stage, question.stem), question.image, question.image_alt
+    )
     set_text(
         ET.SubElement(element, "generalfeedback", format="markdown"),
         join_general_feedback(question.explanation, question.learning_point, citations(question)),
@@ -133,6 +142,36 @@ def question_element(question: Question) -> ET.Element:
     ET.SubElement(element, "penalty").text = "1.0000000" if is_true_false else "0.3333333"
     ET.SubElement(element, "hidden").text = "0"
     ET.SubElement(element, "idnumber").text = question.idnumber
+    if question.kind == Kind.SHORT_ANSWER:
+        short_answer_elements(element, question)
+    elif question.kind == Kind.MATCHING:
+        matching_elements(element, question)
+    else:
+        choice_elements(element, question)
+    tags = [tag.name for tag in question.tags.all()]
+    if tags:
+        tags_element = ET.SubElement(element, "tags")
+        for name in tags:
+            set_text(ET.SubElement(tags_element, "tag"), name)
+    return element
+
+
+def text_with_image(parent: ET.Element, text: str, image: FieldFile, alt: str) -> None:
+    """The text in `parent`, after an <img> of the image (if any), which is embedded as a base64 <file>."""
+    if not image:
+        set_text(parent, text)
+        return
+    name = PurePath(image.name).name
+    # Moodle shows an embedded file where the text names it as @@PLUGINFILE@@/<url-encoded name>.
+    shown = f'<img src="{PLUGINFILE}{quote(name)}" alt="{html.escape(alt, quote=True)}">'
+    set_text(parent, f"{shown}\n\n{text}")
+    with image.open("rb") as file:
+        data = file.read()
+    ET.SubElement(parent, "file", name=name, path="/", encoding="base64").text = base64.b64encode(data).decode("ascii")
+
+
+def choice_elements(element: ET.Element, question: Question) -> None:
+    is_true_false = question.kind == TRUE_FALSE
     if not is_true_false:
         ET.SubElement(element, "single").text = "false" if question.kind == MULTIPLE else "true"
         # Moodle shows answers in the stored order unless told to shuffle, and the stored order
@@ -150,12 +189,57 @@ def question_element(question: Question) -> ET.Element:
         )
         set_text(answer, choice.text.strip().lower() if is_true_false else choice.text)
         set_text(ET.SubElement(answer, "feedback", format="markdown"), choice.rationale)
-    tags = [tag.name for tag in question.tags.all()]
-    if tags:
-        tags_element = ET.SubElement(element, "tags")
-        for name in tags:
-            set_text(ET.SubElement(tags_element, "tag"), name)
-    return element
+
+
+def short_answer_elements(element: ET.Element, question: Question) -> None:
+    """Moodle's <usecase> and an <answer> per accepted answer, its weight as the nearest Moodle grade.
+    Moodle has no word for forgiving typing slips: it marks them wrong."""
+    ET.SubElement(element, "usecase").text = "1" if question.case_sensitive else "0"
+    for accepted in question.accepted_answers.all():
+        answer = ET.SubElement(
+            element, "answer", fraction=percent(moodle_grade(Fraction(accepted.weight))), format="moodle_auto_format"
+        )
+        set_text(answer, accepted.text)
+        set_text(ET.SubElement(answer, "feedback", format="markdown"), accepted.feedback)
+
+
+def matching_elements(element: ET.Element, question: Question) -> None:
+    """A <subquestion> per stem (its image embedded in it) answered by its option's text, and one
+    without text per option that answers no stem (Moodle's extra wrong answers), in the order
+    matching_order gives. Moodle's matching questions have no feedback per option, so options'
+    rationales stay behind."""
+    ET.SubElement(element, "shuffleanswers").text = "1"
+    before, stems, after = matching_order(question)
+    for choice in before:
+        extra_option_element(element, choice)
+    for stem in stems:
+        subquestion = ET.SubElement(element, "subquestion", format="markdown")
+        text_with_image(subquestion, stem.text, stem.image, stem.image_alt)
+        set_text(ET.SubElement(subquestion, "answer"), stem.answer.text)
+    for choice in after:
+        extra_option_element(element, choice)
+
+
+def extra_option_element(element: ET.Element, choice: Choice) -> None:
+    subquestion = ET.SubElement(element, "subquestion", format="markdown")
+    set_text(subquestion, "")
+    set_text(ET.SubElement(subquestion, "answer"), choice.text)
+
+
+def matching_order(question: Question) -> tuple[list[Choice], list[MatchStem], list[Choice]]:
+    """(options to write before the stems, the stems, options to write after them) for Moodle XML and GIFT.
+
+    Moodle lists a matching question's options in the order their texts first appear among its
+    subquestions, stems and extra wrong answers alike. When the stems name the options in the
+    question's own order, the options that answer no stem follow the stems; otherwise every option is
+    written first, as an extra wrong answer, so the order survives (Moodle counts a text once).
+    """
+    stems = list(question.match_stems.all())
+    offered = [choice for choice in question.choices.all() if not choice.retired]
+    named = list(dict.fromkeys(stem.answer_id for stem in stems))
+    if [choice.pk for choice in offered[: len(named)]] == named:
+        return [], stems, [choice for choice in offered if choice.pk not in named]
+    return offered, stems, []
 
 
 def set_text(parent: ET.Element, text: str) -> None:

@@ -13,12 +13,16 @@ from urllib.parse import urlsplit
 from django.db.models import Model
 from django.utils.text import slugify
 
-from quizzes.models import Choice, Question, Quiz, Source, Tag, Topic
+from quizzes.models import AcceptedAnswer, Choice, MatchStem, Question, Quiz, Source, Tag, Topic
 from quizzes.rich_text import rich_text_problems
 from quizzes.rules import HOTSPOT, hotspot_problems, option_problems
 
 FORMAT = "quizpack/1"
-QUESTION_KINDS = {"single", "multiple", "true_false", HOTSPOT}
+SHORT_ANSWER, MATCHING = Question.Kind.SHORT_ANSWER.value, Question.Kind.MATCHING.value
+QUESTION_KINDS = {"single", "multiple", "true_false", HOTSPOT, SHORT_ANSWER, MATCHING}
+# The kinds whose options the choice rules (quizzes.rules.option_problems) judge.
+CHOICE_KINDS = {"single", "multiple", "true_false", HOTSPOT}
+MIN_MATCH_STEMS = 2
 QUIZ_KINDS = {"standard", "case"}
 STATUSES = {"draft", "published"}
 
@@ -54,6 +58,29 @@ class PackRegion:
 
 
 @dataclass
+class PackAnswer:
+    """A typed answer a short-answer question accepts (Moodle's `*` wildcard allowed), with its share of
+    full marks (0 to 1) and what the trainee who typed it is told."""
+
+    text: str
+    weight: Decimal = Decimal(1)
+    feedback: str = ""
+
+
+@dataclass
+class PackMatchStem:
+    """One vignette of a matching question and the option that answers it, by its position in the
+    question's options (0 is the first; None: the file names an answer that is not an option)."""
+
+    text: str
+    answer: int | None
+    image_file: str = ""
+    image_alt: str = ""
+    # An image embedded in the bank file, as for PackQuestion.image_data.
+    image_data: bytes | None = None
+
+
+@dataclass
 class PackQuestion:
     key: str
     kind: str
@@ -74,6 +101,15 @@ class PackQuestion:
     # file holds it: the importer validates and re-encodes it as it does an upload. image_file is
     # then the embedded file's original name, for the record only (never the stored name).
     image_data: bytes | None = None
+    # Short answer. case_sensitive and forgive_typos are None when the format cannot say (GIFT has
+    # neither, Moodle XML no forgive_typos): a new question then takes the site's default, and a
+    # re-imported one keeps its own.
+    accepted_answers: list[PackAnswer] = field(default_factory=list)
+    case_sensitive: bool | None = False
+    forgive_typos: bool | None = True
+    # Extended matching: the options are the list every stem picks from.
+    match_stems: list[PackMatchStem] = field(default_factory=list)
+    fewer_options_reason: str = ""
     # What the import keeps differently from the file, each a sentence an educator reads
     # ("hints dropped: the site has none"); a question with warnings is still imported.
     warnings: list[str] = field(default_factory=list)
@@ -209,15 +245,22 @@ def pack_question_findings(question: PackQuestion, *, quiz_kind: str, source_key
             fault(f"option {number} has no text")
             continue
         fault(*length_problem(f"option {number}", option.text, Choice, "text"))
-        if not option.rationale.strip():
+        # A matching question's options are a shared list of names; its explanation says why each stem
+        # takes its option.
+        if not option.rationale.strip() and question.kind != MATCHING:
             findings.append(Finding(f"option {number} ({option.text!r}) has no rationale", gap=True))
         if option.weight is not None and not -1 <= option.weight <= 1:
             fault(f"option {number} has a weight of {option.weight * 100}%; weights run from -100% to 100%")
     texts = [("the stem", question.stem), ("the stage", question.stage), ("the explanation", question.explanation)]
     texts += [(f"option {number}'s rationale", option.rationale) for number, option in enumerate(question.options, 1)]
     texts += [(f"region {number}'s feedback", region.feedback) for number, region in enumerate(question.regions, 1)]
+    texts += [
+        (f"accepted answer {number}'s feedback", answer.feedback)
+        for number, answer in enumerate(question.accepted_answers, 1)
+    ]
+    texts += [(f"stem {number}", stem.text) for number, stem in enumerate(question.match_stems, 1)]
     fault(*(problem for name, text in texts for problem in rich_text_problems(text, field=name)))
-    if question.kind in QUESTION_KINDS:
+    if question.kind in CHOICE_KINDS:
         # An option without text is reported above; the rules judge the options an author wrote.
         written = [(option.text, option.correct) for option in question.options if option.text.strip()]
         fault(*option_problems(question.kind, written))
@@ -238,4 +281,93 @@ def pack_question_findings(question: PackQuestion, *, quiz_kind: str, source_key
         )
     elif question.regions or question.allow_no_abnormality:
         fault("only hotspot questions have regions and allow_no_abnormality")
+    if question.kind == SHORT_ANSWER:
+        findings += short_answer_findings(question)
+    elif question.accepted_answers or question.case_sensitive or question.forgive_typos is False:
+        fault("only short-answer questions have accepted answers, case_sensitive and forgive_typos")
+    if question.kind == MATCHING:
+        findings += matching_findings(question)
+    elif question.match_stems or question.fewer_options_reason:
+        fault("only matching questions have match_stems and fewer_options_reason")
+    return findings
+
+
+def short_answer_findings(question: PackQuestion) -> list[Finding]:
+    """A short-answer question is answered by typing: no options, and at least one accepted answer
+    earns full marks. An answer that earns less must say why (a gap: an educator adds it)."""
+    findings = []
+    if question.options:
+        findings.append(Finding("a short-answer question has no options: trainees type their answer"))
+    if not question.accepted_answers:
+        findings.append(Finding("a short-answer question needs at least one accepted answer"))
+    elif not any(answer.weight == 1 for answer in question.accepted_answers):
+        findings.append(Finding("a short-answer question needs an accepted answer that earns full marks (weight 1)"))
+    for number, answer in enumerate(question.accepted_answers, start=1):
+        if not answer.text.strip():
+            findings.append(Finding(f"accepted answer {number} has no text"))
+            continue
+        findings += [
+            Finding(message)
+            for message in length_problem(f"accepted answer {number}", answer.text, AcceptedAnswer, "text")
+        ]
+        if not 0 <= answer.weight <= 1:
+            findings.append(
+                Finding(
+                    f"accepted answer {number} ({answer.text!r}) has a weight of {float(answer.weight) * 100:g}%; "
+                    "accepted answers earn from 0% to 100%"
+                )
+            )
+        elif answer.weight < 1 and not answer.feedback.strip():
+            findings.append(
+                Finding(
+                    f"accepted answer {number} ({answer.text!r}) earns {float(answer.weight) * 100:g}% but has no "
+                    "feedback: say why it earns less",
+                    gap=True,
+                )
+            )
+    return findings
+
+
+def matching_findings(question: PackQuestion) -> list[Finding]:
+    """A matching question has at least two stems, each answered by one of its options, and more options
+    than stems unless it says why not (else the last stem is answered by elimination: a gap)."""
+    findings = []
+    stems, options = question.match_stems, question.options
+    if len(stems) < MIN_MATCH_STEMS:
+        findings.append(Finding(f"a matching question needs at least {MIN_MATCH_STEMS} stems"))
+    for number, stem in enumerate(stems, start=1):
+        if not stem.text.strip():
+            findings.append(Finding(f"stem {number} has no text"))
+        if stem.answer is None or not 0 <= stem.answer < len(options):
+            findings.append(Finding(f"stem {number} is not answered by one of the options"))
+        if (stem.image_file or stem.image_data) and not stem.image_alt.strip():
+            findings.append(Finding(f"stem {number}'s image needs alt text", gap=True))
+        findings += [
+            Finding(message)
+            for message in length_problem(f"stem {number}'s image alt text", stem.image_alt, MatchStem, "image_alt")
+        ]
+    names = [" ".join(option.text.split()).casefold() for option in options]
+    findings += [
+        Finding(f"option {number} ({option.text!r}) is listed twice: each option of a matching question is one name")
+        for number, option in enumerate(options, start=1)
+        if option.text.strip() and names.index(names[number - 1]) < number - 1
+    ]
+    if any(option.correct or option.weight is not None for option in options):
+        findings.append(
+            Finding("a matching question's options are not marked right or weighted: each stem names its answer")
+        )
+    if stems and len(options) <= len(stems) and not question.fewer_options_reason.strip():
+        findings.append(
+            Finding(
+                f"{len(options)} options for {len(stems)} stems: the last stem is answered by elimination; "
+                "add an option, or say why there are no more",
+                gap=True,
+            )
+        )
+    findings += [
+        Finding(message)
+        for message in length_problem(
+            "the reason for no more options than stems", question.fewer_options_reason, Question, "fewer_options_reason"
+        )
+    ]
     return findings

@@ -17,6 +17,8 @@ from quizzes.bank.quizpack import (
     FORMAT,
     QUIZ_KINDS,
     STATUSES,
+    PackAnswer,
+    PackMatchStem,
     PackOption,
     PackQuestion,
     PackQuiz,
@@ -202,18 +204,7 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
             PackOption(text(option["text"]), option.get("correct") is True, text(option.get("rationale")), weight)
         )
 
-    image_file = image_alt = ""
-    image = item.get("image")
-    if image is not None:
-        image_file = text(image.get("file")) if isinstance(image, dict) else ""
-        image_alt = text(image.get("alt")) if isinstance(image, dict) else ""
-        if not image_file:
-            faults.append(("image needs a file", line))
-            if not image_alt:
-                # The rules check the alt text of an image with a file; this one has none to show.
-                faults.append(("image needs alt text", line))
-        elif images_dir is not None and not (images_dir / image_file).is_file():
-            faults.append((f"image file {image_file!r} not found in {images_dir.name}/", line))
+    image_file, image_alt = parse_image(item.get("image"), "image", line, images_dir, faults)
 
     allow_no_abnormality = item.get("allow_no_abnormality", False)
     if not isinstance(allow_no_abnormality, bool):
@@ -234,6 +225,31 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
                 feedback=text(region.get("feedback")),
             )
         )
+
+    accepted_answers = []
+    for number, answer in enumerate(item.get("accepted_answers") or [], start=1):
+        if not isinstance(answer, dict):
+            faults.append((f"accepted answer {number} must be a mapping with text, weight and feedback", line))
+            continue
+        weight, weight_fault = answer_weight(answer.get("weight"), number)
+        faults += [(weight_fault, answer.get("__line__", line))] if weight_fault else []
+        accepted_answers.append(PackAnswer(text(answer.get("text")), weight, text(answer.get("feedback"))))
+    switches = {}
+    for name, default in (("case_sensitive", False), ("forgive_typos", True)):
+        switches[name] = item.get(name, default)
+        if not isinstance(switches[name], bool):
+            faults.append((f"{name} must be true or false", line))
+            switches[name] = default
+
+    options_by_text = {" ".join(option.text.split()): index for index, option in enumerate(options)}
+    match_stems = []
+    for number, stem in enumerate(item.get("match_stems") or [], start=1):
+        if not isinstance(stem, dict):
+            faults.append((f"stem {number} must be a mapping with text, answer and an optional image", line))
+            continue
+        stem_file, stem_alt = parse_image(stem.get("image"), f"stem {number}'s image", line, images_dir, faults)
+        answer = " ".join(text(stem.get("answer")).split())
+        match_stems.append(PackMatchStem(text(stem.get("text")), options_by_text.get(answer), stem_file, stem_alt))
 
     tags = item.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
@@ -257,6 +273,10 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
         regions=regions,
         idnumber=text(item.get("idnumber")),
         tags=[tag.strip() for tag in tags if tag.strip()],
+        accepted_answers=accepted_answers,
+        match_stems=match_stems,
+        fewer_options_reason=text(item.get("fewer_options_reason")),
+        **switches,
     )
     for message in pack_question_problems(question, quiz_kind=quiz_kind, source_keys=source_keys):
         # A region's problem is reported at the region's own line, so an author can find it in a long file.
@@ -265,6 +285,31 @@ def parse_question(item, index, quiz_kind, source_keys, images_dir, problem) -> 
     for message, fault_line in faults:
         problem(message, key, fault_line)
     return question
+
+
+def parse_image(image, what: str, line, images_dir: Path | None, faults: list) -> tuple[str, str]:
+    """(file, alt text) of an `image: {file, alt}` mapping ("" for what it lacks), with its faults."""
+    if image is None:
+        return "", ""
+    image_file = text(image.get("file")) if isinstance(image, dict) else ""
+    image_alt = text(image.get("alt")) if isinstance(image, dict) else ""
+    if not image_file:
+        faults.append((f"{what} needs a file", line))
+        if not image_alt:
+            # The rules check the alt text of an image with a file; this one has none to show.
+            faults.append((f"{what} needs alt text", line))
+    elif images_dir is not None and not (images_dir / image_file).is_file():
+        faults.append((f"{what} file {image_file!r} not found in {images_dir.name}/", line))
+    return image_file, image_alt
+
+
+def answer_weight(value, number: int) -> tuple[Decimal, str]:
+    """(the accepted answer's weight, "") or (1, what is wrong with it): a number from 0 to 1, 1 when absent."""
+    if value is None:
+        return Decimal(1), ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return Decimal(1), f"accepted answer {number} weight must be a number from 0 to 1 (0.5 is half marks)"
+    return Decimal(str(value)), ""
 
 
 def option_weight(value, number: int) -> tuple[Decimal | None, str]:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import yaml
 
 from quizzes.bank.quizpack import FORMAT
+from quizzes.models import Question
 
 if TYPE_CHECKING:
-    from quizzes.models import Choice, Question, Quiz, Source
+    from quizzes.models import AcceptedAnswer, Choice, MatchStem, Quiz, Source
 
 
 class FlowList(list):
@@ -50,12 +51,18 @@ def export_quizpack(quiz: Quiz) -> str:
     """The quiz as quizpack/1 YAML: questions and options in quiz order, the sources they cite.
 
     Keys follow docs/content-format.md's order; optional fields (a source's date, url and doi, a
-    question's ID number, stage, image and tags, an option's weight) are written only when they have
-    a value. An image is written as
-    its stored file's name: put that file in the images folder given to parse_pack to import it.
+    question's ID number, stage, image and tags, an option's weight, an accepted answer's weight and
+    feedback, case_sensitive and forgive_typos, a matching question's fewer_options_reason) are written
+    only when they differ from what leaving them out means. An image (the question's or a matching
+    stem's) is written as its stored file's name: put that file in the images folder given to
+    parse_pack to import it.
     Line endings become "\\n", so text typed in a browser (which sends "\\r\\n") stays a block.
     """
-    questions = list(quiz.questions.in_quiz_order().prefetch_related("choices", "sources", "regions", "tags"))
+    questions = list(
+        quiz.questions.in_quiz_order().prefetch_related(
+            "choices", "sources", "regions", "tags", "accepted_answers", "match_stems__answer"
+        )
+    )
     sources: dict[str, Source] = {}
     for question in questions:
         for source in sorted(question.sources.all(), key=lambda source: source.key):
@@ -112,8 +119,18 @@ def question_data(question: Question) -> dict:
             {"shape": region.shape, "geometry": FlowDict(region.geometry), "feedback": clean(region.feedback)}
             for region in question.regions.all()
         ]
+    elif question.kind == Question.Kind.SHORT_ANSWER:
+        data["accepted_answers"] = [answer_data(answer) for answer in question.accepted_answers.all()]
+        if question.case_sensitive:
+            data["case_sensitive"] = True
+        if not question.forgive_typos:
+            data["forgive_typos"] = False
     else:
-        data["options"] = [option_data(choice) for choice in question.choices.all()]
+        data["options"] = [option_data(choice, question.kind) for choice in question.choices.all()]
+    if question.kind == Question.Kind.MATCHING:
+        data["match_stems"] = [stem_data(stem) for stem in question.match_stems.all()]
+        if question.fewer_options_reason.strip():
+            data["fewer_options_reason"] = clean(question.fewer_options_reason)
     data["explanation"] = clean(question.explanation)
     data["learning_point"] = clean(question.learning_point)
     data["sources"] = FlowList(sorted(source.key for source in question.sources.all()))
@@ -123,12 +140,33 @@ def question_data(question: Question) -> dict:
     return data
 
 
-def option_data(choice: Choice) -> dict:
-    data = {"text": clean(choice.text), "correct": choice.is_correct}
+def option_data(choice: Choice, kind: str) -> dict:
+    data = {"text": clean(choice.text)}
+    if kind == Question.Kind.MATCHING:
+        # A matching question's options are names to pick from: its stems say which answers which.
+        return data | ({"rationale": clean(choice.rationale)} if choice.rationale.strip() else {})
+    data["correct"] = choice.is_correct
     if choice.weight is not None:
         # A plain number (0.5, -0.3333333): YAML has no decimal type, and float keeps these 7 places.
         data["weight"] = float(choice.weight)
     data["rationale"] = clean(choice.rationale)
+    return data
+
+
+def answer_data(answer: AcceptedAnswer) -> dict:
+    data = {"text": clean(answer.text)}
+    if answer.weight != 1:
+        data["weight"] = float(answer.weight)
+    if answer.feedback.strip():
+        data["feedback"] = clean(answer.feedback)
+    return data
+
+
+def stem_data(stem: MatchStem) -> dict:
+    # The answer is the option's text (as the format names it), so reordering the options changes nothing.
+    data = {"text": clean(stem.text), "answer": clean(stem.answer.text)}
+    if stem.image:
+        data["image"] = {"file": PurePath(stem.image.name).name, "alt": stem.image_alt}
     return data
 
 

@@ -9,14 +9,17 @@ later (general feedback, an option's feedback, alt text) is imported, with each 
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NotRequired, TypedDict
 
 from django.utils.text import slugify
 
 from quizzes.bank import BankInvalid, Problem
+from quizzes.bank.embedded import question_image
 from quizzes.bank.quizpack import (
+    PackAnswer,
+    PackMatchStem,
     PackOption,
     PackQuestion,
     PackQuiz,
@@ -25,6 +28,7 @@ from quizzes.bank.quizpack import (
     pack_question_findings,
     pack_quiz_problems,
 )
+from quizzes.bank.text import EmbeddedImage, markdown_escape
 from quizzes.models import Question
 from quizzes.rules import MULTIPLE
 
@@ -33,9 +37,6 @@ KEY_LENGTH = field_length(Question, "key") - 8
 EXCERPT_LENGTH = 40
 # Why each Moodle type (GIFT's types are Moodle's) the site does not have is skipped; a type missing here gets a general reason.
 SKIPPED_TYPES = {
-    "shortanswer": "short-answer (typed answer) questions are not supported yet",
-    "match": "matching questions are not supported",
-    "matching": "matching questions are not supported",
     "randomsamatch": "random short-answer matching questions are not supported",
     "essay": "essay questions need a person to mark them; the site marks every answer itself",
     "numerical": "numerical (typed number) questions are not supported",
@@ -63,6 +64,22 @@ class ImportedQuiz(TypedDict):
     topic: str
     description: NotRequired[str]
     status: NotRequired[str]
+
+
+@dataclass
+class Answers:
+    """How one question of a file is answered, as a format's reader for its type found it: options,
+    accepted answers or matching stems in the pack's terms, what is wrong with them (faults skip the
+    question) and what the import keeps differently (warnings). case_sensitive and forgive_typos are
+    None where the format cannot say (see PackQuestion)."""
+
+    options: list[PackOption] = field(default_factory=list)
+    accepted_answers: list[PackAnswer] = field(default_factory=list)
+    match_stems: list[PackMatchStem] = field(default_factory=list)
+    case_sensitive: bool | None = False
+    forgive_typos: bool | None = True
+    faults: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,20 @@ def right_options_marked(options: list[PackOption], kind: str) -> list[str]:
     ]
 
 
+def match_stem_read(
+    found: Answers, *, text: str, images: list[EmbeddedImage], answer: int, files: dict[str, bytes] | None = None
+) -> None:
+    """Add a matching stem to `found`: the first image its text shows is its image (any other is a
+    warning), and a stem that is only an image takes its alt text as its text."""
+    where = f"stem {len(found.match_stems) + 1}"
+    image = question_image(images, files=files)
+    found.warnings += [f"{where}: {warning}" for warning in image.warnings]
+    if not text and image.alt:
+        text = markdown_escape(image.alt)
+        found.warnings.append(f"{where} is an image: its alt text {image.alt!r} stands in as its text")
+    found.match_stems.append(PackMatchStem(text, answer, image.name, image.alt, image.data))
+
+
 def skipped(label: str, line: int | None, kind: str, reason: str) -> QuestionRead:
     return QuestionRead(label, line, kind, skip_reason=reason)
 
@@ -149,6 +180,9 @@ def gap_warnings(gaps: list[str], feedback_field: str) -> list[str]:
             warnings.append(
                 f"option {match[1]} ({match[2]}) has no feedback: add why it is right or wrong before publishing"
             )
+        elif gap not in {"explanation is missing", "learning point is missing", "image needs alt text"}:
+            # The short-answer and matching gaps are written in words that serve every format.
+            warnings.append(f"{gap} (before publishing)")
     if "image needs alt text" in gaps:
         warnings.append("the image has no alt text: describe it before publishing")
     return warnings

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizzes.bank.quizpack import PackQuestion, PackQuiz
+from quizzes.bank.quizpack import MATCHING, SHORT_ANSWER, PackQuestion, PackQuiz
 
 # "About a third": the keyed option is the longest by chance in about a quarter of four-option items, so
 # a third leaves room for the items where the right answer simply needs more words.
@@ -46,6 +46,22 @@ ABSOLUTE_TERMS = (
     "cannot",
 )
 ABSOLUTE_PATTERN = re.compile(r"\b(" + "|".join(ABSOLUTE_TERMS) + r")\b", re.IGNORECASE)
+
+# British and American spellings of the word beginnings a radiology answer uses, as a marker would accept
+# either: a short answer that accepts a word in one spelling must accept it in the other too. Only these
+# beginnings, because a general rule (ae -> e) would ask for words nobody spells so.
+SPELLING_VARIANTS = (
+    ("haemorrhag", "hemorrhag"),
+    ("haemat", "hemat"),
+    ("haemopty", "hemopty"),
+    ("haemangi", "hemangi"),
+    ("oesophag", "esophag"),
+    ("oedem", "edem"),
+    ("paediatr", "pediatr"),
+    ("anaemi", "anemi"),
+    ("leukaemi", "leukemi"),
+    ("tumour", "tumor"),
+)
 
 
 class SeedsMissing(Exception):
@@ -124,6 +140,10 @@ class QuizFigures:
     # Sources are optional for educators' own questions, not for the bundled pack: its facts come
     # from the seed documents, and a trainee should be able to check them there.
     uncited: list[Finding]
+    # accepted answers of each short-answer item, and (options, stems) of each matching item
+    short_answer_counts: list[int] = field(default_factory=list)
+    matching_counts: list[tuple[int, int]] = field(default_factory=list)
+    spelling_variants: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -167,6 +187,7 @@ class LintReport:
         for quiz in self.quizzes:
             breaches.extend(f"absolute term in a distractor: {finding}" for finding in quiz.absolute_terms)
             breaches.extend(f"answered before it is asked: {finding}" for finding in quiz.answered_by_stage)
+            breaches.extend(f"one spelling only: {finding}" for finding in quiz.spelling_variants)
             breaches.extend(f"cites no source: {finding}" for finding in quiz.uncited)
             if quiz.true_false:
                 breaches.append(f"{quiz.slug}: {quiz.true_false} true/false items (turn them into single best answer)")
@@ -191,6 +212,10 @@ class LintReport:
                 f"  multiple select, right/options: {right}",
                 f"  true/false items: {quiz.true_false}; absolute terms in distractors: {len(quiz.absolute_terms)};"
                 f" keyed wording shown before the answer: {len(quiz.answered_by_stage)}",
+                f"  short answer, accepted answers: {', '.join(map(str, quiz.short_answer_counts)) or 'none'};"
+                f" spellings missing: {len(quiz.spelling_variants)}",
+                "  extended matching, options/stems: "
+                + (", ".join(f"{options}/{stems}" for options, stems in quiz.matching_counts) or "none"),
             ]
         lines += [
             "whole pack:",
@@ -230,11 +255,21 @@ def absolute_terms(quiz: PackQuiz) -> list[Finding]:
     return findings
 
 
+def keyed_texts(question: PackQuestion) -> list[str]:
+    """What earns full marks: the right options, or a short-answer item's full-weight accepted answers."""
+    if question.kind == SHORT_ANSWER:
+        return [answer.text for answer in question.accepted_answers if answer.weight == 1]
+    return [option.text for option in question.options if option.correct]
+
+
 def answered_by_stage(quiz: PackQuiz) -> list[Finding]:
-    """Questions whose page shows a keyed option's wording before the trainee answers.
+    """Questions whose page shows a keyed option's (or full-marks accepted answer's) wording before the
+    trainee answers.
 
     The page shows the stem, the image's alt text, the question's stage and, in a case, every earlier stage
     (they stay on the page). A true/false item's stem always holds "True" and "False", so it is not read.
+    A matching item shows every option: a stem (or its image's alt text) naming the option that answers it
+    gives that stem away.
     """
     findings = []
     earlier_stages = ""
@@ -247,10 +282,28 @@ def answered_by_stage(quiz: PackQuiz) -> list[Finding]:
         ]
         for place, text in shown:
             shown_words = words(text)
-            for option in question.options:
-                if option.correct and contains_words(shown_words, words(option.text)):
-                    findings.append(Finding(quiz.slug, question.key, f"{place} already shows {option.text!r}"))
+            for keyed in keyed_texts(question):
+                if contains_words(shown_words, words(keyed)):
+                    findings.append(Finding(quiz.slug, question.key, f"{place} already shows {keyed!r}"))
+        for number, stem in enumerate(question.match_stems, start=1):
+            answer = question.options[stem.answer].text
+            if contains_words(words(f"{stem.text} {stem.image_alt}"), words(answer)):
+                findings.append(Finding(quiz.slug, question.key, f"stem {number} already shows {answer!r}"))
         earlier_stages += "\n" + question.stage
+    return findings
+
+
+def spelling_variants(quiz: PackQuiz) -> list[Finding]:
+    """Short-answer items that accept a word in its British or its American spelling but not in both."""
+    findings = []
+    for question in quiz.questions:
+        accepted = {word for answer in question.accepted_answers for word in words(answer.text)}
+        for word in sorted(accepted):
+            for british, american in SPELLING_VARIANTS:
+                for start, other in ((british, american), (american, british)):
+                    variant = other + word[len(start) :]
+                    if word.startswith(start) and variant not in accepted:
+                        findings.append(Finding(quiz.slug, question.key, f"{word!r} is accepted but not {variant!r}"))
     return findings
 
 
@@ -300,6 +353,15 @@ def quiz_figures(quiz: PackQuiz) -> QuizFigures:
         absolute_terms=absolute_terms(quiz),
         answered_by_stage=answered_by_stage(quiz),
         uncited=uncited(quiz),
+        short_answer_counts=[
+            len(question.accepted_answers) for question in quiz.questions if question.kind == SHORT_ANSWER
+        ],
+        matching_counts=[
+            (len(question.options), len(question.match_stems))
+            for question in quiz.questions
+            if question.kind == MATCHING
+        ],
+        spelling_variants=spelling_variants(quiz),
     )
 
 

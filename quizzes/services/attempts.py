@@ -11,8 +11,8 @@ tutor answer at once, an exam's answers when the exam finishes.
 """
 
 import datetime
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -25,6 +25,8 @@ from quizzes.models import (
     Question,
     Quiz,
     Response,
+    ResponseChoice,
+    ResponseMatch,
     ReviewCard,
     User,
 )
@@ -37,7 +39,7 @@ from quizzes.refusals import (
     attempt_start_refusal,
     tutor_answer_refusal,
 )
-from quizzes.scoring import Answer, Point, Scored, answer_scored, rating_for
+from quizzes.scoring import Answer, Point, Scored, accepted_answer_matched, answer_scored, rating_for
 from quizzes.services.leaderboard import leaderboard_count_response
 from quizzes.services.review import UNREAD, Unread, review_card_record
 
@@ -46,6 +48,7 @@ from quizzes.services.review import UNREAD, Unread, review_card_record
 class AnswerResult:
     response: Response
     chosen_ids: frozenset[int]
+    matches: Mapping[int, int] = field(default_factory=dict)  # matching: {stem id: option id}
 
 
 def attempt_start(*, user: User, quiz: Quiz, mode: str = Attempt.Mode.TUTOR) -> Attempt:
@@ -98,22 +101,25 @@ def answer_submit(
     question: Question,
     chosen: Collection[Choice] = (),
     point: Point | None = None,
+    typed: str = "",
+    matches: Mapping[int, int] | None = None,
     confidence: str = "",
     card: ReviewCard | Unread | None = UNREAD,
 ) -> AnswerResult:
-    """Record a tutor-mode answer, once. `question` must have its choices (and, for a hotspot question,
-    its regions) prefetched; `chosen` must belong to it; for a hotspot question `point` is where the
-    trainee clicked, or None for "No abnormality". `card` is the trainee's review card for the question
-    if the caller has read it (None: there is none yet), which saves a read (quizzes/services/review.py).
-    Exam answers go through quizzes/services/exam.py instead.
+    """Record a tutor-mode answer, once. `question` must have its choices and its kind's parts
+    prefetched (quizzes/querysets.py: kind_parts_prefetched); `chosen` must belong to it; for a hotspot
+    question `point` is where the trainee clicked, or None for "No abnormality"; for a short answer
+    `typed` is what they typed; for extended matching `matches` is {stem id: option id}, each the
+    question's. `card` is the trainee's review card for the question if the caller has read it (None:
+    there is none yet), which saves a read (quizzes/services/review.py). Exam answers go through
+    quizzes/services/exam.py instead.
 
     On success the attempt in memory has its new tally and stamp, as the database has them."""
     if refusal := tutor_answer_refusal(attempt):
         raise refusal
-    if any(c.question_id != question.pk for c in chosen):
-        raise ValueError("The options must belong to the question.")
+    answer = Answer(chosen=chosen, point=point, typed=typed, matches=matches or {})
+    answer_check_belongs(question=question, answer=answer)
     now = timezone.now()
-    answer = Answer(chosen=chosen, point=point)
     scored = answer_scored(question=question, answer=answer)
     try:
         with transaction.atomic():
@@ -137,7 +143,22 @@ def answer_submit(
     attempt.last_answered_at = now
     attempt.answered_count += 1
     attempt.points_so_far += scored.points
-    return AnswerResult(response=response, chosen_ids=frozenset(c.pk for c in chosen))
+    return AnswerResult(
+        response=response,
+        chosen_ids=frozenset(c.pk for c in chosen) | set(answer.matches.values()),
+        matches=answer.matches,
+    )
+
+
+def answer_check_belongs(*, question: Question, answer: Answer) -> None:
+    """ValueError unless the answer's options, stems and stems' options are the question's own."""
+    if any(choice.question_id != question.pk for choice in answer.chosen):
+        raise ValueError("The options must belong to the question.")
+    if answer.matches:
+        option_ids = {choice.pk for choice in question.choices.all()}
+        stem_ids = {stem.pk for stem in question.match_stems.all()}
+        if not set(answer.matches) <= stem_ids or not set(answer.matches.values()) <= option_ids:
+            raise ValueError("The stems and their options must belong to the question.")
 
 
 def tutor_answer_taken(*, attempt: Attempt, question: Question, points: int, now: datetime.datetime) -> bool:
@@ -186,7 +207,7 @@ def response_create(
     response = Response.objects.create(
         attempt=attempt,
         question=question,
-        point=answer.point,
+        **answer_columns(question=question, answer=answer),
         is_correct=scored.is_correct,
         points=scored.points,
         confidence=confidence,
@@ -195,16 +216,46 @@ def response_create(
         question_version=question.version,
         seconds_taken=max(0, round((now - (attempt.last_answered_at or attempt.started_at)).total_seconds())),
     )
-    response_chosen_set(response=response, chosen=answer.chosen)
+    response_rows_set(response=response, answer=answer)
     return response
 
 
-def response_chosen_set(*, response: Response, chosen: Collection[Choice]) -> None:
-    """Record the options an answer chose (a response just inserted, or one whose options were cleared):
-    one INSERT of them all, none for an answer that chose none."""
-    Response.chosen.through.objects.bulk_create(
-        [Response.chosen.through(response=response, choice=choice) for choice in chosen]
-    )
+# The one place that turns an Answer into what a response records of it: columns of its own row
+# (answer_columns) and rows beside it (response_rows_set, replaced by response_rows_clear and set again).
+
+
+def answer_columns(*, question: Question, answer: Answer) -> dict:
+    """The response's own columns that hold the answer: a hotspot's point, a short answer's text and
+    the accepted answer it matched."""
+    matched = accepted_answer_matched(question, answer.typed) if question.is_short_answer else None
+    return {"point": answer.point, "typed_answer": answer.typed, "matched_answer": matched}
+
+
+ANSWER_COLUMNS = ["point_x", "point_y", "typed_answer", "matched_answer"]
+
+
+def response_rows_set(*, response: Response, answer: Answer) -> None:
+    """Record the rows an answer holds beside its response: the options it chose, or its option for each
+    stem (a response just inserted, or one whose rows were cleared). One insert, or none."""
+    if answer.matches:
+        ResponseMatch.objects.bulk_create(
+            [
+                ResponseMatch(response=response, stem_id=stem, choice_id=choice)
+                for stem, choice in answer.matches.items()
+            ]
+        )
+    else:
+        ResponseChoice.objects.bulk_create(
+            [ResponseChoice(response=response, choice=choice) for choice in answer.chosen]
+        )
+
+
+def response_rows_clear(*, response: Response, question: Question) -> None:
+    """Remove the rows beside a response that its question's kind records, before they are set again."""
+    if question.is_matching:
+        ResponseMatch.objects.filter(response=response).delete()
+    elif question.picks_options:
+        ResponseChoice.objects.filter(response=response).delete()
 
 
 def response_counted(*, attempt: Attempt, response: Response, card: ReviewCard | Unread | None = UNREAD) -> None:

@@ -8,11 +8,17 @@ Importing into a quiz that exists is safe to repeat (issue 13's re-import, issue
   none is touched because its format cannot hold it (hotspot questions in Moodle XML and GIFT);
 - options are matched by text, never by position, so a recorded answer keeps the option it chose; an
   option the file no longer holds is removed if nobody chose it, else retired (no longer offered);
+- a short-answer question's accepted answers are matched by text (a response keeps the accepted answer
+  it matched while the answer stays); a matching question's stems by text, then the rest by position,
+  so a reworded vignette stays the same stem; a stem the file no longer holds is removed unless trainees
+  answered it, when it is kept and the question becomes a draft for an educator to settle;
 - a format that holds questions only (Moodle XML, GIFT: `complete=False`) changes nothing the file
   does not carry: the quiz's kind, status, title, description and order, and each question's stage,
   image, sources, learning point and hotspot regions stay as they are when the file leaves them out;
-- a question without an explanation or a rationale on every option is saved as a draft (hidden from
-  trainees until an educator finishes and publishes it);
+- a question left unfinished is saved as a draft (hidden from trainees until an educator finishes and
+  publishes it): no explanation; an option without its rationale (a matching question's options need
+  none); an accepted answer earning less than full marks without feedback; a matching question with no
+  more options than stems and no reason given;
 - a change to a question trainees answered is recorded as its next version (quizzes/services/versions.py),
   so their answers keep showing what they answered.
 
@@ -25,12 +31,30 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.text import slugify
 
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz
-from quizzes.models import Choice, HotspotRegion, Question, Quiz, Response, Source, Tag, Topic, User
-from quizzes.services.questions import options_withdraw, question_image_set, question_regions_set
+from quizzes.bank.quizpack import MATCHING, SHORT_ANSWER, PackAnswer, PackMatchStem, PackOption, PackQuestion, PackQuiz
+from quizzes.models import (
+    AcceptedAnswer,
+    Choice,
+    HotspotRegion,
+    MatchStem,
+    Question,
+    Quiz,
+    Response,
+    ResponseMatch,
+    Source,
+    Tag,
+    Topic,
+    User,
+)
+from quizzes.services.questions import (
+    match_stem_image_set,
+    options_withdraw,
+    question_image_set,
+    question_regions_set,
+)
 from quizzes.services.versions import question_version_baseline, question_version_record
 
 # Kinds that Moodle XML and GIFT cannot hold: such questions are never removed by importing those.
@@ -110,7 +134,9 @@ def quiz_pack_plan(*, pack: PackQuiz, complete: bool) -> QuizPlan:
     quiz = Quiz.objects.filter(slug=pack.slug).first()
     if quiz is None:
         return QuizPlan(pack, complete, None, [QuestionPlan(item, None) for item in pack.questions])
-    existing = list(quiz.questions.prefetch_related("choices", "tags", "sources"))
+    existing = list(
+        quiz.questions.prefetch_related("choices", "tags", "sources", "accepted_answers", "match_stems__answer")
+    )
     matches = questions_matched(existing, pack.questions)
     plans = [
         QuestionPlan(item, question, question_changes(question, item, complete) if question else [])
@@ -166,6 +192,12 @@ def question_changes(question: Question, item: PackQuestion, complete: bool) -> 
     current_options = [(c.text, c.is_correct, c.weight, c.rationale) for c in question.choices.all() if not c.retired]
     if current_options != planned_options(question, item):
         changes.append("options")
+    current_answers = [(a.text, a.weight, a.feedback) for a in question.accepted_answers.all()]
+    if current_answers != planned_answers(question, item):
+        changes.append("accepted answers")
+    current_stems = [(stem.text, stem.answer.text, stem.image_alt) for stem in question.match_stems.all()]
+    if current_stems != planned_stems(question, item, complete):
+        changes.append("matching stems")
     if (item.tags or complete) and sorted(t.name.casefold() for t in question.tags.all()) != sorted(
         {tag.strip().casefold() for tag in item.tags if tag.strip()}
     ):
@@ -183,14 +215,35 @@ def planned_options(question: Question | None, item: PackQuestion) -> list[tuple
     return [option_values(option, current=current.get(option.text.strip())) for option in item.options]
 
 
+def planned_answers(question: Question | None, item: PackQuestion) -> list[tuple]:
+    """The item's accepted answers as accepted_answers_save will save them over `question`'s (matched by text)."""
+    current = {a.text.strip(): a for a in question.accepted_answers.all()} if question is not None else {}
+    return [answer_values(answer, current=current.get(answer.text.strip())) for answer in item.accepted_answers]
+
+
+def planned_stems(question: Question | None, item: PackQuestion, complete: bool) -> list[tuple]:
+    """The item's matching stems as match_stems_save will save them: (text, its option's text, alt text)."""
+    existing = list(question.match_stems.all()) if question is not None else []
+    return [
+        (stem.text, item.options[stem.answer].text, stem_alt(stem, current, complete))
+        for stem, current in zip(item.match_stems, stems_matched(existing, item.match_stems), strict=True)
+    ]
+
+
 def question_values(item: PackQuestion, complete: bool, *, current: Question | None) -> dict:
     """The question's fields as the import saves them: what the file carries, and for a format that
-    holds questions only, the current value of anything the file leaves out."""
+    holds questions only, the current value of anything the file leaves out (a None switch is one the
+    format cannot say: a new question takes the site's default)."""
 
     def carried(name: str, value):
         if complete or current is None or value:
             return value
         return getattr(current, name)
+
+    def switch(name: str, value: bool | None) -> bool:
+        if value is not None:
+            return value
+        return getattr(current, name) if current is not None else Question._meta.get_field(name).db_default
 
     values = {
         "stem": item.stem if complete or current is None else stem_without_stage(item.stem, current.stage),
@@ -198,6 +251,9 @@ def question_values(item: PackQuestion, complete: bool, *, current: Question | N
         "explanation": carried("explanation", item.explanation),
         "learning_point": carried("learning_point", item.learning_point),
         "idnumber": carried("idnumber", item.idnumber),
+        "fewer_options_reason": carried("fewer_options_reason", item.fewer_options_reason),
+        "case_sensitive": switch("case_sensitive", item.case_sensitive),
+        "forgive_typos": switch("forgive_typos", item.forgive_typos),
     }
     if complete or current is None:
         values["allow_no_abnormality"] = item.allow_no_abnormality
@@ -223,8 +279,32 @@ def option_values(option: PackOption, *, current: Choice | None) -> tuple:
     return (option.text, option.correct, weight, rationale)
 
 
-def lacks_feedback(values: dict, options: list[tuple]) -> bool:
-    return not values["explanation"].strip() or any(not rationale.strip() for *_rest, rationale in options)
+def answer_values(answer: PackAnswer, *, current: AcceptedAnswer | None) -> tuple:
+    """(text, weight, feedback): a weight within the database's range and precision; feedback the file
+    leaves out stays as it was."""
+    weight = min(max(Decimal(answer.weight), Decimal(0)), Decimal(1)).quantize(Decimal("0.0000001"))
+    return (answer.text.strip(), weight, answer.feedback or (current.feedback if current is not None else ""))
+
+
+def stem_alt(stem: PackMatchStem, current: MatchStem | None, complete: bool) -> str:
+    """A stem's image alt text as saved: the file's with its image; else, for a format that holds no
+    stem image (GIFT), the current one's."""
+    if stem.image_file or stem.image_data is not None:
+        return stem.image_alt.strip() or UNDESCRIBED_IMAGE_ALT
+    return current.image_alt if current is not None and current.image and not complete else ""
+
+
+def unfinished(*, kind: str, values: dict, options: list[tuple], answers: list[tuple], stem_alts: list[str]) -> bool:
+    """Whether the question must wait as a draft for an educator to finish it (see the module's docstring);
+    `stem_alts` are its matching stems' image alt texts ("" without an image)."""
+    if not values["explanation"].strip():
+        return True
+    if kind == SHORT_ANSWER:
+        return any(weight < 1 and not feedback.strip() for _text, weight, feedback in answers)
+    if kind == MATCHING:
+        fewer_options = len(options) <= len(stem_alts) and not values["fewer_options_reason"].strip()
+        return fewer_options or UNDESCRIBED_IMAGE_ALT in stem_alts
+    return any(not rationale.strip() for *_rest, rationale in options)
 
 
 # --- Saving ------------------------------------------------------------------------------------------
@@ -333,9 +413,24 @@ def question_save(
         question.sources.set(sources)
     if complete or item.tags:
         question.tags.set(tags_for(item.tags))
-    options = options_save(question=question, options=item.options)
-    if lacks_feedback(values, options) and not question.is_draft:
-        # Trainees see no question without its explanation and every option's rationale.
+    choices = options_save(question=question, options=item.options)
+    stems, stems_kept = match_stems_save(
+        question=question,
+        stems=item.match_stems,
+        choices=choices,
+        complete=complete,
+        images_dir=images_dir,
+        slug=quiz.slug,
+        warnings=warnings,
+    )
+    options_withdraw(options=question.choices.exclude(pk__in=[choice.pk for choice in choices]))
+    answers = accepted_answers_save(question=question, answers=item.accepted_answers)
+    options = [(c.text, c.is_correct, c.weight, c.rationale) for c in choices]
+    left_unfinished = unfinished(
+        kind=item.kind, values=values, options=options, answers=answers, stem_alts=[s.image_alt for s in stems]
+    )
+    if (left_unfinished or stems_kept) and not question.is_draft:
+        # Trainees see no question until it is finished (see the module's docstring).
         question.status = Question.Status.DRAFT
         question.save(update_fields=["status"])
     question_version_record(question=question, before=before, changed_by=change_by.user, via=change_by.via)
@@ -369,19 +464,18 @@ def question_image_import(
         question_image_set(question=question, data=None)
 
 
-def options_save(*, question: Question, options: list[PackOption]) -> list[tuple]:
+def options_save(*, question: Question, options: list[PackOption]) -> list[Choice]:
     """Match the question's options to the file's by text, never by position: a matched option is
-    updated (and offered again if it was retired), a new one added; an option the file no longer
-    holds is deleted, or retired if trainees chose it, so every recorded answer keeps its option.
-    Returns the options as saved: (text, is_correct, weight, rationale)."""
+    updated (and offered again if it was retired), a new one added. Returns the options as saved, in
+    the file's order; options_withdraw then takes the others off (after the stems no longer name them)."""
     existing = list(question.choices.order_by("order", "pk"))
     by_text: dict[str, Choice] = {}
     for choice in existing:
         by_text.setdefault(choice.text.strip(), choice)
-    saved, kept_ids = [], set()
+    saved = []
     for position, option in enumerate(options):
         choice = by_text.pop(option.text.strip(), None)
-        text, is_correct, weight, rationale = values = option_values(option, current=choice)
+        text, is_correct, weight, rationale = option_values(option, current=choice)
         fields = {
             "text": text,
             "is_correct": is_correct,
@@ -394,10 +488,102 @@ def options_save(*, question: Question, options: list[PackOption]) -> list[tuple
             choice = Choice.objects.create(question=question, **fields)
         elif any(getattr(choice, name) != value for name, value in fields.items()):
             Choice.objects.filter(pk=choice.pk).update(**fields)
-        kept_ids.add(choice.pk)
-        saved.append(values)
-    options_withdraw(options=Choice.objects.filter(question=question).exclude(pk__in=kept_ids))
+            for name, value in fields.items():
+                setattr(choice, name, value)
+        saved.append(choice)
     return saved
+
+
+def accepted_answers_save(*, question: Question, answers: list[PackAnswer]) -> list[tuple]:
+    """Match the question's accepted answers to the file's by text: a matched one is updated, a new one
+    added, one the file no longer holds deleted (a response that matched it keeps what was typed).
+    Returns the answers as saved: (text, weight, feedback)."""
+    by_text = {answer.text.strip(): answer for answer in question.accepted_answers.all()}
+    saved, kept_ids = [], set()
+    for position, answer in enumerate(answers):
+        current = by_text.pop(answer.text.strip(), None)
+        text, weight, feedback = values = answer_values(answer, current=current)
+        fields = {"text": text, "weight": weight, "feedback": feedback, "order": position}
+        if current is None:
+            current = AcceptedAnswer.objects.create(question=question, **fields)
+        elif any(getattr(current, name) != value for name, value in fields.items()):
+            AcceptedAnswer.objects.filter(pk=current.pk).update(**fields)
+        kept_ids.add(current.pk)
+        saved.append(values)
+    question.accepted_answers.exclude(pk__in=kept_ids).delete()
+    return saved
+
+
+def stems_matched(existing: list[MatchStem], stems: list[PackMatchStem]) -> list[MatchStem | None]:
+    """For each of the file's stems, the question's stem it is: the one with its text, else the next
+    one left in order (a reworded vignette), each used once."""
+    by_text: dict[str, MatchStem] = {}
+    for stem in existing:
+        by_text.setdefault(normalised(stem.text), stem)
+    matches = [by_text.pop(normalised(stem.text), None) for stem in stems]
+    matched_ids = {match.pk for match in matches if match is not None}
+    left = iter([stem for stem in existing if stem.pk not in matched_ids])
+    return [match if match is not None else next(left, None) for match in matches]
+
+
+def match_stems_save(
+    *,
+    question: Question,
+    stems: list[PackMatchStem],
+    choices: list[Choice],
+    complete: bool,
+    images_dir: Path,
+    slug: str,
+    warnings: list[str],
+) -> tuple[list[MatchStem], list[MatchStem]]:
+    """Save a matching question's stems, each answered by one of `choices` (the options as saved, in the
+    file's order), matched to the question's own by stems_matched so a recorded answer keeps its stem.
+    A stem the file no longer holds is deleted, unless trainees answered it: then it is kept, with a
+    warning. Returns (the file's stems as saved, the stems kept that way: the question then waits as a
+    draft for an educator)."""
+    existing = list(question.match_stems.all())
+    saved = []
+    for position, (stem, current) in enumerate(zip(stems, stems_matched(existing, stems), strict=True)):
+        fields = {"text": stem.text, "answer": choices[stem.answer], "order": position}
+        if current is None:
+            current = MatchStem.objects.create(question=question, **fields)
+        else:
+            MatchStem.objects.filter(pk=current.pk).update(**fields)
+            current.refresh_from_db()
+        match_stem_image_import(
+            stem=current, item=stem, complete=complete, images_dir=images_dir, slug=slug, warnings=warnings
+        )
+        saved.append(current)
+    gone = question.match_stems.exclude(pk__in=[stem.pk for stem in saved])
+    answered = list(gone.filter(Exists(ResponseMatch.objects.filter(stem=OuterRef("pk")))))
+    warnings.extend(
+        f"Question {question.key!r}: its stem {excerpt(stem.text)!r} is not in the file, but trainees answered it: "
+        "kept, and the question left a draft; edit or remove the stem in the admin before publishing."
+        for stem in answered
+    )
+    gone.exclude(pk__in=[stem.pk for stem in answered]).delete()
+    return saved, answered
+
+
+def match_stem_image_import(
+    *, stem: MatchStem, item: PackMatchStem, complete: bool, images_dir: Path, slug: str, warnings: list[str]
+) -> None:
+    """The stem's image, as question_image_import brings in a question's: a refused embedded image is a
+    warning, and the stem comes in without it."""
+    alt = stem_alt(item, stem, complete)
+    if item.image_data is not None:
+        try:
+            match_stem_image_set(stem=stem, data=item.image_data, name="stem-image.png", alt=alt)
+        except ValidationError as refused:
+            warnings.append(
+                f"Question {stem.question.key!r}: the image of its stem {excerpt(stem.text)!r} was not imported: "
+                + " ".join(refused.messages)
+            )
+    elif item.image_file:
+        image_file = images_dir / item.image_file
+        match_stem_image_set(stem=stem, data=image_file.read_bytes(), name=f"{slug}-{image_file.name}", alt=alt)
+    elif complete and stem.image:
+        match_stem_image_set(stem=stem, data=None)
 
 
 def tags_for(names: list[str]) -> list[Tag]:
@@ -435,25 +621,53 @@ def quiz_report(plan: QuizPlan) -> dict:
 def question_report(plan: QuestionPlan, complete: bool) -> dict:
     item = plan.item
     values = question_values(item, complete, current=plan.question)
+    answers = planned_answers(plan.question, item)
     return {
         "key": item.key,
         "idnumber": item.idnumber,
         "kind": Question.Kind(item.kind).label,
         "stem": excerpt(values["stem"]),
-        "options": [
-            {
-                "text": option.text,
-                "correct": option.correct,
-                "weight": None if option.weight is None else f"{Decimal(option.weight) * 100:g}%",
-            }
-            for option in item.options
-        ],
+        "options": options_report(item, answers),
         "tags": item.tags,
         "warnings": item.warnings,
-        "draft": lacks_feedback(values, planned_options(plan.question, item)),
+        "draft": unfinished(
+            kind=item.kind,
+            values=values,
+            options=planned_options(plan.question, item),
+            answers=answers,
+            stem_alts=[alt for _text, _answer, alt in planned_stems(plan.question, item, complete)],
+        ),
         "action": plan.action,
         "changes": plan.changes,
     }
+
+
+def options_report(item: PackQuestion, answers: list[tuple]) -> list[dict]:
+    """What the trainee picks from or is marked against, each {"text", "correct", "weight"}: the options;
+    a short-answer question's accepted answers; a matching question's stems with the option answering
+    each ("stem → option"), then the options that answer none."""
+    if item.kind == SHORT_ANSWER:
+        return [
+            {"text": text, "correct": weight == 1, "weight": f"{float(weight) * 100:g}%"} for text, weight, _ in answers
+        ]
+    if item.kind == MATCHING:
+        answering = {stem.answer for stem in item.match_stems}
+        return [
+            {"text": f"{excerpt(stem.text)} → {item.options[stem.answer].text}", "correct": False, "weight": None}
+            for stem in item.match_stems
+        ] + [
+            {"text": f"{option.text} (answers no stem)", "correct": False, "weight": None}
+            for number, option in enumerate(item.options)
+            if number not in answering
+        ]
+    return [
+        {
+            "text": option.text,
+            "correct": option.correct,
+            "weight": None if option.weight is None else f"{Decimal(option.weight) * 100:g}%",
+        }
+        for option in item.options
+    ]
 
 
 def excerpt(text: str) -> str:
@@ -479,7 +693,8 @@ def unused_key(model_filter: QuerySet, base: str, field: str = "key") -> str:
 
 @transaction.atomic
 def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Question:
-    """Copy a question with its options, sources, tags and image into `quiz` (by default its own)."""
+    """Copy a question with its options, accepted answers, matching stems, sources, tags and image into
+    `quiz` (by default its own)."""
     quiz = quiz or question.quiz
     copy = Question.objects.get(pk=question.pk)
     copy.pk = None
@@ -493,7 +708,8 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
     copy.save()
     copy.sources.set(question.sources.all())
     copy.tags.set(question.tags.all())
-    Choice.objects.bulk_create(
+    originals = list(question.choices.all())
+    copies = Choice.objects.bulk_create(
         Choice(
             question=copy,
             text=c.text,
@@ -503,7 +719,24 @@ def question_duplicate(*, question: Question, quiz: Quiz | None = None) -> Quest
             order=c.order,
             retired=c.retired,
         )
-        for c in question.choices.all()
+        for c in originals
+    )
+    copied_choice = {original.pk: choice for original, choice in zip(originals, copies, strict=True)}
+    AcceptedAnswer.objects.bulk_create(
+        AcceptedAnswer(question=copy, text=a.text, weight=a.weight, feedback=a.feedback, order=a.order)
+        for a in question.accepted_answers.all()
+    )
+    # A copied stem shows the same stored image file, as a copied question does.
+    MatchStem.objects.bulk_create(
+        MatchStem(
+            question=copy,
+            text=s.text,
+            image=s.image.name,
+            image_alt=s.image_alt,
+            answer=copied_choice[s.answer_id],
+            order=s.order,
+        )
+        for s in question.match_stems.all()
     )
     HotspotRegion.objects.bulk_create(
         HotspotRegion(question=copy, shape=r.shape, geometry=r.geometry, feedback=r.feedback, order=r.order)
@@ -521,6 +754,6 @@ def quiz_duplicate(*, quiz: Quiz) -> Quiz:
     copy.title = f"{quiz.title} (copy)"
     copy.status = Quiz.Status.DRAFT
     copy.save()
-    for question in quiz.questions.prefetch_related("choices", "sources", "tags"):
+    for question in quiz.questions.prefetch_related("choices", "sources", "tags", "accepted_answers", "match_stems"):
         question_duplicate(question=question, quiz=copy)
     return copy

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from quizzes.models import User
 
 EDUCATORS = "Educators"
-AUTHORED_MODELS = ["topic", "source", "quiz", "question", "choice"]
+AUTHORED_MODELS = ["topic", "source", "quiz", "question", "choice", "acceptedanswer", "matchstem"]
 RESULT_MODELS = ["attempt", "response"]
 # Viewed and resolved (a change), never added or deleted: a report is the trainee's.
 REPORT_MODELS = ["problemreport"]

@@ -7,7 +7,7 @@ before the score is taken or is refused: a score never misses an answer the trai
 """
 
 import datetime
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -17,22 +17,35 @@ from django.utils import timezone
 from quizzes.models import Attempt, AttemptQuestion, Choice, Question, Response
 from quizzes.refusals import TimeIsUp, exam_change_refusal
 from quizzes.scoring import Answer, Point, answer_scored
-from quizzes.services.attempts import attempt_expire_if_due, response_chosen_set, response_create
+from quizzes.services.attempts import (
+    ANSWER_COLUMNS,
+    answer_check_belongs,
+    answer_columns,
+    attempt_expire_if_due,
+    response_create,
+    response_rows_clear,
+    response_rows_set,
+)
 
 
 def exam_answer_save(
-    *, attempt: Attempt, question: Question, chosen: Collection[Choice] = (), point: Point | None = None
+    *,
+    attempt: Attempt,
+    question: Question,
+    chosen: Collection[Choice] = (),
+    point: Point | None = None,
+    typed: str = "",
+    matches: Mapping[int, int] | None = None,
 ) -> Response:
-    """Save (or replace) the exam's one answer to `question`. `question` must have its choices (and
-    regions, for a hotspot question) prefetched; `chosen` must belong to it; for a hotspot question
-    `point` is where the trainee clicked, or None for "No abnormality".
+    """Save (or replace) the exam's one answer to `question`. `question` must have its choices and its
+    kind's parts prefetched; the answer is given as to quizzes/services/attempts.py: answer_submit.
+    A changed answer replaces the old one whole (a matching answer's stems left empty are unanswered).
 
     Refused (quizzes/refusals.py: exam_change_refusal) once the exam is over, and with TimeIsUp once
     its deadline has passed, which also finishes it as of the deadline.
     """
-    if any(choice.question_id != question.pk for choice in chosen):
-        raise ValueError("The options must belong to the question.")
-    answer = Answer(chosen=chosen, point=point)
+    answer = Answer(chosen=chosen, point=point, typed=typed, matches=matches or {})
+    answer_check_belongs(question=question, answer=answer)
     scored = answer_scored(question=question, answer=answer)
     with exam_open_for_change(attempt) as (locked, now):
         response = Response.objects.filter(attempt=locked, question=question).first()
@@ -42,13 +55,13 @@ def exam_answer_save(
         else:
             answered, points = 0, scored.points - response.points
             response.is_correct, response.points = scored
-            response.answered_at, response.point = now, point
+            response.answered_at = now
             response.question_version = question.version
-            response.save(
-                update_fields=["is_correct", "points", "answered_at", "point_x", "point_y", "question_version"]
-            )
-            Response.chosen.through.objects.filter(response=response).delete()
-            response_chosen_set(response=response, chosen=chosen)
+            for name, value in answer_columns(question=question, answer=answer).items():
+                setattr(response, name, value)
+            response.save(update_fields=["is_correct", "points", "answered_at", "question_version", *ANSWER_COLUMNS])
+            response_rows_clear(response=response, question=question)
+            response_rows_set(response=response, answer=answer)
         exam_tally_change(attempt=locked, question=question, answered=answered, points=points, now=now)
     attempt.last_answered_at = now
     return response
@@ -59,7 +72,7 @@ def exam_answer_clear(*, attempt: Attempt, question: Question) -> None:
     with exam_open_for_change(attempt) as (locked, _now):
         response = Response.objects.filter(attempt=locked, question=question).first()
         if response is not None:
-            # The chosen options go with the response (the many-to-many rows cascade).
+            # The chosen options and matches go with the response (their rows cascade).
             response.delete()
             exam_tally_change(attempt=locked, question=question, answered=-1, points=-response.points)
 

@@ -16,12 +16,32 @@ from pathlib import PurePosixPath
 from django.db import transaction
 from django.utils import timezone
 
-from quizzes.models import Choice, Question, QuestionVersion, Response, Source, User
+from quizzes.models import (
+    AcceptedAnswer,
+    Choice,
+    MatchStem,
+    Question,
+    QuestionVersion,
+    Response,
+    ResponseMatch,
+    Source,
+    User,
+)
 from quizzes.services.questions import options_withdraw, question_image_set, question_regions_set, stored_bytes
-from quizzes.versions import question_snapshot, snapshot_changes
+from quizzes.versions import FIELD_DEFAULTS, question_snapshot, snapshot_changes
 
 FIRST_VERSION_SUMMARY = "As trainees answered it before its first recorded change."
-RESTORED_FIELDS = ["kind", "stage", "stem", "image_alt", "allow_no_abnormality", "explanation", "learning_point"]
+RESTORED_FIELDS = [
+    "kind",
+    "stage",
+    "stem",
+    "image_alt",
+    "allow_no_abnormality",
+    "case_sensitive",
+    "forgive_typos",
+    "explanation",
+    "learning_point",
+]
 
 
 class VersionNotRestorable(Exception):
@@ -29,7 +49,9 @@ class VersionNotRestorable(Exception):
 
 
 def question_with_content(question_id: int) -> Question:
-    return Question.objects.prefetch_related("choices", "regions", "sources").get(pk=question_id)
+    return Question.objects.prefetch_related("choices", "regions", "accepted_answers", "match_stems", "sources").get(
+        pk=question_id
+    )
 
 
 @transaction.atomic
@@ -107,6 +129,12 @@ def question_version_restore(*, version: QuestionVersion, restored_by: User) -> 
     question = Question.objects.get(pk=version.question_id)
     before = question_version_baseline(question=question)
     snapshot = version.snapshot
+    stems = snapshot.get("stems", [])
+    if ResponseMatch.objects.filter(stem__question=question).exclude(stem__in=[stem["id"] for stem in stems]).exists():
+        raise VersionNotRestorable(
+            f"Trainees have answered a stem that version {version.number} does not have: a stem keeps the answers "
+            "given to it, so it cannot be taken off."
+        )
     image_data = None
     if snapshot["image"] and snapshot["image"] != question.image.name:
         image_data = stored_bytes(version.image)
@@ -120,7 +148,7 @@ def question_version_restore(*, version: QuestionVersion, restored_by: User) -> 
         )
     alt = question.image_alt
     for name in RESTORED_FIELDS:
-        setattr(question, name, snapshot[name])
+        setattr(question, name, snapshot.get(name, FIELD_DEFAULTS.get(name)))
     # The image comes before the kind and goes after it, with its alt text: the database holds every
     # hotspot question to having an image, and every image to having alt text.
     if not snapshot["image"] and question.image:
@@ -130,18 +158,61 @@ def question_version_restore(*, version: QuestionVersion, restored_by: User) -> 
         question_image_set(question=question, data=None)
     question_regions_set(question=question, regions=snapshot["regions"])
     question.sources.set(Source.objects.filter(pk__in=[source["id"] for source in snapshot["sources"]]))
-    options_restore(question=question, options=snapshot["options"])
+    option_ids = options_restore(question=question, options=snapshot["options"])
+    accepted_answers_restore(question=question, answers=snapshot.get("accepted_answers", []))
+    stems_restore(question=question, stems=stems, option_ids=option_ids)
+    # Last: until the stems are restored, an option the version lacks may still answer one.
+    options_withdraw(options=question.choices.exclude(pk__in=option_ids.values()))
     return question_version_record(
         question=question, before=before, changed_by=restored_by, via=f"Restored version {version.number}"
     )
 
 
-def options_restore(*, question: Question, options: list[dict]) -> None:
-    kept = set()
-    for option in options:
-        fields = {name: option[name] for name in ("text", "is_correct", "weight", "rationale", "retired", "order")}
-        if Choice.objects.filter(pk=option["id"], question=question).update(**fields):
-            kept.add(option["id"])
+def rows_restore(model, *, question: Question, rows: list[tuple[int, dict]]) -> dict[int, int]:
+    """Each of the question's (snapshot id, fields) rows of `model` as it was: changed back where it still
+    is, or created again (with a new id). Returns {snapshot id: id now}; rows the version lacks are left."""
+    ids = {}
+    for row_id, fields in rows:
+        if model.objects.filter(pk=row_id, question=question).update(**fields):
+            ids[row_id] = row_id
         else:
-            kept.add(Choice.objects.create(question=question, **fields).pk)
-    options_withdraw(options=question.choices.exclude(pk__in=kept))
+            ids[row_id] = model.objects.create(question=question, **fields).pk
+    return ids
+
+
+def options_restore(*, question: Question, options: list[dict]) -> dict[int, int]:
+    """The options as they were ({snapshot id: id now}); those the version lacks are left for the caller to
+    withdraw."""
+    names = ("text", "is_correct", "weight", "rationale", "retired", "order")
+    return rows_restore(
+        Choice, question=question, rows=[(option["id"], {name: option[name] for name in names}) for option in options]
+    )
+
+
+def accepted_answers_restore(*, question: Question, answers: list[dict]) -> None:
+    """The accepted answers as they were (answers matched to one deleted since keep their marks)."""
+    names = ("text", "weight", "feedback", "order")
+    kept = rows_restore(
+        AcceptedAnswer, question=question, rows=[(each["id"], {name: each[name] for name in names}) for each in answers]
+    )
+    question.accepted_answers.exclude(pk__in=kept.values()).delete()
+
+
+def stems_restore(*, question: Question, stems: list[dict], option_ids: dict[int, int]) -> None:
+    """The matching stems as they were, each answered by its option as restored. Only stems no trainee
+    answered are taken off (question_version_restore refuses a version that would need more)."""
+    rows = [
+        (
+            stem["id"],
+            {
+                "text": stem["text"],
+                "image": stem["image"],
+                "image_alt": stem["image_alt"],
+                "answer_id": option_ids.get(stem["answer"], stem["answer"]),
+                "order": stem["order"],
+            },
+        )
+        for stem in stems
+    ]
+    kept = rows_restore(MatchStem, question=question, rows=rows)
+    question.match_stems.exclude(pk__in=kept.values()).delete()

@@ -7,9 +7,9 @@ from datetime import timedelta
 from django import template
 
 from quizzes.forms import ProblemReportForm
-from quizzes.models import HotspotRegion, ProblemReport
+from quizzes.models import Choice, HotspotRegion, MatchStem, ProblemReport
 from quizzes.rich_text import plain_excerpt as rich_text_excerpt
-from quizzes.scoring import regions_hit
+from quizzes.scoring import accepted_answer_matched, model_answer, regions_hit
 
 register = template.Library()
 
@@ -112,6 +112,63 @@ def hotspot_feedback(question, response):
         # A click scored right is a click inside a target: the verdict recorded with the answer says so.
         "clicks": [(*response.point, response.is_correct)] if response.point else [],
     }
+
+
+@register.inclusion_tag("quizzes/_short_answer_review.html")
+def short_answer_review(question, response):
+    """After a short answer (or none: `response` None): what was typed, the accepted answer it matched
+    (from the question's prefetched ones, so no query) and the model answer.
+
+    An answer whose accepted answer was deleted since has lost the link to it, but not the version of the
+    question it was given to (quizzes/versions.py): the same rule on that version's answers finds it again."""
+    matched = None
+    if response is not None and response.matched_answer_id:
+        matched = next(
+            (each for each in question.accepted_answers.all() if each.pk == response.matched_answer_id), None
+        )
+    elif response is not None and question.is_earlier_version:
+        matched = accepted_answer_matched(question, response.typed_answer)
+    return {"question": question, "response": response, "matched": matched, "model": model_answer(question)}
+
+
+@register.filter
+def option_text(question, option_id) -> str:
+    """The text of the question's option with this id, from its prefetched options ("" if it has none)."""
+    return next((choice.text for choice in question.choices.all() if choice.pk == option_id), "")
+
+
+@dataclass(frozen=True)
+class ReviewedMatch:
+    stem: MatchStem
+    chosen: Choice | None
+    chosen_label: str
+    right: Choice | None
+    right_label: str
+
+    @property
+    def is_right(self) -> bool:
+        return self.chosen is not None and self.chosen == self.right
+
+
+@register.inclusion_tag("quizzes/_matching_review.html")
+def matching_review(question, response, options, chosen_matches):
+    """After an extended-matching answer: each stem with the option chosen (`chosen_matches`, {stem id:
+    option id}) and its right option, labelled as the trainee saw them (`options`)."""
+    choices = {choice.pk: choice for choice in question.choices.all()}
+    labels = {option.choice.pk: option.label for option in options}
+    rows = []
+    for stem in question.match_stems.all():
+        chosen_id = chosen_matches.get(stem.pk)
+        rows.append(
+            ReviewedMatch(
+                stem=stem,
+                chosen=choices.get(chosen_id),
+                chosen_label=labels.get(chosen_id, ""),
+                right=choices.get(stem.answer_id),
+                right_label=labels.get(stem.answer_id, ""),
+            )
+        )
+    return {"rows": rows, "options": options, "answered": response is not None}
 
 
 def report_problem_context(*, attempt, question, form=None, back: str = "", is_open: bool = False) -> dict:

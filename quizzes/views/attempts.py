@@ -1,6 +1,6 @@
 """Taking a quiz: start, one question at a time with instant feedback, finish, summary."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,14 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for
+from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_fields, answer_form_for
 from quizzes.models import Attempt, AttemptQuestion, Question, Quiz, Response
 from quizzes.options import presented_options
+from quizzes.querysets import kind_parts_prefetched
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.versions import question_as_answered, questions_as_answered
-from quizzes.views.lookups import answer_given, attempt_item, current_attempt, question_parts_fetch
+from quizzes.views.lookups import answer_given, answer_rows, attempt_item, current_attempt, question_parts_fetch
 
 
 def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
@@ -26,9 +27,10 @@ def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
 def question_context(
     item: AttemptQuestion,
     *,
-    form: AnswerForm | HotspotAnswerForm | None = None,
+    form: AnyAnswerForm | None = None,
     response: Response | None = None,
     chosen_ids: Collection[int] = frozenset(),
+    chosen_matches: Mapping[int, int] | None = None,
     notice: str = "",
 ) -> dict:
     """What the question page and its partials need, from the item found with its tutor progress
@@ -42,6 +44,8 @@ def question_context(
         "form": form,
         "response": response,
         "chosen_ids": chosen_ids,
+        "chosen_matches": chosen_matches or {},
+        "match_slots": form.slots() if isinstance(form, MatchingAnswerForm) else [],
         "notice": notice,
         "answer_url": reverse("answer", args=[attempt.pk, question.pk]),
         "answered": attempt.answered_count,
@@ -110,11 +114,11 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         context = question_context(item, form=form)
     else:
-        response, chosen_ids = answer_given(attempt, question)
+        response, chosen_ids, chosen_matches = answer_given(attempt, question)
         # The feedback on the version answered, should the question have changed since.
         question = item.question = question_as_answered(question, response)
         question_parts_fetch(question, feedback=True)
-        context = question_context(item, response=response, chosen_ids=chosen_ids)
+        context = question_context(item, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches)
     if question.quiz.is_case:
         context["earlier_stages"] = (
             Question.objects.before(question).for_trainees().in_quiz_order().only("stage_html", "image", "image_alt")
@@ -145,8 +149,7 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
         result = answer_submit(
             attempt=attempt,
             question=question,
-            chosen=form.cleaned_data["chosen"],
-            point=form.cleaned_data.get("point"),
+            **answer_fields(form),
             confidence=form.cleaned_data["confidence"],
             # Read with the question, so recording the answer reads nothing more.
             card=getattr(item, "review_card", None),
@@ -158,7 +161,9 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
     # The feedback comes from what is in memory: the answer just recorded, the options read to score it,
     # and the attempt's tally as the answer left it; only the sources are read for it.
     question_parts_fetch(question, feedback=True)
-    context = question_context(item, response=result.response, chosen_ids=result.chosen_ids)
+    context = question_context(
+        item, response=result.response, chosen_ids=result.chosen_ids, chosen_matches=result.matches
+    )
     return render(request, "quizzes/question.html#answered", context)
 
 
@@ -173,7 +178,9 @@ def answer_refused(request: HttpRequest, item: AttemptQuestion, refusal: AnswerR
         if attempt.is_exam:
             return redirect("attempt_resume", attempt.pk)
         return redirect(question_url(attempt, question, "#feedback"))
-    response, chosen_ids = answer_given(attempt, question) if not attempt.is_exam else (None, frozenset())
+    response, chosen_ids, chosen_matches = (
+        answer_given(attempt, question) if not attempt.is_exam else (None, frozenset(), {})
+    )
     if response is None:  # Not answered: an exam, the attempt has finished, or the question is not open yet.
         context = {"notice": str(refusal), "attempt": attempt}
         return render(request, "quizzes/question.html#refused", context, status=409)
@@ -182,7 +189,9 @@ def answer_refused(request: HttpRequest, item: AttemptQuestion, refusal: AnswerR
     attempt.refresh_from_db(fields=["answered_count", "points_so_far"])
     item.question = question_as_answered(question, response)
     question_parts_fetch(item.question, feedback=True)
-    context = question_context(item, response=response, chosen_ids=chosen_ids, notice=str(refusal))
+    context = question_context(
+        item, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches, notice=str(refusal)
+    )
     return render(request, "quizzes/question.html#answered", context, status=409)
 
 
@@ -212,10 +221,12 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 def summary_rows(attempt: Attempt) -> list[dict]:
     """Each question of the attempt with the trainee's answer and what the review of it needs."""
-    responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen")}
+    responses = {r.question_id: r for r in attempt.responses.prefetch_related("chosen", "matches")}
     # Each question as it was answered: the version the trainee saw, should an educator have changed it since.
     questions = questions_as_answered(
-        Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "regions", "sources"),
+        kind_parts_prefetched(
+            list(Question.objects.in_attempt(attempt).select_related("author").prefetch_related("choices", "sources"))
+        ),
         responses,
     )
     # A case report's title names the diagnosis: withheld while the case's final stage is unanswered.
@@ -225,13 +236,14 @@ def summary_rows(attempt: Attempt) -> list[dict]:
     rows = []
     for question in questions:
         response = responses.get(question.pk)
-        chosen_ids = {choice.pk for choice in response.chosen.all()} if response else set()
+        chosen_ids, chosen_matches = answer_rows(response, question)
         rows.append(
             {
                 "question": question,
                 "response": response,
                 "is_right": bool(response and response.is_correct),
                 "chosen_ids": chosen_ids,
+                "chosen_matches": chosen_matches,
                 # The order the trainee saw, with a retired option still shown where they chose it.
                 "options": presented_options(question, attempt.shuffle_seed, chosen_ids=chosen_ids),
                 "withholds_case_title": withholds_case_title,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes.forms import AnswerForm, HotspotAnswerForm, answer_form_for, answer_posted
+from quizzes.forms import AnyAnswerForm, MatchingAnswerForm, answer_fields, answer_form_for, answer_posted
 from quizzes.models import Attempt, AttemptQuestion, Question
 from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
@@ -41,11 +41,13 @@ def exam_question_url(attempt: Attempt, question_id: int) -> str:
     return reverse("exam_question", args=[attempt.pk, question_id])
 
 
-def exam_form(attempt: Attempt, question: Question, data=None) -> AnswerForm | HotspotAnswerForm:
+def exam_form(attempt: Attempt, question: Question, data=None) -> AnyAnswerForm:
     """The answer form for one of the exam's questions, empty or bound to `data` (then scored: a hotspot
-    question's targets are fetched too). Its options are fetched first, once."""
+    question's targets or a short answer's accepted answers are fetched too). Its options are fetched
+    first, once. A matching answer may leave stems empty: an exam's answer is saved as it is given."""
     question_parts_fetch(question, scoring=data is not None)
-    return answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=data)
+    options = presented_options(question, attempt.shuffle_seed)
+    return answer_form_for(question, options=options, data=data, every_stem=False)
 
 
 def exam_items(attempt: Attempt) -> list[AttemptQuestion]:
@@ -63,15 +65,20 @@ def exam_question_context(
     attempt: Attempt,
     question: Question,
     *,
-    form: AnswerForm | HotspotAnswerForm,
+    form: AnyAnswerForm,
     items: list[AttemptQuestion] | None = None,
 ) -> dict:
-    """What the exam question page renders. Deliberately no Response: only which options are saved."""
+    """What the exam question page renders. Deliberately no Response: only what is saved (the options,
+    the typed text, the option for each stem), never how it scored."""
     items = exam_items(attempt) if items is None else items
     by_position = {item.position: item for item in items}
     item = by_position[question.position]
-    response, saved_ids = answer_given(attempt, question)
+    response, saved_ids, saved_matches = answer_given(attempt, question)
+    label_of = {option.choice.pk: option.label for option in form.options}
     saved_labels = [option.label for option in form.options if option.choice.pk in saved_ids]
+    saved_by_stem = {stem_id: label_of.get(choice_id, "") for stem_id, choice_id in saved_matches.items()}
+    saved_typed = response.typed_answer if response else ""
+    match_slots = form.slots(saved_by_stem) if isinstance(form, MatchingAnswerForm) else []
     return (
         timer_context(attempt)
         | {
@@ -81,7 +88,19 @@ def exam_question_context(
             # A refused form shows what was posted; otherwise the saved answer.
             "checked_labels": form.data.getlist("answer") if form.is_bound else saved_labels,
             "is_answered": response is not None,
-            "saved_labels": saved_labels,
+            "saved_labels": [] if question.is_matching else saved_labels,
+            # A refused form shows what was posted; otherwise the saved answer.
+            "typed_value": form.data.get("answer", "") if form.is_bound else saved_typed,
+            "saved_typed": saved_typed,
+            "match_slots": match_slots,
+            # (item number, option label) for each stem with a saved option.
+            "saved_matches": [
+                (number, saved_by_stem[stem.pk])
+                for number, stem in enumerate(question.match_stems.all(), start=1)
+                if saved_by_stem.get(stem.pk)
+            ]
+            if question.is_matching
+            else [],
             "saved_point": response.point if response else None,
             "saved_no_abnormality": bool(response and question.is_hotspot and response.point is None),
             "saved_on_earlier_version": bool(response and response.question_version != question.version),
@@ -152,9 +171,7 @@ def exam_answer(request: HttpRequest, attempt: Attempt, question: Question) -> H
             context = exam_question_context(attempt, question, form=form) | {"state_error": not_saved(form)}
             return render(request, f"{TEMPLATE}#exam-saved", context, status=422)
         return render(request, TEMPLATE, exam_question_context(attempt, question, form=form), status=422)
-    exam_answer_save(
-        attempt=attempt, question=question, chosen=form.cleaned_data["chosen"], point=form.cleaned_data.get("point")
-    )
+    exam_answer_save(attempt=attempt, question=question, **answer_fields(form))
     if request.htmx:
         return render(
             request,
@@ -174,8 +191,8 @@ def exam_destination(attempt: Attempt, question: Question, go: str | None) -> st
     return exam_question_url(attempt, question_id) if question_id else reverse("exam_review", args=[attempt.pk])
 
 
-def not_saved(form: AnswerForm | HotspotAnswerForm) -> str:
-    error = form.errors.get("answer") or form.non_field_errors()
+def not_saved(form: AnyAnswerForm) -> str:
+    error = form.errors.get("answer") or form.non_field_errors() or next(iter(form.errors.values()), None)
     return f"Not saved: {error[0]}" if error else "Not saved."
 
 

@@ -35,24 +35,38 @@ def attempt_item(
 
 
 def question_parts_fetch(question: Question, *, scoring: bool = False, feedback: bool = False) -> None:
-    """Fetch what the question needs and nothing more: its options (the kinds answered with options);
-    for `scoring` an answer, a hotspot question's target regions; for `feedback`, those targets and the
-    sources. A query each; parts already fetched are not fetched again."""
+    """Fetch what the question needs and nothing more: its options (the kinds answered with options) and
+    a matching question's stems; for `scoring` an answer, a hotspot question's target regions or a short
+    answer's accepted answers; for `feedback`, those and the sources. A query each; parts already fetched are not fetched again."""
     parts = []
     if question.has_options:
         parts.append("choices")
+    if question.is_matching:
+        parts.append("match_stems")  # its stems are the questions of the form
     elif question.is_hotspot and (scoring or feedback):
         parts.append("regions")
+    elif question.is_short_answer and (scoring or feedback):
+        parts.append("accepted_answers")
     if feedback:
         parts.append("sources")
     prefetch_related_objects([question], *parts)
 
 
-def answer_given(attempt: Attempt, question: Question) -> tuple[Response | None, frozenset[int]]:
-    """The attempt's answer to the question (None if there is none) and the ids of the options it chose:
-    read only for a question answered with options."""
+def answer_given(attempt: Attempt, question: Question) -> tuple[Response | None, frozenset[int], dict[int, int]]:
+    """The attempt's answer to the question (None if there is none) with what answer_rows says it chose:
+    its rows are read only for a question answered with options."""
     responses = attempt.responses.filter(question=question)
     if not question.has_options:
-        return responses.first(), frozenset()
-    response = responses.prefetch_related("chosen").first()
-    return response, frozenset(choice.pk for choice in response.chosen.all()) if response else frozenset()
+        return responses.first(), frozenset(), {}
+    response = responses.with_answer_rows(question).first()
+    return response, *answer_rows(response, question)
+
+
+def answer_rows(response: Response | None, question: Question) -> tuple[frozenset[int], dict[int, int]]:
+    """What a response (its rows prefetched, or None) chose: (option ids, {stem id: option id})."""
+    if response is None:
+        return frozenset(), {}
+    if question.is_matching:
+        matches = {match.stem_id: match.choice_id for match in response.matches.all()}
+        return frozenset(matches.values()), matches
+    return frozenset(choice.pk for choice in response.chosen.all()), {}

@@ -1,4 +1,4 @@
-"""Uploaded question images: served only to people who may see the question, and only as images."""
+"""Uploaded question (and matching stem) images: served only to people who may see the question, and only as images."""
 
 from pathlib import PurePosixPath
 
@@ -22,9 +22,12 @@ def question_image(request: HttpRequest, path: str) -> HttpResponse:
     content_type = IMAGE_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
         raise Http404("Not an image")
-    # An image an earlier version named is kept for the answers given to that version.
+    # A question's own image and thumbnail, an image an earlier version named (kept for the answers given to
+    # that version), or the image of one of its matching stems.
     earlier = QuestionVersion.objects.filter(image=path).values("question")
-    questions = Question.objects.filter(Q(image=path) | Q(thumbnail=path) | Q(pk__in=earlier))
+    questions = Question.objects.filter(
+        Q(image=path) | Q(thumbnail=path) | Q(pk__in=earlier) | Q(match_stems__image=path)
+    )
     if not request.user.is_staff:
         # Draft quizzes and questions are for their authors: their images are as unlisted as they are.
         questions = questions.published()

@@ -6,10 +6,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from quizzes.forms import answer_form_for
+from quizzes.forms import MatchingAnswerForm, answer_fields, answer_form_for
 from quizzes.models import Question, Response
 from quizzes.options import presented_options
+from quizzes.querysets import kind_parts_prefetched
 from quizzes.scoring import Answer, answer_scored
+from quizzes.services.attempts import answer_columns
 
 
 def admin_back_url(request: HttpRequest, default: str) -> str:
@@ -27,6 +29,7 @@ def question_preview(
 ) -> HttpResponse:
     """The question page of `question`, as the `position`th of `total`; a posted answer is scored and its
     feedback shown, never saved."""
+    kind_parts_prefetched([question])
     options = presented_options(question, shuffle_seed="preview")
     form = answer_form_for(question, options=options, data=request.POST or None)
     context = {
@@ -47,13 +50,17 @@ def question_preview(
             if question.quiz.is_case
             else []
         ),
+        "match_slots": form.slots() if isinstance(form, MatchingAnswerForm) else [],
     }
     if request.method == "POST" and form.is_valid():
-        chosen, point = form.cleaned_data["chosen"], form.cleaned_data.get("point")
-        is_correct, points = answer_scored(question=question, answer=Answer(chosen=chosen, point=point))
+        answer = Answer(**answer_fields(form))
+        is_correct, points = answer_scored(question=question, answer=answer)
         context |= {
-            "response": Response(is_correct=is_correct, points=points, point=point),
-            "chosen_ids": {choice.pk for choice in chosen},
+            "response": Response(
+                is_correct=is_correct, points=points, **answer_columns(question=question, answer=answer)
+            ),
+            "chosen_ids": {choice.pk for choice in answer.chosen} | set(answer.matches.values()),
+            "chosen_matches": answer.matches,
         }
     template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
     return render(request, template, context)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from quizzes.assignments import DUE_SOON_DAYS
 from quizzes.models import POINTS_PER_QUESTION, LeaderboardEntry, ReviewCard
 from quizzes.scoring import LEARNING_STEP, first_intervals, partial_credit, weighted
+from quizzes.typed_answers import best_match
 
 # Worked examples for the scoring page: (the right options, how many, what was ticked, right and wrong
 # ticked). Their points come from the function that scores answers, so the page cannot drift from it.
@@ -40,6 +41,42 @@ WEIGHT_EXAMPLES = [
 ]
 
 
+# Worked examples of a short answer: one question's accepted answers (text, weight), then what was typed.
+# What each matches, and its points, come from the matching and scoring rules.
+ACCEPTED_EXAMPLE = [
+    ("miliary metastases", "1"),
+    ("haematogenous metastases", "1"),
+    ("hematogenous metastases", "1"),
+    ("metasta*", "0.5"),
+]
+TYPED_EXAMPLES = [
+    "Miliary metastases.",
+    "miliary metastasis",
+    "Hematogenous  metastases",
+    "metastatic disease",
+    "sarcoidosis",
+]
+
+# Worked examples of extended matching: (stems, stems matched to their right option).
+MATCHING_EXAMPLES = [(4, 4), (4, 3), (4, 2), (4, 1), (3, 2)]
+
+
+def typed_examples() -> list[dict]:
+    accepted = [(text, Decimal(weight)) for text, weight in ACCEPTED_EXAMPLE]
+    rows = []
+    for typed in TYPED_EXAMPLES:
+        index = best_match(accepted, typed)
+        share = Fraction(accepted[index][1]) if index is not None else Fraction(0)
+        rows.append(
+            {
+                "typed": typed,
+                "matched": f"“{accepted[index][0]}”" if index is not None else "none",
+                "points": weighted(share).points,
+            }
+        )
+    return rows
+
+
 @require_GET
 def scoring(request: HttpRequest) -> HttpResponse:
     examples = [
@@ -57,6 +94,14 @@ def scoring(request: HttpRequest) -> HttpResponse:
             "weight_examples": [
                 {"options": options, "ticked": ticked, "points": weighted(Fraction(sum(map(Decimal, weights)))).points}
                 for options, ticked, weights in WEIGHT_EXAMPLES
+            ],
+            "accepted_example": [
+                {"text": text, "percent": round(Decimal(weight) * 100)} for text, weight in ACCEPTED_EXAMPLE
+            ],
+            "typed_examples": typed_examples(),
+            "matching_examples": [
+                {"stems": stems, "right": right, "points": weighted(Fraction(right, stems)).points}
+                for stems, right in MATCHING_EXAMPLES
             ],
             "ratings": review_ratings(),
             "learning_step_minutes": round(LEARNING_STEP.total_seconds() / 60),

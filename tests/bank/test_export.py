@@ -2,6 +2,7 @@
 
 import dataclasses
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,22 +13,28 @@ from PIL import Image
 from quizzes.bank.quizpack_reader import parse_pack
 from quizzes.bank.quizpack_writer import export_quizpack
 from quizzes.content import CONTENT_DIR
-from quizzes.models import Choice, Question, Quiz
+from quizzes.downloads import bank_download
+from quizzes.models import AcceptedAnswer, Choice, MatchStem, Question, Quiz
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
-from tests.bank import FIXTURES, weights_set
+from tests.bank import FIXTURES, TYPED_AND_MATCHING, weights_set
 from tests.factories import committed, make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
 
 
 def comparable(pack, *, with_image_files=True):
-    """The pack without what an export may rightly change: the file name, and source order."""
+    """The pack without what an export may rightly change: the file name, source order and, unless
+    asked, the names of image files (a stored image is named by its content)."""
     questions = [
         dataclasses.replace(
             question,
             sources=sorted(question.sources),
             image_file=question.image_file if with_image_files else bool(question.image_file),
+            match_stems=[
+                dataclasses.replace(stem, image_file=stem.image_file if with_image_files else bool(stem.image_file))
+                for stem in question.match_stems
+            ],
         )
         for question in pack.questions
     ]
@@ -192,3 +199,40 @@ def test_weights_id_numbers_and_tags_are_written_and_read_back():
     assert "weight: -0.3333333\n" in text
     assert [option.weight for option in exported.options] == [Decimal("1"), Decimal("-0.3333333"), Decimal("0.5"), None]
     assert (exported.idnumber, exported.tags) == ("CHEST-1", ["Nodules"])
+
+
+def test_short_answer_and_matching_questions_export_and_parse_back_the_same_with_their_stem_images(tmp_path):
+    pack = parse_pack(TYPED_AND_MATCHING.read_text(encoding="utf-8"), TYPED_AND_MATCHING.name, CONTENT_DIR / "images")
+    with committed():
+        quiz = quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")
+
+    _name, content, _type = bank_download([quiz], "quizpack")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    archive.extractall(tmp_path)
+    text = (tmp_path / "typed-and-matching.yaml").read_text(encoding="utf-8")
+    # parse_pack finds every image the file names in the archive's images folder.
+    exported = parse_pack(text, "typed.yaml", tmp_path / "images")
+
+    assert comparable(exported, with_image_files=False) == comparable(pack, with_image_files=False)
+    stem = MatchStem.objects.exclude(image="").get()
+    assert archive.namelist() == ["typed-and-matching.yaml", f"images/{Path(stem.image.name).name}"]
+    assert "      - text: metastases\n        weight: 0.5\n        feedback: Be specific about the pattern.\n" in text
+    assert "    case_sensitive: true\n    forgive_typos: false\n" in text
+    assert "        answer: Choriocarcinoma\n        image:\n" in text
+    assert "correct" not in text.split("key: match-the-pattern")[1]
+
+
+def test_reimporting_a_quiz_pack_of_short_answer_and_matching_questions_changes_nothing():
+    pack = parse_pack(TYPED_AND_MATCHING.read_text(encoding="utf-8"), TYPED_AND_MATCHING.name, CONTENT_DIR / "images")
+    with committed():
+        quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")
+    rows = (list(AcceptedAnswer.objects.values()), list(MatchStem.objects.values()), list(Question.objects.values()))
+
+    with committed():
+        quiz_pack_save(pack=pack, images_dir=CONTENT_DIR / "images")
+
+    assert (
+        list(AcceptedAnswer.objects.values()),
+        list(MatchStem.objects.values()),
+        list(Question.objects.values()),
+    ) == rows

@@ -100,8 +100,18 @@ def test_a_mixed_file_imports_what_it_can_and_names_every_skipped_question_with_
     assert [(skip.line, skip.label, skip.kind, skip.reason) for skip in pack.skipped] == [
         (3, "No right answer", "multichoice", "A multiple-select question needs at least one right option."),
         (7, "Essay", "essay", "essay questions need a person to mark them; the site marks every answer itself"),
-        (9, "Short answer", "shortanswer", "short-answer (typed answer) questions are not supported yet"),
-        (11, "Matching", "match", "matching questions are not supported"),
+        (
+            9,
+            "Short answer",
+            "shortanswer",
+            "a short-answer question needs an accepted answer that earns full marks (weight 1)",
+        ),
+        (
+            11,
+            "Matching",
+            "match",
+            "pair 2 has no ->; write each pair as =stem -> option; a matching question needs at least 2 stems",
+        ),
         (13, "Numerical", "numerical", "numerical (typed number) questions are not supported"),
         (19, "Unclosed", "unknown", "its answers are not enclosed in { and }"),
         (21, "Just a description, with no answers at…", "description", "a description holds no question to answer"),

@@ -1,5 +1,7 @@
 """The quizpack/1 parser: every rule of docs/content-format.md, each problem located."""
 
+from decimal import Decimal
+
 import pytest
 
 from quizzes.bank import BankInvalid
@@ -198,3 +200,128 @@ def test_a_bad_weight_or_tag_list_is_reported_with_its_line(change, line, expect
     (message,) = problems_of(VALID.replace(*change))
 
     assert message.startswith(f"sample.yaml, line {line}, question 'first': ") and expected in message
+
+
+SHORT_ANSWER = VALID.replace(
+    """    kind: single
+    stem: Which?
+    options:
+      - {text: Right, correct: true, rationale: Because.}
+      - {text: Wrong, correct: false, rationale: Because not.}
+""",
+    """    kind: short_answer
+    stem: Name the pattern.
+    accepted_answers:
+      - {text: miliary metastases}
+      - {text: metastases, weight: 0.5, feedback: Name the pattern.}
+""",
+)
+MATCHING = VALID.replace(
+    """    kind: single
+    stem: Which?
+    options:
+      - {text: Right, correct: true, rationale: Because.}
+      - {text: Wrong, correct: false, rationale: Because not.}
+""",
+    """    kind: matching
+    stem: Match each appearance to its primary.
+    options:
+      - {text: Choriocarcinoma}
+      - {text: Osteosarcoma}
+      - {text: Melanoma}
+    match_stems:
+      - {text: A halo of bleeding., answer: Choriocarcinoma}
+      - {text: Bone-like density., answer: Osteosarcoma}
+""",
+)
+
+
+def test_a_short_answer_question_parses_with_its_accepted_answers_and_the_site_defaults():
+    question = parse_pack(SHORT_ANSWER, "sample.yaml").questions[0]
+
+    assert [(answer.text, answer.weight, answer.feedback) for answer in question.accepted_answers] == [
+        ("miliary metastases", 1, ""),
+        ("metastases", Decimal("0.5"), "Name the pattern."),
+    ]
+    assert (question.options, question.case_sensitive, question.forgive_typos) == ([], False, True)
+
+
+def test_a_matching_question_parses_with_each_stem_answered_by_its_options_position():
+    question = parse_pack(MATCHING, "sample.yaml").questions[0]
+
+    assert [(stem.text, stem.answer) for stem in question.match_stems] == [
+        ("A halo of bleeding.", 0),
+        ("Bone-like density.", 1),
+    ]
+    assert [(option.text, option.correct, option.rationale) for option in question.options] == [
+        ("Choriocarcinoma", False, ""),
+        ("Osteosarcoma", False, ""),
+        ("Melanoma", False, ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "change", "expected"),
+    [
+        (SHORT_ANSWER, ("      - {text: miliary metastases}\n", ""), "needs an accepted answer that earns full marks"),
+        (
+            SHORT_ANSWER,
+            ("    accepted_answers:\n", "    accepted_answers: []\n    x:\n"),
+            "at least one accepted answer",
+        ),
+        (
+            SHORT_ANSWER,
+            (", feedback: Name the pattern.", ""),
+            "accepted answer 2 ('metastases') earns 50% but has no feedback",
+        ),
+        (SHORT_ANSWER, ("weight: 0.5", "weight: 1.5"), "has a weight of 150%; accepted answers earn from 0% to 100%"),
+        (SHORT_ANSWER, ("weight: 0.5", "weight: half"), "accepted answer 2 weight must be a number from 0 to 1"),
+        (SHORT_ANSWER, ("{text: miliary metastases}", "{text: ''}"), "accepted answer 1 has no text"),
+        (
+            SHORT_ANSWER,
+            ("    explanation:", "    case_sensitive: sometimes\n    explanation:"),
+            "case_sensitive must be true or false",
+        ),
+        (
+            SHORT_ANSWER,
+            ("    explanation:", "    options:\n      - {text: A, correct: true, rationale: R.}\n    explanation:"),
+            "a short-answer question has no options",
+        ),
+        (MATCHING, ("      - {text: Bone-like density., answer: Osteosarcoma}\n", ""), "needs at least 2 stems"),
+        (MATCHING, ("answer: Osteosarcoma", "answer: Sarcoma"), "stem 2 is not answered by one of the options"),
+        (MATCHING, ("{text: A halo of bleeding., ", "{text: '', "), "stem 1 has no text"),
+        (
+            MATCHING,
+            ("      - {text: Melanoma}\n", ""),
+            "2 options for 2 stems: the last stem is answered by elimination",
+        ),
+        (MATCHING, ("{text: Melanoma}", "{text: osteosarcoma}"), "option 3 ('osteosarcoma') is listed twice"),
+        (MATCHING, ("{text: Melanoma}", "{text: Melanoma, correct: true}"), "options are not marked right or weighted"),
+        (
+            MATCHING,
+            ("answer: Choriocarcinoma}", "answer: Choriocarcinoma, image: {file: halo.png}}"),
+            "stem 1's image needs alt text",
+        ),
+        (
+            VALID,
+            ("    explanation:", "    match_stems:\n      - {text: A, answer: Right}\n    explanation:"),
+            "only matching questions have match_stems",
+        ),
+        (VALID, ("    explanation:", "    forgive_typos: false\n    explanation:"), "only short-answer questions have"),
+    ],
+)
+def test_a_broken_short_answer_or_matching_question_is_reported_with_its_key(text, change, expected):
+    assert change[0] in text
+    problems = problems_of(text.replace(*change))
+
+    assert any(expected in problem and "question 'first'" in problem for problem in problems), problems
+
+
+def test_fewer_options_than_stems_need_a_reason():
+    text = MATCHING.replace("      - {text: Melanoma}\n", "").replace(
+        "    explanation:", "    fewer_options_reason: Only two primaries bleed or ossify here.\n    explanation:"
+    )
+
+    assert (
+        parse_pack(text, "sample.yaml").questions[0].fewer_options_reason == "Only two primaries bleed or ossify here."
+    )

@@ -11,11 +11,11 @@ from quizzes.bank.moodle_reader import parse_moodle_xml
 from quizzes.bank.moodle_writer import export_moodle_xml
 from quizzes.bank.quizpack_reader import parse_pack
 from quizzes.content import CONTENT_DIR
-from quizzes.models import Choice, Question, Tag
+from quizzes.models import AcceptedAnswer, Choice, MatchStem, Question, Tag
 from quizzes.scoring import option_weights
 from quizzes.services.content import quiz_pack_save
 from quizzes.services.questions import question_image_set
-from tests.bank import FIXTURES, weights_set
+from tests.bank import FIXTURES, TYPED_AND_MATCHING, answers_and_stems, weights_set
 from tests.factories import committed, make_question, make_quiz, png_bytes, questions_of
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,98 @@ def test_weights_tags_id_numbers_and_the_image_survive_export_and_import_into_a_
     assert copy.pk != quiz_with_everything.pk
     assert full_rows(copy) == expected
     assert copy.questions.get(key="partial").choices.get(text="Close").weight == Decimal("0.3333333")
+
+
+@pytest.fixture
+def typed_and_matching():
+    pack = parse_pack(TYPED_AND_MATCHING.read_text(encoding="utf-8"), TYPED_AND_MATCHING.name, CONTENT_DIR / "images")
+    return pack_saved(pack=pack, images_dir=CONTENT_DIR / "images")
+
+
+def typed_rows(quiz):
+    """What Moodle XML and GIFT carry of short-answer and matching questions (stem images by their pixels)."""
+    return [
+        (
+            question.key,
+            question.kind,
+            question.stem,
+            question.explanation,
+            question.learning_point,
+            *answers_and_stems(question),
+            [pixels(stem) for stem in question.match_stems.all()],
+        )
+        for question in quiz.questions.in_quiz_order().prefetch_related("accepted_answers", "choices", "match_stems")
+    ]
+
+
+@pytest.mark.parametrize(("export", "parse", "extension"), FORMATS)
+def test_short_answer_and_matching_questions_exported_and_imported_again_are_the_same(
+    typed_and_matching, tmp_path, export, parse, extension
+):
+    pack = parse(export(typed_and_matching), f"typed.{extension}", slug="typed-again", title="Again", topic="Imports")
+    copy = pack_saved(pack=pack, images_dir=tmp_path)
+
+    expected = typed_rows(typed_and_matching)
+    if extension == "gift":
+        # GIFT carries no images (the export says so): a stem comes back without its image.
+        expected = [
+            (*row[:-2], [(text, answer, "") for text, answer, _alt in row[-2]], [None] * len(row[-1]))
+            for row in expected
+        ]
+    assert not pack.skipped
+    assert typed_rows(copy) == expected
+    assert [row[1] for row in expected] == ["short_answer", "short_answer", "matching", "matching"]
+    # Moodle has "case sensitive"; neither format says whether typing slips are forgiven, nor why a
+    # matching question offers no more options than stems: a new question takes the site's defaults,
+    # and the one without its reason waits as a draft.
+    gene = copy.questions.get(key="name-the-gene")
+    assert (gene.case_sensitive, gene.forgive_typos) == (extension == "xml", True)
+    assert list(copy.questions.filter(status=Question.Status.DRAFT).values_list("key", flat=True)) == ["match-two"]
+
+
+@pytest.mark.parametrize(("export", "parse", "extension"), FORMATS)
+def test_reimporting_short_answer_and_matching_questions_keeps_their_answers_stems_and_what_the_format_lacks(
+    typed_and_matching, tmp_path, export, parse, extension
+):
+    rows, quiz = typed_rows(typed_and_matching), typed_and_matching
+    identities = (
+        sorted(AcceptedAnswer.objects.values_list("pk", flat=True)),
+        sorted(MatchStem.objects.values_list("pk", flat=True)),
+    )
+
+    pack = parse(export(quiz), f"typed.{extension}", slug=quiz.slug, title=quiz.title, topic=quiz.topic.name)
+    # As the admin imports Moodle XML and GIFT: formats that hold questions only.
+    pack_saved(pack=pack, images_dir=tmp_path, complete=False)
+
+    assert typed_rows(quiz) == rows
+    assert (
+        sorted(AcceptedAnswer.objects.values_list("pk", flat=True)),
+        sorted(MatchStem.objects.values_list("pk", flat=True)),
+    ) == identities
+    gene, pair = quiz.questions.get(key="name-the-gene"), quiz.questions.get(key="match-two")
+    assert (gene.case_sensitive, gene.forgive_typos) == (True, False)
+    assert (pair.fewer_options_reason, pair.status) == (
+        "There are only two routes to choose from.",
+        Question.Status.PUBLISHED,
+    )
+
+
+@pytest.mark.parametrize(("export", "parse", "extension"), FORMATS)
+def test_a_matching_questions_options_keep_their_order_when_its_stems_name_them_out_of_order(
+    tmp_path, export, parse, extension
+):
+    pack = parse_pack(TYPED_AND_MATCHING.read_text(encoding="utf-8"), TYPED_AND_MATCHING.name, CONTENT_DIR / "images")
+    pack.questions[2].match_stems.reverse()  # the stems now name the third option first
+    quiz = pack_saved(pack=pack, images_dir=CONTENT_DIR / "images")
+
+    again = parse(export(quiz), f"typed.{extension}", slug="typed-again", title="Again", topic="Imports")
+    copy = pack_saved(pack=again, images_dir=tmp_path)
+
+    original, copied = (q.questions.get(key="match-the-pattern") for q in (quiz, copy))
+    _answers, options, stems = answers_and_stems(original)
+    assert options[0] == "Squamous cell carcinoma of the head and neck" and stems[0][1] == "Osteosarcoma"
+    assert answers_and_stems(copied)[1] == options
+    assert [(text, answer) for text, answer, _alt in answers_and_stems(copied)[2]] == [(t, a) for t, a, _ in stems]
 
 
 def test_a_question_without_a_source_makes_a_quiz_pack_round_trip_citing_none(tmp_path):

@@ -141,6 +141,7 @@ def test_a_new_educator_writes_previews_and_publishes_a_quiz_that_a_trainee_answ
         page.locator("tr.has_original, tr.form-row").nth(1).get_by_text("This field is required.").first
     ).to_be_visible()
     expect(page.get_by_text(re.compile(r"Kept from your last try: nodule\.png"))).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Tags")).to_be_attached()  # select2's search box, named
     assert_accessible(page)
     page.locator("#id_choices-1-text").fill("Label B")
     page.locator("#id_choices-1-rationale").fill("Label B is on the dark field.")

@@ -1,9 +1,11 @@
 """The content lint: each rule on a small made-up pack, and the bundled pack held to issue 17's thresholds."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
+from quizzes.bank.quizpack import PackAnswer, PackMatchStem, PackOption, PackQuestion, PackQuiz, PackSource
 from quizzes.content.lint import (
     LENGTH_RATIO_MAX,
     LENGTH_RATIO_MIN,
@@ -247,6 +249,67 @@ def test_alt_text_that_names_the_keyed_option_is_flagged():
     assert [finding.message for finding in report.quizzes[0].answered_by_stage] == [
         "the image's alt text already shows 'Miliary nodules'"
     ]
+
+
+def short_answer(key, *answers, stem="Name the pattern."):
+    """A short-answer item accepting `answers`, each text or (text, weight)."""
+    item = question(key, kind="short_answer", options=())
+    item.stem = stem
+    item.accepted_answers = [
+        PackAnswer(*answer) if isinstance(answer, tuple) else PackAnswer(answer) for answer in answers
+    ]
+    return item
+
+
+def matching(key, stems, options=("Choriocarcinoma", "Osteosarcoma", "Melanoma")):
+    """A matching item: `stems` as (text, the option answering it)."""
+    item = question(key, kind="matching", options=[(text, False) for text in options])
+    item.match_stems = [PackMatchStem(text, options.index(answer)) for text, answer in stems]
+    return item
+
+
+def test_a_stem_that_names_a_full_marks_accepted_answer_is_flagged_and_a_partial_one_is_not():
+    giveaway = short_answer("given", "miliary metastases", stem="These miliary metastases are from which pattern?")
+    partial = short_answer("fair", "miliary metastases", ("metastases", Decimal("0.5")), stem="Name these metastases.")
+
+    report = lint(quiz(giveaway, partial))
+
+    assert [finding.message for finding in report.quizzes[0].answered_by_stage] == [
+        "the stem already shows 'miliary metastases'"
+    ]
+
+
+def test_a_matching_stem_that_names_the_option_answering_it_is_flagged():
+    item = matching("emq", [("Bleeding around a choriocarcinoma deposit", "Choriocarcinoma"), ("Bone", "Osteosarcoma")])
+
+    report = lint(quiz(item))
+
+    assert [finding.message for finding in report.quizzes[0].answered_by_stage] == [
+        "stem 1 already shows 'Choriocarcinoma'"
+    ]
+
+
+def test_a_short_answer_accepting_one_spelling_only_is_a_breach_and_both_spellings_pass():
+    one = short_answer("one", "haemorrhagic metastases", "Wilms tumor")
+    both = short_answer("both", "haemorrhagic metastases", "hemorrhagic metastases", "Wilms tumour", "Wilms tumor")
+
+    report = lint(quiz(one, both))
+
+    assert [finding.message for finding in report.quizzes[0].spelling_variants] == [
+        "'haemorrhagic' is accepted but not 'hemorrhagic'",
+        "'tumor' is accepted but not 'tumour'",
+    ]
+    assert any("one spelling only: made-up/one:" in breach for breach in report.breaches)
+
+
+def test_the_report_counts_accepted_answers_and_options_per_stem():
+    report = lint(
+        quiz(short_answer("sa", "miliary", "military*"), matching("emq", [("A", "Melanoma"), ("B", "Osteosarcoma")]))
+    )
+
+    assert "  short answer, accepted answers: 2; spellings missing: 0\n  extended matching, options/stems: 3/2" in str(
+        report
+    )
 
 
 def test_true_false_items_are_a_breach():

@@ -12,6 +12,7 @@ MINIMUM_QUESTIONS = {
     "metastasis-basics": 5,
     "subcutaneous-metastasis-case": 6,
     "find-the-lesion": 4,
+    "name-and-match": 6,
 }
 
 
@@ -33,7 +34,8 @@ def test_the_pack_has_at_least_fifty_questions_and_each_quizs_minimum(pack):
 
 
 def test_every_question_has_the_right_number_of_right_options(pack):
-    for question in all_questions().exclude(kind=Question.Kind.HOTSPOT):
+    typed_or_matched = [Question.Kind.HOTSPOT, Question.Kind.SHORT_ANSWER, Question.Kind.MATCHING]
+    for question in all_questions().exclude(kind__in=typed_or_matched):
         right = sum(choice.is_correct for choice in question.choices.all())
         assert question.choices.count() >= 2, question.key
         if question.kind == Question.Kind.SINGLE:
@@ -45,8 +47,12 @@ def test_every_question_has_the_right_number_of_right_options(pack):
 
 
 def test_every_question_explains_itself_and_cites_a_source(pack):
-    for question in all_questions():
-        assert all(choice.rationale.strip() for choice in question.choices.all()), question.key
+    for question in all_questions().prefetch_related("accepted_answers"):
+        # A matching question's options are a list of names; its explanation covers every stem.
+        if question.kind != Question.Kind.MATCHING:
+            assert all(choice.rationale.strip() for choice in question.choices.all()), question.key
+        # A typed answer that earns less than full marks says why.
+        assert all(a.feedback.strip() for a in question.accepted_answers.all() if a.weight < 1), question.key
         assert question.explanation.strip() and question.learning_point.strip(), question.key
         sources = list(question.sources.all())
         assert sources, question.key
@@ -86,6 +92,23 @@ def test_the_svuh_quiz_questions_have_the_answers_its_text_supports(pack, key, a
 
     assert [choice.text for choice in question.choices.all() if choice.is_correct] == [answer]
     assert question.choices.count() == 4
+
+
+def test_the_typed_and_matching_questions_are_answerable_and_accept_both_spellings(pack):
+    short_answers = list(all_questions().filter(kind=Question.Kind.SHORT_ANSWER).prefetch_related("accepted_answers"))
+    matching = list(all_questions().filter(kind=Question.Kind.MATCHING).prefetch_related("match_stems__answer"))
+
+    assert len(short_answers) >= 3 and len(matching) >= 2
+    for question in short_answers:
+        assert not question.choices.exists() and not question.case_sensitive and question.forgive_typos, question.key
+        assert any(answer.weight == 1 for answer in question.accepted_answers.all()), question.key
+    for question in matching:
+        stems = list(question.match_stems.all())
+        assert len(stems) >= 2 and question.choices.count() > len(stems), question.key
+        assert all(stem.answer.question_id == question.pk for stem in stems), question.key
+        assert all(not stem.image or stem.image_alt.startswith("Schematic illustration") for stem in stems)
+    texts = {answer.text for question in short_answers for answer in question.accepted_answers.all()}
+    assert {"haemorrhagic metastases", "hemorrhagic metastases"} <= texts
 
 
 def test_hotspot_questions_have_an_image_targets_and_no_options_in_a_quiz_without_exam_mode(pack):

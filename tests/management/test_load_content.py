@@ -1,4 +1,4 @@
-"""`manage.py load_content`: all six quizzes, idempotent, and all-or-nothing on a broken file."""
+"""`manage.py load_content`: all seven quizzes, idempotent, and all-or-nothing on a broken file."""
 
 import shutil
 
@@ -6,12 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from quizzes.content import CONTENT_DIR
-from quizzes.models import Attempt, Choice, Question, Quiz, Response, Source, Topic
+from quizzes.models import AcceptedAnswer, Attempt, Choice, MatchStem, Question, Quiz, Response, Source, Topic
 from quizzes.services.attempts import answer_submit, attempt_start
 from tests.factories import questions_of
 
 pytestmark = pytest.mark.django_db
-MODELS = [Topic, Source, Quiz, Question, Choice]
+MODELS = [Topic, Source, Quiz, Question, Choice, AcceptedAnswer, MatchStem]
 
 
 def row_counts():
@@ -24,7 +24,7 @@ def content_copy(tmp_path):
     return shutil.copytree(CONTENT_DIR, tmp_path / "content", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
 
 
-def test_load_content_loads_all_six_quizzes_published():
+def test_load_content_loads_all_seven_quizzes_published():
     call_command("load_content", verbosity=0)
 
     assert set(Quiz.objects.published().values_list("slug", flat=True)) == {
@@ -34,6 +34,7 @@ def test_load_content_loads_all_six_quizzes_published():
         "metastasis-basics",
         "subcutaneous-metastasis-case",
         "find-the-lesion",
+        "name-and-match",
     }
     assert Question.objects.count() >= 50
 

@@ -4,10 +4,19 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from quizzes.models import POINTS_PER_QUESTION, Attempt, LeaderboardEntry, Question, Response, ReviewCard
+from quizzes.models import POINTS_PER_QUESTION, Attempt, LeaderboardEntry, Question, Response, ResponseMatch, ReviewCard
 from quizzes.refusals import AlreadyAnswered, AttemptAlreadyFinished, QuestionNotOpenYet
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
-from tests.factories import make_question, make_quiz, questions_of, right_choices, wrong_choices
+from tests.factories import (
+    make_matching_question,
+    make_question,
+    make_quiz,
+    make_short_answer_question,
+    questions_of,
+    right_choices,
+    stem_answers,
+    wrong_choices,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +159,86 @@ def test_the_database_keeps_scores_within_zero_and_the_maximum(trainee, quiz):
 
     with pytest.raises(IntegrityError):
         Attempt.objects.filter(pk=attempt.pk).update(score=5, max_score=3)
+
+
+# --- Short answer and extended matching --------------------------------------------------------------
+
+
+def test_a_short_answer_records_what_was_typed_and_the_accepted_answer_it_matched(trainee):
+    quiz = make_quiz(questions=0)
+    question = questions_of_quiz_with(make_short_answer_question, quiz)
+    attempt = attempt_start(user=trainee, quiz=quiz)
+
+    answer_submit(attempt=attempt, question=question, typed="Metastases")
+
+    response = Response.objects.select_related("matched_answer").get()
+    assert (response.typed_answer, response.matched_answer.text) == ("Metastases", "metastases")
+    assert (response.is_correct, response.points) == (False, 5)  # half marks: "be specific"
+    assert not response.chosen.exists()
+
+
+def test_a_short_answer_that_matches_nothing_records_no_accepted_answer(trainee):
+    quiz = make_quiz(questions=0)
+    question = questions_of_quiz_with(make_short_answer_question, quiz)
+
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, typed="sarcoidosis")
+
+    response = Response.objects.get()
+    assert (response.typed_answer, response.matched_answer, response.points) == ("sarcoidosis", None, 0)
+
+
+def test_a_matching_answer_records_each_stems_option_and_earns_partial_credit(trainee):
+    quiz = make_quiz(questions=0)
+    question = questions_of_quiz_with(make_matching_question, quiz)
+    matches = stem_answers(question, right=3)
+
+    result = answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, matches=matches)
+
+    response = Response.objects.get()
+    assert {match.stem_id: match.choice_id for match in ResponseMatch.objects.filter(response=response)} == matches
+    assert (response.is_correct, response.points) == (False, 7)
+    assert result.matches == matches and result.chosen_ids == set(matches.values())
+
+
+def test_a_matching_answer_all_right_is_correct_and_reviews_its_card_as_good(trainee):
+    quiz = make_quiz(questions=0)
+    question = questions_of_quiz_with(make_matching_question, quiz)
+
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, matches=stem_answers(question))
+
+    assert Response.objects.get().points == 10
+    assert ReviewCard.objects.get(user=trainee, question=question).last_rating == ReviewCard.Rating.GOOD
+
+
+def test_partial_credit_on_a_matching_answer_is_a_mistake_for_the_review_card(trainee):
+    quiz = make_quiz(questions=0)
+    question = questions_of_quiz_with(make_matching_question, quiz)
+
+    answer_submit(
+        attempt=attempt_start(user=trainee, quiz=quiz), question=question, matches=stem_answers(question, right=3)
+    )
+
+    assert ReviewCard.objects.get(user=trainee, question=question).last_rating == ReviewCard.Rating.AGAIN
+
+
+def test_stems_or_options_of_another_question_are_refused_and_nothing_is_recorded(trainee):
+    quiz = make_quiz(questions=0)
+    question = questions_of_quiz_with(make_matching_question, quiz)
+    other = questions_of(make_quiz(questions=1))[0]
+    stem = question.match_stems.first()
+
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    for matches in ({stem.pk: other.choices.first().pk}, {stem.pk + 1000: stem.answer_id}):
+        with pytest.raises(ValueError):
+            answer_submit(attempt=attempt, question=question, matches=matches)
+
+    assert not Response.objects.exists()
+
+
+def questions_of_quiz_with(make, quiz):
+    """A question made by `make` in `quiz`, read back as services get it (its kind's parts prefetched)."""
+    made = make(quiz=quiz)
+    return next(question for question in questions_of(quiz) if question.pk == made.pk)
 
 
 def tally_of(attempt) -> tuple[int, int]:

@@ -11,11 +11,11 @@ from PIL import Image
 
 from quizzes.bank.gift_reader import parse_gift
 from quizzes.bank.gift_writer import export_gift
-from quizzes.bank.quizpack import PackOption, PackQuestion, PackQuiz, PackSource
-from quizzes.models import Choice, Question, Quiz, Response
+from quizzes.bank.quizpack import PackAnswer, PackMatchStem, PackOption, PackQuestion, PackQuiz, PackSource
+from quizzes.models import Choice, Question, Quiz, Response, ResponseMatch
 from quizzes.options import presented_options
 from quizzes.services.attempts import answer_submit, attempt_start
-from quizzes.services.content import excerpt, quiz_pack_plan, quiz_packs_import, quiz_report
+from quizzes.services.content import excerpt, question_duplicate, quiz_pack_plan, quiz_packs_import, quiz_report
 from tests.factories import make_question, make_quiz, questions_of, take_quiz
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +239,168 @@ def test_a_retired_option_is_no_longer_offered_but_an_answer_that_chose_it_still
 
     assert "Wrong 1a" not in offered and len(offered) == 3
     assert "Wrong 1a" in shown
+
+
+def matching_item(key, stems, options, **fields) -> PackQuestion:
+    """A matching question: `stems` as (text, the text of the option that answers it)."""
+    return pack_question(
+        key,
+        [PackOption(text, False, "") for text in options],
+        kind="matching",
+        match_stems=[PackMatchStem(text, options.index(answer)) for text, answer in stems],
+        **fields,
+    )
+
+
+def answered_with(trainee, question, matches: dict[str, str]) -> Response:
+    """A recorded answer to a matching question: each stem's text mapped to the chosen option's text."""
+    response = Response.objects.create(
+        attempt=attempt_start(user=trainee, quiz=question.quiz), question=question, is_correct=False, points=0
+    )
+    for stem_text, option_text in matches.items():
+        ResponseMatch.objects.create(
+            response=response,
+            stem=question.match_stems.get(text=stem_text),
+            choice=question.choices.get(text=option_text),
+        )
+    return response
+
+
+EMQ_OPTIONS = ["Choriocarcinoma", "Osteosarcoma", "Melanoma", "Squamous cell carcinoma"]
+
+
+def test_reimported_matching_stems_keep_their_identity_by_text_then_position_and_an_answered_one_stays(
+    trainee, tmp_path
+):
+    stems = [
+        ("A halo of bleeding.", "Choriocarcinoma"),
+        ("Bone-like density.", "Osteosarcoma"),
+        ("Cavities.", "Squamous cell carcinoma"),
+    ]
+    gift_import(pack_of("emq", matching_item("emq", stems, EMQ_OPTIONS)), tmp_path)
+    question = Question.objects.get(key="emq")
+    ids = dict(question.match_stems.values_list("text", "pk"))
+    response = answered_with(trainee, question, {"Cavities.": "Melanoma", "Bone-like density.": "Osteosarcoma"})
+    # The file rewords the first stem, swaps the order, drops "Cavities." (answered) and the option
+    # "Melanoma" (chosen for it): nothing a trainee's answer names is lost.
+    new_stems = [("Bone-like density.", "Osteosarcoma"), ("A ground-glass halo of bleeding.", "Choriocarcinoma")]
+    pack = pack_of(
+        "emq", matching_item("emq", new_stems, ["Choriocarcinoma", "Osteosarcoma", "Squamous cell carcinoma"])
+    )
+
+    report = gift_import(pack, tmp_path)
+
+    assert list(question.match_stems.values_list("text", "pk", "answer__text")) == [
+        ("Bone-like density.", ids["Bone-like density."], "Osteosarcoma"),
+        ("A ground-glass halo of bleeding.", ids["A halo of bleeding."], "Choriocarcinoma"),
+        ("Cavities.", ids["Cavities."], "Squamous cell carcinoma"),
+    ]
+    assert set(response.matches.values_list("stem__text", "choice__text")) == {
+        ("Cavities.", "Melanoma"),
+        ("Bone-like density.", "Osteosarcoma"),
+    }
+    assert question.choices.get(text="Melanoma").retired
+    question.refresh_from_db()
+    assert question.is_draft
+    assert report["import_warnings"] == [
+        "Question 'emq': its stem 'Cavities.' is not in the file, but trainees answered it: kept, and the question "
+        "left a draft; edit or remove the stem in the admin before publishing."
+    ]
+    assert report["questions"][0]["changes"] == ["options", "matching stems"]
+
+
+def test_a_dropped_stem_nobody_answered_and_its_option_are_removed(tmp_path):
+    stems = [
+        ("A halo of bleeding.", "Choriocarcinoma"),
+        ("Bone-like density.", "Osteosarcoma"),
+        ("Dark nodules.", "Melanoma"),
+    ]
+    gift_import(pack_of("emq", matching_item("emq", stems, EMQ_OPTIONS)), tmp_path)
+
+    gift_import(pack_of("emq", matching_item("emq", stems[:2], EMQ_OPTIONS[:2] + EMQ_OPTIONS[3:])), tmp_path)
+
+    question = Question.objects.get(key="emq")
+    assert list(question.match_stems.values_list("text", flat=True)) == ["A halo of bleeding.", "Bone-like density."]
+    assert list(question.choices.values_list("text", flat=True)) == [
+        "Choriocarcinoma",
+        "Osteosarcoma",
+        "Squamous cell carcinoma",
+    ]
+    assert not question.is_draft
+
+
+def test_reimported_accepted_answers_keep_their_identity_and_feedback_the_file_leaves_out(trainee, tmp_path):
+    answers = [PackAnswer("miliary metastases"), PackAnswer("metastases", Decimal("0.5"), "Name the pattern.")]
+    gift_import(pack_of("typed", pack_question("typed", [], kind="short_answer", accepted_answers=answers)), tmp_path)
+    question = Question.objects.get(key="typed")
+    kept = question.accepted_answers.get(text="metastases")
+    dropped = question.accepted_answers.get(text="miliary metastases")
+    response = Response.objects.create(
+        attempt=attempt_start(user=trainee, quiz=question.quiz),
+        question=question,
+        typed_answer="Miliary metastases",
+        matched_answer=dropped,
+        is_correct=True,
+        points=10,
+    )
+    answers = [PackAnswer("miliary metastatic disease"), PackAnswer("metastases", Decimal("0.4"))]
+
+    report = gift_import(
+        pack_of("typed", pack_question("typed", [], kind="short_answer", accepted_answers=answers)), tmp_path
+    )
+
+    assert list(question.accepted_answers.values_list("pk", "text", "weight", "feedback")) == [
+        (question.accepted_answers.get(text="miliary metastatic disease").pk, "miliary metastatic disease", 1, ""),
+        (kept.pk, "metastases", Decimal("0.4"), "Name the pattern."),
+    ]
+    response.refresh_from_db()
+    assert (response.typed_answer, response.matched_answer) == ("Miliary metastases", None)
+    assert report["questions"][0]["changes"] == ["accepted answers"]
+
+
+def test_the_dry_run_lists_accepted_answers_with_weights_and_each_stem_with_its_option(tmp_path):
+    answers = [PackAnswer("miliary metastases"), PackAnswer("metastases", Decimal("0.5"))]
+    stems = [("A halo of bleeding.", "Choriocarcinoma"), ("Bone-like density.", "Osteosarcoma")]
+    pack = pack_of(
+        "dry",
+        pack_question("typed", [], kind="short_answer", accepted_answers=answers),
+        matching_item("emq", stems, EMQ_OPTIONS),
+        matching_item("pair", stems, EMQ_OPTIONS[:2]),
+    )
+
+    typed, emq, pair = quiz_report(quiz_pack_plan(pack=pack, complete=False))["questions"]
+
+    assert typed["options"] == [
+        {"text": "miliary metastases", "correct": True, "weight": "100%"},
+        {"text": "metastases", "correct": False, "weight": "50%"},
+    ]
+    assert [option["text"] for option in emq["options"]] == [
+        "A halo of bleeding. → Choriocarcinoma",
+        "Bone-like density. → Osteosarcoma",
+        "Melanoma (answers no stem)",
+        "Squamous cell carcinoma (answers no stem)",
+    ]
+    # A partial answer without feedback, and no more options than stems without a reason: drafts.
+    assert [question["draft"] for question in (typed, emq, pair)] == [True, False, True]
+    assert (typed["kind"], emq["kind"]) == ("Short answer (typed diagnosis)", "Extended matching")
+
+
+def test_a_duplicated_matching_question_answers_its_stems_with_its_own_options(tmp_path):
+    stems = [("A halo of bleeding.", "Choriocarcinoma"), ("Bone-like density.", "Osteosarcoma")]
+    answers = [PackAnswer("miliary metastases")]
+    gift_import(
+        pack_of(
+            "dup",
+            matching_item("emq", stems, EMQ_OPTIONS),
+            pack_question("typed", [], kind="short_answer", accepted_answers=answers),
+        ),
+        tmp_path,
+    )
+
+    emq, typed = (question_duplicate(question=q) for q in Question.objects.order_by("order"))
+
+    assert list(emq.match_stems.values_list("text", "answer__text", "answer__question")) == [
+        ("A halo of bleeding.", "Choriocarcinoma", emq.pk),
+        ("Bone-like density.", "Osteosarcoma", emq.pk),
+    ]
+    assert list(typed.accepted_answers.values_list("text", "weight")) == [("miliary metastases", 1)]

@@ -5,11 +5,20 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from quizzes.models import Attempt, AttemptQuestion, LeaderboardEntry, Response, ReviewCard
+from quizzes.models import Attempt, AttemptQuestion, LeaderboardEntry, Response, ResponseMatch, ReviewCard
 from quizzes.refusals import AttemptAlreadyFinished, ModeNotOffered, NotAnExam, TimeIsUp
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from tests.factories import make_quiz, questions_of, right_choices, time_is, wrong_choices
+from tests.factories import (
+    make_matching_question,
+    make_quiz,
+    make_short_answer_question,
+    questions_of,
+    right_choices,
+    stem_answers,
+    time_is,
+    wrong_choices,
+)
 
 pytestmark = pytest.mark.django_db
 EXAM = Attempt.Mode.EXAM
@@ -213,6 +222,46 @@ def test_answers_saved_as_the_exam_finishes_are_either_in_its_score_or_refused(t
     exam.refresh_from_db()
     # Nothing the trainee was told was saved is missing from the score, and nothing refused is kept.
     assert exam.score == 10 * len(saved) == 10 * Response.objects.filter(attempt=exam).count()
+
+
+# --- Short answer and extended matching --------------------------------------------------------------
+
+
+def test_changing_a_short_answer_in_an_exam_rescores_it_and_records_the_new_match(trainee):
+    quiz = make_quiz(questions=0, exam_minutes=20)
+    make_short_answer_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    exam = attempt_start(user=trainee, quiz=quiz, mode=EXAM)
+
+    exam_answer_save(attempt=exam, question=question, typed="metastases")
+    exam_answer_save(attempt=exam, question=question, typed="Miliary metastases")
+
+    response = Response.objects.select_related("matched_answer").get()
+    assert (response.typed_answer, response.matched_answer.text, response.points) == (
+        "Miliary metastases",
+        "miliary metastases",
+        10,
+    )
+
+
+def test_changing_a_matching_answer_in_an_exam_replaces_its_matches(trainee):
+    quiz = make_quiz(questions=0, exam_minutes=20)
+    make_matching_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    exam = attempt_start(user=trainee, quiz=quiz, mode=EXAM)
+    everything = stem_answers(question)
+    one_stem = dict(list(stem_answers(question, right=0).items())[:1])
+
+    exam_answer_save(attempt=exam, question=question, matches=everything)
+    exam_answer_save(attempt=exam, question=question, matches=one_stem)
+
+    response = Response.objects.get()
+    assert {match.stem_id: match.choice_id for match in ResponseMatch.objects.all()} == one_stem
+    assert (response.is_correct, response.points) == (False, 0)
+    assert not ReviewCard.objects.exists()  # nothing counts until the exam finishes
+
+    exam_answer_clear(attempt=exam, question=question)
+    assert not ResponseMatch.objects.exists()
 
 
 def test_saving_changing_and_clearing_answers_keep_the_running_tally_equal_to_the_responses(trainee, exam, exam_quiz):

@@ -22,7 +22,15 @@ from quizzes.services.leaderboard import (
     leaderboard_rebuild,
     leaderboard_settings_update,
 )
-from tests.factories import make_question, make_quiz, make_user, questions_of, right_choices, wrong_choices
+from tests.factories import (
+    make_question,
+    make_quiz,
+    make_user,
+    questions_of,
+    right_choices,
+    typed_and_matching_answered,
+    wrong_choices,
+)
 
 pytestmark = pytest.mark.django_db
 DUBLIN = ZoneInfo("Europe/Dublin")
@@ -341,4 +349,12 @@ def test_the_migration_rescores_old_answers_ranks_first_attempts_and_totals_them
     assert (first_now.score, first_now.max_score, first_now.is_ranked) == (15, 20, True)
     assert not Attempt.objects.get(pk=later.pk).is_ranked
     assert LeaderboardEntry.objects.get(board="all", user=user.pk).points == 15
+    assert_totals_equal_sums_over_responses()
+
+
+def test_short_answer_and_matching_answers_count_their_points_and_only_full_marks_as_correct(trainee):
+    typed_and_matching_answered(trainee, typed="miliary metastases", right=3)
+
+    entry = trainee.leaderboard_entries.get(board="all")
+    assert (entry.points, entry.answered, entry.correct) == (17, 2, 1)
     assert_totals_equal_sums_over_responses()

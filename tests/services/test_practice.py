@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from quizzes.models import Attempt, AttemptQuestion, Question, Quiz, Response, ReviewCard, Tag
-from quizzes.services.attempts import answer_submit, attempt_finish
+from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.services.practice import (
     PRACTICE_SET_SIZE,
     NothingToPractise,
@@ -15,7 +15,17 @@ from quizzes.services.practice import (
     these_start,
 )
 from quizzes.services.review import review_card_record
-from tests.factories import card_due, make_quiz, questions_of, right_choices, take_quiz
+from tests.factories import (
+    card_due,
+    make_matching_question,
+    make_quiz,
+    make_short_answer_question,
+    questions_of,
+    right_choices,
+    stem_answers,
+    take_quiz,
+    time_is,
+)
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -315,3 +325,36 @@ def test_practise_these_refuses_an_unfinished_or_someone_elses_attempt(trainee, 
         these_start(user=trainee, attempt=unfinished)
     with pytest.raises(ValueError):
         these_start(user=other_trainee, attempt=attempt_finish(attempt=unfinished))
+
+
+# Short answer and extended matching, as any other question
+
+
+def test_a_short_answer_that_matched_nothing_is_a_mistake_until_put_right(trainee):
+    quiz = make_quiz(questions=0)
+    make_short_answer_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answer_submit(attempt=attempt_start(user=trainee, quiz=quiz), question=question, typed="sarcoidosis")
+
+    practice = mistakes_start(user=trainee)
+    assert set_questions(practice) == [question.pk]
+
+    answer_submit(attempt=practice, question=question, typed="Miliary metastases")
+    with pytest.raises(NothingToPractise):
+        mistakes_start(user=trainee)
+
+
+def test_a_matching_question_answered_wrongly_comes_back_due_today(trainee):
+    quiz = make_quiz(questions=0)
+    make_matching_question(quiz=quiz)
+    question = questions_of(quiz)[0]
+    answered = datetime.datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    with time_is(answered):
+        answer_submit(
+            attempt=attempt_start(user=trainee, quiz=quiz), question=question, matches=stem_answers(question, right=2)
+        )
+
+    with time_is(answered + datetime.timedelta(minutes=11)):  # past the learning step of a wrong answer
+        review = review_start(user=trainee)
+
+    assert set_questions(review) == [question.pk]

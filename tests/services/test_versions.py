@@ -340,3 +340,103 @@ def test_the_baseline_reads_nothing_more_for_an_unanswered_question(quiz):
     # The question's version (under its row lock) and whether anyone answered it, in a savepoint.
     assert before is None and len(queries) == 4
     assert question_version_record(question=question, before=None, changed_by=None) is None
+
+
+# --- Short answer and extended matching --------------------------------------------------------------
+
+
+def kinds_quiz(trainee):
+    """A quiz of a short answer (answered "metastases": half marks) and a matching question (answered with
+    3 of 4 stems right), answered in a finished attempt."""
+    from tests.factories import typed_and_matching_answered
+
+    attempt, typed, matching = typed_and_matching_answered(trainee, typed="metastases", right=3)
+    attempt_finish(attempt=attempt)
+    return typed, matching
+
+
+def test_accepted_answers_and_typing_rules_are_part_of_a_short_answers_versions(trainee):
+    typed, _ = kinds_quiz(trainee)
+
+    with educator_change(typed):
+        typed.accepted_answers.filter(text="metastases").update(weight=1, feedback="Fine.")
+        typed.forgive_typos = False
+        typed.save()
+
+    version = typed.versions.get(number=2)
+    assert version.summary == "Typing slips forgiven; accepted answers"
+    with educator_change(matching := questions_of(typed.quiz)[1]):
+        matching.forgive_typos = False  # not a short answer: no version
+        matching.save()
+    assert not matching.versions.exists()
+    earlier = answered_question(typed, typed.versions.get(number=1))
+    assert [(a.text, str(a.weight)) for a in earlier.accepted_answers.all()][3] == ("metastases", "0.5000000")
+    assert earlier.forgive_typos and not earlier.case_sensitive
+
+
+def test_an_answer_to_a_short_answer_keeps_its_matched_answer_after_the_answer_is_deleted(trainee, client):
+    from django.urls import reverse
+
+    typed, _ = kinds_quiz(trainee)
+    response = Response.objects.get(question=typed)
+    with educator_change(typed):
+        typed.accepted_answers.filter(text="metastases").delete()
+
+    client.force_login(trainee)
+    summary = client.get(reverse("attempt_summary", args=[response.attempt_id])).content.decode()
+
+    response.refresh_from_db()
+    assert response.matched_answer is None  # the row is gone; the version keeps what it matched
+    assert "It matched the accepted answer <strong>“metastases”</strong>, worth 50% of the marks." in summary
+    assert "Be specific about the pattern." in summary
+
+
+def test_stems_are_part_of_a_matching_questions_versions_and_earlier_answers_are_marked_as_they_were(trainee):
+    _, matching = kinds_quiz(trainee)
+    first_stem = matching.match_stems.first()
+    other = matching.choices.exclude(pk=first_stem.answer_id).first()
+
+    with educator_change(matching):
+        matching.match_stems.filter(pk=first_stem.pk).update(answer=other)
+
+    assert matching.versions.get(number=2).summary == "Stems"
+    earlier = answered_question(matching, matching.versions.get(number=1))
+    assert earlier.match_stems.all()[0].answer_id == first_stem.answer_id
+
+
+def test_restoring_brings_back_accepted_answers_and_stems(trainee, educator):
+    typed, matching = kinds_quiz(trainee)
+    typed_before = question_snapshot(typed)
+    matching_before = question_snapshot(matching)
+    first_stem = matching.match_stems.first()
+    with educator_change(typed):
+        typed.accepted_answers.filter(text="metastases").delete()
+        typed.accepted_answers.create(text="secondaries", weight=1)
+    with educator_change(matching):
+        matching.match_stems.filter(pk=first_stem.pk).update(text="Changed", answer=matching.choices.last())
+
+    question_version_restore(version=typed.versions.get(number=1), restored_by=educator)
+    question_version_restore(version=matching.versions.get(number=1), restored_by=educator)
+
+    typed_now, matching_now = (question_snapshot(Question.objects.get(pk=q.pk)) for q in (typed, matching))
+    assert without_ids(typed_now["accepted_answers"]) == without_ids(typed_before["accepted_answers"])
+    assert matching_now["stems"] == matching_before["stems"]
+
+
+def without_ids(rows):
+    """Snapshot rows without their ids: one deleted and restored is created again with a new id."""
+    return [{name: value for name, value in row.items() if name != "id"} for row in rows]
+
+
+def test_a_version_without_a_stem_trainees_answered_since_is_not_restored(trainee, educator):
+    _, matching = kinds_quiz(trainee)
+    with educator_change(matching):
+        added = matching.match_stems.create(text="Added", answer=matching.choices.first(), order=9)
+    again = attempt_start(user=trainee, quiz=matching.quiz)
+    typed, matching_now = questions_of(matching.quiz)
+    answer_submit(attempt=again, question=typed, typed="metastases")
+    answer_submit(attempt=again, question=matching_now, matches={added.pk: added.answer_id})
+
+    with pytest.raises(VersionNotRestorable, match="Trainees have answered a stem that version 1 does not have"):
+        question_version_restore(version=matching.versions.get(number=1), restored_by=educator)
+    assert matching.match_stems.filter(pk=added.pk).exists()

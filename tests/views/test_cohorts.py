@@ -692,16 +692,36 @@ def test_the_owners_pages_and_the_board_cost_the_same_queries_for_a_small_and_a_
     assert small == large
     # Each page: session, user, the cohort (with whether the viewer owns it) and, on a page, the header's
     # count. Then results: its owners, its assignments, its trainees, the grid of both; an assignment: it,
-    # its trainees with their progress, and the item analysis's five; a trainee: them, their assignments,
+    # its trainees with their progress, and the item analysis's eight; a trainee: them, their assignments,
     # their topics; the CSV: the assignments, the trainees, the grid. The board: the site board's six and the cohort.
     # A member who is not staff is asked no permissions: two fewer than the owner.
     # Home: the site's six, the header's assignments (shared with the list), the cohorts.
     assert small == {
         "results": 8,
-        "assignment": 11,
+        "assignment": 14,
         "trainee": 7,
         "csv": 6,
         "board": 8,
         "member board": 6,
         "home": 8,
     }
+
+
+def test_an_assignments_item_analysis_lists_typed_answers_and_each_stems_facility(world):
+    from quizzes.services.attempts import answer_submit
+    from tests.factories import make_matching_question, make_short_answer_question, questions_of, stem_answers
+
+    quiz = world["quiz"]
+    make_short_answer_question(quiz=quiz, order=3)
+    make_matching_question(quiz=quiz, order=4)
+    *_, typed, matching = questions_of(quiz)
+    attempt = take_quiz(world["ada"], quiz, [True, True])
+    answer_submit(attempt=attempt, question=typed, typed="TB")
+    answer_submit(attempt=attempt, question=matching, matches=stem_answers(matching, right=2))
+    attempt_finish(attempt=attempt)
+
+    url = reverse("cohort_assignment", args=[world["cohort"].pk, world["assignment"].pk])
+    html = html_of(client_for(world["owner"]).get(url))
+
+    assert "<li>“tb” (no match): 1</li>" in html
+    assert "<li>Stem 1 facility: 1.00</li>" in html and "<li>Stem 3 facility: 0.00</li>" in html

@@ -17,7 +17,18 @@ from quizzes.models import Attempt, AttemptQuestion, HotspotRegion, LeaderboardE
 from quizzes.options import presented_options
 from quizzes.services.attempts import attempt_finish, attempt_start
 from quizzes.services.exam import exam_answer_save, exam_flag_set
-from tests.factories import HTMX, make_question, make_quiz, questions_of, right_choices, time_is, wrong_choices
+from tests.factories import (
+    HTMX,
+    make_matching_question,
+    make_question,
+    make_quiz,
+    make_short_answer_question,
+    questions_of,
+    right_choices,
+    stem_answers,
+    time_is,
+    wrong_choices,
+)
 from tests.views.test_no_answer_leakage import option_blocks_without_their_text
 
 pytestmark = pytest.mark.django_db
@@ -607,3 +618,41 @@ def test_saving_an_exam_answer_costs_a_fixed_number_of_queries(trainee_client, t
     assert first_saves == [12, 12]
     # A change updates the response and replaces its chosen options (delete, insert) instead.
     assert changes == [13, 13]
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        # As a single best answer's (12, then 13), with the kind's parts: a short answer's accepted answers
+        # read instead of its options, and no rows beside the response to insert or replace (one query fewer,
+        # and a change costs no more than a first save); a matching question's stems read beside its
+        # options, and its matches inserted, or replaced (delete, insert), as chosen options are.
+        (make_short_answer_question, [11, 11]),
+        (make_matching_question, [13, 14]),
+    ],
+)
+def test_saving_a_short_answer_or_matching_answer_in_an_exam_costs_a_fixed_number_of_queries(
+    trainee_client, trainee, make, expected
+):
+    from tests.views.test_matching import posted
+
+    counts = []
+    for size in (3, 300):
+        quiz = make_quiz(questions=size - 1, exam_minutes=60)
+        make(quiz=quiz, order=0)
+        exam = attempt_start(user=trainee, quiz=quiz, mode=EXAM)
+        question = questions_of(quiz)[0]
+        if question.is_short_answer:
+            first, change = {"answer": "metastases"}, {"answer": "miliary metastases"}
+        else:
+            first, change = (posted(exam, question, stem_answers(question, right=n)) for n in (1, 4))
+        counts.append([posted_query_count(trainee_client, exam, question, data) for data in (first, change)])
+
+    assert counts == [expected, expected]
+
+
+def posted_query_count(client, exam, question, data):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(save_url(exam, question), data)
+    assert response.status_code == 302
+    return len(queries)

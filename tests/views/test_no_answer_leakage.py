@@ -1,5 +1,6 @@
 """Before a question is answered, nothing in its page tells which option is right."""
 
+import difflib
 import random
 import re
 from html import escape
@@ -53,6 +54,20 @@ def assert_page_hides_the_targets(html, question):
     assert 'id="feedback"' not in html
 
 
+def assert_page_hides_the_marking(html, question):
+    """A short-answer or matching question's page before answering: no accepted answer's feedback, no
+    option's rationale, no stem chosen, no explanation (the stems' answers and the accepted answers
+    themselves are never sent: tests/views/test_short_answer.py and test_matching.py)."""
+    for accepted in question.accepted_answers.all():
+        assert not accepted.feedback or escape(accepted.feedback) not in html, question.key
+    for choice in question.choices.all():
+        assert not choice.rationale or escape(choice.rationale) not in html, f"a rationale of {question.key} is shown"
+    assert " selected" not in html.split('id="answer-form"')[-1], question.key
+    assert escape(question.explanation) not in html
+    assert escape(question.learning_point) not in html
+    assert 'id="feedback"' not in html
+
+
 @pytest.fixture
 def bank(db, django_capture_on_commit_callbacks):
     """The bundled content pack, plus one question of each kind made here."""
@@ -74,16 +89,22 @@ def test_every_question_of_the_bank_renders_without_revealing_its_answer(trainee
     checked = 0
     for quiz in bank:
         attempt = attempt_start(user=trainee, quiz=quiz)
-        for question in quiz.questions.in_quiz_order().prefetch_related("choices", "regions"):
+        parts = ("choices", "regions", "accepted_answers", "match_stems")
+        for question in quiz.questions.in_quiz_order().prefetch_related(*parts):
             url = reverse("question_show", args=[attempt.pk, question.pk])
             html = trainee_client.get(url).content.decode()
             if question.is_hotspot:
                 assert_page_hides_the_targets(html, question)
+            elif question.is_short_answer or question.is_matching:
+                assert_page_hides_the_marking(html, question)
             else:
                 assert_page_hides_the_answer(html, question, presented_options(question, attempt.shuffle_seed))
             checked += 1
             # Answer it (wrongly where possible) so that the next question becomes the current one.
-            answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
+            if question.is_short_answer:
+                answer_submit(attempt=attempt, question=question, typed="not a diagnosis")
+            else:
+                answer_submit(attempt=attempt, question=question, chosen=wrong_choices(question)[:1])
     assert checked == Question.objects.count() >= 3
 
 
@@ -133,3 +154,27 @@ def test_the_option_order_cannot_be_worked_out_from_the_ids_in_the_url(trainee):
         random.Random(f"{attempt.pk}:{question.pk}").shuffle(replayed)
         assert [o.choice for o in presented_options(question, attempt.shuffle_seed)] != replayed
     assert len({first.shuffle_seed, second.shuffle_seed}) == 2 and len(first.shuffle_seed) == 32
+
+
+# --- The answer key changed, the pages not: a test for any kind of question ---------------------------
+
+# What changes on every response whatever the question: the CSRF token (masked afresh each time) and the
+# scripts' CSP nonce.
+PER_RESPONSE = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]+')
+
+
+def page_as_compared(response) -> tuple[int, str]:
+    return response.status_code, PER_RESPONSE.sub(r"\1TOKEN", response.content.decode())
+
+
+def assert_pages_ignore_the_key(requests, change_key) -> None:
+    """Each of `requests`, (where, a function that makes the request), gives the same page before and after
+    `change_key` changes which answers are right: nothing in it depends on the key, so no page or fragment
+    tells it, nor sends it to the browser to check an answer there. Each request must leave things as it
+    found them (a save saves the answer already saved), so that the two runs start alike."""
+    before = [(where, page_as_compared(make())) for where, make in requests]
+    change_key()
+    after = [(where, page_as_compared(make())) for where, make in requests]
+    for (where, page), (_, page_again) in zip(before, after, strict=True):
+        changed = "\n".join(difflib.unified_diff(page[1].splitlines(), page_again[1].splitlines(), lineterm="", n=0))
+        assert page == page_again, f"{where} changes with the answer key:\n{changed}"

@@ -179,3 +179,24 @@ def test_resolving_from_the_change_form_with_a_reply(educator_client, trainee, q
 
     report.refresh_from_db()
     assert report.is_resolved and report.reply == "Fixed." and report.resolved_at is not None
+
+
+def test_the_queue_shows_a_typed_answer_and_a_matching_answer_per_item(educator_client, trainee):
+    from tests.factories import typed_and_matching_answered
+
+    attempt, typed, matching = typed_and_matching_answered(trainee, typed="metastases", right=3)
+    reports = [
+        problem_report_create(reporter=trainee, attempt=attempt, question=question, reason="other", note="Hm")
+        for question in (typed, matching)
+    ]
+
+    pages = [
+        educator_client.get(reverse("admin:quizzes_problemreport_change", args=[report.pk])).content.decode()
+        for report in reports
+    ]
+
+    assert "typed “metastases” (wrong, 5 points)" in pages[0]
+    assert (
+        "item 1: Squamous cell carcinoma; item 2: Thyroid carcinoma; item 3: Osteosarcoma; item 4: Breast "
+        "(wrong, 7 points)" in pages[1]
+    )

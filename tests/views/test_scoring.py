@@ -66,3 +66,24 @@ def test_the_scoring_page_states_the_weight_rule_with_examples_scored_by_the_rul
         '<td data-label="Options and their weights">Multiple select: A, B and C 33.33333% each</td><td data-label="You ticked">A, B and C</td><td class="number" data-label="Points">10</td>'
         in html
     )
+
+
+def test_the_scoring_page_states_the_short_answer_and_matching_rules_with_examples_scored_by_them(client):
+    html = client.get(reverse("scoring")).content.decode()
+
+    assert "<strong>Short answer</strong>" in html and "<strong>Extended matching</strong>" in html
+    assert "An exact match counts before one with a slip" in html
+    assert "Accepted answers: “miliary metastases” 100%;" in html and "“metasta*” 50%" in html
+    # What each typed answer matches, and its points, come from the matching and scoring rules.
+    assert (
+        '<td data-label="You typed">miliary metastasis</td><td data-label="Matches">“miliary metastases”</td>'
+        '<td class="number" data-label="Points">10</td>' in html
+    )
+    assert (
+        '<td data-label="You typed">metastatic disease</td><td data-label="Matches">“metasta*”</td>'
+        '<td class="number" data-label="Points">5</td>' in html
+    )
+    assert (
+        '<td data-label="Items">4</td><td data-label="Matched rightly">3</td><td class="number" data-label="Points">7</td>'
+        in html
+    )

@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts import attempt_start
-from tests.factories import HTMX, make_hotspot_question, make_question, make_quiz
+from tests.factories import (
+    HTMX,
+    make_hotspot_question,
+    make_matching_question,
+    make_question,
+    make_quiz,
+    make_short_answer_question,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,5 +85,26 @@ def test_no_script_an_author_typed_reaches_a_page(trainee_client, trainee, quizz
     pages = pages_of(trainee_client, trainee, quizzes)
 
     assert_shows_the_stored_html(pages)  # the texts are on the pages, so the checks below look where they are
+    for page in pages:
+        assert "alert('stored')" not in page and "onerror" not in page
+
+
+def test_the_typed_answer_and_matching_pages_print_stored_html_and_no_script(trainee_client, trainee, monkeypatch):
+    quiz = make_quiz(questions=0)
+    typed = make_short_answer_question(quiz=quiz, order=1, accepted=[("miliary", "1", f"**Yes** {SCRIPT}")])
+    matching = make_matching_question(quiz=quiz, order=2)
+    matching.match_stems.update(text=f"*Cavitating* nodules {HANDLER}")
+    attempt = attempt_start(user=trainee, quiz=quiz)
+    monkeypatch.setattr("quizzes.rich_text.render_markdown", lambda text: pytest.fail("Markdown rendered"))
+
+    feedback = trainee_client.post(reverse("answer", args=[attempt.pk, typed.pk]), {"answer": "miliary"}, **HTMX)
+    question = trainee_client.get(reverse("question_show", args=[attempt.pk, matching.pk]))
+    posted = {f"match-{number}": "A" for number in range(1, matching.match_stems.count() + 1)}
+    review = trainee_client.post(reverse("answer", args=[attempt.pk, matching.pk]), posted, **HTMX)
+
+    pages = [page.content.decode() for page in (feedback, question, review)]
+    assert (
+        "<strong>Yes</strong>" in pages[0] and "<em>Cavitating</em>" in pages[1] and "<em>Cavitating</em>" in pages[2]
+    )
     for page in pages:
         assert "alert('stored')" not in page and "onerror" not in page

@@ -1,10 +1,21 @@
 // The admin's autocomplete boxes (select2) type into a search field select2 adds without a name, so a screen
-// reader announces an unnamed text box. This names each after its field's label. It runs once the page has
-// loaded, after the admin has set the boxes up; select2 keeps the same search field as choices come and go.
-window.addEventListener("load", () => {
-  document.querySelectorAll("select.admin-autocomplete").forEach((select) => {
-    const label = document.querySelector(`label[for="${select.id}"]`);
-    const search = select.parentElement.querySelector(".select2-search__field");
-    if (label && search) search.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
-  });
-});
+// reader announces an unnamed text box. This names each after its field's label, the moment select2 adds it
+// (a watch on the page from the start, so it never depends on which script runs first).
+(() => {
+  function name(search) {
+    // select2 puts its box right after the <select> it stands for.
+    const select = search.closest(".select2-container")?.previousElementSibling;
+    const label = select?.id && document.querySelector(`label[for="${select.id}"]`);
+    if (label) search.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
+  }
+
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (node.nodeType !== Node.ELEMENT_NODE) continue;
+        const fields = node.matches(".select2-search__field") ? [node] : node.querySelectorAll(".select2-search__field");
+        fields.forEach(name);
+      }
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+})();
