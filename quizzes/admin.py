@@ -173,13 +173,8 @@ class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        # Shown only on a short-answer question's form (QUESTION_KIND_FORMS), whose kind the form has set.
         kept = kept_forms(self)
-        if self.instance.kind != Question.Kind.SHORT_ANSWER:
-            if kept:
-                raise ValidationError(
-                    "Only short-answer questions have accepted answers: remove them, or make this a short-answer question."
-                )
-            return
         problems = short_answer_problems(
             [(form.cleaned_data.get("text", ""), form.cleaned_data.get("weight") or 0) for form in kept]
         )
@@ -244,14 +239,9 @@ class MatchStemFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        # Shown only on a matching question's form (QUESTION_KIND_FORMS), whose kind the form has set.
         kept = kept_forms(self)
         question = self.instance
-        if question.kind != Question.Kind.MATCHING:
-            if kept:
-                raise ValidationError(
-                    "Only extended-matching questions have stems: remove them, or make this an extended-matching question."
-                )
-            return
         if self.submitted is None:  # not beside the options' formset: the options as saved
             offered = {choice.pk: choice.text for choice in question.choices.all() if not choice.retired}
         elif (offered := self.submitted.get("offered")) is None:
