@@ -23,12 +23,14 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    TextField,
     When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower, TruncWeek
 from django.utils import timezone
 
+from quizzes.question_parts import parts_sql
 from quizzes.rich_text import RichTextQuerySet
 
 
@@ -290,6 +292,12 @@ class AttemptQuestionQuerySet(models.QuerySet):
             next_question_id=RawSQL(following, (), output_field=IntegerField()),
             has_later_stage=RawSQL(later, ("published",), output_field=BooleanField()),
         )
+
+    def with_question_parts(self):
+        """Annotate `question_parts`: the question's options, stems, regions, accepted answers and sources,
+        as JSON in the item's own query (quizzes/question_parts.py, whose parts_install puts them in place)."""
+        sql = parts_sql(f"{_items_table()}.question_id", connection.vendor)
+        return self.annotate(question_parts=RawSQL(sql, (), output_field=TextField()))
 
     def with_review_card_of(self, user):
         """Each item with `user`'s review card for its question (quizzes/services/review.py) joined in,

@@ -50,6 +50,14 @@ def educator_client(client, educator):
 
 
 @pytest.fixture
+def as_in_production(settings, transactional_db):
+    """Requests served as production serves them, for counting their queries: the session read from the
+    cache, where production keeps it (quizsite/settings/production.py: cached_db over Redis), and no test
+    transaction around the request, so a transaction the request opens is its own, not a savepoint."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.fixture
 def travel():
     """Time travel for the rest of the test: from the call on, timezone.now() returns `moment`
     (tests/factories.py's time_is, held open until the test ends)."""

@@ -107,7 +107,8 @@ def answer_submit(
     card: ReviewCard | Unread | None = UNREAD,
 ) -> AnswerResult:
     """Record a tutor-mode answer, once. `question` must have its choices and its kind's parts
-    prefetched (quizzes/querysets.py: kind_parts_prefetched); `chosen` must belong to it; for a hotspot
+    prefetched (quizzes/question_parts.py, or quizzes/querysets.py: kind_parts_prefetched); `chosen`
+    must belong to it; for a hotspot
     question `point` is where the trainee clicked, or None for "No abnormality"; for a short answer
     `typed` is what they typed; for extended matching `matches` is {stem id: option id}, each the
     question's. `card` is the trainee's review card for the question if the caller has read it (None:

@@ -17,7 +17,7 @@ from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, CountedAttemptOpen, ModeNotOffered, tutor_answer_refusal
 from quizzes.services.attempts import answer_submit, attempt_finish, attempt_start
 from quizzes.versions import question_as_answered, questions_as_answered
-from quizzes.views.lookups import answer_given, answer_rows, attempt_item, current_attempt, question_parts_fetch
+from quizzes.views.lookups import answer_given, answer_rows, attempt_item, current_attempt
 
 
 def question_url(attempt: Attempt, question: Question, anchor: str = "") -> str:
@@ -110,17 +110,16 @@ def question_show(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
         if not item.is_open:
             # Questions come in order: a later one (and a later case stage) waits its turn.
             return redirect("attempt_resume", attempt.pk)
-        question_parts_fetch(question)
         form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed))
         context = question_context(item, form=form)
     else:
         response, chosen_ids, chosen_matches = answer_given(attempt, question)
         # The feedback on the version answered, should the question have changed since.
         question = item.question = question_as_answered(question, response)
-        question_parts_fetch(question, feedback=True)
         context = question_context(item, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches)
     if question.quiz.is_case:
-        context["earlier_stages"] = (
+        # Read here, not as the template loops: templates make no queries.
+        context["earlier_stages"] = list(
             Question.objects.before(question).for_trainees().in_quiz_order().only("stage_html", "image", "image_alt")
         )
     return render(request, "quizzes/question.html", context)
@@ -140,7 +139,6 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
     # Before the form: "this attempt is finished" is what the trainee needs to hear, not a form error.
     if refusal := tutor_answer_refusal(attempt):
         return answer_refused(request, item, refusal)
-    question_parts_fetch(question, scoring=True)
     form = answer_form_for(question, options=presented_options(question, attempt.shuffle_seed), data=request.POST)
     if not form.is_valid():
         template = "quizzes/question.html#question" if request.htmx else "quizzes/question.html"
@@ -158,9 +156,8 @@ def answer(request: HttpRequest, attempt_id: int, question_id: int) -> HttpRespo
         return answer_refused(request, item, refusal)
     if not request.htmx:
         return redirect(question_url(attempt, question, "#feedback"))
-    # The feedback comes from what is in memory: the answer just recorded, the options read to score it,
-    # and the attempt's tally as the answer left it; only the sources are read for it.
-    question_parts_fetch(question, feedback=True)
+    # The feedback comes from what is in memory: the answer just recorded, the question's parts read with
+    # it, and the attempt's tally as the answer left it.
     context = question_context(
         item, response=result.response, chosen_ids=result.chosen_ids, chosen_matches=result.matches
     )
@@ -188,7 +185,6 @@ def answer_refused(request: HttpRequest, item: AttemptQuestion, refusal: AnswerR
     # race moved it on).
     attempt.refresh_from_db(fields=["answered_count", "points_so_far"])
     item.question = question_as_answered(question, response)
-    question_parts_fetch(item.question, feedback=True)
     context = question_context(
         item, response=response, chosen_ids=chosen_ids, chosen_matches=chosen_matches, notice=str(refusal)
     )

@@ -23,7 +23,7 @@ from quizzes.options import presented_options
 from quizzes.ratelimit import rate_limited
 from quizzes.refusals import AnswerRefused, exam_change_refusal
 from quizzes.services.exam import exam_answer_clear, exam_answer_save, exam_flag_set
-from quizzes.views.lookups import answer_given, attempt_item, current_attempt, question_parts_fetch
+from quizzes.views.lookups import answer_given, attempt_item, current_attempt
 
 TEMPLATE = "quizzes/exam_question.html"
 
@@ -42,10 +42,8 @@ def exam_question_url(attempt: Attempt, question_id: int) -> str:
 
 
 def exam_form(attempt: Attempt, question: Question, data=None) -> AnyAnswerForm:
-    """The answer form for one of the exam's questions, empty or bound to `data` (then scored: a hotspot
-    question's targets or a short answer's accepted answers are fetched too). Its options are fetched
-    first, once. A matching answer may leave stems empty: an exam's answer is saved as it is given."""
-    question_parts_fetch(question, scoring=data is not None)
+    """The answer form for one of the exam's questions (found by attempt_item, with its parts), empty or
+    bound to `data`. A matching answer may leave stems empty: an exam's answer is saved as it is given."""
     options = presented_options(question, attempt.shuffle_seed)
     return answer_form_for(question, options=options, data=data, every_stem=False)
 

@@ -1,10 +1,11 @@
 """How the tutor and exam views find an attempt and one of its questions: the trainee's own, or 404."""
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from quizzes.models import Attempt, AttemptQuestion, Question, Response
+from quizzes.question_parts import parts_install
 from quizzes.services.attempts import attempt_expire_if_due
 
 
@@ -20,36 +21,21 @@ def attempt_item(
 ) -> AttemptQuestion:
     """The trainee's attempt and one of its questions, in one query, as the item that places the
     question in the attempt: `item.attempt` (finished first if it is an exam whose time is up, as
-    current_attempt does) and `item.question`, which has `position` (its number in the attempt).
-    `items` narrows or annotates the lookup (quizzes/querysets.py: AttemptQuestionQuerySet).
-    What the question renders is fetched apart, by what its kind needs: question_parts_fetch."""
+    current_attempt does) and `item.question`, which has `position` (its number in the attempt) and its
+    options, stems, regions, accepted answers and sources as if prefetched (quizzes/question_parts.py).
+    `items` narrows or annotates the lookup (quizzes/querysets.py: AttemptQuestionQuerySet)."""
     items = AttemptQuestion.objects.all() if items is None else items
     # By the related primary keys, not the item's own columns: their lookups turn an id too large for
     # the column into "no such row" rather than a database error.
     item = get_object_or_404(
-        items.owned_by(request.user).with_attempt_and_question(), attempt__pk=attempt_id, question__pk=question_id
+        items.owned_by(request.user).with_attempt_and_question().with_question_parts(),
+        attempt__pk=attempt_id,
+        question__pk=question_id,
     )
     item.attempt = attempt_expire_if_due(attempt=item.attempt)
     item.question.position = item.position
+    parts_install(item.question, item.question_parts)
     return item
-
-
-def question_parts_fetch(question: Question, *, scoring: bool = False, feedback: bool = False) -> None:
-    """Fetch what the question needs and nothing more: its options (the kinds answered with options) and
-    a matching question's stems; for `scoring` an answer, a hotspot question's target regions or a short
-    answer's accepted answers; for `feedback`, those and the sources. A query each; parts already fetched are not fetched again."""
-    parts = []
-    if question.has_options:
-        parts.append("choices")
-    if question.is_matching:
-        parts.append("match_stems")  # its stems are the questions of the form
-    elif question.is_hotspot and (scoring or feedback):
-        parts.append("regions")
-    elif question.is_short_answer and (scoring or feedback):
-        parts.append("accepted_answers")
-    if feedback:
-        parts.append("sources")
-    prefetch_related_objects([question], *parts)
 
 
 def answer_given(attempt: Attempt, question: Question) -> tuple[Response | None, frozenset[int], dict[int, int]]:

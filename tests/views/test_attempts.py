@@ -323,28 +323,29 @@ def costs_by_kind(client, user, size) -> dict[str, tuple[int, int, int]]:
     return costs
 
 
-def test_each_kinds_page_and_answer_cost_the_same_few_queries_with_10_and_10000_questions(trainee_client, trainee):
+def test_each_kinds_page_and_answer_cost_the_same_few_queries_with_10_and_10000_questions(
+    as_in_production, trainee_client, trainee
+):
     small = costs_by_kind(trainee_client, trainee, 10)
     large = costs_by_kind(trainee_client, trainee, 10_000)
 
-    # The page: session and user (the middleware); the attempt, the question, its place and state
-    # (answered, open in the order) and what feedback shows beside it (one query); its options (a
-    # hotspot question's page has its image, read from the question: no targets before the answer);
-    # the header's count of cohort assignments due.
-    # The answer: session, user; that one query, with the trainee's review card for the question; the
-    # options (a hotspot question's target regions instead); savepoint (the test's transaction: in
-    # production, the transaction's start); stamp the attempt and add to its running tally, under the
-    # lock finishing takes, if it is unfinished and the question open (one UPDATE); insert the response;
-    # insert its chosen options (a hotspot answer has none); add to the leaderboard (one upsert of three
-    # rows: the first attempt at a quiz counts); review the card (one upsert); release; the sources,
-    # for the feedback.
-    # The page once answered: session, user, the one query, the answer, its chosen options (not for a
-    # hotspot), the options (or regions), the sources, the header's count.
-    expected = {"single": (5, 12, 8), "multiple": (5, 12, 8), "true_false": (5, 12, 8), "hotspot": (4, 11, 7)}
+    # The session comes from the cache. The page: the user (the middleware); the attempt, the question,
+    # its place and state (answered, open in the order), what feedback shows beside it and the question's
+    # options, stems, regions, accepted answers and sources (one query: quizzes/question_parts.py); the
+    # header's count of cohort assignments due.
+    # The answer: the user; that one query, with the trainee's review card for the question; BEGIN;
+    # stamp the attempt and add to its running tally, under the lock finishing takes, if it is unfinished
+    # and the question open (one UPDATE); insert the response; insert its chosen options (a hotspot
+    # answer has none); add to the leaderboard (one upsert of three rows: the first attempt at a quiz
+    # counts); review the card (one upsert); COMMIT. The feedback is rendered from what these read and
+    # wrote: 7 statements, and the transaction's two.
+    # The page once answered: the user, the one query, the answer, its chosen options (not for a hotspot),
+    # the header's count.
+    expected = {"single": (3, 9, 5), "multiple": (3, 9, 5), "true_false": (3, 9, 5), "hotspot": (3, 8, 4)}
     assert small == large == expected
 
 
-def test_a_practice_answer_costs_a_query_less_it_counts_for_no_leaderboard(trainee_client, trainee):
+def test_a_practice_answer_costs_a_query_less_it_counts_for_no_leaderboard(as_in_production, trainee_client, trainee):
     quiz = make_quiz(questions=2)
     question = questions_of(quiz)[0]
     counted_attempt = take_quiz(trainee, quiz, [True])  # the attempt that counts; the question's card exists
@@ -357,7 +358,7 @@ def test_a_practice_answer_costs_a_query_less_it_counts_for_no_leaderboard(train
     )
 
     # As a first answer, without the leaderboard; the card read with the question is written in one upsert.
-    assert queries == 11 and "Correct" in html
+    assert queries == 8 and "Correct" in html
     assert list(LeaderboardEntry.objects.values_list("board", "points")) == board
     assert ReviewCard.objects.get(user=trainee, question=question).reviews == 2
 

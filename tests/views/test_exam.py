@@ -611,24 +611,24 @@ def test_saving_an_exam_answer_costs_a_fixed_number_of_queries(trainee_client, t
         first_saves.append(save_query_count(trainee_client, exam, question, right_choices(question)[0]))
         changes.append(save_query_count(trainee_client, exam, question, wrong_choices(question)[0]))
 
-    # session, user; the attempt with the question and its position (one query); its options;
+    # session, user; the attempt with the question, its position and its options (one query);
     # savepoint, lock the attempt, the response if any, insert it, insert its chosen option, stamp the
     # attempt and add to its running tally if the question is the attempt's (one UPDATE), release; the
     # next question.
-    assert first_saves == [12, 12]
+    assert first_saves == [11, 11]
     # A change updates the response and replaces its chosen options (delete, insert) instead.
-    assert changes == [13, 13]
+    assert changes == [12, 12]
 
 
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        # As a single best answer's (12, then 13), with the kind's parts: a short answer's accepted answers
-        # read instead of its options, and no rows beside the response to insert or replace (one query fewer,
-        # and a change costs no more than a first save); a matching question's stems read beside its
-        # options, and its matches inserted, or replaced (delete, insert), as chosen options are.
-        (make_short_answer_question, [11, 11]),
-        (make_matching_question, [13, 14]),
+        # As a single best answer's (11, then 12): the kind's parts come with the question, and a short
+        # answer has no rows beside the response to insert or replace (one query fewer, and a change costs
+        # no more than a first save); a matching answer's matches are inserted, or replaced (delete,
+        # insert), as chosen options are.
+        (make_short_answer_question, [10, 10]),
+        (make_matching_question, [11, 12]),
     ],
 )
 def test_saving_a_short_answer_or_matching_answer_in_an_exam_costs_a_fixed_number_of_queries(

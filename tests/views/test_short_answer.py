@@ -295,11 +295,11 @@ def typed_right(_attempt, _question):
     return {"answer": "Miliary metastases"}
 
 
-def test_a_short_answer_costs_a_fixed_number_of_queries_no_more_than_a_single_best_answer(client):
+def test_a_short_answer_costs_a_fixed_number_of_queries_no_more_than_a_single_best_answer(as_in_production, client):
     typed = [answer_query_count(client, make_short_answer_question, typed_right, n) for n in (10, 300)]
     single = answer_query_count(client, make_question, single_best_answer, 10)
 
-    # As a single best answer (session, user, the attempt with the question and its place, ...), with its
-    # accepted answers read instead of its options and no chosen options to insert (what was typed and the
-    # accepted answer it matched are columns of the response): one query fewer.
-    assert typed == [11, 11] and single == 12
+    # As a single best answer (the user, the attempt with the question, its place and its parts, ...:
+    # tests/views/test_attempts.py) but with no chosen options to insert (what was typed and the accepted
+    # answer it matched are columns of the response): one query fewer.
+    assert typed == [8, 8] and single == 9
