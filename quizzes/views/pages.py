@@ -10,7 +10,8 @@ from quizzes.views.cohorts import my_assignments
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    quizzes = (
+    # Read here, not as the template loops: templates make no queries.
+    quizzes = list(
         Quiz.objects.published()
         .select_related("topic")
         .with_question_count()
