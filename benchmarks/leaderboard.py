@@ -280,7 +280,7 @@ class Cohort:
             quiz = quizzes[number % len(quizzes)]
             attempt = attempt_start(user=user, quiz=quiz)
             for position, question in enumerate(Question.objects.filter(quiz=quiz).prefetch_related("choices")[:6]):
-                label = next(o.label for o in presented_options(question, attempt.pk) if o.choice.is_correct)
+                label = next(o.label for o in presented_options(question, attempt.shuffle_seed) if o.choice.is_correct)
                 post = (reverse("answer", args=[attempt.pk, question.pk]), {"answer": label})
                 if position == 0:
                     with CaptureQueriesContext(connection) as queries:
