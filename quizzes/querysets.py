@@ -166,6 +166,12 @@ def kind_parts_prefetched(questions: Sequence) -> Sequence:
 
 
 class QuestionVersionQuerySet(models.QuerySet):
+    def stem_image_names(self) -> set[str]:
+        """The stored files the versions' matching stems show (a snapshot's "stems": quizzes/versions.py),
+        which a version holds as a file field holds its file (quizzes/stored_files.py: referenced_names)."""
+        stems_of_versions = self.filter(snapshot__kind="matching").values_list("snapshot__stems", flat=True)
+        return {stem["image"] for stems in stems_of_versions for stem in stems or () if stem.get("image")}
+
     def numbered(self, pairs):
         """The versions named by (question id, version number) pairs, in one query; no query at all for
         no pairs (a page whose answers are all to their questions' current versions)."""

@@ -53,8 +53,9 @@ def files_remove_on_commit(*, storage: Storage, names: list[str]) -> None:
 
 
 def referenced_names() -> set[str]:
-    """Every file name any row of any model holds in a file field."""
-    names: set[str] = set()
+    """Every file name any row of any model holds in a file field, and the stem images that question
+    versions show (a snapshot holds its stems' images by name, not in a file field)."""
+    names: set[str] = apps.get_model("quizzes", "QuestionVersion").objects.stem_image_names()
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if isinstance(field, models.FileField):

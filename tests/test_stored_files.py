@@ -11,9 +11,16 @@ from django.db import transaction
 
 from quizzes.models import Question
 from quizzes.services import content
-from quizzes.services.questions import question_image_set
+from quizzes.services.questions import match_stem_image_set, question_image_set
 from quizzes.stored_files import orphans, stored_names
-from tests.factories import make_question, make_quiz, png_bytes
+from tests.factories import (
+    educator_change,
+    make_question,
+    make_quiz,
+    make_user,
+    png_bytes,
+    typed_and_matching_answered,
+)
 
 # on_commit callbacks run only when a transaction really commits, which the default test transaction never does.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,3 +132,21 @@ def test_a_file_younger_than_the_margin_is_not_an_orphan_yet():
 
     assert orphans(older_than=datetime.timedelta(minutes=60)) == []
     assert orphans(older_than=datetime.timedelta(0)) == ["questions/just-written.png"]
+
+
+def test_a_replaced_stem_image_stays_while_a_version_trainees_answered_shows_it():
+    _attempt, _typed, matching = typed_and_matching_answered(make_user(), typed="metastases", right=2)
+    stem = matching.match_stems.first()
+    match_stem_image_set(stem=stem, data=png_bytes(colour="gray"), name="cavity.png", alt="A cavitating nodule")
+    stem.refresh_from_db()
+    answered_image = stem.image.name
+
+    with educator_change(matching):
+        match_stem_image_set(stem=stem, data=png_bytes(colour="white"), name="cavity.png", alt="Another nodule")
+
+    stem.refresh_from_db()
+    assert stem.image.name != answered_image
+    assert {answered_image, stem.image.name} <= set(stored_files())
+    assert answered_image not in orphans(older_than=datetime.timedelta(0))
+    version = matching.versions.get(number=1)
+    assert version.snapshot["stems"][0]["image"] == answered_image
