@@ -15,14 +15,13 @@ from django.utils.text import slugify
 
 from quizzes.models import AcceptedAnswer, Choice, MatchStem, Question, Quiz, Source, Tag, Topic
 from quizzes.rich_text import rich_text_problems
-from quizzes.rules import HOTSPOT, hotspot_problems, option_problems
+from quizzes.rules import HOTSPOT, MIN_STEMS, hotspot_problems, option_problems
 
 FORMAT = "quizpack/1"
 SHORT_ANSWER, MATCHING = Question.Kind.SHORT_ANSWER.value, Question.Kind.MATCHING.value
 QUESTION_KINDS = {"single", "multiple", "true_false", HOTSPOT, SHORT_ANSWER, MATCHING}
 # The kinds whose options the choice rules (quizzes.rules.option_problems) judge.
 CHOICE_KINDS = {"single", "multiple", "true_false", HOTSPOT}
-MIN_MATCH_STEMS = 2
 QUIZ_KINDS = {"standard", "case"}
 STATUSES = {"draft", "published"}
 
@@ -333,8 +332,8 @@ def matching_findings(question: PackQuestion) -> list[Finding]:
     than stems unless it says why not (else the last stem is answered by elimination: a gap)."""
     findings = []
     stems, options = question.match_stems, question.options
-    if len(stems) < MIN_MATCH_STEMS:
-        findings.append(Finding(f"a matching question needs at least {MIN_MATCH_STEMS} stems"))
+    if len(stems) < MIN_STEMS:
+        findings.append(Finding(f"a matching question needs at least {MIN_STEMS} stems"))
     for number, stem in enumerate(stems, start=1):
         if not stem.text.strip():
             findings.append(Finding(f"stem {number} has no text"))
