@@ -40,13 +40,23 @@ type Point = tuple[float, float]
 
 def validate_geometry(shape: str, geometry: object) -> list[str]:
     """What is wrong with this region's shape and geometry, in words an educator can act on."""
+    return _geometry_problems(shape, geometry, drawing=True)
+
+
+def _geometry_problems(shape: str, geometry: object, *, drawing: bool) -> list[str]:
+    """The problems of a region's values (shape, keys, numbers on the image) and, with `drawing`, of a
+    polygon's outline (on one line, crossing itself, no area): costly for a many-sided outline, and
+    checked when regions are saved, so hit-testing a saved region asks only for the first."""
     if shape not in SHAPES:
         return [f'Unknown shape "{shape}": a region is an "{ELLIPSE}" or a "{POLYGON}".']
     if not isinstance(geometry, Mapping):
         return [f"The {shape}'s geometry must be a JSON object, not {_describe(geometry)}."]
     if shape == ELLIPSE:
         return _ellipse_problems(geometry)
-    return _polygon_problems(geometry)
+    problems, points = _polygon_points(geometry)
+    if problems or not drawing:
+        return problems
+    return _polygon_outline_problems(points)
 
 
 def contains(shape: str, geometry: Mapping, x: float, y: float, *, aspect: float = 1.0) -> bool:
@@ -57,10 +67,12 @@ def contains(shape: str, geometry: Mapping, x: float, y: float, *, aspect: float
     answer at every display size and proportion. It only turns the polygon's on-the-edge tolerance
     into a true distance on the image rather than a different one across and down.
 
-    Raises ValueError for a geometry that `validate_geometry` would refuse, or a point or aspect that
-    is not a finite number, so a corrupt region fails loudly instead of marking every answer wrong.
+    Raises ValueError for a geometry whose values `validate_geometry` would refuse, or a point or aspect
+    that is not a finite number, so a corrupt region fails loudly instead of marking every answer wrong.
+    (Whether a polygon's outline is well drawn is checked when it is saved: on every answer it would
+    cost more than the rest of the answer's scoring.)
     """
-    problems = validate_geometry(shape, geometry)
+    problems = _geometry_problems(shape, geometry, drawing=False)
     if problems:
         raise ValueError(" ".join(problems))
     if not (_is_number(x) and _is_number(y)):
@@ -143,11 +155,12 @@ def _ellipse_problems(geometry: Mapping) -> list[str]:
     return problems
 
 
-def _polygon_problems(geometry: Mapping) -> list[str]:
+def _polygon_points(geometry: Mapping) -> tuple[list[str], list[Point]]:
+    """The problems of a polygon's values, and its points when it has none."""
     unexpected = [f'The polygon has an unexpected value "{key}".' for key in geometry if key != "points"]
     raw = geometry.get("points")
     if isinstance(raw, (str, bytes)) or not isinstance(raw, Sequence):
-        return [*unexpected, 'The polygon needs "points": a list of [x, y] pairs.']
+        return [*unexpected, 'The polygon needs "points": a list of [x, y] pairs.'], []
     problems = list(unexpected)
     points: list[Point] = []
     for number, pair in enumerate(raw, start=1):
@@ -163,9 +176,15 @@ def _polygon_problems(geometry: Mapping) -> list[str]:
         else:
             points.append((float(pair[0]), float(pair[1])))
     if problems:
-        return problems
+        return problems, []
     if len(points) < 3:
-        return [f"A polygon needs at least 3 points, not {len(points)}."]
+        return [f"A polygon needs at least 3 points, not {len(points)}."], []
+    return [], points
+
+
+def _polygon_outline_problems(points: list[Point]) -> list[str]:
+    """What is wrong with a polygon's outline (its values being right): a repeated point, no area, a
+    crossing."""
     for index, (a, b) in enumerate(_edges(points)):
         if a == b:
             following = index + 2 if index + 1 < len(points) else 1

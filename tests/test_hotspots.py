@@ -1,6 +1,7 @@
 """Hotspot regions: hit-testing in relative coordinates, clicks at any display size, and refusing bad shapes."""
 
 import math
+import time
 
 import pytest
 
@@ -299,3 +300,44 @@ def test_hit_testing_a_bad_region_fails_loudly_rather_than_marking_the_answer_wr
 def test_hit_testing_a_point_that_is_not_a_number_fails(point):
     with pytest.raises(ValueError, match="finite numeric coordinates"):
         ellipse_contains(*point)
+
+
+def many_sided(sides: int) -> dict:
+    """A polygon close to a circle of radius 0.3 in the middle of the image."""
+    return {
+        "points": [
+            [0.5 + 0.3 * math.cos(2 * math.pi * n / sides), 0.5 + 0.3 * math.sin(2 * math.pi * n / sides)]
+            for n in range(sides)
+        ]
+    }
+
+
+def best_time(work, repeats=7) -> float:
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+def test_hit_testing_a_saved_polygon_takes_time_in_proportion_to_its_points_not_their_square():
+    # The outline's checks (crossings: every edge against every other) run when a region is saved; a
+    # hit test reads the points and walks the outline once.
+    small, large = many_sided(100), many_sided(400)
+    assert validate_geometry("polygon", small) == validate_geometry("polygon", large) == []
+
+    ratio = best_time(lambda: contains("polygon", large, 0.5, 0.5)) / best_time(
+        lambda: contains("polygon", small, 0.5, 0.5)
+    )
+
+    assert ratio < 8  # 4x the points: about 4x the time (16x with the crossings checked)
+
+
+def test_hit_testing_does_not_judge_the_outline_which_saving_has_already_judged():
+    bow_tie = {"points": [[0.2, 0.2], [0.8, 0.8], [0.8, 0.2], [0.2, 0.8]]}
+    assert "crosses itself" in validate_geometry("polygon", bow_tie)[0]
+
+    # Its two lobes, left and right of the crossing, are inside (the even-odd rule); the wedge above is not.
+    assert contains("polygon", bow_tie, 0.3, 0.5) and contains("polygon", bow_tie, 0.7, 0.5)
+    assert not contains("polygon", bow_tie, 0.5, 0.3)
