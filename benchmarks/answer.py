@@ -41,6 +41,7 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 import time
 from collections import deque
 from datetime import UTC, datetime
@@ -66,6 +67,7 @@ from benchmarks.harness import (
     sign_in,
     summarise,
 )
+from benchmarks.profiling import breakdown
 
 CONSTANT = "constant, signed in"
 ENDPOINTS = ("constant, anonymous", CONSTANT, "question page", "answer (htmx POST)", "leaderboard")
@@ -241,12 +243,15 @@ def report_text(report: dict) -> str:
         "",
         f"CPU over the window: gunicorn {cpu['server_cpu_s']} s, PostgreSQL {cpu['postgres_cpu_s']} s, load "
         f"generator {cpu['client_cpu_s']} s, other processes {cpu['other_cpu_s']} s in {cpu['wall_s']} s",
-        "",
-        f"Open loop, answers only, {report['step_seconds']} s at each rate:",
-        "",
-        "| answers/s offered | answered/s | p50 ms | p95 ms | p99 ms | errors | gunicorn CPU ms per answer |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    if report["open_loop"]:
+        lines += [
+            "",
+            f"Open loop, answers only, {report['step_seconds']} s at each rate:",
+            "",
+            "| answers/s offered | answered/s | p50 ms | p95 ms | p99 ms | errors | gunicorn CPU ms per answer |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
     for step in report["open_loop"]:
         per_answer = 1000 * step["cpu"]["server_cpu_s"] / max(1, step["requests"])
         lines.append(
@@ -257,6 +262,17 @@ def report_text(report: dict) -> str:
     skipped = [rate for rate in report["rates"] if rate not in {step["rate"] for step in report["open_loop"]}]
     if skipped:
         lines.append(f"\nNot run: {', '.join(f'{rate:g}' for rate in skipped)} answers/s (the rate before collapsed).")
+    if report["profile"]:
+        answers, areas = report["profile"]
+        lines += [
+            "",
+            f"Where an answer's time goes: {answers} answers profiled in the workers (the timings above are "
+            "inflated by profiling; the shares are the figure):",
+            "",
+            "| area of code | share of the time | ms per answer, profiled |",
+            "| --- | ---: | ---: |",
+            *(f"| {area['area']} | {area['share']}% | {area['ms_per_answer']} |" for area in areas),
+        ]
     return "\n".join(lines)
 
 
@@ -285,12 +301,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (database, logs)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the answers of the interleaved run and print where their time goes, by area of code "
+        "(benchmarks/profiling.py); no open loop, and the timings are inflated by profiling",
+    )
     args = parser.parse_args()
     run_began = time.perf_counter()
     if args.trainees < args.connections:
         raise SystemExit("--trainees must be at least --connections: each connection has trainees of its own")
 
     load_before = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    profiles = tempfile.mkdtemp(prefix="answer-profiles-") if args.profile else ""
     site = Site(
         db=args.db,
         database_url=args.database_url,
@@ -298,7 +321,8 @@ def main() -> None:
         settings="benchmarks.settings",
         workers=args.workers,
         # Counted as always, never refused: a refusal would measure the 429 page instead of the answer.
-        environment={"DJANGO_RATE_LIMIT_ANSWER": "1000000000/60s"},
+        environment={"DJANGO_RATE_LIMIT_ANSWER": "1000000000/60s"}
+        | ({"BENCHMARK_PROFILE_DIR": profiles} if profiles else {}),
         keep=args.keep,
     )
     with site:
@@ -319,8 +343,10 @@ def main() -> None:
                 )
                 print("Interleaved run ...", flush=True)
                 summary = asyncio.run(interleaved(site.port, args, trainees, seed["keys"], server_pid))
-                print("Open loop ...", flush=True)
-                steps = asyncio.run(open_loop(site.port, args, trainees, seed["keys"], server_pid))
+                steps = []
+                if not args.profile:
+                    print("Open loop ...", flush=True)
+                    steps = asyncio.run(open_loop(site.port, args, trainees, seed["keys"], server_pid))
             except UnexpectedReply as stopped:
                 raise SystemExit(f"Stopped: {stopped}") from None
 
@@ -341,8 +367,9 @@ def main() -> None:
             name: row for name, row in summary["rows"].items() if name not in ENDPOINTS and name != "all"
         },
         "step_seconds": args.step_seconds,
-        "rates": args.rates,
+        "rates": [] if args.profile else args.rates,
         "open_loop": steps,
+        "profile": breakdown(Path(profiles)) if profiles else None,
         "run_seconds": round(time.perf_counter() - run_began),
     }
     print()

@@ -2,6 +2,7 @@
 run end to end for a moment (slow: each builds a site and serves it with gunicorn)."""
 
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from benchmarks.harness import FORMS, answer_form
+from benchmarks.profiling import OTHER, area_of
 from benchmarks.seeding import KEYS, answer_key
 from quizzes.models import Question, Quiz
 from quizzes.scoring import Answer, answer_scored
@@ -79,6 +81,28 @@ def test_the_answer_benchmark_runs_end_to_end():
     ]:
         assert f"| {endpoint} |" in out
     assert "| 5 |" in out and "commit" in out and "cores" in out
+
+
+@pytest.mark.slow
+def test_the_answer_benchmark_says_where_an_answers_time_goes_when_asked_to_profile():
+    out = run(
+        "answer.py",
+        *("--trainees", "4", "--connections", "2", "--cohort", "20", "--warmup", "0.5", "--seconds", "1.5"),
+        *("--timeout", "60", "--profile"),
+    )
+
+    areas = re.findall(r"^\| ([^|]+) \| ([\d.]+)% \| [\d.]+ \|$", out, re.M)
+    assert {"templates", "the app's own code"} <= {area.strip() for area, _share in areas}
+    assert 99 <= sum(float(share) for _area, share in areas) <= 101
+    assert "Open loop" not in out
+
+
+def test_each_function_counts_in_the_area_of_its_code():
+    assert area_of(("~", 0, "<method 'execute' of 'sqlite3.Cursor' objects>")).startswith("database driver")
+    assert area_of(("/venv/django/db/models/sql/compiler.py", 1, "as_sql")).startswith("ORM: building")
+    assert area_of(("/venv/django/template/base.py", 1, "render")) == "templates"
+    assert area_of(("/work/quizzes/scoring.py", 1, "answer_scored")) == "the app's own code"
+    assert area_of(("/usr/lib/python3.13/json/decoder.py", 1, "decode")) == OTHER
 
 
 @pytest.mark.slow
