@@ -5,9 +5,9 @@ a matching question's stems, a hotspot question's target regions, a short answer
 the sources its feedback cites. Read with prefetch_related they cost a query each, and building each query
 costs the ORM more CPU than the database takes to run it. Instead the lookup that finds the question
 (quizzes/querysets.py: AttemptQuestionQuerySet.with_question_parts) adds one column, `question_parts`
-(parts_sql): one JSON object holding each part as an array of its rows. `parts_install` turns that column into model
-instances where prefetch_related puts them, so templates, scoring and quizzes/options.py read them as
-they read prefetched rows.
+(parts_sql): one JSON object holding each part as an array of its rows. parts_install turns that column
+into model instances where prefetch_related puts them, so templates, scoring and quizzes/options.py read
+them as they read prefetched rows.
 
 Every part comes whatever the question's kind, and the sources before there is feedback to cite them: a
 part the question does not have is an index probe that finds nothing, far cheaper than a query to skip.
