@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from quizzes.models import Question, Quiz
+from quizzes.scoring import POINTS_PER_QUESTION, Answer, accepted_answer_matched, answer_scored
 
 MINIMUM_QUESTIONS = {
     "miliary-metastases": 12,
@@ -109,6 +110,17 @@ def test_the_typed_and_matching_questions_are_answerable_and_accept_both_spellin
         assert all(not stem.image or stem.image_alt.startswith("Schematic illustration") for stem in stems)
     texts = {answer.text for question in short_answers for answer in question.accepted_answers.all()}
     assert {"haemorrhagic metastases", "hemorrhagic metastases"} <= texts
+
+
+@pytest.mark.parametrize("typed", ["miliary metastases", "Miliary tuberculosis", "miliary TB"])
+def test_naming_a_cause_for_the_miliary_pattern_earns_half_and_says_the_radiograph_cannot_tell(pack, typed):
+    question = Question.objects.prefetch_related("accepted_answers").get(key="name-the-miliary-pattern")
+
+    scored = answer_scored(question=question, answer=Answer(typed=typed))
+    matched = accepted_answer_matched(question, typed)
+
+    assert scored.points == POINTS_PER_QUESTION // 2 and not scored.is_correct
+    assert "pattern is right" in matched.feedback and "cannot say" in matched.feedback
 
 
 def test_hotspot_questions_have_an_image_targets_and_no_options_in_a_quiz_without_exam_mode(pack):
