@@ -110,9 +110,10 @@ def test_the_typed_and_matching_questions_are_answerable_and_accept_both_spellin
         assert all(not stem.image or stem.image_alt.startswith("Schematic illustration") for stem in stems)
     texts = {answer.text for question in short_answers for answer in question.accepted_answers.all()}
     assert {"haemorrhagic metastases", "hemorrhagic metastases"} <= texts
+    assert {"haemorrhagic mets", "hemorrhagic mets", "miliary mets"} <= texts  # the abbreviation trainees type
 
 
-@pytest.mark.parametrize("typed", ["miliary metastases", "Miliary tuberculosis", "miliary TB"])
+@pytest.mark.parametrize("typed", ["miliary metastases", "Miliary tuberculosis", "miliary TB", "miliary mets"])
 def test_naming_a_cause_for_the_miliary_pattern_earns_half_and_says_the_radiograph_cannot_tell(pack, typed):
     question = Question.objects.prefetch_related("accepted_answers").get(key="name-the-miliary-pattern")
 
