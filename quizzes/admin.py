@@ -67,6 +67,13 @@ from quizzes.versions import answered_question
 from quizzes.views.media import IMAGE_TYPES, MEDIA_CSP
 from quizzes.views.previews import admin_back_url, question_preview
 
+# The educators' side of the site, named for what it is; its front page starts with what they come to do
+# that the list of models does not show (quizzes/templates/admin/quizzes/index.html).
+admin.site.site_header = "Metastasis Imaging Quiz: educators"
+admin.site.site_title = "Metastasis Imaging Quiz educators"
+admin.site.index_title = "Questions, quizzes and cohorts"
+admin.site.index_template = "admin/quizzes/index.html"
+
 
 @admin.register(User)
 class QuizUserAdmin(UserAdmin):

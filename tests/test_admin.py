@@ -1311,3 +1311,19 @@ def test_a_matching_questions_version_lists_its_stems_with_the_options_answering
 
     assert "<caption>Stems</caption>" in page
     assert '<tr><td class="prose"><p>Miliary nodules</p>\n</td><td>Thyroid carcinoma</td></tr>' in page
+
+
+def test_the_educators_front_page_is_named_for_the_site_and_starts_with_what_they_come_to_do(educator_client):
+    page = educator_client.get(reverse("admin:index")).content.decode()
+
+    assert "Metastasis Imaging Quiz: educators" in page and "Django administration" not in page
+    for url in [
+        reverse("admin:quizzes_question_add"),
+        reverse("admin:quizzes_quiz_import"),
+        reverse("admin:quizzes_quiz_changelist"),
+        reverse("admin:quizzes_problemreport_changelist") + "?status__exact=open",
+        reverse("cohort_list"),
+    ]:
+        assert f'href="{url}"' in page
+    for url in [reverse("admin:quizzes_question_add"), reverse("admin:quizzes_quiz_import"), reverse("cohort_list")]:
+        assert educator_client.get(url).status_code == 200

@@ -36,7 +36,7 @@ def test_an_educator_writes_and_publishes_a_question_that_a_trainee_answers(
     page.get_by_label("Username").fill("teacher")
     page.get_by_label("Password").fill("a-long-educator-pass-1")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Questions, quizzes and cohorts")).to_be_visible()
 
     page.goto("/admin/quizzes/question/add/")
     page.get_by_label("Quiz:").select_option(label="Nodule patterns")

@@ -46,7 +46,7 @@ def admin_log_in(page):
     page.get_by_label("Username").fill("teacher")
     page.get_by_label("Password").fill("a-long-educator-pass-1")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Questions, quizzes and cohorts")).to_be_visible()
 
 
 def choose_kind_by_keyboard(page, kind):
@@ -88,6 +88,8 @@ def test_a_new_educator_writes_previews_and_publishes_a_quiz_that_a_trainee_answ
     educator_create(username="teacher", password="a-long-educator-pass-1")
     image = str(schematic_png(tmp_path / "nodule.png"))
     admin_log_in(page)
+    expect(page.get_by_role("heading", name="Start here")).to_be_visible()
+    assert_accessible(page)
 
     # A quiz, from the admin's front page.
     page.locator("tr.model-quiz").get_by_role("link", name="Add").click()
