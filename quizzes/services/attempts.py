@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from quizzes.models import (
@@ -40,8 +41,8 @@ from quizzes.refusals import (
     tutor_answer_refusal,
 )
 from quizzes.scoring import Answer, Point, Scored, accepted_answer_matched, answer_scored, rating_for
-from quizzes.services.leaderboard import leaderboard_count_response
-from quizzes.services.review import UNREAD, Unread, review_card_record
+from quizzes.services.leaderboard import leaderboard_count_response, leaderboard_count_sql
+from quizzes.services.review import UNREAD, Unread, review_card_record, review_card_upsert, review_card_written
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,15 @@ def answer_submit(
                 raise tutor_answer_closed(attempt=attempt, question=question)
             # The unique constraint on (attempt, question), not a prior read, decides which of two
             # simultaneous submissions wins: the loser's insert fails and nothing of it is kept.
-            response = response_create(
-                attempt=attempt, question=question, answer=answer, scored=scored, now=now, confidence=confidence
+            response = answer_recorded(
+                attempt=attempt,
+                question=question,
+                answer=answer,
+                scored=scored,
+                now=now,
+                confidence=confidence,
+                card=card,
             )
-            response_counted(attempt=attempt, response=response, card=card)
     except IntegrityError:
         # Only a response already there means "already answered"; any other broken rule is a bug to see.
         if Response.objects.filter(attempt=attempt, question=question).exists():
@@ -194,7 +200,77 @@ def tutor_answer_closed(*, attempt: Attempt, question: Question) -> Exception:
     return QuestionNotOpenYet()
 
 
-def response_create(
+def answer_recorded(
+    *,
+    attempt: Attempt,
+    question: Question,
+    answer: Answer,
+    scored: Scored,
+    now: datetime.datetime,
+    confidence: str,
+    card: ReviewCard | Unread | None,
+) -> Response:
+    """Insert a tutor answer with the rows beside it, and count it as response_counted does (the
+    leaderboard if the attempt is ranked, the review card), in the caller's transaction.
+
+    On PostgreSQL that is one statement: its data-modifying CTEs insert the response, then its rows, the
+    leaderboard's upsert and the card's from the response inserted, in one round trip. SQLite has no such
+    statement and runs them one by one. The leaderboard's and the card's SQL is the same on both."""
+    response = response_new(
+        attempt=attempt, question=question, answer=answer, scored=scored, now=now, confidence=confidence
+    )
+    if connection.vendor != "postgresql":
+        response_create(response=response, answer=answer)
+        response_counted(attempt=attempt, response=response, card=card)
+        return response
+    rating = rating_for(is_correct=response.is_correct, confidence=response.confidence)
+    reviewed, (card_sql, card_params) = review_card_upsert(
+        user_id=attempt.user_id, question_id=question.pk, rating=rating, reviewed_at=response.answered_at, card=card
+    )
+    steps, params = [], []
+    insert_sql, insert_params = row_insert_sql(response)
+    steps.append(f"response AS ({insert_sql} RETURNING id)")
+    params += insert_params
+    if rows := response_rows(answer):
+        rows_sql, rows_params = response_rows_from_sql(rows, response_id="response.id", source="response")
+        steps.append(f"answer_rows AS ({rows_sql})")
+        params += rows_params
+    if attempt.is_ranked:
+        board_sql, board_params = leaderboard_count_sql(
+            user_id=attempt.user_id, quiz_id=attempt.quiz_id, response=response
+        )
+        steps.append(f"board AS ({board_sql})")
+        params += board_params
+    steps.append(f"card AS ({card_sql})")
+    params += card_params
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(steps)} SELECT response.id, (SELECT id FROM card) FROM response", params)
+        response_id, card_id = cursor.fetchone()
+    response.pk, response._state.adding, response._state.db = response_id, False, connection.alias
+    review_card_written(reviewed, card_id=card_id, rating=rating, reviewed_at=response.answered_at)
+    return response
+
+
+def row_insert_sql(instance: Model) -> tuple[str, list]:
+    """INSERT of a new row (SQL and parameters), every column but the id, valued as the ORM's save would."""
+    quote = connection.ops.quote_name
+    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    columns = ", ".join(quote(field.column) for field in fields)
+    return (
+        f"INSERT INTO {quote(instance._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
+        values,
+    )
+
+
+def response_create(*, response: Response, answer: Answer) -> Response:
+    """Insert a new response (response_new) with the rows the answer holds beside it."""
+    response.save(force_insert=True)
+    response_rows_set(response=response, answer=answer)
+    return response
+
+
+def response_new(
     *,
     attempt: Attempt,
     question: Question,
@@ -203,9 +279,9 @@ def response_create(
     now: datetime.datetime,
     confidence: str = "",
 ) -> Response:
-    """Insert an answer, as scored, with the options it chose. Its time taken counts from the attempt's
-    previous answer, or its start (exam questions are not taken in one order: the previous save)."""
-    response = Response.objects.create(
+    """An answer's response, as scored, not yet saved. Its time taken counts from the attempt's previous
+    answer, or its start (exam questions are not taken in one order: the previous save)."""
+    return Response(
         attempt=attempt,
         question=question,
         **answer_columns(question=question, answer=answer),
@@ -217,8 +293,6 @@ def response_create(
         question_version=question.version,
         seconds_taken=max(0, round((now - (attempt.last_answered_at or attempt.started_at)).total_seconds())),
     )
-    response_rows_set(response=response, answer=answer)
-    return response
 
 
 # The one place that turns an Answer into what a response records of it: columns of its own row
@@ -238,17 +312,34 @@ ANSWER_COLUMNS = ["point_x", "point_y", "typed_answer", "matched_answer"]
 def response_rows_set(*, response: Response, answer: Answer) -> None:
     """Record the rows an answer holds beside its response: the options it chose, or its option for each
     stem (a response just inserted, or one whose rows were cleared). One insert, or none."""
+    if rows := response_rows(answer):
+        for row in rows:
+            row.response = response
+        type(rows[0]).objects.bulk_create(rows)
+
+
+def response_rows(answer: Answer) -> list[ResponseChoice] | list[ResponseMatch]:
+    """The rows an answer holds beside its response, unsaved and without their response."""
     if answer.matches:
-        ResponseMatch.objects.bulk_create(
-            [
-                ResponseMatch(response=response, stem_id=stem, choice_id=choice)
-                for stem, choice in answer.matches.items()
-            ]
-        )
-    else:
-        ResponseChoice.objects.bulk_create(
-            [ResponseChoice(response=response, choice=choice) for choice in answer.chosen]
-        )
+        return [ResponseMatch(stem_id=stem, choice_id=choice) for stem, choice in answer.matches.items()]
+    return [ResponseChoice(choice=choice) for choice in answer.chosen]
+
+
+def response_rows_from_sql(rows: list, *, response_id: str, source: str) -> tuple[str, list]:
+    """INSERT of `rows` (response_rows) for the response whose id is the SQL `response_id`, read from the
+    query `source` (SQL and parameters): how answer_recorded inserts them in its statement."""
+    quote = connection.ops.quote_name
+    model = type(rows[0])
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key and field.name != "response"]
+    names = [field.column for field in fields]
+    values = ", ".join(f"({', '.join(['%s'] * len(fields))})" for _ in rows)
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({quote(model._meta.get_field('response').column)},"
+        f" {', '.join(quote(name) for name in names)})"
+        f" SELECT {response_id}, {', '.join(f'given.{quote(name)}' for name in names)}"
+        f" FROM {source}, (VALUES {values}) AS given ({', '.join(quote(name) for name in names)})",
+        [getattr(row, field.attname) for row in rows for field in fields],
+    )
 
 
 def response_rows_clear(*, response: Response, question: Question) -> None:

@@ -23,6 +23,7 @@ from quizzes.services.attempts import (
     answer_columns,
     attempt_expire_if_due,
     response_create,
+    response_new,
     response_rows_clear,
     response_rows_set,
 )
@@ -50,7 +51,10 @@ def exam_answer_save(
     with exam_open_for_change(attempt) as (locked, now):
         response = Response.objects.filter(attempt=locked, question=question).first()
         if response is None:
-            response = response_create(attempt=locked, question=question, answer=answer, scored=scored, now=now)
+            response = response_create(
+                response=response_new(attempt=locked, question=question, answer=answer, scored=scored, now=now),
+                answer=answer,
+            )
             answered, points = 1, scored.points
         else:
             answered, points = 0, scored.points - response.points

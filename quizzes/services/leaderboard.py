@@ -32,11 +32,20 @@ def leaderboard_count_response(*, user_id: int, quiz_id: int, response: Response
 
     Call inside the transaction that inserts the response, so the two are kept or lost together.
     """
+    with connection.cursor() as cursor:
+        cursor.execute(*leaderboard_count_sql(user_id=user_id, quiz_id=quiz_id, response=response))
+
+
+def leaderboard_count_sql(*, user_id: int, quiz_id: int, response: Response) -> tuple[str, list]:
+    """The statement leaderboard_count_response runs (SQL and parameters), for a caller that runs it as
+    part of a larger one (quizzes/services/attempts.py: answer_recorded)."""
     boards = LeaderboardEntry.boards_for_answer(quiz_id=quiz_id, answered_at=response.answered_at)
-    _add_to_entries(user_id=user_id, boards=boards, totals=Totals(response.points, 1, int(response.is_correct)))
+    return _add_to_entries_sql(
+        user_id=user_id, boards=boards, totals=Totals(response.points, 1, int(response.is_correct))
+    )
 
 
-def _add_to_entries(*, user_id: int, boards: list[str], totals: Totals) -> None:
+def _add_to_entries_sql(*, user_id: int, boards: list[str], totals: Totals) -> tuple[str, list]:
     # One INSERT ... ON CONFLICT DO UPDATE for all three rows: it creates a trainee's first row on a
     # board and adds to existing ones in a single statement, and the addition happens in the database
     # (the SQL form of an F() expression), so concurrent answers never read-modify-write. The ORM's
@@ -46,15 +55,14 @@ def _add_to_entries(*, user_id: int, boards: list[str], totals: Totals) -> None:
     table = connection.ops.quote_name(LeaderboardEntry._meta.db_table)
     rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(boards))
     params = [value for board in boards for value in (board, user_id, totals.points, totals.answered, totals.correct)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (board, user_id, points, answered, correct) VALUES {rows} "
-            f"ON CONFLICT (board, user_id) DO UPDATE SET "
-            f"points = {table}.points + excluded.points, "
-            f"answered = {table}.answered + excluded.answered, "
-            f"correct = {table}.correct + excluded.correct",
-            params,
-        )
+    return (
+        f"INSERT INTO {table} (board, user_id, points, answered, correct) VALUES {rows} "
+        f"ON CONFLICT (board, user_id) DO UPDATE SET "
+        f"points = {table}.points + excluded.points, "
+        f"answered = {table}.answered + excluded.answered, "
+        f"correct = {table}.correct + excluded.correct",
+        params,
+    )
 
 
 def leaderboard_uncount_attempt(*, attempt: Attempt) -> None:

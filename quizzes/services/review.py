@@ -55,12 +55,44 @@ def review_card_record(
     Call inside the transaction that records the answer, so the card and the answer agree. Called on
     its own it opens its own transaction; nested, it adds no savepoint.
     """
+    reviewed, (sql, params) = review_card_upsert(
+        user_id=user_id, question_id=question_id, rating=rating, reviewed_at=reviewed_at, card=card
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return review_card_written(reviewed, card_id=row[0] if row else None, rating=rating, reviewed_at=reviewed_at)
+
+
+def review_card_upsert(
+    *,
+    user_id: int,
+    question_id: int,
+    rating: ReviewCard.Rating,
+    reviewed_at: datetime.datetime,
+    card: ReviewCard | Unread | None = UNREAD,
+) -> tuple[ReviewCard, tuple[str, list]]:
+    """The card after this review, unsaved, and the statement that writes it if nobody has reviewed the
+    card since it was read (SQL and parameters; its RETURNING gives the card's id, or no row). Run that,
+    then review_card_written with what it returned: review_card_record does, and
+    quizzes/services/attempts.py runs the statement as part of the answer's own."""
     if card is UNREAD:
         card = ReviewCard.objects.filter(user_id=user_id, question_id=question_id).first()
     previous_reviews = card.reviews if card else 0
     reviewed = _reviewed(card, user_id=user_id, question_id=question_id, rating=rating, reviewed_at=reviewed_at)
-    if _upsert_if_unchanged(reviewed, previous_reviews=previous_reviews):
+    return reviewed, _upsert_if_unchanged_sql(reviewed, previous_reviews=previous_reviews)
+
+
+def review_card_written(
+    reviewed: ReviewCard, *, card_id: int | None, rating: ReviewCard.Rating, reviewed_at: datetime.datetime
+) -> ReviewCard:
+    """The card review_card_upsert's statement wrote (`card_id`), or, when somebody reviewed the card
+    since it was read (None), the card read again, locked, and reviewed from there."""
+    if card_id is not None:
+        reviewed.pk = card_id
+        reviewed._state.adding = False
         return reviewed
+    user_id, question_id = reviewed.user_id, reviewed.question_id
     locked = ReviewCard.objects.select_for_update().get(user_id=user_id, question_id=question_id)
     reviewed = _reviewed(locked, user_id=user_id, question_id=question_id, rating=rating, reviewed_at=reviewed_at)
     reviewed.save()
@@ -91,29 +123,22 @@ def _reviewed(
     return card
 
 
-def _upsert_if_unchanged(card: ReviewCard, *, previous_reviews: int) -> bool:
-    """Insert the card, or update the stored one if it still has `previous_reviews` reviews; whether
-    it was written. One INSERT ... ON CONFLICT DO UPDATE ... WHERE, the same on SQLite (3.35+) and
+def _upsert_if_unchanged_sql(card: ReviewCard, *, previous_reviews: int) -> tuple[str, list]:
+    """Insert the card, or update the stored one if it still has `previous_reviews` reviews, returning its
+    id when it was written. One INSERT ... ON CONFLICT DO UPDATE ... WHERE, the same on SQLite (3.35+) and
     PostgreSQL: the ORM's bulk_create(update_conflicts=True) cannot add the condition, nor say
     whether a row was written (RETURNING gives none when the condition refused the update)."""
     quote = connection.ops.quote_name
     fields = [ReviewCard._meta.get_field(name) for name in UPSERT_FIELDS]
     table, columns = quote(ReviewCard._meta.db_table), [quote(field.column) for field in fields]
     identity, changed, reviews = columns[:2], columns[2:], columns[-1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(identity)}) DO UPDATE SET "
-            + ", ".join(f"{column} = excluded.{column}" for column in changed)
-            + f" WHERE {table}.{reviews} = %s RETURNING {quote(ReviewCard._meta.pk.column)}",
-            [field.get_db_prep_save(getattr(card, field.attname), connection) for field in fields] + [previous_reviews],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    card.pk = row[0]
-    card._state.adding = False
-    return True
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(identity)}) DO UPDATE SET "
+        + ", ".join(f"{column} = excluded.{column}" for column in changed)
+        + f" WHERE {table}.{reviews} = %s RETURNING {quote(ReviewCard._meta.pk.column)}",
+        [field.get_db_prep_save(getattr(card, field.attname), connection) for field in fields] + [previous_reviews],
+    )
 
 
 def _as_fsrs(card: ReviewCard | None) -> fsrs.Card:

@@ -21,6 +21,7 @@ from tests.factories import (
     stem_answers,
     time_is,
 )
+from tests.views.test_attempts import answer_queries
 from tests.views.test_no_answer_leakage import assert_pages_ignore_the_key
 from tests.views.test_short_answer import (
     answer_query_count,
@@ -261,4 +262,4 @@ def test_a_matching_answer_costs_a_fixed_number_of_queries_no_more_than_a_single
 
     # As a single best answer: its stems come with its options, in the query that finds the question; its
     # matches' insert takes the place of the chosen options'.
-    assert matching == [9, 9] and single == 9
+    assert matching == [answer_queries()] * 2 and single == answer_queries()
