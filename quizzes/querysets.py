@@ -353,16 +353,17 @@ class ReviewCardQuerySet(models.QuerySet):
 
     def due_summary(self, now=None) -> dict:
         """In one query: `due_today` (how many cards are due today), `due_soon` (how many cards in a
-        learning step come due later today) and `next_soon` (when the first of them does), `next_due`
-        (when the first card after today is due, or None) and `cards` (how many cards there are: none
-        before the trainee's first answer)."""
+        learning step come due in the next few minutes, past midnight too) and `next_soon` (when the first
+        of them does), `next_due` (when the first review card after today is due, or None) and `cards`
+        (how many cards there are: none before the trainee's first answer)."""
         now = now or timezone.now()
-        soon = Q(due__gt=now, due__lt=start_of_tomorrow(now)) & ~Q(state=REVIEW_STATE)
+        # A learning step is minutes long: a mistake made at 23:55 is back at 00:05, soon, not "tomorrow".
+        soon = Q(due__gt=now) & ~Q(state=REVIEW_STATE)
         return self.aggregate(
             due_today=Count("pk", filter=due_today_q(now)),
             due_soon=Count("pk", filter=soon),
             next_soon=models.Min("due", filter=soon),
-            next_due=models.Min("due", filter=Q(due__gte=start_of_tomorrow(now))),
+            next_due=models.Min("due", filter=Q(due__gte=start_of_tomorrow(now), state=REVIEW_STATE)),
             cards=Count("pk"),
         )
 

@@ -216,6 +216,19 @@ def test_a_card_in_its_learning_step_is_due_soon_until_its_minutes_are_up(traine
     assert set_questions(review_start(user=trainee, now=back_at)) == [question.pk]
 
 
+def test_a_mistake_just_before_midnight_is_due_soon_not_tomorrow(trainee, quiz):
+    question = questions_of(quiz)[0]
+    wrong_at = datetime.datetime(2026, 1, 5, 23, 55, tzinfo=UTC)  # Dublin keeps UTC in January
+    review_card_record(
+        user_id=trainee.pk, question_id=question.pk, rating=ReviewCard.Rating.AGAIN, reviewed_at=wrong_at
+    )
+
+    soon = ReviewCard.objects.of(trainee).due_summary(wrong_at + datetime.timedelta(minutes=1))
+
+    assert soon["due_soon"] == 1 and soon["next_soon"] == wrong_at + datetime.timedelta(minutes=10)
+    assert soon["due_today"] == 0 and soon["next_due"] is None
+
+
 def test_due_today_leaves_out_unpublished_quizzes_and_other_trainees_cards(trainee, other_trainee):
     now = datetime.datetime(2026, 1, 5, 9, tzinfo=UTC)
     published, withdrawn = make_quiz(questions=1), make_quiz(questions=1, status=Quiz.Status.DRAFT)
