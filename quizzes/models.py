@@ -849,7 +849,7 @@ class LeaderboardEntry(models.Model):
     The responses are the record of truth; these rows exist so that a board is read from an index
     (the top rows, then one row and a count for the viewer) instead of summing every response on
     every page view, which would grow with the cohort. Each ranked answer adds to three rows in the
-    same transaction as its insert (quizzes/services/leaderboard.py: leaderboard_count_response);
+    same transaction as its insert (quizzes/services/leaderboard.py: leaderboard_count_sql);
     deleting an attempt takes its answers off again (the pre_delete receiver in quizzes/apps.py); and
     leaderboard_rebuild recomputes every row from the responses.
 

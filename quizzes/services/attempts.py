@@ -41,8 +41,8 @@ from quizzes.refusals import (
     tutor_answer_refusal,
 )
 from quizzes.scoring import Answer, Point, Scored, accepted_answer_matched, answer_scored, rating_for
-from quizzes.services.leaderboard import leaderboard_count_response, leaderboard_count_sql
-from quizzes.services.review import UNREAD, Unread, review_card_record, review_card_upsert, review_card_written
+from quizzes.services.leaderboard import leaderboard_count_sql
+from quizzes.services.review import UNREAD, Unread, review_card_upsert, review_card_written
 
 
 @dataclass(frozen=True)
@@ -223,10 +223,7 @@ def answer_recorded(
         response_create(response=response, answer=answer)
         response_counted(attempt=attempt, response=response, card=card)
         return response
-    rating = rating_for(is_correct=response.is_correct, confidence=response.confidence)
-    reviewed, (card_sql, card_params) = review_card_upsert(
-        user_id=attempt.user_id, question_id=question.pk, rating=rating, reviewed_at=response.answered_at, card=card
-    )
+    counting = response_counting(attempt=attempt, response=response, card=card)
     steps, params = [], []
     insert_sql, insert_params = row_insert_sql(response)
     steps.append(f"response AS ({insert_sql} RETURNING id)")
@@ -235,19 +232,16 @@ def answer_recorded(
         rows_sql, rows_params = response_rows_from_sql(rows, response_id="response.id", source="response")
         steps.append(f"answer_rows AS ({rows_sql})")
         params += rows_params
-    if attempt.is_ranked:
-        board_sql, board_params = leaderboard_count_sql(
-            user_id=attempt.user_id, quiz_id=attempt.quiz_id, response=response
-        )
-        steps.append(f"board AS ({board_sql})")
-        params += board_params
-    steps.append(f"card AS ({card_sql})")
-    params += card_params
+    if counting.leaderboard:
+        steps.append(f"board AS ({counting.leaderboard[0]})")
+        params += counting.leaderboard[1]
+    steps.append(f"card AS ({counting.card[0]})")
+    params += counting.card[1]
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(steps)} SELECT response.id, (SELECT id FROM card) FROM response", params)
         response_id, card_id = cursor.fetchone()
     response.pk, response._state.adding, response._state.db = response_id, False, connection.alias
-    review_card_written(reviewed, card_id=card_id, rating=rating, reviewed_at=response.answered_at)
+    counting.card_written(card_id)
     return response
 
 
@@ -354,15 +348,48 @@ def response_counted(*, attempt: Attempt, response: Response, card: ReviewCard |
     """What a final answer changes besides itself: the leaderboard (ranked attempts) and the
     question's review card (`card` as review_card_record takes it). In the answer's transaction, so
     they change exactly when it is kept."""
-    if attempt.is_ranked:
-        leaderboard_count_response(user_id=attempt.user_id, quiz_id=attempt.quiz_id, response=response)
-    review_card_record(
+    counting = response_counting(attempt=attempt, response=response, card=card)
+    with connection.cursor() as cursor:
+        if counting.leaderboard:
+            cursor.execute(*counting.leaderboard)
+        cursor.execute(*counting.card)
+        row = cursor.fetchone()
+    counting.card_written(row[0] if row else None)
+
+
+@dataclass(frozen=True)
+class Counting:
+    """What counting a final answer writes (response_counting): the leaderboard's upsert (a ranked
+    attempt's answer) and the review card's, each as SQL and parameters, to run one by one
+    (response_counted) or within one statement (answer_recorded)."""
+
+    leaderboard: tuple[str, list] | None
+    card: tuple[str, list]  # RETURNING the card's id, or no row when somebody reviewed it meanwhile
+    reviewed: ReviewCard
+    rating: ReviewCard.Rating
+    reviewed_at: datetime.datetime
+
+    def card_written(self, card_id: int | None) -> ReviewCard:
+        """After the card's statement: the card it wrote, or the card reviewed again from its locked row."""
+        return review_card_written(self.reviewed, card_id=card_id, rating=self.rating, reviewed_at=self.reviewed_at)
+
+
+def response_counting(*, attempt: Attempt, response: Response, card: ReviewCard | Unread | None) -> Counting:
+    """The statements that count a final answer (response_counted says what they change)."""
+    rating = rating_for(is_correct=response.is_correct, confidence=response.confidence)
+    reviewed, card_statement = review_card_upsert(
         user_id=attempt.user_id,
         question_id=response.question_id,
-        rating=rating_for(is_correct=response.is_correct, confidence=response.confidence),
+        rating=rating,
         reviewed_at=response.answered_at,
         card=card,
     )
+    leaderboard = (
+        leaderboard_count_sql(user_id=attempt.user_id, quiz_id=attempt.quiz_id, response=response)
+        if attempt.is_ranked
+        else None
+    )
+    return Counting(leaderboard, card_statement, reviewed, rating, response.answered_at)
 
 
 def attempt_finish(*, attempt: Attempt, finished_at: datetime.datetime | None = None) -> Attempt:

@@ -27,18 +27,10 @@ class Totals:
         return Totals(self.points + other.points, self.answered + other.answered, self.correct + other.correct)
 
 
-def leaderboard_count_response(*, user_id: int, quiz_id: int, response: Response) -> None:
-    """Add one ranked response to its trainee's all-time, weekly and per-quiz totals.
-
-    Call inside the transaction that inserts the response, so the two are kept or lost together.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(*leaderboard_count_sql(user_id=user_id, quiz_id=quiz_id, response=response))
-
-
 def leaderboard_count_sql(*, user_id: int, quiz_id: int, response: Response) -> tuple[str, list]:
-    """The statement leaderboard_count_response runs (SQL and parameters), for a caller that runs it as
-    part of a larger one (quizzes/services/attempts.py: answer_recorded)."""
+    """The statement (SQL and parameters) that adds one ranked response to its trainee's all-time, weekly
+    and per-quiz totals. The caller runs it in the transaction that inserts the response, so the two are
+    kept or lost together (quizzes/services/attempts.py: response_counted, answer_recorded)."""
     boards = LeaderboardEntry.boards_for_answer(quiz_id=quiz_id, answered_at=response.answered_at)
     return _add_to_entries_sql(
         user_id=user_id, boards=boards, totals=Totals(response.points, 1, int(response.is_correct))
