@@ -224,21 +224,21 @@ def answer_recorded(
         response_counted(attempt=attempt, response=response, card=card)
         return response
     counting = response_counting(attempt=attempt, response=response, card=card)
-    steps, params = [], []
     insert_sql, insert_params = row_insert_sql(response)
-    steps.append(f"response AS ({insert_sql} RETURNING id)")
-    params += insert_params
+    # Each step as (its name, its SQL, its parameters), in the order their parameters are passed.
+    steps = [("response", f"{insert_sql} RETURNING id", insert_params)]
     if rows := response_rows(answer):
-        rows_sql, rows_params = response_rows_from_sql(rows, response_id="response.id", source="response")
-        steps.append(f"answer_rows AS ({rows_sql})")
-        params += rows_params
+        steps.append(("answer_rows", *response_rows_from_sql(rows, response_id="response.id", source="response")))
     if counting.leaderboard:
-        steps.append(f"board AS ({counting.leaderboard[0]})")
-        params += counting.leaderboard[1]
-    steps.append(f"card AS ({counting.card[0]})")
-    params += counting.card[1]
+        steps.append(("board", *counting.leaderboard))
+    steps.append(("card", *counting.card))
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(steps)} SELECT response.id, (SELECT id FROM card) FROM response", params)
+        cursor.execute(
+            "WITH "
+            + ", ".join(f"{name} AS ({sql})" for name, sql, _ in steps)
+            + " SELECT response.id, (SELECT id FROM card) FROM response",
+            [param for _, _, params in steps for param in params],
+        )
         response_id, card_id = cursor.fetchone()
     response.pk, response._state.adding, response._state.db = response_id, False, connection.alias
     counting.card_written(card_id)
